@@ -1,0 +1,296 @@
+"""The cost model (COST_MODEL.md): per-query costs, the monthly schedule and headline figures.
+
+One numpy kernel serves both paths: `evaluate_many` runs it on columns of many scenarios,
+`evaluate` on a column of one, so the scalar and vectorised answers are the same by
+construction. Pure maths: no I/O, no Excel.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from pricing.catalog import Catalog
+from pricing.inputs import NUMERIC_FIELDS, Inputs, resolve
+from pricing.scenario import Scenario, make_scenario
+
+VERDICTS = ("Don't fine-tune", "Marginal", "Yes", "Strong yes", "Mandatory")
+MODES = ("volume", "quality", "latency")
+
+# Verdict thresholds (documented in the README and the workbook's About sheet).
+MANDATORY_PAYBACK_MONTHS = 1.0  # pays back within a month ...
+MANDATORY_NET_MONTH = 10_000.0  # ... and nets at least $10K a month
+STRONG_YES_SHARE = 0.6  # pays back within 60% of the lifetime
+YES_SHARE = 0.8  # within 80%
+# Marginal: within the lifetime; Don't fine-tune: never, or after the lifetime ends.
+
+VERDICT_RULES = (
+    ("Mandatory", f"payback <= {MANDATORY_PAYBACK_MONTHS:g} month and net benefit >= ${MANDATORY_NET_MONTH:,.0f}/month"),
+    ("Strong yes", f"payback <= {STRONG_YES_SHARE:.0%} of the lifetime"),
+    ("Yes", f"payback <= {YES_SHARE:.0%} of the lifetime, or latency-driven (only the fine-tuned model meets the budget)"),
+    ("Marginal", "payback within the lifetime"),
+    ("Don't fine-tune", "never pays back, or only after the lifetime ends"),
+)
+
+
+class Result(BaseModel):
+    """Headline figures of one scenario (month-1 figures unless named otherwise)."""
+
+    name: str = ""
+    frontier_cost_per_query: float
+    ft_cost_per_query: float
+    frontier_cost_month: float
+    ft_cost_month: float
+    inference_savings_month: float
+    quality_value_month: float
+    fixed_cost_month: float
+    net_benefit_month: float
+    training_cost: float
+    upfront_cost: float
+    payback_months: float | None
+    breakeven_queries_per_day: float | None
+    lifetime_months: float
+    lifetime_net: float
+    roi: float | None
+    npv: float | None = None
+    irr_annual: float | None = None
+    discounted_payback_months: float | None = None
+    verdict: str
+    mode: str
+    notes: list[str]
+
+
+HEADLINE_FIELDS: tuple[str, ...] = tuple(f for f in Result.model_fields if f not in ("name", "notes"))
+
+
+def _col(rows: Sequence[Inputs], name: str) -> np.ndarray:
+    return np.fromiter((getattr(r, name) for r in rows), dtype=float, count=len(rows))
+
+
+def stack(rows: Sequence[Inputs]) -> dict[str, np.ndarray]:
+    """Columns of resolved inputs: the vectorised engine's input."""
+    return {name: _col(rows, name) for name in NUMERIC_FIELDS}
+
+
+def query_cost(tokens_in, tokens_out, in_price, out_price, cached_price, cached_share, batch_share, batch_in, batch_out):
+    """Cost of one query in USD; prices in $/1M; batch_in/out are batch/standard ratios.
+
+    The batch discount on input applies to cached tokens too (cached x batch-input ratio).
+    """
+    input_rate = (1 - cached_share) * in_price + cached_share * cached_price
+    standard = (tokens_in * input_rate + tokens_out * out_price) / 1e6
+    batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / 1e6
+    return (1 - batch_share) * standard + batch_share * batched
+
+
+def per_query_costs(c: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    frontier = query_cost(
+        c["input_tokens"], c["output_tokens"], c["frontier_input"], c["frontier_output"],
+        c["frontier_cached"], c["cached_share"], c["batch_share"],
+        c["frontier_batch_factor_in"], c["frontier_batch_factor_out"],
+    )
+    ft = query_cost(
+        c["ft_input_tokens"], c["ft_output_tokens"], c["ft_input"], c["ft_output"],
+        c["ft_cached"], c["cached_share"], c["batch_share"],
+        c["ft_batch_factor_in"], c["ft_batch_factor_out"],
+    )
+    return frontier, ft
+
+
+def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.ndarray]:
+    """Months 1..months as (n, months) arrays: queries, costs, savings, quality, fixed, net."""
+    frontier_q, ft_q = per_query_costs(c)
+    m = np.arange(months, dtype=float)[None, :]  # m-1 for month m
+    queries = (c["queries_per_day"] * c["days_per_month"])[:, None] * (1 + c["volume_growth_monthly"])[:, None] ** m
+    decline = (1 - c["frontier_price_decline_annual"])[:, None] ** (m / 12)
+    frontier_q_m = frontier_q[:, None] * decline
+    share = c["ft_traffic_share"][:, None]
+    frontier_cost = queries * frontier_q_m
+    ft_cost = queries * (share * ft_q[:, None] + (1 - share) * frontier_q_m)
+    quality = queries * share * (c["accuracy_lift"] * c["value_per_correct"])[:, None]
+    fixed = np.broadcast_to(c["fixed_cost_month"][:, None], queries.shape)
+    net = frontier_cost - ft_cost + quality - fixed
+    return {"queries": queries, "frontier_cost": frontier_cost, "ft_cost": ft_cost,
+            "inference_savings": frontier_cost - ft_cost, "quality_value": quality,
+            "fixed_cost": fixed, "net_benefit": net}
+
+
+def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
+    """(n, months+1) array of upfront (month 0) and retrain payments (every lifetime)."""
+    n = len(c["lifetime_months"])
+    out = np.zeros((n, months + 1))
+    upfront = c["training_cost"] + c["other_upfront"]
+    out[:, 0] = upfront
+    life = c["lifetime_months"]
+    for i in np.flatnonzero(life > 0):
+        k = 1
+        while (month := math.ceil(k * life[i] - 1e-9)) <= months - 1:  # none in the last month
+            out[i, month] += c["retrain_cost_share"][i] * upfront[i]
+            k += 1
+    return out
+
+
+def lifetime_weights(lifetime: np.ndarray, months: int) -> np.ndarray:
+    """Share of each month 1..months inside the lifetime (fractional last month)."""
+    m = np.arange(months, dtype=float)[None, :]
+    return np.clip(lifetime[:, None] - m, 0.0, 1.0)
+
+
+def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """All numeric headline figures for every column (NaN where a figure does not exist)."""
+    frontier_q, ft_q = per_query_costs(c)
+    q1 = c["queries_per_day"] * c["days_per_month"]
+    share = c["ft_traffic_share"]
+    frontier_month = q1 * frontier_q
+    ft_month = q1 * (share * ft_q + (1 - share) * frontier_q)
+    savings = frontier_month - ft_month
+    quality = q1 * share * c["accuracy_lift"] * c["value_per_correct"]
+    fixed = c["fixed_cost_month"]
+    net = savings + quality - fixed
+    upfront = c["training_cost"] + c["other_upfront"]
+    life = c["lifetime_months"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        payback = np.where(net > 0, upfront / np.where(net > 0, net, 1.0), np.nan)
+        per_query_gain = c["days_per_month"] * share * (frontier_q - ft_q + c["accuracy_lift"] * c["value_per_correct"])
+        breakeven = np.where((per_query_gain > 0) & (life > 0), (upfront / np.where(life > 0, life, 1.0) + fixed) / np.where(per_query_gain > 0, per_query_gain, 1.0), np.nan)
+
+    horizon = int(max(1, math.ceil(float(np.max(life, initial=0.0)))))
+    monthly = monthly_matrix(c, horizon)
+    lifetime_net = (monthly["net_benefit"] * lifetime_weights(life, horizon)).sum(axis=1) - upfront
+    with np.errstate(divide="ignore", invalid="ignore"):
+        roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
+
+    verdict = verdict_codes(payback, life, net, c["latency_driven"])
+    mode = np.where(c["latency_driven"] > 0, 2, np.where(quality > savings, 1, 0))
+    return {
+        "frontier_cost_per_query": frontier_q, "ft_cost_per_query": ft_q,
+        "frontier_cost_month": frontier_month, "ft_cost_month": ft_month,
+        "inference_savings_month": savings, "quality_value_month": quality,
+        "fixed_cost_month": fixed, "net_benefit_month": net,
+        "training_cost": c["training_cost"], "upfront_cost": upfront,
+        "payback_months": payback, "breakeven_queries_per_day": breakeven,
+        "lifetime_months": life, "lifetime_net": lifetime_net, "roi": roi,
+        "verdict_code": verdict, "mode_code": mode,
+    }
+
+
+def verdict_codes(payback, lifetime, net, latency_driven) -> np.ndarray:
+    """Index into VERDICTS by the rules in VERDICT_RULES."""
+    pays = np.isfinite(payback) & (lifetime > 0)
+    with np.errstate(invalid="ignore"):
+        share = np.where(pays, payback / np.where(lifetime > 0, lifetime, 1.0), np.inf)
+    code = np.select(
+        [pays & (payback <= MANDATORY_PAYBACK_MONTHS) & (net >= MANDATORY_NET_MONTH),
+         share <= STRONG_YES_SHARE, share <= YES_SHARE, share <= 1.0],
+        [4, 3, 2, 1], default=0,
+    )
+    # Only the fine-tuned model meets the latency budget: at least "Yes" while it can ship.
+    return np.where((latency_driven > 0) & (code < 2) & (lifetime > 0), 2, code)
+
+
+def _opt(x: float) -> float | None:
+    return None if not math.isfinite(x) else float(x)
+
+
+def _result(figures: Mapping[str, np.ndarray], i: int, name: str, notes: list[str]) -> Result:
+    values: dict[str, Any] = {}
+    for key in HEADLINE_FIELDS:
+        if key in ("verdict", "mode") or key not in figures:
+            continue
+        values[key] = _opt(float(figures[key][i])) if key in _OPTIONAL else float(figures[key][i])
+    values["verdict"] = VERDICTS[int(figures["verdict_code"][i])]
+    values["mode"] = MODES[int(figures["mode_code"][i])]
+    return Result(name=name, notes=notes, **values)
+
+
+_OPTIONAL = {k for k, f in Result.model_fields.items() if not f.is_required()}
+
+
+def as_scenario(s: Scenario | Mapping[str, Any]) -> Scenario:
+    return s if isinstance(s, Scenario) else make_scenario(s)
+
+
+def _catalog(catalog: Catalog | None) -> Catalog:
+    if catalog is not None:
+        return catalog
+    from pricing.store import load_catalog  # the user's store, else the bundled snapshot
+
+    return load_catalog()
+
+
+def evaluate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None) -> list[Result]:
+    """Evaluate many scenarios in one vectorised pass."""
+    cat = _catalog(catalog)
+    parsed = [as_scenario(s) for s in scenarios]
+    rows = [resolve(s, cat) for s in parsed]
+    if not rows:
+        return []
+    figures = headline(stack(rows))
+    _add_finance(figures, stack(rows))
+    return [_result(figures, i, s.name, r.notes) for i, (s, r) in enumerate(zip(parsed, rows))]
+
+
+def evaluate(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None) -> Result:
+    """Evaluate one scenario (the same kernel as evaluate_many, on a column of one)."""
+    return evaluate_many([scenario], catalog)[0]
+
+
+def _add_finance(figures: dict[str, np.ndarray], columns: Mapping[str, np.ndarray]) -> None:
+    """NPV, IRR and discounted payback from the schedule (pricing.finance), where available."""
+    try:
+        from pricing.finance import finance_figures
+    except ImportError:  # the finance module is optional until it lands
+        return
+    figures.update(finance_figures(columns))
+
+
+def schedule(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None, months: int | None = None) -> list[dict[str, float]]:
+    """Month-by-month cash flow (month 0 = upfront) to the horizon: the payback chart's data."""
+    s = as_scenario(scenario)
+    row = resolve(s, _catalog(catalog))
+    return schedule_rows(stack([row]), months or s.horizon_months)[0]
+
+
+def cash_flows(c: Mapping[str, np.ndarray], months: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """(monthly figures, outflows, net cash flow) with month 0 = -upfront; shape (n, months+1).
+
+    A model with lifetime 0 (it cannot be trained or ships already shut down) earns nothing.
+    """
+    monthly = monthly_matrix(c, months)
+    alive = (c["lifetime_months"] > 0)[:, None]
+    monthly = {k: np.where(alive, v, 0.0) if k != "frontier_cost" else v for k, v in monthly.items()}
+    monthly["ft_cost"] = np.where(alive, monthly["ft_cost"], monthly["frontier_cost"])
+    outflow = retrain_outflows(c, months)
+    flows = -outflow
+    flows[:, 1:] += monthly["net_benefit"]
+    return monthly, outflow, flows
+
+
+SCHEDULE_COLUMNS = ("month", "queries", "frontier_cost", "ft_cost", "inference_savings",
+                    "quality_value", "fixed_cost", "upfront_and_retrain", "net_cash_flow",
+                    "cumulative_net")
+
+
+def schedule_rows(c: Mapping[str, np.ndarray], months: int) -> list[list[dict[str, float]]]:
+    monthly, outflow, flows = cash_flows(c, months)
+    cumulative = np.cumsum(flows, axis=1)
+    zero = np.zeros((flows.shape[0], 1))
+    padded = {k: np.hstack([zero, v]) for k, v in monthly.items()}
+    out = []
+    for i in range(flows.shape[0]):
+        out.append([
+            {"month": m, "queries": float(padded["queries"][i, m]),
+             "frontier_cost": float(padded["frontier_cost"][i, m]),
+             "ft_cost": float(padded["ft_cost"][i, m]),
+             "inference_savings": float(padded["inference_savings"][i, m]),
+             "quality_value": float(padded["quality_value"][i, m]),
+             "fixed_cost": float(padded["fixed_cost"][i, m]),
+             "upfront_and_retrain": float(outflow[i, m]),
+             "net_cash_flow": float(flows[i, m]), "cumulative_net": float(cumulative[i, m])}
+            for m in range(months + 1)
+        ])
+    return out

@@ -1,0 +1,165 @@
+"""The price catalog: pydantic models, loading (bundled snapshot -> user store) and lookup.
+
+Rates are USD per 1M tokens. Every rate field may carry a note in `field_status` saying it
+was inferred (with the rule) or is unverified; a field without a note was published by the
+source named for its group (inference or fine-tuning).
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Inference rates, read from the registry row `registry_key`.
+INFERENCE_FIELDS = ("input", "output", "cached_input", "batch_input", "batch_output")
+# Fine-tuned inference rates, read from the registry row `ft_registry_key` (OpenAI's ft: rows)
+# or curated; where absent the base model's inference rate applies (Vertex, Bedrock).
+FT_INFERENCE_FIELDS = (
+    "ft_input",
+    "ft_output",
+    "ft_cached_input",
+    "ft_batch_input",
+    "ft_batch_output",
+)
+# Curated: no open registry publishes these (research/PRICING.md).
+FINE_TUNING_FIELDS = (
+    "training_per_1m",
+    "training_per_hour",
+    "hosting_per_hour",
+    "hosting_per_month",
+    "storage_per_month",
+    "min_job_charge",
+)
+RATE_FIELDS = INFERENCE_FIELDS + FT_INFERENCE_FIELDS + FINE_TUNING_FIELDS
+DATE_FIELDS = ("jobs_available_until", "shutdown_date", "deprecation_date")
+
+HOURS_PER_MONTH = 730  # the cloud-billing convention (8,760 h / 12)
+
+
+class FieldStatus(BaseModel):
+    """Why a rate is not simply 'published by the group's source'."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["inferred", "unverified"]
+    rule: str = ""  # e.g. "cached = 10% of input"; or why it is unverified
+
+
+class ModelEntry(BaseModel):
+    """One model of one vendor, with inference and (if fine-tunable) fine-tuning rates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str  # catalog id users type, e.g. "gpt-4.1-mini", "nova-pro"
+    vendor: str  # "OpenAI", "Anthropic", "Google", "xAI", "Amazon Bedrock", ...
+    display_name: str
+    aliases: list[str] = Field(default_factory=list)
+    registry_key: str | None = None  # LiteLLM key of the base model's inference rates
+    ft_registry_key: str | None = None  # LiteLLM key of the fine-tuned rates (e.g. ft:gpt-4o-...)
+
+    input: float | None = None
+    output: float | None = None
+    cached_input: float | None = None
+    batch_input: float | None = None
+    batch_output: float | None = None
+    inference_source: str = ""
+    inference_verified: date | None = None
+    deprecation_date: date | None = None  # registry's retirement date of the base model
+
+    fine_tunable: bool = False
+    training_per_1m: float | None = None
+    training_per_hour: float | None = None  # reinforcement fine-tuning (OpenAI o4-mini)
+    ft_input: float | None = None
+    ft_output: float | None = None
+    ft_cached_input: float | None = None
+    ft_batch_input: float | None = None
+    ft_batch_output: float | None = None
+    hosting_per_hour: float | None = None
+    hosting_per_month: float | None = None
+    storage_per_month: float | None = None
+    min_job_charge: float | None = None
+    jobs_available_until: date | None = None
+    shutdown_date: date | None = None
+    fine_tuning_source: str = ""
+    fine_tuning_verified: date | None = None
+
+    field_status: dict[str, FieldStatus] = Field(default_factory=dict)
+    notes: str = ""
+
+    def status_of(self, field: str) -> str:
+        """'published', 'inferred' or 'unverified' for one rate field ('missing' if None)."""
+        if getattr(self, field, None) is None:
+            return "missing"
+        note = self.field_status.get(field)
+        return note.status if note else "published"
+
+    def monthly_fixed_cost(self) -> float:
+        """Hosting plus storage per month of one deployed fine-tuned model."""
+        hosting = self.hosting_per_month
+        if hosting is None and self.hosting_per_hour is not None:
+            hosting = self.hosting_per_hour * HOURS_PER_MONTH
+        return (hosting or 0.0) + (self.storage_per_month or 0.0)
+
+
+class UnknownModelError(KeyError):
+    """An id the catalog does not know; the message lists the closest known ids."""
+
+    def __init__(self, model_id: str, suggestions: list[str]):
+        self.model_id = model_id
+        self.suggestions = suggestions
+        hint = f"; closest known ids: {', '.join(suggestions)}" if suggestions else ""
+        super().__init__(f"unknown model {model_id!r}{hint}")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the whole message
+        return self.args[0]
+
+
+def base_model_id(model_id: str) -> str:
+    """Map a real fine-tuned id to its base: 'ft:gpt-4o-2024-08-06:org::job' -> 'ft:gpt-4o-2024-08-06'."""
+    if model_id.startswith("ft:") and model_id.count(":") >= 4:
+        return ":".join(model_id.split(":")[:2])
+    return model_id
+
+
+class Catalog(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date  # date of the inference snapshot
+    source: str  # where the inference rates came from (registry URL and version)
+    fine_tuning_as_of: date | None = None  # date of the curated fine-tuning file
+    models: list[ModelEntry]
+
+    def _index(self) -> dict[str, ModelEntry]:
+        # Built lazily and cached on the instance; keys are case-folded ids, aliases, registry keys.
+        cached = self.__dict__.get("_by_key")
+        if cached is None:
+            cached = {}
+            for entry in self.models:
+                for key in (entry.id, *entry.aliases, entry.registry_key, entry.ft_registry_key):
+                    if key:
+                        cached.setdefault(key.casefold(), entry)
+            self.__dict__["_by_key"] = cached
+        return cached
+
+    def get(self, model_id: str) -> ModelEntry:
+        key = base_model_id(str(model_id).strip()).casefold()
+        entry = self._index().get(key)
+        if entry is None:
+            raise UnknownModelError(str(model_id), self.closest(str(model_id)))
+        return entry
+
+    def __contains__(self, model_id: object) -> bool:
+        return base_model_id(str(model_id).strip()).casefold() in self._index()
+
+    def closest(self, model_id: str, n: int = 3) -> list[str]:
+        ids = [m.id for m in self.models]
+        by_fold = {i.casefold(): i for i in ids}
+        hits = difflib.get_close_matches(model_id.casefold(), list(by_fold), n=n, cutoff=0.4)
+        return [by_fold[h] for h in hits]
+
+    def ids(self, vendor: str | None = None) -> list[str]:
+        return [
+            m.id for m in self.models if vendor is None or m.vendor.casefold() == vendor.casefold()
+        ]

@@ -1,0 +1,106 @@
+"""Parse LiteLLM's model_prices_and_context_window.json without importing litellm.
+
+litellm downloads the registry at import time and is heavy, so we read the JSON ourselves.
+Prices there are USD per token; we return USD per 1M tokens. Bad values become None here;
+the guard layer of the refresh decides what to report.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+REGISTRY_URL = (
+    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+)
+NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
+
+# registry field -> RegistryRow field
+PRICE_FIELDS = {
+    "input_cost_per_token": "input",
+    "output_cost_per_token": "output",
+    "cache_read_input_token_cost": "cached_input",
+    "input_cost_per_token_batches": "batch_input",
+    "output_cost_per_token_batches": "batch_output",
+}
+
+
+@dataclass(frozen=True)
+class RegistryRow:
+    """One registry entry, prices in USD per 1M tokens (None = absent or unusable)."""
+
+    input: float | None = None
+    output: float | None = None
+    cached_input: float | None = None
+    batch_input: float | None = None
+    batch_output: float | None = None
+    litellm_provider: str | None = None
+    mode: str | None = None
+    deprecation_date: date | None = None
+    source: str | None = None
+
+
+def per_million(value: Any) -> float | None:
+    """USD/token -> USD/1M tokens, float noise removed (2e-07 -> 0.2, not 0.19999999999999998)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or value < 0:
+        return None
+    return round(value * 1e6, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def _date(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def parse_row(raw: dict) -> RegistryRow:
+    prices = {ours: per_million(raw.get(theirs)) for theirs, ours in PRICE_FIELDS.items()}
+    return RegistryRow(
+        **prices,
+        litellm_provider=_text(raw.get("litellm_provider")),
+        mode=_text(raw.get("mode")),
+        deprecation_date=_date(raw.get("deprecation_date")),
+        source=_text(raw.get("source")),
+    )
+
+
+def _resolve_alias(data: dict, key: str) -> dict | None:
+    """Follow alias_of pointers (chains allowed, cycles and dangling targets give None)."""
+    seen = {key}
+    raw = data.get(key)
+    while isinstance(raw, dict) and isinstance(raw.get("alias_of"), str):
+        target = raw["alias_of"]
+        if target in seen or target in NON_MODEL_KEYS:
+            return None
+        seen.add(target)
+        raw = data.get(target)
+    return raw if isinstance(raw, dict) else None
+
+
+def parse_registry(data: dict) -> dict[str, RegistryRow]:
+    """Every model row of a registry dict, alias rows carrying their target's prices."""
+    rows: dict[str, RegistryRow] = {}
+    if not isinstance(data, dict):
+        return rows
+    for key, raw in data.items():
+        if key in NON_MODEL_KEYS or not isinstance(key, str) or not isinstance(raw, dict):
+            continue
+        if "alias_of" in raw:
+            target = _resolve_alias(data, key)
+            if target is None:
+                continue
+            # An alias may name its own provider/mode; prices always come from the target.
+            raw = {**target, **{k: v for k, v in raw.items() if k in ("litellm_provider", "mode")}}
+        rows[key] = parse_row(raw)
+    return rows

@@ -1,0 +1,15 @@
+"""Test set-up that must run before anything imports xlwings.
+
+XLWINGS_ON_SERVER makes `xlwings.func` the Office.js implementation (the code xlwings Lite and
+xlwings Server run), so the tests exercise the real registration and call path on Linux.
+The value `noncommercial` is xlwings PRO's PolyForm Noncommercial licence key, accepted offline:
+it is used only by these tests (see README, "Licences").
+"""
+
+import os
+import tempfile
+
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+# Tests never read or write the user's real price store.
+os.environ["FT_BREAKEVEN_HOME"] = tempfile.mkdtemp(prefix="ft-breakeven-test-store-")
