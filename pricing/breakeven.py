@@ -134,6 +134,12 @@ def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     return out
 
 
+def row_sums(x: np.ndarray) -> np.ndarray:
+    """Sum along rows in month order. np.sum's pairwise grouping depends on the row length, so a
+    row would round differently next to a longer-lived scenario; a running sum does not."""
+    return np.cumsum(x, axis=1)[:, -1] if x.shape[1] else np.zeros(x.shape[0])
+
+
 def lifetime_weights(lifetime: np.ndarray, months: int) -> np.ndarray:
     """Share of each month 1..months inside the lifetime (fractional last month)."""
     m = np.arange(months, dtype=float)[None, :]
@@ -160,7 +166,7 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
     horizon = int(max(1, math.ceil(float(np.max(life, initial=0.0)))))
     monthly = monthly_matrix(c, horizon)
-    lifetime_net = (monthly["net_benefit"] * lifetime_weights(life, horizon)).sum(axis=1) - upfront
+    lifetime_net = row_sums(monthly["net_benefit"] * lifetime_weights(life, horizon)) - upfront
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
 
@@ -207,7 +213,8 @@ def _result(figures: Mapping[str, np.ndarray], i: int, name: str, notes: list[st
     return Result(name=name, notes=notes, **values)
 
 
-_OPTIONAL = {k for k, f in Result.model_fields.items() if not f.is_required()}
+# Figures that may not exist (never pays back, no upfront): NaN in the kernel -> None here.
+_OPTIONAL = {k for k, f in Result.model_fields.items() if type(None) in getattr(f.annotation, "__args__", ())}
 
 
 def as_scenario(s: Scenario | Mapping[str, Any]) -> Scenario:

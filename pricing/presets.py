@@ -1,0 +1,47 @@
+"""The seed page's scenarios as presets (pricing/data/presets.json), with the seed's own figures."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel
+
+from pricing.scenario import Scenario, make_scenario, normalise_label
+
+
+class Preset(BaseModel):
+    id: str
+    scenario: Scenario
+    seed: dict[str, Any]  # the seed page's figures for this scenario: acceptance targets
+    seed_text: str
+
+
+@cache
+def _load() -> tuple[Preset, ...]:
+    raw = json.loads(resources.files("pricing").joinpath("data/presets.json").read_text("utf-8"))
+    return tuple(
+        Preset(id=p["id"], scenario=make_scenario(p["scenario"]), seed=p["seed"], seed_text=p["seed_text"])
+        for p in raw["presets"]
+    )
+
+
+def presets() -> list[Preset]:
+    """Every preset, in the seed's order (team sizes first, then applications)."""
+    return list(_load())
+
+
+def preset(name: str) -> Preset:
+    """Find a preset by id or name, ignoring case, spaces and punctuation; a unique prefix works."""
+    key = normalise_label(name).replace("'", "").replace("/", "")
+    names = {normalise_label(p.id): p for p in _load()}
+    names.update({normalise_label(p.scenario.name).replace("'", "").replace("/", ""): p for p in _load()})
+    if key in names:
+        return names[key]
+    hits = {id(p): p for k, p in names.items() if k.startswith(key)} if key else {}
+    if len(hits) == 1:
+        return next(iter(hits.values()))
+    known = ", ".join(p.id for p in _load())
+    raise KeyError(f"unknown preset {name!r}; known presets: {known}")

@@ -1,0 +1,139 @@
+"""`ft-breakeven prices`: the catalog with provenance markers and as-of dates."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from typing import TextIO
+
+from pricing.catalog import (
+    DATE_FIELDS,
+    HOURS_PER_MONTH,
+    RATE_FIELDS,
+    Catalog,
+    ModelEntry,
+    UnknownModelError,
+)
+from pricing.store import load_catalog
+
+MARK = {"inferred": "*", "unverified": "?"}
+# (header, field); headers short so the table fits 120 columns.
+COLUMNS = (
+    ("in", "input"),
+    ("out", "output"),
+    ("cache", "cached_input"),
+    ("b.in", "batch_input"),
+    ("b.out", "batch_output"),
+    ("train", "training_per_1m"),
+    ("ft.i", "ft_input"),
+    ("ft.o", "ft_output"),
+    ("host", "hosting_per_month"),
+    ("stor", "storage_per_month"),
+    ("jobs until", "jobs_available_until"),
+    ("shutdown", "shutdown_date"),
+)
+VENDOR_SHORT = {"Amazon Bedrock": "Bedrock", "Azure OpenAI": "Azure"}
+
+
+def _num(v: float) -> str:
+    return f"{v:.4g}" if v < 1000 else f"{v:,.0f}"
+
+
+def _cell(m: ModelEntry, field: str) -> str:
+    if field == "training_per_1m" and m.training_per_1m is None and m.training_per_hour is not None:
+        field, suffix = "training_per_hour", "/h"
+    elif field == "hosting_per_month" and m.hosting_per_month is None and m.hosting_per_hour:
+        status = m.status_of("hosting_per_hour")
+        return _num(m.hosting_per_hour * HOURS_PER_MONTH) + MARK.get(status, "")
+    else:
+        suffix = ""
+    value = getattr(m, field)
+    if value is None:
+        return "-"
+    text = value.isoformat() if field in DATE_FIELDS else _num(value) + suffix
+    return text + MARK.get(m.status_of(field), "")
+
+
+def select(catalog: Catalog, ids: list[str], vendor: str | None) -> list[ModelEntry]:
+    """Models by id (raises UnknownModelError) or all, optionally one vendor."""
+    models = [catalog.get(i) for i in ids] if ids else list(catalog.models)
+    if vendor:
+        want = vendor.casefold()
+        models = [m for m in models
+                  if want in (m.vendor.casefold(), VENDOR_SHORT.get(m.vendor, "").casefold())]
+    return models
+
+
+def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
+    header = ("id", "vendor", *(h for h, _ in COLUMNS))
+    rows = [
+        (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f) for _, f in COLUMNS))
+        for m in models
+    ]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+
+    def line(r: tuple) -> str:
+        left = [f"{c:<{w}}" for c, w in zip(r[:2], widths[:2], strict=True)]
+        right = [f"{c:>{w}}" for c, w in zip(r[2:], widths[2:], strict=True)]
+        return " ".join(left + right).rstrip()
+
+    print(line(header), file=out)
+    for r in rows:
+        print(line(r), file=out)
+    print(file=out)
+    print("USD per 1M tokens. b. = batch; ft.i/ft.o = fine-tuned input/output; train /h = per"
+          f" training hour;\nhost, stor = USD per month (hourly hosting x {HOURS_PER_MONTH} h).",
+          file=out)
+    print("* inferred (rule in --format json)   ? unverified   - not published", file=out)
+    print(f"Inference rates as of {catalog.as_of}:\n  {catalog.source}", file=out)
+    sources = sorted({m.fine_tuning_source for m in models if m.fine_tuning_source})
+    if sources:
+        print(f"Fine-tuning rates: curated file as of {catalog.fine_tuning_as_of}:", file=out)
+        for s in sources:
+            print(f"  {s}", file=out)
+
+
+def write_json(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
+    meta = catalog.model_dump(mode="json", exclude={"models"})
+    meta["models"] = [m.model_dump(mode="json") for m in models]
+    json.dump(meta, out, indent=1)
+    out.write("\n")
+
+
+def write_csv(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
+    fields = ("id", "vendor", "display_name", *RATE_FIELDS, *DATE_FIELDS)
+    status_cols = [f"{f}_status" for f in (*RATE_FIELDS, *DATE_FIELDS)]
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([*fields, *status_cols, "inference_source", "inference_verified",
+                "fine_tuning_source", "fine_tuning_verified", "aliases"])
+    for m in models:
+        values = [getattr(m, f) for f in fields]
+        statuses = []
+        for f in (*RATE_FIELDS, *DATE_FIELDS):
+            note = m.field_status.get(f)
+            statuses.append(f"{note.status}: {note.rule}" if note and getattr(m, f) is not None
+                            else "")
+        w.writerow([*("" if v is None else v for v in values), *statuses, m.inference_source,
+                    m.inference_verified or "", m.fine_tuning_source,
+                    m.fine_tuning_verified or "", ";".join(m.aliases)])
+
+
+WRITERS = {"table": write_table, "json": write_json, "csv": write_csv}
+
+
+def run_prices(args: argparse.Namespace) -> int:
+    catalog = load_catalog(getattr(args, "store", None))
+    try:
+        models = select(catalog, list(args.models or []), args.vendor)
+    except UnknownModelError as exc:
+        print(f"ft-breakeven prices: {exc}", file=sys.stderr)
+        return 2
+    if not models:
+        vendors = sorted({m.vendor for m in catalog.models})
+        print(f"ft-breakeven prices: no models for vendor {args.vendor!r}; "
+              f"vendors: {', '.join(vendors)}", file=sys.stderr)
+        return 2
+    WRITERS[args.format](catalog, models, sys.stdout)
+    return 0

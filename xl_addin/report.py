@@ -1,0 +1,133 @@
+"""`ft-breakeven report`: evaluate presets or a scenario file and print table, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from pricing.breakeven import Result, evaluate_many
+from pricing.catalog import UnknownModelError
+from pricing.presets import preset, presets
+from pricing.scenario import Scenario, ScenarioError, make_scenario
+
+# (field, label, format) of the table; money rounded to cents/dollars as a CFO reads it.
+TABLE_ROWS = (
+    ("frontier_cost_per_query", "Frontier cost per query", "${:,.5f}"),
+    ("ft_cost_per_query", "Fine-tuned cost per query", "${:,.5f}"),
+    ("frontier_cost_month", "Frontier cost / month", "${:,.0f}"),
+    ("ft_cost_month", "Fine-tuned cost / month", "${:,.0f}"),
+    ("inference_savings_month", "Inference savings / month", "${:,.0f}"),
+    ("quality_value_month", "Quality value / month", "${:,.0f}"),
+    ("fixed_cost_month", "Fixed cost / month", "${:,.0f}"),
+    ("net_benefit_month", "Net benefit / month", "${:,.0f}"),
+    ("training_cost", "Training cost", "${:,.0f}"),
+    ("upfront_cost", "Upfront cost (all-in)", "${:,.0f}"),
+    ("payback_months", "Payback", "{:,.1f} months"),
+    ("breakeven_queries_per_day", "Break-even traffic", "{:,.0f} queries/day"),
+    ("lifetime_months", "Lifetime", "{:,.1f} months"),
+    ("lifetime_net", "Net over lifetime", "${:,.0f}"),
+    ("roi", "ROI over lifetime", "{:.0%}"),
+    ("npv", "NPV (horizon)", "${:,.0f}"),
+    ("irr_annual", "IRR (annual)", "{:.0%}"),
+    ("discounted_payback_months", "Discounted payback", "{:,.1f} months"),
+    ("verdict", "Verdict", "{}"),
+    ("mode", "Driven by", "{}"),
+)
+NEVER = {"payback_months": "never", "breakeven_queries_per_day": "never (FT costs more per query)",
+         "discounted_payback_months": "not within the horizon"}
+
+
+def format_value(field: str, value, fmt: str) -> str:
+    if value is None:
+        return NEVER.get(field, "n/a")
+    return fmt.format(value)
+
+
+def _load_scenarios(args: argparse.Namespace) -> list[Scenario]:
+    if args.scenario:
+        path = Path(args.scenario)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ScenarioError("--scenario", str(path), f"a readable JSON file ({exc})") from None
+        items = data if isinstance(data, list) else [data]
+        return [make_scenario(item) for item in items]
+    if args.all:
+        return [p.scenario for p in presets()]
+    return [preset(args.preset or "faisal").scenario]
+
+
+def render_table(results: list[Result]) -> str:
+    if len(results) == 1:
+        r = results[0]
+        width = max(len(label) for _, label, _ in TABLE_ROWS)
+        lines = [f"Scenario: {r.name or '(unnamed)'}", ""]
+        lines += [f"  {label:<{width}}  {format_value(f, getattr(r, f), fmt)}" for f, label, fmt in TABLE_ROWS]
+        if r.notes:
+            lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
+        return "\n".join(lines)
+    short = ("frontier_cost_month", "inference_savings_month", "upfront_cost", "payback_months",
+             "npv", "verdict")
+    heads = ["Scenario", "Frontier/mo", "Savings/mo", "Upfront", "Payback", "NPV", "Verdict"]
+    fmts = dict((f, fmt) for f, _, fmt in TABLE_ROWS)
+    rows = [[r.name] + [format_value(f, getattr(r, f), fmts[f]) for f in short] for r in results]
+    widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(heads, widths))]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    return "\n".join(out)
+
+
+def render(results: list[Result], fmt: str) -> str:
+    if fmt == "json":
+        payload = [r.model_dump() for r in results]
+        return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2)
+    if fmt == "csv":
+        fields = list(Result.model_fields)
+        out = _StringWriter()
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        for r in results:
+            row = r.model_dump()
+            row["notes"] = "; ".join(r.notes)
+            writer.writerow(row)
+        return out.text().rstrip("\n")
+    return render_table(results)
+
+
+class _StringWriter:
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, s: str) -> None:
+        self.parts.append(s)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    if args.list_presets:
+        for p in presets():
+            print(f"{p.id:<16} {p.scenario.name}")
+        return 0
+    try:
+        if args.store:
+            from pricing.store import load_catalog
+
+            catalog = load_catalog(args.store)
+        else:
+            catalog = None
+        scenarios = _load_scenarios(args)
+        results = evaluate_many(scenarios, catalog)
+    except (ScenarioError, UnknownModelError, KeyError) as exc:
+        message = exc.args[0] if type(exc) is KeyError else exc  # KeyError would add quotes
+        print(f"ft-breakeven report: {message}", file=sys.stderr)
+        return 2
+    print(render(results, args.format))
+    extra = getattr(args, "extra_sections", None)
+    if extra:
+        print(extra(args, scenarios, catalog))
+    return 0
