@@ -45,3 +45,35 @@ def preset(name: str) -> Preset:
         return next(iter(hits.values()))
     known = ", ".join(p.id for p in _load())
     raise KeyError(f"unknown preset {name!r}; known presets: {known}")
+
+
+SEED_COLUMNS = (
+    ("frontier_cost_month", "Frontier $/mo", "{:,.0f}"),
+    ("inference_savings_month", "Savings $/mo", "{:,.0f}"),
+    ("upfront_cost", "Upfront $", "{:,.0f}"),
+    ("payback_months", "Payback (months)", "{:,.1f}"),
+    ("verdict", "Verdict", "{}"),
+)
+
+
+def seed_comparison_markdown() -> str:
+    """README table: for every preset, the seed page's figure beside ours ("seed / ours")."""
+    from pricing.breakeven import evaluate  # presets are data; the engine is needed only here
+
+    head = "| Preset | Models (frontier -> fine-tuned) | " + " | ".join(c[1] for c in SEED_COLUMNS) + " |"
+    lines = [head, "|" + "---|" * (len(SEED_COLUMNS) + 2)]
+    for p in presets():
+        r = evaluate(p.scenario)
+        cells = []
+        for field, _, fmt in SEED_COLUMNS:
+            ours = getattr(r, field)
+            ours_text = "never" if ours is None else fmt.format(ours)
+            seed = p.seed.get(field)
+            cells.append(f"{fmt.format(seed)} / **{ours_text}**" if seed is not None else f"- / {ours_text}")
+        models = f"{p.scenario.frontier_model} -> {p.scenario.ft_model}"
+        lines.append(f"| {p.scenario.name} | {models} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(seed_comparison_markdown())
