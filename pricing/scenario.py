@@ -36,6 +36,12 @@ class ScenarioError(ValueError):
         self.field, self.value, self.allowed = field, value, allowed
         super().__init__(f"{field} must be {allowed}, got {value!r}")
 
+    @classmethod
+    def missing(cls, field: str) -> ScenarioError:
+        err = cls(field, None, field_allowed(field))
+        err.args = (f"{field} is required: {field_allowed(field)}",)
+        return err
+
 
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -168,7 +174,7 @@ def _to_scenario_error(exc: ValidationError, values: Mapping[str, Any]) -> Scena
     else:  # the NaN guard reports "@field"
         field = str(err.get("msg", "")).rsplit("@", 1)[-1]
     if err.get("type") == "missing":
-        return ScenarioError(field, None, f"given ({field_allowed(field)}): it is required")
+        return ScenarioError.missing(field)
     allowed = field_allowed(field) if field in Scenario.model_fields else "valid"
     if field in Scenario.model_fields and Scenario.model_fields[field].annotation in (float, float | None, int):
         allowed = f"{allowed} (finite)" if "nan" in str(values.get(field, "")).lower() else allowed

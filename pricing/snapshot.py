@@ -1,4 +1,4 @@
-"""Build the bundled catalog from a LiteLLM registry, the curated fine-tuning file and the model list.
+"""Build the bundled catalog: LiteLLM registry + curated fine-tuning file + model list.
 
     python -m pricing.snapshot REGISTRY.json --litellm-version 1.110.2 --as-of 2026-11-28
 
@@ -30,8 +30,13 @@ DATA = resources.files("pricing") / "data"
 DEFAULT_CACHED_RATIO = 0.10
 BATCH_RATIO = 0.50
 BASE_RATES_RULE = "tuned model billed at base rates"
-CURATED_KEYS = (*FINE_TUNING_FIELDS, "jobs_available_until", "shutdown_date",
-                "fine_tuning_source", "fine_tuning_verified")
+CURATED_KEYS = (
+    *FINE_TUNING_FIELDS,
+    "jobs_available_until",
+    "shutdown_date",
+    "fine_tuning_source",
+    "fine_tuning_verified",
+)
 
 
 def load_data(name: str) -> dict:
@@ -158,7 +163,9 @@ def build_catalog(
 def main(argv: list[str] | None = None) -> int:
     from pricing.store import save_catalog_atomic
 
-    p = argparse.ArgumentParser(prog="python -m pricing.snapshot", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m pricing.snapshot", description="rewrite the bundled catalog"
+    )
     p.add_argument("registry", help="a LiteLLM model_prices_and_context_window JSON file")
     p.add_argument("--litellm-version", default="1.110.2", help="version the file came from")
     p.add_argument("--as-of", type=date.fromisoformat, default=date.today())

@@ -61,8 +61,11 @@ def select(catalog: Catalog, ids: list[str], vendor: str | None) -> list[ModelEn
     models = [catalog.get(i) for i in ids] if ids else list(catalog.models)
     if vendor:
         want = vendor.casefold()
-        models = [m for m in models
-                  if want in (m.vendor.casefold(), VENDOR_SHORT.get(m.vendor, "").casefold())]
+        models = [
+            m
+            for m in models
+            if want in (m.vendor.casefold(), VENDOR_SHORT.get(m.vendor, "").casefold())
+        ]
     return models
 
 
@@ -83,9 +86,11 @@ def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None
     for r in rows:
         print(line(r), file=out)
     print(file=out)
-    print("USD per 1M tokens. b. = batch; ft.i/ft.o = fine-tuned input/output; train /h = per"
-          f" training hour;\nhost, stor = USD per month (hourly hosting x {HOURS_PER_MONTH} h).",
-          file=out)
+    print(
+        "USD per 1M tokens. b. = batch; ft.i/ft.o = fine-tuned input/output; train /h = per"
+        f" training hour;\nhost, stor = USD per month (hourly hosting x {HOURS_PER_MONTH} h).",
+        file=out,
+    )
     print("* inferred (rule in --format json)   ? unverified   - not published", file=out)
     print(f"Inference rates as of {catalog.as_of}:\n  {catalog.source}", file=out)
     sources = sorted({m.fine_tuning_source for m in models if m.fine_tuning_source})
@@ -106,18 +111,36 @@ def write_csv(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
     fields = ("id", "vendor", "display_name", *RATE_FIELDS, *DATE_FIELDS)
     status_cols = [f"{f}_status" for f in (*RATE_FIELDS, *DATE_FIELDS)]
     w = csv.writer(out, lineterminator="\n")
-    w.writerow([*fields, *status_cols, "inference_source", "inference_verified",
-                "fine_tuning_source", "fine_tuning_verified", "aliases"])
+    w.writerow(
+        [
+            *fields,
+            *status_cols,
+            "inference_source",
+            "inference_verified",
+            "fine_tuning_source",
+            "fine_tuning_verified",
+            "aliases",
+        ]
+    )
     for m in models:
         values = [getattr(m, f) for f in fields]
         statuses = []
         for f in (*RATE_FIELDS, *DATE_FIELDS):
             note = m.field_status.get(f)
-            statuses.append(f"{note.status}: {note.rule}" if note and getattr(m, f) is not None
-                            else "")
-        w.writerow([*("" if v is None else v for v in values), *statuses, m.inference_source,
-                    m.inference_verified or "", m.fine_tuning_source,
-                    m.fine_tuning_verified or "", ";".join(m.aliases)])
+            statuses.append(
+                f"{note.status}: {note.rule}" if note and getattr(m, f) is not None else ""
+            )
+        w.writerow(
+            [
+                *("" if v is None else v for v in values),
+                *statuses,
+                m.inference_source,
+                m.inference_verified or "",
+                m.fine_tuning_source,
+                m.fine_tuning_verified or "",
+                ";".join(m.aliases),
+            ]
+        )
 
 
 WRITERS = {"table": write_table, "json": write_json, "csv": write_csv}
@@ -132,8 +155,11 @@ def run_prices(args: argparse.Namespace) -> int:
         return 2
     if not models:
         vendors = sorted({m.vendor for m in catalog.models})
-        print(f"ft-breakeven prices: no models for vendor {args.vendor!r}; "
-              f"vendors: {', '.join(vendors)}", file=sys.stderr)
+        print(
+            f"ft-breakeven prices: no models for vendor {args.vendor!r}; "
+            f"vendors: {', '.join(vendors)}",
+            file=sys.stderr,
+        )
         return 2
     WRITERS[args.format](catalog, models, sys.stdout)
     return 0
