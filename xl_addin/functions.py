@@ -1,0 +1,625 @@
+"""The FT_ Excel functions: thin xlwings wrappers around `pricing`, no maths here.
+
+Each function converts its Excel arguments (excel_args), calls the engine and converts the
+answer or the problem into cells (excel_errors). One module serves classic xlwings (Windows),
+xlwings Lite and xlwings Server; Excel shows the Python name in upper case: ft_payback_months ->
+FT_PAYBACK_MONTHS. Arguments follow Excel's own financial functions: required first, optional
+last with defaults. Units: USD, token prices in USD per 1M tokens, time in months.
+
+Errors (see excel_errors): #VALUE! bad argument (the message names the argument, the value and
+what is allowed); #N/A unknown model id or a rate the catalog lacks; #NUM! a figure that does
+not exist (never pays back). No function is volatile: FT_RISK draws with a fixed seed (0 by
+default), so it recalculates only when its inputs change and gives the same answer every time.
+
+Docs (docs/FUNCTIONS.md, the workbook's Functions sheet) are generated from this module's
+metadata by xl_addin.function_docs: edit the docstrings and @arg docs here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+from xlwings import arg, func
+
+from pricing import breakeven
+from pricing.breakeven import HEADLINE_FIELDS, Result, evaluate, query_cost, schedule
+from pricing.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
+from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, resolve
+from pricing.scenario import (
+    FIELDS,
+    Scenario,
+    ScenarioError,
+    field_allowed,
+    field_unit,
+    make_scenario,
+)
+from xl_addin import excel_args as xa
+from xl_addin.excel_errors import NA, ExcelValueError, error_code, excel_errors, figure
+
+# Under Office.js (xlwings Lite/Server) arguments are taken raw and cleaned in excel_args: the
+# default converter spends ~0.15 ms per cell on CPython (xlwings 0.37.8 tries to import pyodide
+# for every cell), which made a 10,000-row FT_SCENARIOS take seconds on xlwings Server.
+# Classic xlwings keeps its own converter (it turns COM error codes into None).
+CELLS = "raw" if func.__module__.endswith("udfs_officejs") else None
+
+HELP_URL = "https://github.com/ft-breakeven/ft-breakeven/blob/main/docs/FUNCTIONS.md"
+
+# The figures FT_SCENARIO / FT_SCENARIOS can return (Result fields, plus the notes as text).
+OUTPUTS: tuple[str, ...] = (*HEADLINE_FIELDS, "notes")
+SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
+PRICE_FIELDS: tuple[str, ...] = (*RATE_FIELDS, *DATE_FIELDS)
+
+_INPUTS_DOC = (
+    "Labelled input block: two columns (label | value) or a row of labels over a row of values."
+    " Labels are input names such as queries_per_day, input_tokens, frontier_model."
+)
+
+
+def _catalog() -> Catalog:
+    from pricing.store import load_catalog  # the user's price store, else the bundled snapshot
+
+    return load_catalog()
+
+
+def _scenario(inputs: Any):
+    return make_scenario(xa.block(inputs, "inputs"))
+
+
+def _cell(result: Result, output: str) -> Any:
+    if output == "notes":
+        return "; ".join(result.notes)
+    return figure(getattr(result, output))
+
+
+def _shortcut(**values: float) -> Result:
+    """Evaluate a one-line question with the engine's own formulas.
+
+    The engine prices a query as tokens x $/1M; a query of 1M input tokens makes the "price"
+    equal to the cost per query, so per-query costs go in as input prices.
+    """
+    base = {
+        "queries_per_day": 0.0,
+        "input_tokens": 1e6,
+        "output_tokens": 0.0,
+        "frontier_input_price": 0.0,
+        "frontier_output_price": 0.0,
+        "ft_input_price": 0.0,
+        "ft_output_price": 0.0,
+        "hosting_per_month": 0.0,
+        "storage_per_month": 0.0,
+    }
+    base.update(values)
+    return evaluate(make_scenario(base), _catalog())
+
+
+def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
+    kwargs = {} if default is None else {"default": default}
+    return xa.number(value, name, maximum=1e6, **kwargs)
+
+
+# --- one-line questions ---------------------------------------------------------------------
+
+
+@func(help_url=HELP_URL)
+@arg(
+    "training_tokens",
+    CELLS,
+    doc="Tokens in the training set per epoch (examples x tokens per example).",
+)
+@arg(
+    "epochs",
+    CELLS,
+    doc="Passes over the training set (1-100). Billed tokens = training_tokens x epochs.",
+)
+@arg("price_per_1m", CELLS, doc="Training price in $ per 1M training tokens.")
+@arg(
+    "runs",
+    CELLS,
+    doc=(
+        "[optional] Training runs until one ships (failed runs, hyper-parameter search). Default 1."
+    ),
+)
+@arg(
+    "other_costs",
+    CELLS,
+    doc="[optional] Other one-off costs in $ (evaluation, data preparation). Default 0.",
+)
+@excel_errors
+def ft_training_cost(training_tokens, epochs, price_per_1m, runs=1, other_costs=0):
+    """Upfront cost of fine-tuning in $: training_tokens x epochs x price_per_1m / 1M x runs +
+    other_costs."""
+    return _shortcut(
+        training_tokens=xa.number(
+            training_tokens, "training_tokens", **xa.limits("training_tokens")
+        ),
+        epochs=xa.number(epochs, "epochs", **xa.limits("epochs")),
+        training_price=xa.number(price_per_1m, "price_per_1m", **xa.limits("training_price")),
+        training_runs=xa.number(runs, "runs", default=1, zero=True, **xa.limits("training_runs")),
+        other_upfront_cost=xa.number(
+            other_costs, "other_costs", default=0.0, **xa.limits("other_upfront_cost")
+        ),
+    ).upfront_cost
+
+
+@func(help_url=HELP_URL)
+@arg("input_tokens", CELLS, doc="Prompt tokens per query.")
+@arg("output_tokens", CELLS, doc="Completion tokens per query.")
+@arg("input_price", CELLS, doc="Input price in $ per 1M tokens.")
+@arg("output_price", CELLS, doc="Output price in $ per 1M tokens.")
+@arg(
+    "cached_share",
+    CELLS,
+    doc="[optional] Share of input tokens billed at the cached rate, 0-1. Default 0.",
+)
+@arg(
+    "cached_price",
+    CELLS,
+    doc="[optional] Cached-input price in $ per 1M tokens. Default (or 0): 10% of input_price.",
+)
+@arg(
+    "batch_share",
+    CELLS,
+    doc="[optional] Share of queries sent through the batch API, 0-1. Default 0.",
+)
+@arg(
+    "batch_discount",
+    CELLS,
+    doc="[optional] Batch discount on both rates, 0-1. Default 0.5 (half price).",
+)
+@excel_errors
+def ft_query_cost(
+    input_tokens,
+    output_tokens,
+    input_price,
+    output_price,
+    cached_share=0,
+    cached_price=None,
+    batch_share=0,
+    batch_discount=1 - BATCH_FALLBACK,
+):
+    """Cost in $ of one query: tokens x $/1M rates, with optional prompt caching and batch
+    discount."""
+    in_price = xa.number(input_price, "input_price", **xa.limits("frontier_input_price"))
+    cached_default = in_price * CACHED_FALLBACK
+    factor = 1 - xa.number(batch_discount, "batch_discount", default=1 - BATCH_FALLBACK, maximum=1)
+    return query_cost(
+        xa.number(input_tokens, "input_tokens", **xa.limits("input_tokens")),
+        xa.number(output_tokens, "output_tokens", **xa.limits("output_tokens")),
+        in_price,
+        xa.number(output_price, "output_price", **xa.limits("frontier_output_price")),
+        xa.number(
+            cached_price,
+            "cached_price",
+            default=cached_default,
+            zero=True,
+            **xa.limits("frontier_cached_price"),
+        ),
+        xa.number(cached_share, "cached_share", default=0.0, maximum=1),
+        xa.number(batch_share, "batch_share", default=0.0, maximum=1),
+        factor,
+        factor,
+    )
+
+
+@func(help_url=HELP_URL)
+@arg("queries_per_day", CELLS, doc="Queries per day.")
+@arg(
+    "frontier_query_cost",
+    CELLS,
+    doc="Cost in $ of one query on the frontier model (see FT_QUERY_COST).",
+)
+@arg("ft_query_cost", CELLS, doc="Cost in $ of one query on the fine-tuned model.")
+@arg(
+    "ft_share",
+    CELLS,
+    doc="[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.",
+)
+@arg(
+    "fixed_monthly",
+    CELLS,
+    doc=(
+        "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, "
+        "MLOps). Default 0."
+    ),
+)
+@arg("days_per_month", CELLS, doc="[optional] Days of traffic per month. Default (or 0) 30.")
+@excel_errors
+def ft_monthly_savings(
+    queries_per_day,
+    frontier_query_cost,
+    ft_query_cost,
+    ft_share=1,
+    fixed_monthly=0,
+    days_per_month=30,
+):
+    """Net saving in $ per month: queries x days x ft_share x (frontier - fine-tuned cost per
+    query) - fixed_monthly."""
+    return _shortcut(
+        queries_per_day=xa.number(
+            queries_per_day, "queries_per_day", **xa.limits("queries_per_day")
+        ),
+        frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
+        ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
+        ft_traffic_share=xa.number(ft_share, "ft_share", default=1.0, maximum=1),
+        hosting_per_month=xa.number(
+            fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month")
+        ),
+        days_per_month=xa.number(
+            days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month")
+        ),
+    ).net_benefit_month
+
+
+@func(help_url=HELP_URL)
+@arg(
+    "upfront_cost",
+    CELLS,
+    doc="One-off cost in $ (training, evaluation, data preparation); see FT_TRAINING_COST.",
+)
+@arg(
+    "monthly_net_benefit",
+    CELLS,
+    doc="Net benefit in $ per month (see FT_MONTHLY_SAVINGS). #NUM! if <= 0: never pays back.",
+)
+@excel_errors
+def ft_payback_months(upfront_cost, monthly_net_benefit):
+    """Months until the upfront cost is paid back: upfront_cost / monthly_net_benefit. #NUM! if it
+    never pays back."""
+    upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
+    net = xa.number(monthly_net_benefit, "monthly_net_benefit", minimum=-xa.BIG)
+    # net benefit = 1 query a day over a 1-day month at $net saving, less any negative part as
+    # fixed cost
+    return figure(
+        _shortcut(
+            queries_per_day=max(net, 0.0),
+            days_per_month=1.0,
+            frontier_input_price=1.0,
+            hosting_per_month=max(-net, 0.0),
+            other_upfront_cost=upfront,
+        ).payback_months
+    )
+
+
+@func(help_url=HELP_URL)
+@arg("upfront_cost", CELLS, doc="One-off cost in $ (training, evaluation, data preparation).")
+@arg("frontier_query_cost", CELLS, doc="Cost in $ of one query on the frontier model.")
+@arg(
+    "ft_query_cost",
+    CELLS,
+    doc="Cost in $ of one query on the fine-tuned model. #NUM! if not cheaper than frontier.",
+)
+@arg(
+    "lifetime_months", CELLS, doc="Months the fine-tuned model is used before it must be retrained."
+)
+@arg(
+    "fixed_monthly",
+    CELLS,
+    doc="[optional] Fixed cost in $ per month (hosting, storage, MLOps). Default 0.",
+)
+@arg("days_per_month", CELLS, doc="[optional] Days of traffic per month. Default (or 0) 30.")
+@arg(
+    "ft_share",
+    CELLS,
+    doc="[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.",
+)
+@excel_errors
+def ft_breakeven_queries(
+    upfront_cost,
+    frontier_query_cost,
+    ft_query_cost,
+    lifetime_months,
+    fixed_monthly=0,
+    days_per_month=30,
+    ft_share=1,
+):
+    """Queries per day at which fine-tuning pays back exactly over its lifetime. #NUM! if it never
+    can."""
+    return figure(
+        _shortcut(
+            other_upfront_cost=xa.number(
+                upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost")
+            ),
+            frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
+            ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
+            lifetime_months=xa.number(
+                lifetime_months, "lifetime_months", **xa.limits("lifetime_months")
+            ),
+            hosting_per_month=xa.number(
+                fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month")
+            ),
+            days_per_month=xa.number(
+                days_per_month,
+                "days_per_month",
+                default=30.0,
+                zero=True,
+                **xa.limits("days_per_month"),
+            ),
+            ft_traffic_share=xa.number(ft_share, "ft_share", default=1.0, maximum=1),
+        ).breakeven_queries_per_day
+    )
+
+
+# --- whole scenarios from a labelled input block ------------------------------------------
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg(
+    "output",
+    CELLS,
+    doc=(
+        "[optional] Figure to return, e.g. payback_months, npv, verdict. Omitted: every "
+        "figure as a two-column list."
+    ),
+)
+@excel_errors
+def ft_scenario(inputs, output=None):
+    """Evaluate a scenario: one figure (output) or all figures as field | value rows. Model ids
+    fill in catalog prices."""
+    want = xa.choice(output, "output", OUTPUTS, default=None)
+    result = evaluate(_scenario(inputs), _catalog())
+    if want is not None:
+        return _cell(result, want)
+    return [[field, _cell(result, field)] for field in OUTPUTS]
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg(
+    "months",
+    CELLS,
+    doc=(
+        "[optional] Months to show after month 0. Default (or 0): the scenario's "
+        "horizon_months (36)."
+    ),
+)
+@excel_errors
+def ft_schedule(inputs, months=None):
+    """Month-by-month cash flow (month 0 = upfront): month, frontier cost, FT cost, net cash flow,
+    cumulative net."""
+    n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
+    rows = schedule(_scenario(inputs), _catalog(), n)
+    return [list(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@excel_errors
+def ft_verdict(inputs):
+    """The verdict: Don't fine-tune, Marginal, Yes, Strong yes or Mandatory (rules: README)."""
+    return evaluate(_scenario(inputs), _catalog()).verdict
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@excel_errors
+def ft_npv(inputs):
+    """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual (month 0 =
+    upfront)."""
+    return figure(evaluate(_scenario(inputs), _catalog()).npv)
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC + " Uncertain inputs: see docs/FUNCTIONS.md.")
+@arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 2,000.")
+@arg("seed", CELLS, doc="[optional] Random seed; the same seed gives the same answer. Default 0.")
+@excel_errors
+def ft_risk(inputs, draws=2000, seed=0):
+    """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
+    within the lifetime."""
+    n = xa.number(
+        draws, "draws", default=2000, zero=True, minimum=100, maximum=100_000, integer=True
+    )
+    s = xa.number(seed, "seed", default=0, maximum=2**32 - 1, integer=True)
+    risk = _risk().monte_carlo(_scenario(inputs), None, n, s, _catalog())
+    return _risk_table(risk)
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg(
+    "output",
+    CELLS,
+    doc="[optional] Figure to explain: npv (default), payback_months, lifetime_net, ...",
+)
+@excel_errors
+def ft_sensitivity(inputs, output="npv"):
+    """Tornado: how much each driver moves the output when set to its low and high value, biggest
+    first."""
+    want = xa.choice(output, "output", HEADLINE_FIELDS, default="npv")
+    bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
+    return _tornado_table(bars, want)
+
+
+@func(help_url=HELP_URL)
+@excel_errors
+def ft_inputs():
+    """The input names an input block may use, with unit, default and allowed values (spills)."""
+    rows: list[list[Any]] = [["input", "unit", "default", "allowed"]]
+    for name in FIELDS:
+        info = Scenario.model_fields[name]
+        default = "required" if info.is_required() else info.default
+        rows.append(
+            [name, field_unit(name), "" if default is None else default, field_allowed(name)]
+        )
+    return rows
+
+
+# --- many scenarios at once ----------------------------------------------------------------
+
+
+@func(help_url=HELP_URL)
+@arg(
+    "inputs_table",
+    CELLS,
+    ndim=2,
+    doc=(
+        "A header row of input names (queries_per_day, input_tokens, ...) over one row per "
+        "scenario."
+    ),
+)
+@arg("output", CELLS, doc="Figure to return for each row, e.g. payback_months, npv, verdict.")
+@excel_errors
+def ft_scenarios(inputs_table, output):
+    """One figure for every row of a scenario table, in one fast call.
+    Bad rows show #VALUE!, #N/A or #NUM!; blank rows stay blank."""
+    want = xa.choice(output, "output", OUTPUTS)
+    fields, rows = xa.table(inputs_table, "inputs_table")
+    cells: list[Any] = [""] * len(rows)
+    scenarios: list[tuple[int, Any]] = []
+    for i, values in enumerate(xa.table_rows(fields, rows)):
+        if values is None:
+            continue  # a blank row stays blank, keeping the column aligned with the table
+        try:
+            if isinstance(values, Exception):
+                raise values
+            scenarios.append((i, _table_scenario(values)))
+        except (ScenarioError, UnknownModelError) as exc:
+            cells[i] = error_code(exc)
+    catalog = _catalog()
+    resolved: list[tuple[int, Any]] = []
+    for i, s in scenarios:
+        try:
+            resolved.append((i, resolve(s, catalog)))
+        except (ScenarioError, UnknownModelError) as exc:
+            cells[i] = error_code(exc)
+    if resolved:
+        column = figures_column([r for _, r in resolved], want)
+        for (i, _), value in zip(resolved, column, strict=True):
+            cells[i] = figure(value)
+    return [[c] for c in cells]
+
+
+def _table_scenario(values: dict[str, Any]) -> Scenario:
+    """make_scenario for table rows, whose labels are already checked: pydantic directly,
+    and make_scenario only to word the error of a row that fails."""
+    try:
+        return Scenario.model_validate(values)
+    except ValidationError:
+        return make_scenario(values)  # raises the ScenarioError naming field, value, allowed
+
+
+def figures_column(rows: list[Any], output: str) -> list[Any]:
+    """One output for many resolved scenarios from a single pass of the engine's kernel.
+
+    The same kernel and assembly as pricing.breakeven.evaluate_many, minus building a Result
+    per row (tests check the two agree).
+    """
+    if output == "notes":
+        return ["; ".join(r.notes) for r in rows]
+    columns = breakeven.stack(rows)
+    figures = breakeven.headline(columns)
+    if output in ("verdict", "mode"):
+        names = breakeven.VERDICTS if output == "verdict" else breakeven.MODES
+        return [names[int(code)] for code in figures[f"{output}_code"]]
+    if output not in figures:
+        breakeven._add_finance(figures, columns)  # NPV, IRR, discounted payback
+    values = figures.get(output)
+    if values is None:
+        return [None] * len(rows)
+    return [float(x) for x in values]
+
+
+# --- the price catalog ---------------------------------------------------------------------
+
+
+@func(help_url=HELP_URL)
+@arg(
+    "model",
+    CELLS,
+    doc=(
+        "Catalog model id, e.g. gpt-4.1-mini or claude-sonnet-4-6 (FT_MODELS lists them). "
+        "#N/A if unknown."
+    ),
+)
+@arg(
+    "field",
+    CELLS,
+    doc=(
+        "Rate: input, output, cached_input, batch_input, batch_output, ft_input, ft_output, "
+        "training_per_1m, hosting_per_hour, ..."
+    ),
+)
+@excel_errors
+def ft_price(model, field):
+    """A catalog price in $ per 1M tokens (hourly/monthly rates in $). #N/A: unknown model (see
+    FT_MODEL_CHECK) or no such rate."""
+    want = xa.choice(field, "field", PRICE_FIELDS)
+    entry = _catalog().get(xa.text(model, "model"))
+    value = getattr(entry, want)
+    return NA if value is None else value
+
+
+@func(help_url=HELP_URL)
+@arg("model", CELLS, doc="A model id to check, e.g. gpt-4.1-mini.")
+@excel_errors
+def ft_model_check(model):
+    """The catalog id a model name resolves to, or a text naming the closest known ids when it is
+    unknown."""
+    wanted = xa.text(model, "model")
+    try:
+        return _catalog().get(wanted).id
+    except UnknownModelError as exc:
+        return str(exc)
+
+
+@func(help_url=HELP_URL)
+@arg(
+    "vendor",
+    CELLS,
+    doc="[optional] Only this vendor's models, e.g. OpenAI, Anthropic, Google. Default: all.",
+)
+@excel_errors
+def ft_models(vendor=None):
+    """The catalog's model ids as a column (spills), optionally for one vendor only."""
+    catalog = _catalog()
+    vendors = sorted({m.vendor for m in catalog.models})
+    who = xa.choice(vendor, "vendor", vendors, default=None)
+    return [[model_id] for model_id in catalog.ids(who)]
+
+
+@func(help_url=HELP_URL)
+@excel_errors
+def ft_prices_as_of():
+    """Date of the price catalog in use (bundled snapshot or your last refresh): an Excel date."""
+    return _catalog().as_of
+
+
+def _risk() -> Any:
+    """pricing.risk, imported late so that the other functions work without it."""
+    try:
+        from pricing import risk
+    except ImportError:
+        raise ExcelValueError("risk analysis (pricing.risk) is not in this version") from None
+    return risk
+
+
+# --- helpers for the risk module's results ---------------------------------------------------
+
+
+def _risk_table(risk: Any) -> list[list[Any]]:
+    """The RiskResult as a small table: percentiles of payback and NPV, then the probability."""
+    rows: list[list[Any]] = [["figure", "P10", "P50", "P90"]]
+    for name in ("payback_months", "npv"):
+        rows.append([name, *(figure(risk.percentile(name, p)) for p in (10, 50, 90))])
+    rows.append(["probability_pays_back", figure(risk.probability_pays_back), "", ""])
+    return rows
+
+
+def _tornado_table(bars: Any, output: str) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        ["driver", "low", "high", f"{output} at low", f"{output} at high", "swing"]
+    ]
+    for bar in bars:
+        rows.append(
+            [
+                bar.driver,
+                bar.low,
+                bar.high,
+                figure(bar.output_low),
+                figure(bar.output_high),
+                figure(bar.swing),
+            ]
+        )
+    return rows
