@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
 
 from pricing.catalog import Catalog
-from pricing.inputs import NUMERIC_FIELDS, Inputs, resolve
+from pricing.inputs import Resolved, resolve_table
 from pricing.scenario import Scenario, make_scenario
+from pricing.table import validate_table
 
 VERDICTS = ("Don't fine-tune", "Marginal", "Yes", "Strong yes", "Mandatory")
 MODES = ("volume", "quality", "latency")
@@ -65,15 +67,6 @@ class Result(BaseModel):
 
 
 HEADLINE_FIELDS: tuple[str, ...] = tuple(f for f in Result.model_fields if f not in ("name", "notes"))
-
-
-def _col(rows: Sequence[Inputs], name: str) -> np.ndarray:
-    return np.fromiter((getattr(r, name) for r in rows), dtype=float, count=len(rows))
-
-
-def stack(rows: Sequence[Inputs]) -> dict[str, np.ndarray]:
-    """Columns of resolved inputs: the vectorised engine's input."""
-    return {name: _col(rows, name) for name in NUMERIC_FIELDS}
 
 
 def query_cost(tokens_in, tokens_out, in_price, out_price, cached_price, cached_share, batch_share, batch_in, batch_out):
@@ -229,21 +222,73 @@ def _catalog(catalog: Catalog | None) -> Catalog:
     return load_catalog()
 
 
-def evaluate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None) -> list[Result]:
-    """Evaluate many scenarios in one vectorised pass."""
-    cat = _catalog(catalog)
+def resolve_scenarios(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None) -> tuple[list[Scenario], Resolved]:
+    """Validate (pydantic, so the first bad field raises) and resolve scenarios to engine columns."""
     parsed = [as_scenario(s) for s in scenarios]
-    rows = [resolve(s, cat) for s in parsed]
-    if not rows:
+    fields = list(Scenario.model_fields)
+    table = validate_table({f: [getattr(s, f) for s in parsed] for f in fields}, len(parsed))
+    resolved = resolve_table(table, _catalog(catalog))
+    for err in resolved.errors:
+        if err is not None:
+            raise err
+    return parsed, resolved
+
+
+def evaluate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None) -> list[Result]:
+    """Evaluate many scenarios in one vectorised pass; the first bad scenario raises."""
+    parsed, resolved = resolve_scenarios(scenarios, catalog)
+    if not parsed:
         return []
-    figures = headline(stack(rows))
-    _add_finance(figures, stack(rows))
-    return [_result(figures, i, s.name, r.notes) for i, (s, r) in enumerate(zip(parsed, rows))]
+    figures = figures_for(resolved.columns)
+    return [_result(figures, i, s.name, resolved.notes[i]) for i, s in enumerate(parsed)]
 
 
 def evaluate(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None) -> Result:
     """Evaluate one scenario (the same kernel as evaluate_many, on a column of one)."""
     return evaluate_many([scenario], catalog)[0]
+
+
+def figures_for(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every headline figure, finance included, for resolved engine columns."""
+    figures = headline(columns)
+    _add_finance(figures, columns)
+    return figures
+
+
+@dataclass
+class TableResult:
+    """A table's figures (arrays), with the notes and the error (or None) of every row."""
+
+    figures: dict[str, np.ndarray]
+    notes: Sequence[list[str]]
+    errors: list[Exception | None]
+    names: list[str]
+
+    def value(self, output: str, i: int) -> Any:
+        """One figure of row i as Result would hold it (None where it does not exist)."""
+        if output == "verdict":
+            return VERDICTS[int(self.figures["verdict_code"][i])]
+        if output == "mode":
+            return MODES[int(self.figures["mode_code"][i])]
+        if output == "notes":
+            return "; ".join(self.notes[i])
+        if output not in self.figures:  # finance figures before pricing.finance is installed
+            return None
+        x = float(self.figures[output][i])
+        return _opt(x) if output in _OPTIONAL else x
+
+
+def evaluate_table(columns: Mapping[str, Sequence[Any]], catalog: Catalog | None = None, n: int | None = None) -> TableResult:
+    """Evaluate a table given as columns of raw cells (field name -> values), all vectorised.
+
+    A bad cell or an unknown model fails its own row only (see TableResult.errors); the other
+    rows get exactly the figures `evaluate` gives them.
+    """
+    table = validate_table(columns, n)
+    resolved = resolve_table(table, _catalog(catalog))
+    figures = figures_for(resolved.columns) if table.n else {}
+    names = table.texts["name"]
+    return TableResult(figures=figures, notes=resolved.notes, errors=resolved.errors, names=names)
 
 
 def _add_finance(figures: dict[str, np.ndarray], columns: Mapping[str, np.ndarray]) -> None:
@@ -257,9 +302,8 @@ def _add_finance(figures: dict[str, np.ndarray], columns: Mapping[str, np.ndarra
 
 def schedule(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None, months: int | None = None) -> list[dict[str, float]]:
     """Month-by-month cash flow (month 0 = upfront) to the horizon: the payback chart's data."""
-    s = as_scenario(scenario)
-    row = resolve(s, _catalog(catalog))
-    return schedule_rows(stack([row]), months or s.horizon_months)[0]
+    parsed, resolved = resolve_scenarios([scenario], catalog)
+    return schedule_rows(resolved.columns, months or parsed[0].horizon_months)[0]
 
 
 def cash_flows(c: Mapping[str, np.ndarray], months: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:

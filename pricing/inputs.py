@@ -1,254 +1,296 @@
-"""Resolve a Scenario against the catalog into plain numbers the engine can vectorise.
+"""Resolve validated scenarios against the catalog into columns of numbers for the engine.
 
-Explicit prices in the scenario win; otherwise rates come from the catalog by model id, and
-missing cached or batch rates are inferred by a named rule that ends up in the notes.
+Explicit prices in a scenario win; otherwise rates come from the catalog by model id, and
+missing cached or batch rates are inferred by a named rule that ends up in the notes. Catalog
+look-ups happen once per distinct (frontier model, fine-tuned model, start date); everything
+per row is numpy, so a 100,000-row table resolves in one pass and one scenario is a table of one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
-from pricing.catalog import Catalog, ModelEntry
-from pricing.scenario import Scenario, ScenarioError
+import numpy as np
+
+from pricing.catalog import Catalog, ModelEntry, UnknownModelError
+from pricing.scenario import ScenarioError
+from pricing.table import Table
 
 DAYS_PER_MONTH_AVG = 365.25 / 12
 CACHED_FALLBACK = 0.10  # cached input = 10% of input, the seed's convention
 BATCH_FALLBACK = 0.50  # batch = 50% of standard
 
-
-@dataclass
-class Inputs:
-    """One scenario as numbers; field order is the column order of the vectorised batch."""
-
-    queries_per_day: float
-    days_per_month: float
-    volume_growth_monthly: float
-    input_tokens: float
-    output_tokens: float
-    ft_input_tokens: float
-    ft_output_tokens: float
-    cached_share: float
-    batch_share: float
-    ft_traffic_share: float
-    frontier_input: float
-    frontier_output: float
-    frontier_cached: float
-    frontier_batch_factor_in: float
-    frontier_batch_factor_out: float
-    ft_input: float
-    ft_output: float
-    ft_cached: float
-    ft_batch_factor_in: float
-    ft_batch_factor_out: float
-    training_cost: float
-    other_upfront: float
-    fixed_cost_month: float
-    lifetime_months: float
-    planned_lifetime_months: float
-    retrain_cost_share: float
-    accuracy_lift: float
-    value_per_correct: float
-    discount_rate_annual: float
-    frontier_price_decline_annual: float
-    horizon_months: float
-    latency_driven: float  # 1.0 when FT meets the latency budget and frontier misses it
-    notes: list[str] = field(default_factory=list, compare=False)
-    mlops_included: bool = field(default=False, compare=False)
-
-    @property
-    def upfront_cost(self) -> float:
-        return self.training_cost + self.other_upfront
-
-
-NUMERIC_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Inputs) if f.name not in ("notes", "mlops_included")
+# The engine's input columns, in order.
+NUMERIC_FIELDS: tuple[str, ...] = (
+    "queries_per_day", "days_per_month", "volume_growth_monthly",
+    "input_tokens", "output_tokens", "ft_input_tokens", "ft_output_tokens",
+    "cached_share", "batch_share", "ft_traffic_share",
+    "frontier_input", "frontier_output", "frontier_cached",
+    "frontier_batch_factor_in", "frontier_batch_factor_out",
+    "ft_input", "ft_output", "ft_cached", "ft_batch_factor_in", "ft_batch_factor_out",
+    "training_cost", "other_upfront", "fixed_cost_month",
+    "lifetime_months", "planned_lifetime_months", "retrain_cost_share",
+    "accuracy_lift", "value_per_correct",
+    "discount_rate_annual", "frontier_price_decline_annual", "horizon_months",
+    "latency_driven",
 )
 
 
-def _entry(catalog: Catalog | None, model_id: str, field_name: str) -> ModelEntry | None:
-    if not model_id:
-        return None
-    if catalog is None:
-        raise ScenarioError(field_name, model_id, "empty when no catalog is loaded")
-    return catalog.get(model_id)  # UnknownModelError names close ids
+@dataclass
+class ModelRates:
+    """What the catalog says about one (frontier, fine-tuned) pair; NaN = the catalog has no rate."""
+
+    frontier_input: float = math.nan
+    frontier_output: float = math.nan
+    frontier_cached: float = math.nan
+    frontier_batch_factor_in: float = BATCH_FALLBACK
+    frontier_batch_factor_out: float = BATCH_FALLBACK
+    ft_input: float = math.nan
+    ft_output: float = math.nan
+    ft_cached: float = math.nan
+    ft_batch_factor_in: float = BATCH_FALLBACK
+    ft_batch_factor_out: float = BATCH_FALLBACK
+    training_per_1m: float = math.nan
+    training_per_hour: float = math.nan
+    min_job_charge: float = 0.0
+    hosting_month: float = 0.0
+    storage_month: float = 0.0
+    lifetime_cap: float = math.inf
+    lifetime_cap_note: str = ""  # said when the cap cuts a scenario's planned lifetime
+    frontier_name: str = "the frontier model"
+    ft_name: str = "the fine-tuned model"
+    notes: list[str] = field(default_factory=list)  # said of every scenario on this pair
+    cached_notes: list[str] = field(default_factory=list)  # said only when cached_share > 0
+    batch_notes: list[str] = field(default_factory=list)  # said only when batch_share > 0
 
 
-def _rate(override, entry, attr, field_name, owner) -> float:
-    if override is not None:
-        return float(override)
-    value = getattr(entry, attr, None) if entry else None
-    if value is None:
-        raise ScenarioError(field_name, None, f"given: no {attr.replace('_', ' ')} rate for {owner}")
-    return float(value)
+def _num(value: float | None) -> float:
+    return math.nan if value is None else float(value)
 
 
-def _cached(override, entry, cached_attr, input_rate, notes, who, used: bool) -> float:
-    """The cached-input rate; `used` (cached_share > 0) decides whether inference is worth a note."""
-    if override is not None:
-        return float(override)
-    value = getattr(entry, cached_attr, None) if entry else None
-    if value is None:
-        if used:
-            notes.append(f"{who} cached-input rate inferred: cached = 10% of input")
-        return input_rate * CACHED_FALLBACK
-    status = entry.field_status.get(cached_attr)
-    if used and status is not None and status.status == "inferred":
-        notes.append(f"{who} cached-input rate inferred: {status.rule}")
-    return float(value)
-
-
-def _batch_factor(entry, batch_attr, base_attr) -> float:
+def _factor(entry: ModelEntry, batch_attr: str, base_attr: str) -> float:
     """Batch rate as a share of the standard rate, so price overrides keep the discount."""
-    batch = getattr(entry, batch_attr, None) if entry else None
-    base = getattr(entry, base_attr, None) if entry else None
-    if batch is None or not base:
-        return BATCH_FALLBACK
-    return float(batch) / float(base)
+    batch, base = getattr(entry, batch_attr), getattr(entry, base_attr)
+    return float(batch) / float(base) if batch is not None and base else BATCH_FALLBACK
 
 
-def _note_inferred(entry: ModelEntry | None, attrs: tuple[str, ...], who: str, notes: list[str]):
-    if entry is None:
-        return
-    for attr in attrs:
-        status = entry.field_status.get(attr)
-        if status is not None and status.status == "inferred":
-            notes.append(f"{who} {attr.replace('_', ' ')} inferred: {status.rule}")
-        elif status is not None:
-            notes.append(f"{who} {attr.replace('_', ' ')} unverified: {status.rule}")
+def _status_note(entry: ModelEntry, attr: str, who: str) -> str | None:
+    note = entry.field_status.get(attr)
+    if note is None or getattr(entry, attr) is None:
+        return None
+    return f"{who} {attr.replace('_', ' ')} {note.status}: {note.rule}"
 
 
-def _training_cost(s: Scenario, ft: ModelEntry | None, notes: list[str]) -> float:
-    tokens = s.billed_training_tokens_per_epoch
-    per_run = 0.0
-    if s.training_hours is not None:
-        hourly = ft.training_per_hour if ft else None
-        if hourly is None:
-            raise ScenarioError("training_hours", s.training_hours, "used only with an hourly-priced model")
-        per_run = s.training_hours * hourly
-    elif tokens is not None:
-        price = s.training_price if s.training_price is not None else (ft.training_per_1m if ft else None)
-        if price is None:
-            raise ScenarioError("training_price", None, f"given: no training rate for {s.ft_model or 'the fine-tuned model'}")
-        per_run = tokens * s.epochs * price / 1e6
-    else:
-        notes.append("no training data size given: training cost counts only the one-off costs")
-    if ft is not None and ft.min_job_charge and (tokens is not None or s.training_hours is not None):
-        per_run = max(per_run, ft.min_job_charge)
-    return per_run * s.training_runs
+def _frontier(rates: ModelRates, fr: ModelEntry) -> None:
+    rates.frontier_name = fr.id
+    rates.frontier_input, rates.frontier_output = _num(fr.input), _num(fr.output)
+    rates.frontier_cached = _num(fr.cached_input)
+    rates.frontier_batch_factor_in = _factor(fr, "batch_input", "input")
+    rates.frontier_batch_factor_out = _factor(fr, "batch_output", "output")
+    if (n := _status_note(fr, "cached_input", f"{fr.id}")) is not None:
+        rates.cached_notes.append(n)
+    for attr in ("batch_input", "batch_output"):
+        if (n := _status_note(fr, attr, f"{fr.id}")) is not None:
+            rates.batch_notes.append(n)
 
 
-def _months_between(start: date, end: date) -> float:
-    return (end - start).days / DAYS_PER_MONTH_AVG
+def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date) -> None:
+    if not ft.fine_tunable:
+        raise ScenarioError("ft_model", ft.id, "a fine-tunable model (see FT_MODELS or `ft-breakeven prices`)")
+    rates.ft_name = ft.id
+    # The vendor's fine-tuned rates, else the base model's (tuned models billed at base rates).
+    own = ft.ft_input is not None
+    in_attr, out_attr = ("ft_input", "ft_output") if own else ("input", "output")
+    cached_attr = "ft_cached_input" if ft.ft_cached_input is not None else "cached_input"
+    rates.ft_input, rates.ft_output = _num(getattr(ft, in_attr)), _num(getattr(ft, out_attr))
+    rates.ft_cached = _num(getattr(ft, cached_attr))
+    rates.ft_batch_factor_in = _factor(ft, "ft_batch_input" if ft.ft_batch_input else "batch_input", in_attr)
+    rates.ft_batch_factor_out = _factor(ft, "ft_batch_output" if ft.ft_batch_output else "batch_output", out_attr)
+    if not own:
+        rates.notes.append(f"fine-tuned {ft.id} billed at base-model rates (inferred)")
+    for attr in ("ft_input", "training_per_1m", "hosting_per_hour", "storage_per_month"):
+        if (n := _status_note(ft, attr, ft.id)) is not None:
+            rates.notes.append(n)
+    rates.training_per_1m = _num(ft.training_per_1m)
+    rates.training_per_hour = _num(ft.training_per_hour)
+    rates.min_job_charge = ft.min_job_charge or 0.0
+    rates.storage_month = ft.storage_per_month or 0.0
+    rates.hosting_month = ft.monthly_fixed_cost() - rates.storage_month
+    _lifetime_cap(rates, ft, start)
 
 
-def _lifetime(s: Scenario, ft: ModelEntry | None, notes: list[str]) -> float:
-    lifetime = s.lifetime_months
-    if ft is None:
-        return lifetime
-    start = s.start_date or date.today()
+def _lifetime_cap(rates: ModelRates, ft: ModelEntry, start: date) -> None:
+    """Months the fine-tuned model can serve from `start`: its shutdown or retirement date."""
     if ft.jobs_available_until is not None and start > ft.jobs_available_until:
-        notes.append(
-            f"{ft.display_name}: no new fine-tuning jobs after {ft.jobs_available_until.isoformat()}"
-            " (lifetime 0)"
-        )
-        return 0.0
+        rates.lifetime_cap = 0.0
+        rates.lifetime_cap_note = (f"{ft.vendor} accepts no new fine-tuning jobs since "
+                                   f"{ft.jobs_available_until.isoformat()}: lifetime 0")
+        return
     ends = [(d, why) for d, why in ((ft.shutdown_date, "shuts down"), (ft.deprecation_date, "retires")) if d]
     if ends:
         end, why = min(ends)
-        months = max(0.0, _months_between(start, end))
-        if months < lifetime:
-            notes.append(
-                f"fine-tuned {ft.display_name} {why} on {end.isoformat()}: lifetime cut to {months:.1f} months"
-            )
-            lifetime = months
+        rates.lifetime_cap = max(0.0, (end - start).days / DAYS_PER_MONTH_AVG)
+        rates.lifetime_cap_note = (f"fine-tuned {ft.id} {why} on {end.isoformat()}: "
+                                   f"lifetime cut to {rates.lifetime_cap:.1f} months")
     if ft.jobs_available_until is not None:
-        notes.append(
-            f"{ft.vendor} accepts no new fine-tuning jobs after {ft.jobs_available_until.isoformat()}: retrains must move"
-        )
-    return lifetime
+        rates.notes.append(f"{ft.vendor} accepts no new fine-tuning jobs after "
+                           f"{ft.jobs_available_until.isoformat()}: retrains must move")
 
 
-def _latency_driven(s: Scenario, notes: list[str]) -> float:
-    budget, fl, tl = s.latency_budget_ms, s.frontier_latency_ms, s.ft_latency_ms
-    if budget is None or tl is None:
-        return 0.0
-    if tl > budget:
-        notes.append(f"fine-tuned model misses the latency budget ({tl:g} ms > {budget:g} ms)")
-        return 0.0
-    return 1.0 if fl is not None and fl > budget else 0.0
+def model_rates(catalog: Catalog | None, frontier_id: str, ft_id: str, start: date) -> ModelRates:
+    rates = ModelRates()
+    if (frontier_id or ft_id) and catalog is None:
+        raise ScenarioError("frontier_model" if frontier_id else "ft_model", frontier_id or ft_id,
+                            "empty when no catalog is loaded")
+    if frontier_id:
+        _frontier(rates, catalog.get(frontier_id))  # UnknownModelError names close ids
+    if ft_id:
+        _fine_tuned(rates, catalog.get(ft_id), start)
+    return rates
 
 
-def resolve(s: Scenario, catalog: Catalog | None) -> Inputs:
-    notes: list[str] = []
-    fr = _entry(catalog, s.frontier_model, "frontier_model")
-    ft = _entry(catalog, s.ft_model, "ft_model")
-    if ft is not None and not ft.fine_tunable:
-        raise ScenarioError("ft_model", s.ft_model, "a fine-tunable model (see FT_MODELS or `ft-breakeven prices`)")
-    fr_name = s.frontier_model or "the frontier model"
-    ft_name = s.ft_model or "the fine-tuned model"
+@dataclass
+class Resolved:
+    """Engine columns for n scenarios, with per-row notes and errors (None = fine)."""
 
-    f_in = _rate(s.frontier_input_price, fr, "input", "frontier_input_price", fr_name)
-    f_out = _rate(s.frontier_output_price, fr, "output", "frontier_output_price", fr_name)
-    f_cached = _cached(s.frontier_cached_price, fr, "cached_input", f_in, notes, "frontier", s.cached_share > 0)
+    columns: dict[str, np.ndarray]
+    notes: Sequence[list[str]]
+    errors: list[Exception | None]
 
-    # Fine-tuned rates: the vendor's ft rates, else the base model's (tuned at base rates).
-    ft_in_attr = "ft_input" if ft is not None and ft.ft_input is not None else "input"
-    ft_out_attr = "ft_output" if ft is not None and ft.ft_output is not None else "output"
-    t_in = _rate(s.ft_input_price, ft, ft_in_attr, "ft_input_price", ft_name)
-    t_out = _rate(s.ft_output_price, ft, ft_out_attr, "ft_output_price", ft_name)
-    cached_attr = "ft_cached_input" if ft is not None and ft.ft_cached_input is not None else "cached_input"
-    t_cached = _cached(s.ft_cached_price, ft, cached_attr, t_in, notes, "fine-tuned", s.cached_share > 0)
-    if s.ft_model and ft_in_attr == "input" and s.ft_input_price is None:
-        notes.append(f"fine-tuned {ft_name} billed at base-model rates (inferred)")
 
-    if s.batch_share > 0:
-        _note_inferred(fr, ("batch_input", "batch_output"), "frontier", notes)
-    _note_inferred(ft, ("training_per_1m", "hosting_per_hour", "storage_per_month"), "fine-tuning", notes)
+def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(override), catalog_value, override)
 
-    hosting = s.hosting_per_month
-    if hosting is None:
-        hosting = (ft.monthly_fixed_cost() - (ft.storage_per_month or 0.0)) if ft else 0.0
-    storage = s.storage_per_month if s.storage_per_month is not None else (
-        (ft.storage_per_month or 0.0) if ft else 0.0
-    )
-    mlops = s.mlops_fte * s.engineer_annual_cost / 12
-    if s.mlops_fte == 0:
-        notes.append("MLOps not costed: budget 0.5-1 engineer per model in production (mlops_fte)")
 
-    return Inputs(
-        queries_per_day=s.queries_per_day,
-        days_per_month=s.days_per_month,
-        volume_growth_monthly=s.volume_growth_monthly,
-        input_tokens=s.input_tokens,
-        output_tokens=s.output_tokens,
-        ft_input_tokens=s.ft_input_tokens if s.ft_input_tokens is not None else s.input_tokens,
-        ft_output_tokens=s.ft_output_tokens if s.ft_output_tokens is not None else s.output_tokens,
-        cached_share=s.cached_share,
-        batch_share=s.batch_share,
-        ft_traffic_share=s.ft_traffic_share,
-        frontier_input=f_in,
-        frontier_output=f_out,
-        frontier_cached=f_cached,
-        frontier_batch_factor_in=_batch_factor(fr, "batch_input", "input"),
-        frontier_batch_factor_out=_batch_factor(fr, "batch_output", "output"),
-        ft_input=t_in,
-        ft_output=t_out,
-        ft_cached=t_cached,
-        ft_batch_factor_in=_batch_factor(ft, "ft_batch_input" if ft and ft.ft_batch_input else "batch_input", ft_in_attr),
-        ft_batch_factor_out=_batch_factor(ft, "ft_batch_output" if ft and ft.ft_batch_output else "batch_output", ft_out_attr),
-        training_cost=_training_cost(s, ft, notes),
-        other_upfront=s.eval_cost + s.data_prep_cost + s.other_upfront_cost,
-        fixed_cost_month=hosting + storage + mlops,
-        lifetime_months=_lifetime(s, ft, notes),
-        planned_lifetime_months=s.lifetime_months,
-        retrain_cost_share=s.retrain_cost_share,
-        accuracy_lift=s.accuracy_lift,
-        value_per_correct=s.value_per_correct,
-        discount_rate_annual=s.discount_rate_annual,
-        frontier_price_decline_annual=s.frontier_price_decline_annual,
-        horizon_months=float(s.horizon_months),
-        latency_driven=_latency_driven(s, notes),
-        notes=notes,
-        mlops_included=s.mlops_fte > 0,
-    )
+def _group_rates(t: Table, catalog: Catalog | None, today: date) -> tuple[list[ModelRates | None], np.ndarray, list[Exception | None]]:
+    """Catalog rates once per distinct (frontier, fine-tuned, start date): (groups, row -> group, errors)."""
+    index: dict[tuple[str, str, date], int] = {}
+    groups: list[ModelRates | None] = []
+    group_errors: list[Exception | None] = []
+    row_group = np.empty(t.n, dtype=np.intp)
+    keys = zip(t.texts["frontier_model"], t.texts["ft_model"], t.dates)
+    for i, (fr, ft, start) in enumerate(keys):
+        key = (fr, ft, start or today)
+        k = index.get(key)
+        if k is None:
+            k = index[key] = len(groups)
+            try:
+                groups.append(model_rates(catalog, *key))
+                group_errors.append(None)
+            except (ScenarioError, UnknownModelError) as exc:
+                groups.append(None)
+                group_errors.append(exc)
+        row_group[i] = k
+    return groups, row_group, [group_errors[k] for k in row_group]
+
+
+def _rate_columns(groups: Sequence[ModelRates | None], row_group: np.ndarray, names: Sequence[str]) -> dict[str, np.ndarray]:
+    blank = ModelRates()
+    return {n: np.array([getattr(g or blank, n) for g in groups], dtype=float)[row_group] for n in names}
+
+
+def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) -> Resolved:
+    """Columns of engine inputs for every row of a validated table."""
+    x = t.numbers
+    groups, row_group, errors = _group_rates(t, catalog, today or date.today())
+    errors = [t.errors[i] or errors[i] for i in range(t.n)]
+    g = _rate_columns(groups, row_group, [f.name for f in ModelRates.__dataclass_fields__.values()
+                                          if f.type in ("float", float)])
+    c: dict[str, np.ndarray] = {}
+    for name in ("queries_per_day", "days_per_month", "volume_growth_monthly", "input_tokens",
+                 "output_tokens", "cached_share", "batch_share", "ft_traffic_share",
+                 "retrain_cost_share", "accuracy_lift", "value_per_correct",
+                 "discount_rate_annual", "frontier_price_decline_annual", "horizon_months"):
+        c[name] = x[name]
+    c["ft_input_tokens"] = _pick(x["ft_input_tokens"], x["input_tokens"])
+    c["ft_output_tokens"] = _pick(x["ft_output_tokens"], x["output_tokens"])
+
+    rate_errors: dict[str, str] = {}
+    for col, override, owner in (("frontier_input", "frontier_input_price", "frontier"),
+                                 ("frontier_output", "frontier_output_price", "frontier"),
+                                 ("ft_input", "ft_input_price", "ft"),
+                                 ("ft_output", "ft_output_price", "ft")):
+        c[col] = _pick(x[override], g[col])
+        rate_errors[col] = override
+    c["frontier_cached"] = _pick(x["frontier_cached_price"], _pick(g["frontier_cached"], c["frontier_input"] * CACHED_FALLBACK))
+    c["ft_cached"] = _pick(x["ft_cached_price"], _pick(g["ft_cached"], c["ft_input"] * CACHED_FALLBACK))
+    for name in ("frontier_batch_factor_in", "frontier_batch_factor_out", "ft_batch_factor_in", "ft_batch_factor_out"):
+        c[name] = g[name]
+
+    tokens = _pick(x["training_tokens"], x["training_examples"] * x["tokens_per_example"])
+    price = _pick(x["training_price"], g["training_per_1m"])
+    hours = x["training_hours"]
+    by_hours = ~np.isnan(hours)
+    by_tokens = ~by_hours & ~np.isnan(tokens)
+    per_run = np.where(by_hours, hours * g["training_per_hour"], np.where(by_tokens, tokens * x["epochs"] * price / 1e6, 0.0))
+    per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["min_job_charge"]), per_run)
+    c["training_cost"] = per_run * x["training_runs"]
+    c["other_upfront"] = x["eval_cost"] + x["data_prep_cost"] + x["other_upfront_cost"]
+    c["fixed_cost_month"] = (_pick(x["hosting_per_month"], g["hosting_month"])
+                             + _pick(x["storage_per_month"], g["storage_month"])
+                             + x["mlops_fte"] * x["engineer_annual_cost"] / 12)
+    c["planned_lifetime_months"] = x["lifetime_months"]
+    c["lifetime_months"] = np.minimum(x["lifetime_months"], g["lifetime_cap"])
+    budget, fl, tl = x["latency_budget_ms"], x["frontier_latency_ms"], x["ft_latency_ms"]
+    with np.errstate(invalid="ignore"):
+        ft_meets = tl <= budget
+        c["latency_driven"] = (ft_meets & (fl > budget)).astype(float)
+
+    row_groups = [groups[k] for k in row_group]
+    notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours)
+    missing = np.zeros(t.n, dtype=bool)
+    for col in rate_errors:
+        missing |= np.isnan(c[col])
+    missing |= by_hours & np.isnan(g["training_per_hour"]) | by_tokens & np.isnan(price)
+    for i in np.flatnonzero(missing):  # rows whose rates are still missing cannot be priced
+        if errors[i] is not None:
+            continue
+        for col, override in rate_errors.items():
+            if math.isnan(c[col][i]):
+                grp = row_groups[i] or ModelRates()
+                who = grp.frontier_name if col.startswith("frontier") else grp.ft_name
+                errors[i] = ScenarioError(override, None, f"given: no {col.split('_')[-1]} rate for {who}")
+                break
+        else:
+            if by_hours[i] and math.isnan(g["training_per_hour"][i]):
+                errors[i] = ScenarioError("training_hours", x["training_hours"][i], "used only with an hourly-priced model")
+            elif by_tokens[i] and math.isnan(price[i]):
+                errors[i] = ScenarioError("training_price", None, f"given: no training rate for {row_groups[i].ft_name}")
+    ok = np.array([e is None for e in errors])
+    c = {k: np.where(ok, v, 0.0) for k, v in c.items()}  # failed rows carry zeros, never NaN
+    return Resolved(columns={k: c[k] for k in NUMERIC_FIELDS}, notes=notes, errors=errors)
+
+
+class _RowNotes(Sequence[list[str]]):
+    """Per-row notes, worded only for the rows someone reads (an array call asks for none)."""
+
+    def __init__(self, x, groups, ft_meets, no_training_size):
+        self.x, self.groups, self.ft_meets, self.no_size = x, groups, ft_meets, no_training_size
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        x, grp = self.x, self.groups[i]
+        row = list(grp.notes) if grp else []
+        if grp and grp.lifetime_cap < x["lifetime_months"][i]:
+            row.insert(0, grp.lifetime_cap_note)
+        if grp and x["cached_share"][i] > 0:
+            row += grp.cached_notes
+            if math.isnan(x["frontier_cached_price"][i]) and math.isnan(grp.frontier_cached):
+                row.append(f"{grp.frontier_name} cached-input rate inferred: cached = 10% of input")
+        if grp and x["batch_share"][i] > 0:
+            row += grp.batch_notes
+        if self.no_size[i]:
+            row.append("no training data size given: the upfront cost counts only the one-off costs")
+        if x["mlops_fte"][i] == 0:
+            row.append("MLOps not costed: budget 0.5-1 engineer per model in production (mlops_fte)")
+        budget, tl = x["latency_budget_ms"][i], x["ft_latency_ms"][i]
+        if not math.isnan(budget) and not math.isnan(tl) and not self.ft_meets[i]:
+            row.append(f"fine-tuned model misses the latency budget ({tl:g} ms > {budget:g} ms)")
+        return row

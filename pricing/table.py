@@ -143,7 +143,13 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
             raise ScenarioError(name, f"{len(values)} values", f"one value per scenario ({n})")
     for field in NUMERIC:
         values = columns.get(field)
-        _numeric_column(table, field, values if values is not None else [None] * n)
+        if values is None:  # a column not given: every row takes the default
+            if field in REQUIRED:
+                for i in range(n):
+                    table.fail(i, ScenarioError.missing(field))
+            table.numbers[field] = np.full(n, DEFAULTS[field])
+        else:
+            _numeric_column(table, field, values)
     for field in TEXT_FIELDS:
         values = columns.get(field) or [None] * n
         table.texts[field] = ["" if _is_blank(v) else str(v).strip() for v in values]

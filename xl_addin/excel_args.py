@@ -380,33 +380,12 @@ def choice(value: Any, name: str, choices: Sequence[str], *, default: Any = _MIS
     raise _unknown_label(value, name, choices, f"one of {', '.join(choices)}")
 
 
-def table_rows(fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Any]:
-    """Each data row of a scenario table as Scenario values, a ScenarioError, or None if blank.
-
-    Columns of plain finite numbers (the usual case) are taken as they are in one pass; any
-    other cell goes through field_value, so its row alone fails with a message.
-    """
-    n = len(rows)
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
-    clean_rows = [True] * n
-    for field, column in zip(fields, columns, strict=True):
-        if field in TEXT_FIELDS:
-            plain = [type(v) is str and bool(v) and v == v.strip() for v in column]
-        elif field in DATE_FIELDS:
-            plain = [False] * n
-        else:
-            plain = [type(v) in NUMBERS and math.isfinite(v) for v in column]
-        clean_rows = [a and b for a, b in zip(clean_rows, plain, strict=True)]
-    out: list[Any] = []
-    for ok, row in zip(clean_rows, rows, strict=True):
-        if ok:
-            out.append(dict(zip(fields, row, strict=True)))
-        elif all(is_blank(v) for v in row):
-            out.append(None)
-        else:
-            try:
-                values = {f: field_value(f, v) for f, v in zip(fields, row, strict=True)}
-                out.append({f: v for f, v in values.items() if v is not None})
-            except ScenarioError as exc:
-                out.append(exc)
-    return out
+def table_cell(field: str, value: Any) -> Any:
+    """A scenario-table cell for pricing's vectorised validation: dates converted from Excel
+    serials, everything else as it came (pricing.table checks numbers column by column)."""
+    if field in DATE_FIELDS and not is_blank(value):
+        try:
+            return excel_date(value, field)
+        except ScenarioError:
+            return value  # the row fails in pricing.table with the same wording
+    return value

@@ -23,9 +23,16 @@ from pydantic import ValidationError
 from xlwings import arg, func
 
 from pricing import breakeven
-from pricing.breakeven import HEADLINE_FIELDS, Result, evaluate, query_cost, schedule
+from pricing.breakeven import (
+    HEADLINE_FIELDS,
+    Result,
+    evaluate,
+    evaluate_table,
+    query_cost,
+    schedule,
+)
 from pricing.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
-from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, resolve
+from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK
 from pricing.scenario import (
     FIELDS,
     Scenario,
@@ -467,58 +474,17 @@ def ft_scenarios(inputs_table, output):
     want = xa.choice(output, "output", OUTPUTS)
     fields, rows = xa.table(inputs_table, "inputs_table")
     cells: list[Any] = [""] * len(rows)
-    scenarios: list[tuple[int, Any]] = []
-    for i, values in enumerate(xa.table_rows(fields, rows)):
-        if values is None:
-            continue  # a blank row stays blank, keeping the column aligned with the table
-        try:
-            if isinstance(values, Exception):
-                raise values
-            scenarios.append((i, _table_scenario(values)))
-        except (ScenarioError, UnknownModelError) as exc:
-            cells[i] = error_code(exc)
-    catalog = _catalog()
-    resolved: list[tuple[int, Any]] = []
-    for i, s in scenarios:
-        try:
-            resolved.append((i, resolve(s, catalog)))
-        except (ScenarioError, UnknownModelError) as exc:
-            cells[i] = error_code(exc)
-    if resolved:
-        column = figures_column([r for _, r in resolved], want)
-        for (i, _), value in zip(resolved, column, strict=True):
-            cells[i] = figure(value)
+    # A blank row stays blank, keeping the column aligned with the table.
+    filled = [i for i, row in enumerate(rows) if not all(xa.is_blank(v) for v in row)]
+    kept = rows if len(filled) == len(rows) else [rows[i] for i in filled]
+    columns = {f: list(col) for f, col in zip(fields, zip(*kept), strict=True)} if kept else {}
+    for f in set(columns) & set(xa.DATE_FIELDS):  # Excel date serials -> dates
+        columns[f] = [xa.table_cell(f, v) for v in columns[f]]
+    result = evaluate_table(columns, _catalog(), n=len(filled))
+    for k, i in enumerate(filled):
+        err = result.errors[k]
+        cells[i] = error_code(err) if err is not None else figure(result.value(want, k))
     return [[c] for c in cells]
-
-
-def _table_scenario(values: dict[str, Any]) -> Scenario:
-    """make_scenario for table rows, whose labels are already checked: pydantic directly,
-    and make_scenario only to word the error of a row that fails."""
-    try:
-        return Scenario.model_validate(values)
-    except ValidationError:
-        return make_scenario(values)  # raises the ScenarioError naming field, value, allowed
-
-
-def figures_column(rows: list[Any], output: str) -> list[Any]:
-    """One output for many resolved scenarios from a single pass of the engine's kernel.
-
-    The same kernel and assembly as pricing.breakeven.evaluate_many, minus building a Result
-    per row (tests check the two agree).
-    """
-    if output == "notes":
-        return ["; ".join(r.notes) for r in rows]
-    columns = breakeven.stack(rows)
-    figures = breakeven.headline(columns)
-    if output in ("verdict", "mode"):
-        names = breakeven.VERDICTS if output == "verdict" else breakeven.MODES
-        return [names[int(code)] for code in figures[f"{output}_code"]]
-    if output not in figures:
-        breakeven._add_finance(figures, columns)  # NPV, IRR, discounted payback
-    values = figures.get(output)
-    if values is None:
-        return [None] * len(rows)
-    return [float(x) for x in values]
 
 
 # --- the price catalog ---------------------------------------------------------------------
