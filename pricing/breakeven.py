@@ -133,6 +133,34 @@ def row_sums(x: np.ndarray) -> np.ndarray:
     return np.cumsum(x, axis=1)[:, -1] if x.shape[1] else np.zeros(x.shape[0])
 
 
+def lifetime_benefit(c: Mapping[str, np.ndarray], frontier_q: np.ndarray, ft_q: np.ndarray) -> np.ndarray:
+    """Sum of monthly net benefit over each lifetime (fractional last month).
+
+    The monthly net of COST_MODEL.md summed with weights w_m (share of month m in the lifetime),
+    growth G_m and frontier price decline D_m:
+        sum w*net = Q1*s*(fq*sum(w*G*D) - (tq - lift*value)*sum(w*G)) - fixed*sum(w)
+    Without growth or decline every sum is sum(w), so the (n, months) matrices are skipped.
+    """
+    life = c["lifetime_months"]
+    sum_w = np.maximum(life, 0.0)  # the weights are 1 for each whole month plus the fraction
+    growth, decline = c["volume_growth_monthly"], c["frontier_price_decline_annual"]
+    if growth.any() or decline.any():
+        months = int(max(1, math.ceil(float(np.max(life, initial=0.0)))))
+        weights = lifetime_weights(life, months)
+    if growth.any():
+        m = np.arange(months, dtype=float)[None, :]
+        weights = weights * (1 + growth)[:, None] ** m
+    sum_wg = row_sums(weights) if growth.any() else sum_w
+    if decline.any():
+        m = np.arange(months, dtype=float)[None, :]
+        sum_wgd = row_sums(weights * (1 - decline)[:, None] ** (m / 12))
+    else:
+        sum_wgd = sum_wg
+    q1s = c["queries_per_day"] * c["days_per_month"] * c["ft_traffic_share"]
+    gain = frontier_q * sum_wgd - (ft_q - c["accuracy_lift"] * c["value_per_correct"]) * sum_wg
+    return q1s * gain - c["fixed_cost_month"] * sum_w
+
+
 def lifetime_weights(lifetime: np.ndarray, months: int) -> np.ndarray:
     """Share of each month 1..months inside the lifetime (fractional last month)."""
     m = np.arange(months, dtype=float)[None, :]
@@ -157,9 +185,7 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         per_query_gain = c["days_per_month"] * share * (frontier_q - ft_q + c["accuracy_lift"] * c["value_per_correct"])
         breakeven = np.where((per_query_gain > 0) & (life > 0), (upfront / np.where(life > 0, life, 1.0) + fixed) / np.where(per_query_gain > 0, per_query_gain, 1.0), np.nan)
 
-    horizon = int(max(1, math.ceil(float(np.max(life, initial=0.0)))))
-    monthly = monthly_matrix(c, horizon)
-    lifetime_net = row_sums(monthly["net_benefit"] * lifetime_weights(life, horizon)) - upfront
+    lifetime_net = lifetime_benefit(c, frontier_q, ft_q) - upfront
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
 

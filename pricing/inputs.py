@@ -171,7 +171,12 @@ def _group_rates(t: Table, catalog: Catalog | None, today: date) -> tuple[list[M
     groups: list[ModelRates | None] = []
     group_errors: list[Exception | None] = []
     row_group = np.empty(t.n, dtype=np.intp)
-    keys = zip(t.texts["frontier_model"], t.texts["ft_model"], t.dates)
+    fr_ids, ft_ids = t.texts["frontier_model"], t.texts["ft_model"]
+    if t.n > 1 and len(set(fr_ids)) == len(set(ft_ids)) == len(set(t.dates)) == 1:
+        # the common sweep: one pair of models and one start date for every row
+        keys, row_group = [(fr_ids[0], ft_ids[0], t.dates[0])], np.zeros(t.n, dtype=np.intp)
+    else:
+        keys = list(zip(fr_ids, ft_ids, t.dates))
     for i, (fr, ft, start) in enumerate(keys):
         key = (fr, ft, start or today)
         k = index.get(key)
@@ -184,6 +189,8 @@ def _group_rates(t: Table, catalog: Catalog | None, today: date) -> tuple[list[M
                 groups.append(None)
                 group_errors.append(exc)
         row_group[i] = k
+    if len(groups) == 1:
+        return groups, row_group, group_errors * t.n
     return groups, row_group, [group_errors[k] for k in row_group]
 
 
@@ -196,7 +203,8 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     """Columns of engine inputs for every row of a validated table."""
     x = t.numbers
     groups, row_group, errors = _group_rates(t, catalog, today or date.today())
-    errors = [t.errors[i] or errors[i] for i in range(t.n)]
+    if any(t.errors):
+        errors = [t.errors[i] or errors[i] for i in range(t.n)]
     g = _rate_columns(groups, row_group, [f.name for f in ModelRates.__dataclass_fields__.values()
                                           if f.type in ("float", float)])
     c: dict[str, np.ndarray] = {}
@@ -259,8 +267,9 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                 errors[i] = ScenarioError("training_hours", x["training_hours"][i], "used only with an hourly-priced model")
             elif by_tokens[i] and math.isnan(price[i]):
                 errors[i] = ScenarioError("training_price", None, f"given: no training rate for {row_groups[i].ft_name}")
-    ok = np.array([e is None for e in errors])
-    c = {k: np.where(ok, v, 0.0) for k, v in c.items()}  # failed rows carry zeros, never NaN
+    if any(errors):  # failed rows carry zeros, never NaN
+        ok = np.array([e is None for e in errors])
+        c = {k: np.where(ok, v, 0.0) for k, v in c.items()}
     return Resolved(columns={k: c[k] for k in NUMERIC_FIELDS}, notes=notes, errors=errors)
 
 

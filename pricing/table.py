@@ -65,7 +65,10 @@ def _parse(values: Sequence[Any], n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     """(numbers with NaN where absent, blank mask, not-a-number mask) of one column."""
     try:  # fast path: a clean numeric column converts in one call
         column = np.asarray(values, dtype=float)
-        if column.shape == (n,) and np.isfinite(column).all() and not any(type(v) is bool for v in values):
+        numeric_array = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
+        if column.shape == (n,) and np.isfinite(column).all() and (
+            numeric_array or not any(type(v) is bool for v in values)
+        ):
             none = np.zeros(n, dtype=bool)
             return column, none, none
     except (TypeError, ValueError):
@@ -151,9 +154,11 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
         else:
             _numeric_column(table, field, values)
     for field in TEXT_FIELDS:
-        values = columns.get(field) or [None] * n
-        table.texts[field] = ["" if _is_blank(v) else str(v).strip() for v in values]
-    for i, v in enumerate(columns.get(DATE_FIELD) or [None] * n):
+        values = columns.get(field)
+        table.texts[field] = [""] * n if values is None else [
+            "" if _is_blank(v) else str(v).strip() for v in values
+        ]
+    for i, v in enumerate(columns.get(DATE_FIELD) or ()):
         if _is_blank(v):
             continue
         try:

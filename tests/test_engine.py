@@ -192,3 +192,21 @@ def test_any_input_gives_a_result_or_a_validation_error(field, value):
         assert field in str(err)
         return
     assert math.isfinite(r.upfront_cost) and r.verdict
+
+
+@settings(max_examples=40, deadline=None)
+@given(growth=st.floats(-0.2, 0.3), decline=st.floats(0, 0.9), life=st.floats(0.5, 30),
+       lift=st.floats(-0.3, 0.3), hosting=st.floats(0, 3000))
+def test_lifetime_net_closed_form_equals_the_schedule(growth, decline, life, lift, hosting):
+    """The headline's closed-form sum agrees with summing the month-by-month schedule."""
+    s = priced(volume_growth_monthly=growth, frontier_price_decline_annual=decline,
+               lifetime_months=life, accuracy_lift=lift, value_per_correct=0.02,
+               hosting_per_month=hosting, horizon_months=math.ceil(life) + 1)
+    rows = schedule(s, EMPTY_CATALOG)
+    whole = int(life)
+    expected = sum(r["net_cash_flow"] + r["upfront_and_retrain"] for r in rows[1:whole + 1])
+    if life > whole:
+        last = rows[whole + 1]
+        expected += (life - whole) * (last["net_cash_flow"] + last["upfront_and_retrain"])
+    r = evaluate(s, EMPTY_CATALOG)
+    assert r.lifetime_net == pytest.approx(expected - r.upfront_cost, rel=1e-9, abs=1e-6)
