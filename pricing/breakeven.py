@@ -94,16 +94,34 @@ def per_query_costs(c: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray
     return frontier, ft
 
 
+def price_paths(c: Mapping[str, np.ndarray], months: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n, months) multipliers of month-1 per-query prices: frontier (yearly decline and the
+    one-off cut from its month on) and fine-tuned (its own yearly decline). A path that does
+    not move for any row is a (1, months) row of ones, which broadcasts."""
+    m = np.arange(months, dtype=float)[None, :]  # m-1 for month m
+    flat = np.ones((1, months))
+
+    def yearly(decline: np.ndarray) -> np.ndarray:
+        return np.exp(np.log1p(-decline)[:, None] * (m / 12)) if decline.any() else flat
+
+    frontier = yearly(c["frontier_price_decline_annual"])
+    cut = c["frontier_price_cut"]
+    if cut.any():
+        frontier = frontier * np.where(m + 1 >= c["frontier_price_cut_month"][:, None], (1 - cut)[:, None], 1.0)
+    return frontier, yearly(c["ft_price_decline_annual"])
+
+
 def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.ndarray]:
     """Months 1..months as (n, months) arrays: queries, costs, savings, quality, fixed, net."""
     frontier_q, ft_q = per_query_costs(c)
     m = np.arange(months, dtype=float)[None, :]  # m-1 for month m
     queries = (c["queries_per_day"] * c["days_per_month"])[:, None] * (1 + c["volume_growth_monthly"])[:, None] ** m
-    decline = (1 - c["frontier_price_decline_annual"])[:, None] ** (m / 12)
-    frontier_q_m = frontier_q[:, None] * decline
+    frontier_path, ft_path = price_paths(c, months)
+    frontier_q_m = frontier_q[:, None] * frontier_path
+    ft_q_m = ft_q[:, None] * ft_path
     share = c["ft_traffic_share"][:, None]
     frontier_cost = queries * frontier_q_m
-    ft_cost = queries * (share * ft_q[:, None] + (1 - share) * frontier_q_m)
+    ft_cost = queries * (share * ft_q_m + (1 - share) * frontier_q_m)
     quality = queries * share * (c["accuracy_lift"] * c["value_per_correct"])[:, None]
     fixed = np.broadcast_to(c["fixed_cost_month"][:, None], queries.shape)
     net = frontier_cost - ft_cost + quality - fixed
@@ -113,17 +131,24 @@ def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.nda
 
 
 def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
-    """(n, months+1) array of upfront (month 0) and retrain payments (every lifetime)."""
-    n = len(c["lifetime_months"])
-    out = np.zeros((n, months + 1))
+    """(n, months+1) array of upfront (month 0) and retrain payments (every lifetime).
+
+    Retrain k falls in month ceil(k * lifetime); none in the last month. Counted in closed form,
+    F(m) = floor(m / lifetime) retrains by the end of month m, so a lifetime far below a month
+    (thousands of retrains a month) costs no more than a long one.
+    """
     upfront = c["training_cost"] + c["other_upfront"]
+    life = np.asarray(c["lifetime_months"], dtype=float)
+    out = np.zeros((len(life), months + 1))
     out[:, 0] = upfront
-    life = c["lifetime_months"]
-    for i in np.flatnonzero(life > 0):
-        k = 1
-        while (month := math.ceil(k * life[i] - 1e-9)) <= months - 1:  # none in the last month
-            out[i, month] += c["retrain_cost_share"][i] * upfront[i]
-            k += 1
+    if months < 2:
+        return out
+    m = np.arange(months, dtype=float)  # months 0..months-1 may hold a retrain
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_end = np.floor((m[None, :] + 1e-9) / life[:, None])
+    by_end = np.where(life[:, None] > 0, by_end, 0.0)
+    count = np.diff(by_end, axis=1, prepend=0.0)
+    out[:, :months] += count * (c["retrain_cost_share"] * upfront)[:, None]
     return out
 
 
@@ -137,27 +162,25 @@ def lifetime_benefit(c: Mapping[str, np.ndarray], frontier_q: np.ndarray, ft_q: 
     """Sum of monthly net benefit over each lifetime (fractional last month).
 
     The monthly net of COST_MODEL.md summed with weights w_m (share of month m in the lifetime),
-    growth G_m and frontier price decline D_m:
-        sum w*net = Q1*s*(fq*sum(w*G*D) - (tq - lift*value)*sum(w*G)) - fixed*sum(w)
-    Without growth or decline every sum is sum(w), so the (n, months) matrices are skipped.
+    growth G_m and the price paths Pf_m (frontier) and Pt_m (fine-tuned):
+        sum w*net = Q1*s*(fq*sum(w*G*Pf) - tq*sum(w*G*Pt) + lift*value*sum(w*G)) - fixed*sum(w)
+    Without growth or price changes every sum is sum(w) = the lifetime, so the (n, months)
+    matrices are skipped: the common case stays as fast as the bare formulas.
     """
     life = c["lifetime_months"]
     sum_w = np.maximum(life, 0.0)  # the weights are 1 for each whole month plus the fraction
-    growth, decline = c["volume_growth_monthly"], c["frontier_price_decline_annual"]
-    if growth.any() or decline.any():
+    moves = [c[k].any() for k in ("volume_growth_monthly", "frontier_price_decline_annual",
+                                  "frontier_price_cut", "ft_price_decline_annual")]
+    if any(moves):
         months = int(max(1, math.ceil(float(np.max(life, initial=0.0)))))
-        weights = lifetime_weights(life, months)
-    if growth.any():
         m = np.arange(months, dtype=float)[None, :]
-        weights = weights * (1 + growth)[:, None] ** m
-    sum_wg = row_sums(weights) if growth.any() else sum_w
-    if decline.any():
-        m = np.arange(months, dtype=float)[None, :]
-        sum_wgd = row_sums(weights * (1 - decline)[:, None] ** (m / 12))
+        wg = lifetime_weights(life, months) * (1 + c["volume_growth_monthly"])[:, None] ** m
+        frontier_path, ft_path = price_paths(c, months)
+        sum_wg, sum_wgf, sum_wgt = row_sums(wg), row_sums(wg * frontier_path), row_sums(wg * ft_path)
     else:
-        sum_wgd = sum_wg
+        sum_wg = sum_wgf = sum_wgt = sum_w
     q1s = c["queries_per_day"] * c["days_per_month"] * c["ft_traffic_share"]
-    gain = frontier_q * sum_wgd - (ft_q - c["accuracy_lift"] * c["value_per_correct"]) * sum_wg
+    gain = frontier_q * sum_wgf - ft_q * sum_wgt + c["accuracy_lift"] * c["value_per_correct"] * sum_wg
     return q1s * gain - c["fixed_cost_month"] * sum_w
 
 
@@ -169,7 +192,9 @@ def lifetime_weights(lifetime: np.ndarray, months: int) -> np.ndarray:
 
 def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """All numeric headline figures for every column (NaN where a figure does not exist)."""
-    frontier_q, ft_q = per_query_costs(c)
+    list_q, ft_q = per_query_costs(c)
+    # month-1 figures: a one-off frontier price cut counts only when it starts in month 1
+    frontier_q = list_q * np.where(c["frontier_price_cut_month"] <= 1, 1 - c["frontier_price_cut"], 1.0)
     q1 = c["queries_per_day"] * c["days_per_month"]
     share = c["ft_traffic_share"]
     frontier_month = q1 * frontier_q
@@ -180,12 +205,12 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     net = savings + quality - fixed
     upfront = c["training_cost"] + c["other_upfront"]
     life = c["lifetime_months"]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         payback = np.where(net > 0, upfront / np.where(net > 0, net, 1.0), np.nan)
         per_query_gain = c["days_per_month"] * share * (frontier_q - ft_q + c["accuracy_lift"] * c["value_per_correct"])
         breakeven = np.where((per_query_gain > 0) & (life > 0), (upfront / np.where(life > 0, life, 1.0) + fixed) / np.where(per_query_gain > 0, per_query_gain, 1.0), np.nan)
 
-    lifetime_net = lifetime_benefit(c, frontier_q, ft_q) - upfront
+    lifetime_net = lifetime_benefit(c, list_q, ft_q) - upfront
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
 

@@ -35,6 +35,7 @@ NUMERIC_FIELDS: tuple[str, ...] = (
     "lifetime_months", "planned_lifetime_months", "retrain_cost_share",
     "accuracy_lift", "value_per_correct",
     "discount_rate_annual", "frontier_price_decline_annual", "horizon_months",
+    "frontier_price_cut", "frontier_price_cut_month", "ft_price_decline_annual",
     "latency_driven",
 )
 
@@ -211,8 +212,10 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     for name in ("queries_per_day", "days_per_month", "volume_growth_monthly", "input_tokens",
                  "output_tokens", "cached_share", "batch_share", "ft_traffic_share",
                  "retrain_cost_share", "accuracy_lift", "value_per_correct",
-                 "discount_rate_annual", "frontier_price_decline_annual", "horizon_months"):
+                 "discount_rate_annual", "frontier_price_decline_annual", "horizon_months",
+                 "frontier_price_cut", "ft_price_decline_annual"):
         c[name] = x[name]
+    c["frontier_price_cut_month"] = np.where(np.isnan(x["frontier_price_cut_month"]), np.inf, x["frontier_price_cut_month"])
     c["ft_input_tokens"] = _pick(x["ft_input_tokens"], x["input_tokens"])
     c["ft_output_tokens"] = _pick(x["ft_output_tokens"], x["output_tokens"])
 

@@ -96,6 +96,9 @@ class Scenario(BaseModel):
 
     discount_rate_annual: float = Field(0.10, ge=0, le=10, description="discount rate for NPV", json_schema_extra={"unit": "fraction/year"})
     frontier_price_decline_annual: float = Field(0, ge=0, lt=1, description="yearly fall of frontier list prices", json_schema_extra={"unit": "fraction/year"})
+    frontier_price_cut: float = _share("one-off cut of frontier prices (e.g. a new model generation)", 0)
+    frontier_price_cut_month: int | None = Field(None, ge=1, le=600, description="month from which the one-off cut applies", json_schema_extra={"unit": "month"})
+    ft_price_decline_annual: float = Field(0, ge=0, lt=1, description="yearly fall of fine-tuned inference prices", json_schema_extra={"unit": "fraction/year"})
     horizon_months: int = Field(36, ge=1, le=600, description="NPV and schedule horizon", json_schema_extra={"unit": "months"})
 
     @model_validator(mode="before")

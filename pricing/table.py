@@ -43,7 +43,7 @@ DEFAULTS = {
     for f, info in Scenario.model_fields.items() if f in NUMERIC
 }
 REQUIRED = {f for f, info in Scenario.model_fields.items() if info.is_required()}
-INTEGER = {f for f, info in Scenario.model_fields.items() if info.annotation is int}
+INTEGER = {f for f, info in Scenario.model_fields.items() if info.annotation in (int, int | None)}
 
 
 def _is_blank(value: Any) -> bool:

@@ -101,6 +101,13 @@ def test_schedule_retrains_every_lifetime_and_grows():
     assert rows[13]["cumulative_net"] == pytest.approx(sum(r["net_cash_flow"] for r in rows))
 
 
+def test_one_off_frontier_price_cut_applies_from_its_month():
+    rows = schedule(priced(frontier_price_cut=0.4, frontier_price_cut_month=7, horizon_months=12),
+                    EMPTY_CATALOG)
+    assert rows[6]["frontier_cost"] == pytest.approx(rows[1]["frontier_cost"])
+    assert rows[7]["frontier_cost"] == pytest.approx(rows[1]["frontier_cost"] * 0.6)
+
+
 def test_frontier_price_decline_shrinks_later_savings():
     rows = schedule(priced(frontier_price_decline_annual=0.5, horizon_months=13), EMPTY_CATALOG)
     assert rows[13]["frontier_cost"] == pytest.approx(rows[1]["frontier_cost"] * 0.5)
@@ -196,10 +203,14 @@ def test_any_input_gives_a_result_or_a_validation_error(field, value):
 
 @settings(max_examples=40, deadline=None)
 @given(growth=st.floats(-0.2, 0.3), decline=st.floats(0, 0.9), life=st.floats(0.5, 30),
-       lift=st.floats(-0.3, 0.3), hosting=st.floats(0, 3000))
-def test_lifetime_net_closed_form_equals_the_schedule(growth, decline, life, lift, hosting):
+       lift=st.floats(-0.3, 0.3), hosting=st.floats(0, 3000), cut=st.floats(0, 1),
+       cut_month=st.integers(1, 40), ft_decline=st.floats(0, 0.9))
+def test_lifetime_net_closed_form_equals_the_schedule(growth, decline, life, lift, hosting, cut,
+                                                       cut_month, ft_decline):
     """The headline's closed-form sum agrees with summing the month-by-month schedule."""
     s = priced(volume_growth_monthly=growth, frontier_price_decline_annual=decline,
+               frontier_price_cut=cut, frontier_price_cut_month=cut_month,
+               ft_price_decline_annual=ft_decline,
                lifetime_months=life, accuracy_lift=lift, value_per_correct=0.02,
                hosting_per_month=hosting, horizon_months=math.ceil(life) + 1)
     rows = schedule(s, EMPTY_CATALOG)

@@ -374,10 +374,17 @@ def test_inputs_lists_every_field():
 
 
 def test_risk_and_sensitivity_spills():
-    pytest.importorskip("pricing.risk")
+    from pricing import risk
+
     out = call("ft_risk", block(BLOCK), 500, 1)
     assert out[0][:4] == ["figure", "P10", "P50", "P90"]
     assert call("ft_risk", block(BLOCK), 500, 1) == out  # same seed, same answer
     assert call("ft_risk", block(BLOCK), None, None) == call("ft_risk", block(BLOCK), 0, 0)
+    want = risk.monte_carlo(BLOCK, None, 500, 1, EMPTY_CATALOG)
+    rows = {r[0]: r[1:] for r in out[1:]}
+    assert rows["npv"] == pytest.approx([want.npv_p10, want.npv_p50, want.npv_p90])
+    assert rows["probability_npv_positive"][0] == pytest.approx(want.prob_npv_positive)
     tornado = call("ft_sensitivity", block(BLOCK), None)
-    assert tornado[0][0] == "driver" and len(tornado) > 2
+    bars = risk.tornado(BLOCK, None, "npv", EMPTY_CATALOG)
+    assert tornado[0][0] == "driver" and len(tornado) == len(bars) + 1 > 2
+    assert [r[0] for r in tornado[1:]] == [b.driver for b in bars]

@@ -17,6 +17,7 @@ metadata by xl_addin.function_docs: edit the docstrings and @arg docs here.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import ValidationError
@@ -553,39 +554,48 @@ def ft_prices_as_of():
 
 
 def _risk() -> Any:
-    """pricing.risk, imported late so that the other functions work without it."""
-    try:
-        from pricing import risk
-    except ImportError:
-        raise ExcelValueError("risk analysis (pricing.risk) is not in this version") from None
+    """pricing.risk, imported late: numpy's random machinery loads only when a risk function runs."""
+    from pricing import risk
+
     return risk
 
 
 # --- helpers for the risk module's results ---------------------------------------------------
 
+NEVER = "never"  # a payback percentile that falls among draws that never pay back
+
+
+def _months(value: float | None) -> Any:
+    return NEVER if value is None else value
+
 
 def _risk_table(risk: Any) -> list[list[Any]]:
-    """The RiskResult as a small table: percentiles of payback and NPV, then the probability."""
-    rows: list[list[Any]] = [["figure", "P10", "P50", "P90"]]
-    for name in ("payback_months", "npv"):
-        rows.append([name, *(figure(risk.percentile(name, p)) for p in (10, 50, 90))])
-    rows.append(["probability_pays_back", figure(risk.probability_pays_back), "", ""])
-    return rows
+    """The RiskResult as a small table: percentiles of payback and NPV, then the probabilities."""
+    r = risk
+    return [
+        ["figure", "P10", "P50", "P90"],
+        ["payback_months", *(_months(v) for v in (r.payback_p10, r.payback_p50, r.payback_p90))],
+        [
+            "discounted_payback_months",
+            *(_months(v) for v in (
+                r.discounted_payback_p10, r.discounted_payback_p50, r.discounted_payback_p90
+            )),
+        ],
+        ["npv", r.npv_p10, r.npv_p50, r.npv_p90],
+        ["probability_pays_back_within_lifetime", r.prob_payback_within_lifetime, "", ""],
+        ["probability_npv_positive", r.prob_npv_positive, "", ""],
+    ]
 
 
 def _tornado_table(bars: Any, output: str) -> list[list[Any]]:
+    """Tornado rows, biggest swing first; "never" where an end never pays back."""
     rows: list[list[Any]] = [
         ["driver", "low", "high", f"{output} at low", f"{output} at high", "swing"]
     ]
     for bar in bars:
-        rows.append(
-            [
-                bar.driver,
-                bar.low,
-                bar.high,
-                figure(bar.output_low),
-                figure(bar.output_high),
-                figure(bar.swing),
-            ]
-        )
+        swing = bar.swing if math.isfinite(bar.swing) else NEVER
+        rows.append([
+            bar.driver, bar.low_value, bar.high_value,
+            _months(bar.output_at_low), _months(bar.output_at_high), swing,
+        ])
     return rows

@@ -1,0 +1,182 @@
+"""`ft-breakeven report --risk --sensitivity`: Monte Carlo and tornado sections as text.
+
+Wiring (xl_addin/cli.py, the `report` sub-command): `add_risk_args(report)` adds the flags and
+sets `extra_sections`, which xl_addin.report.run_report calls after the main table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from pricing.catalog import Catalog, UnknownModelError
+from pricing.risk import (
+    DISTRIBUTIONS,
+    OUTPUTS,
+    RiskResult,
+    TornadoRow,
+    monte_carlo,
+    output_kind,
+    tornado,
+)
+from pricing.scenario import Scenario, ScenarioError
+
+BAR_WIDTH = 30
+
+
+def _money(x: float | None) -> str:
+    if x is None:
+        return "n/a"
+    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def _months(x: float | None, never: str = "never") -> str:
+    return never if x is None else f"{x:,.1f}"
+
+
+def _value(output: str, x: float | None) -> str:
+    kind = output_kind(output)
+    if x is None:
+        return "never" if kind == "months" else "n/a"
+    if kind == "months":
+        return f"{x:,.1f} mo"
+    if kind == "share":
+        return f"{x:.0%}"
+    if kind == "queries":
+        return f"{x:,.0f}/day"
+    return _money(x)
+
+
+def _input(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1e6 else f"{x:,.6g}"
+
+
+def format_risk(result: RiskResult) -> str:
+    """Monte Carlo summary: the ranges drawn, P10/P50/P90 payback and NPV, probabilities."""
+    title = f"Risk: {result.name}" if result.name else "Risk"
+    lines = [
+        f"{title} (Monte Carlo, {result.draws:,} draws, {result.distribution}, seed {result.seed})",
+        "",
+        "  Uncertain inputs (low / likely / high):",
+    ]
+    width = max((len(k) for k in result.uncertain), default=0)
+    for name, (low, likely, high) in result.uncertain.items():
+        lines.append(f"    {name:<{width}}  {_input(low)} / {_input(likely)} / {_input(high)}")
+    rows = [
+        ("Payback (months)", [_months(result.payback_p10), _months(result.payback_p50),
+                              _months(result.payback_p90)]),
+        ("Discounted payback (months)",
+         [_months(result.discounted_payback_p10, "beyond horizon"),
+          _months(result.discounted_payback_p50, "beyond horizon"),
+          _months(result.discounted_payback_p90, "beyond horizon")]),
+        ("NPV over the horizon", [_money(result.npv_p10), _money(result.npv_p50),
+                                  _money(result.npv_p90)]),
+    ]
+    label_w = max(len(r[0]) for r in rows)
+    cell_w = max(len(c) for _, cells in rows for c in cells)
+    heads = "  ".join(f"{h:>{cell_w}}" for h in ("P10", "P50", "P90"))
+    lines += ["", f"  {'':<{label_w}}  {heads}"]
+    for label, cells in rows:
+        lines.append(f"  {label:<{label_w}}  " + "  ".join(f"{c:>{cell_w}}" for c in cells))
+    lines += [
+        "",
+        f"  NPV mean                        {_money(result.npv_mean)}",
+        f"  P(pays back within lifetime)    {result.prob_payback_within_lifetime:.1%}",
+        f"  P(NPV > 0)                      {result.prob_npv_positive:.1%}",
+        f"  This scenario: payback {_months(result.base_payback_months)} months, "
+        f"NPV {_money(result.base_npv)}",
+        "  (payback: upfront / month-1 net benefit, as the headline; 'never' counts as infinite)",
+    ]
+    return "\n".join(lines)
+
+
+def format_tornado(rows: Sequence[TornadoRow]) -> str:
+    """Tornado as a text table with bars proportional to each driver's swing."""
+    if not rows:
+        return "Sensitivity: no driver moves this scenario"
+    output = rows[0].output
+    base = _value(output, rows[0].base_output)
+    finite = [r.swing for r in rows if math.isfinite(r.swing)]
+    top = max(finite, default=0.0)
+    cells = []
+    for r in rows:
+        if math.isinf(r.swing):
+            bar, swing = "#" * BAR_WIDTH + ">", "never at one end"
+        else:
+            bar = "#" * (round(BAR_WIDTH * r.swing / top) if top > 0 else 0)
+            swing = _value(output, r.swing) if output_kind(output) != "share" else f"{r.swing:.0%}"
+        cells.append((r.driver, f"{_input(r.low_value)} .. {_input(r.high_value)}",
+                       f"{_value(output, r.output_at_low)} .. {_value(output, r.output_at_high)}",
+                       swing, bar))
+    heads = ("Driver", "Low .. high", f"{output} at low .. high", "Swing", "")
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+    lines = [f"Sensitivity of {output} (base {base}), biggest swing first", ""]
+    lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
+    for c in cells:
+        lines.append("  " + "  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def _triple(text: str) -> tuple[str, tuple[float, ...]]:
+    """NAME=LOW,LIKELY,HIGH (or NAME=LOW,HIGH for --driver) -> (name, numbers)."""
+    name, sep, rest = text.partition("=")
+    try:
+        numbers = tuple(float(x) for x in rest.split(","))
+    except ValueError:
+        numbers = ()
+    if not sep or not name.strip() or not numbers:
+        raise argparse.ArgumentTypeError(f"expected NAME=numbers separated by commas, got {text!r}")
+    return name.strip(), numbers
+
+
+def add_risk_args(parser: argparse.ArgumentParser) -> None:
+    """The --risk / --sensitivity flags of `ft-breakeven report`; sets extra_sections."""
+    g = parser.add_argument_group("risk and sensitivity")
+    g.add_argument("--risk", action="store_true",
+                   help="Monte Carlo: P10/P50/P90 payback and NPV, probability of paying back")
+    g.add_argument("--uncertain", action="append", type=_triple, default=[],
+                   metavar="NAME=LOW,LIKELY,HIGH",
+                   help="an uncertain input (repeatable; default: traffic 0.5x-1.5x, tokens "
+                        "0.8x-1.2x, training runs 1x-3x, accuracy lift, price decline)")
+    g.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
+    g.add_argument("--seed", type=int, default=0, help="random seed (default 0: reproducible)")
+    g.add_argument("--distribution", choices=DISTRIBUTIONS, default="triangular")
+    g.add_argument("--sensitivity", action="store_true",
+                   help="tornado: each driver at its low and high value, biggest swing first")
+    g.add_argument("--driver", action="append", type=_triple, default=[], metavar="NAME=LOW,HIGH",
+                   help="a tornado driver (repeatable; default: +/-20%% on the main inputs)")
+    g.add_argument("--sensitivity-output", choices=OUTPUTS, default="payback_months",
+                   help="the figure the tornado ranks drivers by (default payback_months)")
+    parser.set_defaults(extra_sections=run_risk_sections)
+
+
+def run_risk_sections(args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario],
+                      catalog: Catalog | None = None) -> str:
+    """Text of the requested sections for each scenario ("" when neither flag is given).
+
+    A bad range or driver stops the command with a message naming it (exit status 2).
+    """
+    items = [scenarios] if isinstance(scenarios, (Scenario, dict)) else list(scenarios)
+    want_risk, want_sens = getattr(args, "risk", False), getattr(args, "sensitivity", False)
+    if not (want_risk or want_sens):
+        return ""
+    uncertain: dict[str, Any] | None = dict(args.uncertain) if args.uncertain else None
+    drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
+    parts = []
+    try:
+        for s in items:
+            if want_risk:
+                parts.append(format_risk(monte_carlo(s, uncertain, args.draws, args.seed, catalog,
+                                                     args.distribution)))
+            if want_sens:
+                parts.append(format_tornado(tornado(s, drivers, args.sensitivity_output, catalog)))
+    except (ScenarioError, UnknownModelError) as exc:
+        print(f"ft-breakeven report: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return "\n\n" + "\n\n".join(parts)
