@@ -1,0 +1,216 @@
+"""The template recalculated by the `formulas` package, with the FT_ functions plugged in.
+
+The Calculator's and the Scenarios sheet's answers must equal pricing.breakeven.evaluate on the
+same scenario: the INDEX/MATCH look-ups, the switches and the input block carry the inputs
+faithfully from the Scenarios and Pricing sheets to the functions.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import numpy as np
+import pytest
+
+formulas = pytest.importorskip("formulas")
+
+from xlwings import XlwingsError  # noqa: E402
+
+from pricing.breakeven import evaluate, schedule  # noqa: E402
+from pricing.presets import presets  # noqa: E402
+from pricing.store import bundled_catalog  # noqa: E402
+from workbook.build import build_template  # noqa: E402
+from workbook.sheets import calculator, scenarios  # noqa: E402
+from xl_addin import functions as ft  # noqa: E402
+
+XL_ERRORS = dict(importlib.import_module("formulas.functions").Error.errors)
+
+
+def _plain(x):
+    """formulas' cell values -> what xlwings hands a UDF (None for empty)."""
+    if hasattr(x, "value"):
+        x = x.value
+    if isinstance(x, np.ndarray):
+        return (
+            [[_plain(v) for v in row] for row in x.tolist()]
+            if x.ndim == 2
+            else [_plain(v) for v in x.tolist()]
+        )
+    if x is None or type(x).__name__ in ("_EmptyValue", "EmptyValue") or str(x) == "empty":
+        return None
+    if isinstance(x, (np.floating, np.integer)):
+        return float(x)
+    if isinstance(x, bool):
+        return x
+    return x
+
+
+def _out(v):
+    """A UDF's answer as Office.js shows it: "#N/A"/"#NUM!" strings become real error values."""
+    if isinstance(v, list):
+        return np.array([[_out(c) for c in row] for row in v], dtype=object)
+    if isinstance(v, str) and v in XL_ERRORS:
+        return XL_ERRORS[v]
+    return v
+
+
+def _wrap(fn):
+    def call(*args):
+        try:
+            return _out(fn(*[_plain(a) for a in args]))
+        except XlwingsError:  # what Excel shows for a bad argument
+            return XL_ERRORS["#VALUE!"]
+
+    return call
+
+
+def solve(path):
+    """Recalculate a workbook with `formulas`, the FT_ functions plugged in as Python callables."""
+    table = formulas.get_functions()
+    for name in ("ft_scenario", "ft_scenarios", "ft_schedule", "ft_verdict", "ft_npv"):
+        table[name.upper()] = _wrap(getattr(ft, name))
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    book = f"[{path.name}]".upper()
+    values = {}
+    for key, ranges in solution.items():
+        values[key.upper().replace(book, "")] = ranges.value if hasattr(ranges, "value") else ranges
+    return values
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("wb") / "template.xlsx"
+    return build_template(bundled_catalog(), presets(), path)
+
+
+@pytest.fixture(scope="module")
+def solved(template):
+    return solve(template)
+
+
+def _edited(template, tmp_path, edits: dict[str, object]):
+    """A copy of the template with cells typed over, as a user would."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(template)
+    for ref, value in edits.items():
+        sheet, coord = ref.split("!")
+        wb[sheet][coord] = value
+    path = tmp_path / "edited.xlsx"
+    wb.save(path)
+    return path
+
+
+def cell(values, sheet: str, ref: str):
+    """One cell's value, also when it is part of an array formula's range."""
+    from openpyxl.utils.cell import coordinate_from_string, range_boundaries
+
+    key = f"'{sheet.upper()}'!{ref}"
+    if key in values:
+        v = values[key]
+        return _plain(np.asarray(v)[0][0] if np.ndim(v) == 2 else v)
+    col_letter, row = coordinate_from_string(ref)
+    from openpyxl.utils import column_index_from_string
+
+    col = column_index_from_string(col_letter)
+    for k, v in values.items():
+        if k.startswith(f"'{sheet.upper()}'!") and ":" in k:
+            c1, r1, c2, r2 = range_boundaries(k.split("!")[1])
+            if c1 <= col <= c2 and r1 <= row <= r2 and np.ndim(v) == 2:
+                return _plain(np.asarray(v)[row - r1][col - c1])
+    raise KeyError(key)
+
+
+def _same(a, b):
+    if b is None:  # a figure that does not exist: #NUM! in Excel
+        return str(a) == "#NUM!"
+    if isinstance(b, float):
+        return isinstance(a, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+def test_calculator_outputs_equal_the_engine(solved):
+    preset = presets()[1]  # the build's default selection
+    result = evaluate(preset.scenario, bundled_catalog())
+    rows = calculator.output_rows()
+    for key, *_rest in calculator.OUTPUTS:
+        if key.startswith("="):
+            continue
+        got = cell(solved, "Calculator", f"H{rows[key]}")
+        want = "; ".join(result.notes) if key == "notes" else getattr(result, key)
+        assert _same(got, want), (key, got, want)
+    year = cell(solved, "Calculator", f"H{rows['=year:frontier_cost_month']}")
+    assert math.isclose(year, result.frontier_cost_month * 12)
+    day = cell(solved, "Calculator", f"H{rows['=day:ft_cost_month']}")
+    assert math.isclose(day, result.ft_cost_month / preset.scenario.days_per_month)
+
+
+def test_switches_and_selector_flow_through(template, tmp_path):
+    """Another scenario picked and every Yes/No constraint flipped: the answer equals the engine
+    on the inputs the static copy computes in Python (calculator.python_inputs)."""
+    chosen = presets()[5]  # voice intent routing: a self-hostable open model, latency figures
+    flipped = {
+        name: ("No" if default == "Yes" else "Yes") for name, _, default, _ in calculator.SWITCHES
+    }
+    rows = calculator.switch_rows()
+    edits = {f"Calculator!C{calculator.SELECT_ROW}": chosen.scenario.name}
+    edits.update({f"Calculator!C{rows[name]}": value for name, value in flipped.items()})
+    got = solve(_edited(template, tmp_path, edits))
+    inputs = calculator.python_inputs(chosen.scenario, bundled_catalog(), flipped)
+    result = evaluate(inputs, bundled_catalog())
+    assert (
+        inputs["mlops_fte"] > 0 and inputs["ft_input_price"] == 0
+    )  # the switches did change costs
+    out = calculator.output_rows()
+    for key in (
+        "upfront_cost",
+        "fixed_cost_month",
+        "net_benefit_month",
+        "payback_months",
+        "npv",
+        "verdict",
+        "mode",
+        "notes",
+    ):
+        want = "; ".join(result.notes) if key == "notes" else getattr(result, key)
+        assert _same(cell(got, "Calculator", f"H{out[key]}"), want), key
+
+
+def test_checks_catch_an_unknown_model(template, tmp_path):
+    row = calculator.field_rows()["frontier_model"]
+    got = solve(_edited(template, tmp_path, {f"Calculator!C{row}": "no-such-model"}))
+    assert cell(got, "Checks", "B3") != "OK: all checks pass"
+
+
+def test_calculator_schedule_equals_the_engine(solved):
+    preset = presets()[1]
+    rows = schedule(preset.scenario, bundled_catalog(), calculator.SCHEDULE_MONTHS)
+    top = calculator.SCHEDULE_HEADER_ROW
+    assert cell(solved, "Calculator", f"L{top}") == "month"
+    for m in (0, 1, 12, calculator.SCHEDULE_MONTHS):
+        got = cell(solved, "Calculator", f"P{top + 1 + m}")
+        assert math.isclose(got, rows[m]["cumulative_net"], rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_scenarios_outputs_equal_the_engine(solved):
+    first_out = len(scenarios.INPUT_COLUMNS) + 2
+    from openpyxl.utils import get_column_letter
+
+    for i, preset in enumerate(presets()):
+        result = evaluate(preset.scenario, bundled_catalog())
+        for k, (out, _fmt) in enumerate(scenarios.OUTPUTS):
+            got = cell(
+                solved, "Scenarios", f"{get_column_letter(first_out + k)}{scenarios.FIRST_ROW + i}"
+            )
+            assert _same(got, getattr(result, out)), (preset.id, out, got)
+    # blank rows stay blank
+    blank = cell(
+        solved, "Scenarios", f"{get_column_letter(first_out)}{scenarios.FIRST_ROW + len(presets())}"
+    )
+    assert blank in (None, "")
+
+
+def test_checks_all_pass(solved):
+    assert cell(solved, "Checks", "B3") == "OK: all checks pass"

@@ -1,0 +1,127 @@
+"""Which scenario inputs the workbook shows, in what order, with human labels and formats."""
+
+from __future__ import annotations
+
+from pricing.scenario import FIELDS, Scenario, field_unit
+from workbook import styles
+
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Traffic",
+        ("name", "queries_per_day", "days_per_month", "volume_growth_monthly", "ft_traffic_share"),
+    ),
+    ("Models (pick from the Pricing sheet's ids)", ("frontier_model", "ft_model")),
+    (
+        "Tokens per query",
+        (
+            "input_tokens",
+            "output_tokens",
+            "ft_input_tokens",
+            "ft_output_tokens",
+            "cached_share",
+            "batch_share",
+        ),
+    ),
+    (
+        "Rates: looked up on the Pricing sheet (type over a cell to override)",
+        (
+            "frontier_input_price",
+            "frontier_output_price",
+            "frontier_cached_price",
+            "ft_input_price",
+            "ft_output_price",
+            "ft_cached_price",
+            "training_price",
+            "hosting_per_month",
+            "storage_per_month",
+        ),
+    ),
+    (
+        "Training and one-off costs",
+        (
+            "training_examples",
+            "tokens_per_example",
+            "training_tokens",
+            "epochs",
+            "training_hours",
+            "training_runs",
+            "eval_cost",
+            "data_prep_cost",
+            "other_upfront_cost",
+        ),
+    ),
+    ("Running the model", ("mlops_fte", "engineer_annual_cost")),
+    (
+        "Lifetime and finance",
+        (
+            "lifetime_months",
+            "start_date",
+            "retrain_cost_share",
+            "discount_rate_annual",
+            "horizon_months",
+            "frontier_price_decline_annual",
+            "frontier_price_cut",
+            "frontier_price_cut_month",
+            "ft_price_decline_annual",
+        ),
+    ),
+    (
+        "Quality and latency",
+        (
+            "accuracy_lift",
+            "value_per_correct",
+            "frontier_latency_ms",
+            "ft_latency_ms",
+            "latency_budget_ms",
+        ),
+    ),
+)
+
+ORDERED: tuple[str, ...] = tuple(f for _, fs in SECTIONS for f in fs)
+assert set(ORDERED) == set(FIELDS), set(FIELDS) ^ set(ORDERED)
+
+RATE_INPUTS = SECTIONS[3][1]
+
+
+def label(field: str) -> str:
+    desc = Scenario.model_fields[field].description or field
+    desc = desc.removeprefix("override: ")  # rates: the Pricing rate unless typed over
+    return desc[0].upper() + desc[1:]
+
+
+def unit(field: str) -> str:
+    u = field_unit(field)
+    return {"fraction": "share 0-1", "fraction/year": "share/year", "$": "USD"}.get(u, u)
+
+
+def default_text(field: str) -> str:
+    info = Scenario.model_fields[field]
+    if info.is_required():
+        return "required"
+    d = info.default
+    if d is None:
+        return {
+            "start_date": "today",
+            "ft_input_tokens": "= frontier's",
+            "ft_output_tokens": "= frontier's",
+        }.get(field, "blank = catalog / not used")
+    if d == "":
+        return "blank"
+    return f"{d:g}" if isinstance(d, (int, float)) else str(d)
+
+
+def number_format(field: str) -> str:
+    u = field_unit(field)
+    if field == "start_date":
+        return styles.FMT_DATE
+    if u in ("fraction", "fraction/year"):
+        return styles.FMT_PCT
+    if u == "$/1M tokens":
+        return styles.FMT_RATE
+    if u in ("$", "$/month", "$/year"):
+        return styles.FMT_USD
+    if u in ("FTE",):
+        return "0.0#"
+    if u in ("catalog id", "text"):
+        return styles.FMT_TEXT
+    return styles.FMT_INT if u not in ("count",) else "#,##0.##"

@@ -1,0 +1,111 @@
+"""About sheet: what the workbook answers, how to use it, set-up, prices date, legend, rules."""
+
+from __future__ import annotations
+
+from pricing.breakeven import VERDICT_RULES
+from workbook import styles
+
+SHEET = "About"
+
+HOW_TO = (
+    "1. Calculator: pick a scenario in the yellow selector; every input below it fills in from "
+    "the Scenarios sheet and the Pricing sheet.",
+    "2. Type over any yellow cell to try your own numbers (a model id, a token count, a rate); "
+    "the Yes/No constraints change costs or add notes.",
+    "3. Read the answer in green: cost per query, per month and per year, savings, payback, "
+    "break-even volume, NPV and the verdict; the chart shows when the cumulative net turns "
+    "positive.",
+    "4. Scenarios: one row per case; add your own in an empty row and its outputs appear on the "
+    "right. Checks: the master check must say OK.",
+)
+RUNTIMES = (
+    "Set-up (the green FT_ cells need the add-in; without it they show #NAME?):",
+    "- Install: python -m pip install ft-breakeven  (brings xlwings).",
+    "- Windows desktop Excel (classic xlwings, free): xlwings addin install; the xlwings.conf "
+    "sheet names the UDF module; Import Functions on the xlwings ribbon.",
+    "- xlwings Lite (free, Windows/Mac/Web): add the xlwings Lite add-in, add ft-breakeven to "
+    "requirements.txt and `from xl_addin.functions import *` to main.py in its editor.",
+    "- xlwings Server (self-hosted, paid licence for commercial use): deploy the module; function"
+    " names get the server's namespace.",
+    "- No Excel? `ft-breakeven report --all` answers the same from the command line; "
+    "`ft-breakeven build --static` writes a values-only copy.",
+)
+
+
+def write(ctx) -> None:
+    ws = ctx.wb.create_sheet(SHEET)
+    styles.title(
+        ws,
+        "Fine-tuning break-even: will fine-tuning this LLM save us money, and when does it pay "
+        "back?",
+        "Training is paid upfront; savings come month by month from serving a cheaper fine-tuned "
+        "model "
+        "instead of a frontier one. This workbook finds when the savings overtake the cost.",
+    )
+    r = 4
+    ws.cell(r, 1, "How to use it").font = styles.BOLD
+    for i, line in enumerate(HOW_TO, 1):
+        ws.cell(r + i, 1, line)
+    r += len(HOW_TO) + 2
+    for i, line in enumerate(RUNTIMES):
+        c = ws.cell(r + i, 1, line)
+        if i == 0:
+            c.font = styles.BOLD
+    r += len(RUNTIMES) + 1
+    ws.cell(r, 1, "Prices as of").font = styles.BOLD
+    c = ws.cell(r, 2, "=PricesAsOf")
+    styles.link_cell(c, styles.FMT_DATE)
+    c.alignment = styles.Alignment(horizontal="left")
+    ws.cell(
+        r + 1,
+        1,
+        f"Source: {ctx.catalog.source}. Refresh with the Refresh prices button or `ft-breakeven "
+        f"refresh`; changes go to the Changelog sheet.",
+    )
+    styles.note_cell(ws.cell(r + 1, 1))
+    r += 3
+    ws.cell(r, 1, "Colour legend").font = styles.BOLD
+    legend = (
+        (
+            styles.input_cell,
+            "Input: a value you may type (blue on yellow). Some hold a look-up formula you can "
+            "type over.",
+        ),
+        (styles.calc_cell, "Calculation: a formula; do not type over it."),
+        (styles.link_cell, "Link: a value brought from another sheet."),
+        (styles.output_cell, "Answer: an FT_ function's result."),
+    )
+    for i, (style, text) in enumerate(legend, 1):
+        c = ws.cell(r + i, 1, text)
+        style(c)
+    c = ws.cell(r + len(legend) + 1, 1, "Check passes (1 / OK)")
+    c.fill, c.font = styles.fill(styles.PASS_FILL), styles.Font(bold=True, color=styles.PASS_FONT)
+    c = ws.cell(r + len(legend) + 2, 1, "Check fails (0)")
+    c.fill, c.font = styles.fill(styles.FAIL_FILL), styles.Font(bold=True, color=styles.FAIL_FONT)
+    c = ws.cell(r + len(legend) + 3, 1, "Pricing: inferred rate (rule in the *_status column)")
+    c.fill = styles.fill(styles.INFERRED_FILL)
+    c = ws.cell(r + len(legend) + 4, 1, "Pricing: unverified rate")
+    c.fill = styles.fill(styles.UNVERIFIED_FILL)
+    r += len(legend) + 6
+    ws.cell(r, 1, "Verdict rules (the first that holds)").font = styles.BOLD
+    styles.header_cell(ws.cell(r + 1, 1, "verdict"))
+    styles.header_cell(ws.cell(r + 1, 2, "rule"))
+    for i, (verdict, rule) in enumerate(VERDICT_RULES, 2):
+        ws.cell(r + i, 1, verdict).font = styles.BOLD
+        ws.cell(r + i, 2, rule)
+    r += len(VERDICT_RULES) + 3
+    notes = (
+        "Payback is simple payback: upfront cost / month-1 net benefit. The lifetime is the "
+        "planned life cut short by the fine-tuned model's shutdown date.",
+        "Mode: latency when only the fine-tuned model meets the latency budget; quality when the "
+        "accuracy lift is worth more than the inference savings; else volume.",
+        "Frontier prices fall (Epoch AI, a16z: often 10x a year): set "
+        "frontier_price_decline_annual to test the saving against tomorrow's prices.",
+        "Sheets: Calculator (one case), Scenarios (many), Pricing (catalog), Changelog (price "
+        "changes), Checks, Functions (FT_ reference), xlwings.conf (set-up).",
+    )
+    ws.cell(r, 1, "Good to know").font = styles.BOLD
+    for i, line in enumerate(notes, 1):
+        ws.cell(r + i, 1, line)
+    styles.widths(ws, **{"A": 60, "B": 80})
+    styles.print_setup(ws, landscape=False)

@@ -1,0 +1,548 @@
+"""Calculator sheet: pick a scenario, see its inputs (overridable), the answer, the payback chart.
+
+Column B holds the cost model's input names and column C their values: B:C of the input block is
+the labelled block every FT_ function reads (section rows are blank in B:C and are ignored).
+Values are formulas: the selected row of the Scenarios table, rates from the Pricing sheet, and
+the constraint switches; typing over a value overrides it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+
+from pricing.catalog import HOURS_PER_MONTH, Catalog
+from pricing.scenario import Scenario
+from workbook import fields, styles
+
+SHEET = "Calculator"
+SELECT_ROW = 4
+BLOCK_TITLE_ROW = 23
+BLOCK_FIRST_ROW = BLOCK_TITLE_ROW + 1
+SCHEDULE_COL = "L"
+SCHEDULE_LAST_COL = "P"
+SCHEDULE_HEADER_ROW = 5
+SCHEDULE_MONTHS = 36
+SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
+
+# (name, label, default, effect) of the seed page's constraints
+SWITCHES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "SelfHosted",
+        "Self-hosted fine-tuned model (own GPUs)?",
+        "No",
+        "Yes: fine-tuned token rates 0, serving billed as the GPU cost per month below",
+    ),
+    (
+        "EvalHarness",
+        "Eval harness budgeted?",
+        "Yes",
+        "Yes: eval_cost = the scenario's (or the assumption below); No: 0 and a warning",
+    ),
+    (
+        "MLOpsCounted",
+        "MLOps engineer counted?",
+        "No",
+        "Yes: mlops_fte = the FTE below (eval pipelines, drift, retraining, A/B tests)",
+    ),
+    (
+        "LatencyCritical",
+        "Sub-second latency budget applies (voice, autocomplete)?",
+        "No",
+        "Yes: latency_budget_ms = the budget below (latency can drive the verdict)",
+    ),
+    (
+        "PIIDocumented",
+        "Training data provenance and PII scrubbing documented?",
+        "No",
+        "No: a compliance note",
+    ),
+    (
+        "NoTrainTerms",
+        "Vendor's no-train terms verified (enterprise tier)?",
+        "No",
+        "No: a note to check the vendor's terms",
+    ),
+    (
+        "PortabilityNeeded",
+        "Might switch vendor later (portability)?",
+        "No",
+        "Yes: a note: switching vendor means full retraining",
+    ),
+)
+SWITCH_NOTES = {
+    "EvalHarness": (
+        "No",
+        "No eval harness: fine-tuned models hallucinate within their domain; budget one before "
+        "production. ",
+    ),
+    "PIIDocumented": (
+        "No",
+        "Compliance: document where the training data came from, that PII is scrubbed and that "
+        "the dataset is reproducible. ",
+    ),
+    "NoTrainTerms": (
+        "No",
+        "Check the vendor's enterprise no-train terms: default tiers may use your training data. ",
+    ),
+    "PortabilityNeeded": (
+        "Yes",
+        "Portability: a model fine-tuned on one vendor is not usable on another; switching is a "
+        "full retrain (open models such as Llama or Mistral move more easily). ",
+    ),
+    "SelfHosted": (
+        "Yes",
+        "Self-hosted: needs ML/SRE capacity; token rates of the fine-tuned model are set to 0 and"
+        " serving is the GPU cost. ",
+    ),
+}
+# (name, label, value, unit, format)
+ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
+    ("SelfHostedGpuMonth", "GPU serving cost when self-hosted", 1500, "$/month", styles.FMT_USD),
+    (
+        "EvalHarnessCost",
+        "Eval harness cost when the scenario has none",
+        2000,
+        "USD",
+        styles.FMT_USD,
+    ),
+    ("MLOpsFte", "MLOps engineers when counted", 0.5, "FTE", "0.0#"),
+    ("LatencyBudgetMs", "Latency budget when it applies", 300, "ms", styles.FMT_INT),
+)
+
+# (output key, label, unit, format, function): function None = FT_SCENARIO
+OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
+    ("frontier_cost_per_query", "Cost per query: frontier", "USD/query", styles.FMT_USD_QUERY),
+    ("ft_cost_per_query", "Cost per query: fine-tuned", "USD/query", styles.FMT_USD_QUERY),
+    ("=day:frontier_cost_month", "Frontier cost per day (month 1)", "USD/day", styles.FMT_USD),
+    ("=day:ft_cost_month", "Fine-tuned cost per day (month 1)", "USD/day", styles.FMT_USD),
+    ("frontier_cost_month", "Frontier cost per month (month 1)", "USD/month", styles.FMT_USD),
+    ("ft_cost_month", "Fine-tuned cost per month (month 1)", "USD/month", styles.FMT_USD),
+    (
+        "=year:frontier_cost_month",
+        "Frontier cost per year (month 1 x 12)",
+        "USD/year",
+        styles.FMT_USD,
+    ),
+    ("=year:ft_cost_month", "Fine-tuned cost per year (month 1 x 12)", "USD/year", styles.FMT_USD),
+    ("inference_savings_month", "Inference savings per month", "USD/month", styles.FMT_USD),
+    ("quality_value_month", "Value of the accuracy lift per month", "USD/month", styles.FMT_USD),
+    (
+        "fixed_cost_month",
+        "Fixed running cost per month (hosting, storage, MLOps)",
+        "USD/month",
+        styles.FMT_USD,
+    ),
+    ("net_benefit_month", "Net benefit per month", "USD/month", styles.FMT_USD),
+    ("training_cost", "Training cost", "USD", styles.FMT_USD),
+    ("upfront_cost", "Upfront cost (training + eval + data prep + other)", "USD", styles.FMT_USD),
+    ("payback_months", "Payback (simple)", "months", styles.FMT_MONTHS),
+    ("discounted_payback_months", "Payback (discounted)", "months", styles.FMT_MONTHS),
+    ("breakeven_queries_per_day", "Break-even volume", "queries/day", styles.FMT_INT),
+    ("lifetime_months", "Lifetime (plan, cut by shutdown dates)", "months", styles.FMT_MONTHS),
+    ("lifetime_net", "Net over the lifetime", "USD", styles.FMT_USD),
+    ("roi", "Return on the upfront cost over the lifetime", "share", styles.FMT_PCT),
+    ("npv", "NPV over the horizon (FT_NPV)", "USD", styles.FMT_USD),
+    ("irr_annual", "IRR", "per year", styles.FMT_PCT),
+    ("verdict", "Verdict (FT_VERDICT)", "", styles.FMT_TEXT),
+    ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
+    ("notes", "Notes from the engine", "", styles.FMT_TEXT),
+    ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
+)
+OUT_FIRST_ROW = 5
+
+
+SWITCH_HEADER_ROW = SELECT_ROW + 5
+
+
+def switch_rows() -> dict[str, int]:
+    """Row of each Yes/No constraint switch (named after the switch)."""
+    return {name: SWITCH_HEADER_ROW + 1 + i for i, (name, *_rest) in enumerate(SWITCHES)}
+
+
+def block_rows() -> list[tuple[str | None, str]]:
+    """(field or None for a section row, text) in sheet order, starting at BLOCK_FIRST_ROW."""
+    rows: list[tuple[str | None, str]] = []
+    for title, fs in fields.SECTIONS:
+        rows.append((None, title))
+        rows.extend((f, fields.label(f)) for f in fs)
+    return rows
+
+
+def field_rows() -> dict[str, int]:
+    return {f: BLOCK_FIRST_ROW + i for i, (f, _) in enumerate(block_rows()) if f is not None}
+
+
+def block_ref() -> str:
+    return f"$B${BLOCK_FIRST_ROW}:$C${BLOCK_FIRST_ROW + len(block_rows()) - 1}"
+
+
+NOTE_ROWS = 9  # the two notes outputs are text boxes of merged cells this many rows high
+
+
+def output_rows() -> dict[str, int]:
+    rows, r = {}, OUT_FIRST_ROW
+    for key, *_rest in OUTPUTS:
+        rows[key] = r
+        r += NOTE_ROWS if key in ("notes", "=constraints") else 1
+    return rows
+
+
+# --- formulas -----------------------------------------------------------------------------
+
+
+def _scen(row: int) -> str:
+    return f"INDEX(ScenarioData,ScenarioRow,MATCH($B{row},ScenarioFields,0))"
+
+
+def _price(field: str, model_cell: str) -> str:
+    return f'INDEX(PricingData,MATCH({model_cell},PricingIds,0),MATCH("{field}",PricingHeader,0))'
+
+
+def _rate_chain(fields_: list[str], model_cell: str) -> str:
+    """First non-blank of the Pricing fields, else blank."""
+    last = fields_[-1]
+    expr = f'IF({_price(last, model_cell)}="","",{_price(last, model_cell)})'
+    for f in reversed(fields_[:-1]):
+        expr = f'IF({_price(f, model_cell)}<>"",{_price(f, model_cell)},{expr})'
+    return expr
+
+
+RATE_SOURCES = {
+    "frontier_input_price": ("frontier_model", ["input"]),
+    "frontier_output_price": ("frontier_model", ["output"]),
+    "frontier_cached_price": ("frontier_model", ["cached_input"]),
+    "ft_input_price": ("ft_model", ["ft_input", "input"]),
+    "ft_output_price": ("ft_model", ["ft_output", "output"]),
+    "ft_cached_price": ("ft_model", ["ft_cached_input", "cached_input"]),
+    "training_price": ("ft_model", ["training_per_1m"]),
+    "storage_per_month": ("ft_model", ["storage_per_month"]),
+}
+
+
+def value_formula(field: str, row: int, rows: dict[str, int]) -> str:
+    s = _scen(row)
+    plain = f'IF({s}="","",{s})'
+    if field in RATE_SOURCES:
+        model, chain = RATE_SOURCES[field]
+        expr = f'IF({s}<>"",{s},{_rate_chain(chain, f"$C${rows[model]}")})'
+        if field.startswith("ft_") and field.endswith("_price"):
+            expr = f'IF(SelfHosted="Yes",0,{expr})'
+        return "=" + expr
+    if field == "hosting_per_month":
+        m = f"$C${rows['ft_model']}"
+        hourly = _price("hosting_per_hour", m)
+        monthly = _price("hosting_per_month", m)
+        catalog = f'IF({monthly}<>"",{monthly},IF({hourly}="","",{hourly}*HoursPerMonth))'
+        return f'=IF(SelfHosted="Yes",SelfHostedGpuMonth,IF({s}<>"",{s},{catalog}))'
+    if field == "mlops_fte":
+        return f'=IF(MLOpsCounted="Yes",MLOpsFte,{plain})'
+    if field == "eval_cost":
+        return f'=IF(EvalHarness="Yes",IF(OR({s}="",{s}=0),EvalHarnessCost,{s}),0)'
+    if field == "latency_budget_ms":
+        return f'=IF(LatencyCritical="Yes",LatencyBudgetMs,{plain})'
+    return "=" + plain
+
+
+def python_inputs(
+    scenario: Scenario,
+    catalog: Catalog,
+    switches: dict[str, str] | None = None,
+    assumptions: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """What the input block's formulas yield for one scenario row (the static copy's inputs)."""
+    sw = {n: d for n, _, d, _ in SWITCHES} | (switches or {})
+    asm = {n: v for n, _, v, _, _ in ASSUMPTIONS} | (assumptions or {})
+    values = {k: v for k, v in scenario.model_dump().items() if v is not None and v != ""}
+    out = dict(values)
+
+    def price(model: str, names: list[str]) -> Any:
+        try:
+            entry = catalog.get(model)
+        except Exception:
+            return None
+        for n in names:
+            v = getattr(entry, n, None)
+            if v is not None:
+                return v
+        return None
+
+    for f, (model_field, chain) in RATE_SOURCES.items():
+        v = values.get(f)
+        if v is None:
+            v = price(values.get(model_field, ""), chain)
+        if f.startswith("ft_") and f.endswith("_price") and sw["SelfHosted"] == "Yes":
+            v = 0
+        out[f] = v
+    hosting = values.get("hosting_per_month")
+    if hosting is None:
+        hosting = price(values.get("ft_model", ""), ["hosting_per_month"])
+        if hosting is None:
+            hourly = price(values.get("ft_model", ""), ["hosting_per_hour"])
+            hosting = None if hourly is None else hourly * HOURS_PER_MONTH
+    out["hosting_per_month"] = asm["SelfHostedGpuMonth"] if sw["SelfHosted"] == "Yes" else hosting
+    if sw["MLOpsCounted"] == "Yes":
+        out["mlops_fte"] = asm["MLOpsFte"]
+    ev = values.get("eval_cost")
+    out["eval_cost"] = (
+        (asm["EvalHarnessCost"] if not ev else ev) if sw["EvalHarness"] == "Yes" else 0
+    )
+    if sw["LatencyCritical"] == "Yes":
+        out["latency_budget_ms"] = asm["LatencyBudgetMs"]
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def constraint_notes(switches: dict[str, str] | None = None) -> str:
+    sw = {n: d for n, _, d, _ in SWITCHES} | (switches or {})
+    return "".join(text for name, (when, text) in SWITCH_NOTES.items() if sw[name] == when)
+
+
+# --- the sheet ------------------------------------------------------------------------------
+
+
+def write(ctx) -> None:
+    ws = ctx.wb.create_sheet(SHEET)
+    styles.title(
+        ws,
+        "Calculator: will fine-tuning this model save money, and when does it pay back?",
+        "Pick a scenario; yellow cells are inputs (type over any of them); green cells are the "
+        "answer from the FT_ functions. Units: USD, token rates in USD per 1M tokens, time in "
+        "months.",
+    )
+    rows = field_rows()
+    dn = ctx.wb.defined_names
+
+    def name(n: str, ref: str) -> None:
+        dn[n] = DefinedName(n, attr_text=f"{SHEET}!{ref}")
+
+    # scenario selector
+    r = SELECT_ROW
+    ws.cell(r, 1, "Scenario (pick a row of the Scenarios sheet)").font = styles.BOLD
+    sel = ws.cell(r, 3, ctx.selected.name)
+    styles.input_cell(sel)
+    ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=5)
+    name("SelectedScenario", f"$C${r}")
+    dv = DataValidation(type="list", formula1="ScenarioNames", allow_blank=False)
+    dv.error, dv.errorTitle = "Pick a scenario name from the Scenarios sheet", "Unknown scenario"
+    ws.add_data_validation(dv)
+    dv.add(sel)
+    ws.cell(r + 1, 1, "Row of that scenario in the Scenarios table")
+    c = ws.cell(r + 1, 3, "=MATCH(SelectedScenario,ScenarioNames,0)")
+    styles.calc_cell(c, "0")
+    name("ScenarioRow", f"$C${r + 1}")
+    ws.cell(r + 2, 1, "Prices as of (Pricing sheet)")
+    styles.link_cell(ws.cell(r + 2, 3, "=PricesAsOf"), styles.FMT_DATE)
+    ws.cell(r + 3, 1, "Master check (Checks sheet)").font = styles.BOLD
+    c = ws.cell(r + 3, 3, "=MasterCheck")
+    styles.link_cell(c)
+    ws.merge_cells(start_row=r + 3, start_column=3, end_row=r + 3, end_column=5)
+    styles.pass_fail_rules(ws, f"C{r + 3}", f"$C${r + 3}")
+
+    # constraints
+    r = SWITCH_HEADER_ROW
+    for col, text in (
+        (1, "Constraints from the seed page"),
+        (3, "Yes / No"),
+        (4, "What it changes"),
+    ):
+        styles.header_cell(ws.cell(r, col, text))
+    styles.header_cell(ws.cell(r, 2))
+    styles.header_cell(ws.cell(r, 5))
+    yn = DataValidation(type="list", formula1='"Yes,No"', allow_blank=False)
+    ws.add_data_validation(yn)
+    for n, label, default, effect in SWITCHES:
+        rr = switch_rows()[n]
+        ws.cell(rr, 1, label)
+        c = ws.cell(rr, 3, default)
+        styles.input_cell(c)
+        c.alignment = styles.Alignment(horizontal="center")
+        yn.add(c)
+        ws.cell(rr, 4, effect)
+        styles.note_cell(ws.cell(rr, 4))
+        name(n, f"$C${rr}")
+    r = r + 1 + len(SWITCHES)
+    for i, (n, label, value, unit, fmt) in enumerate(ASSUMPTIONS):
+        rr = r + i
+        ws.cell(rr, 1, label)
+        styles.input_cell(ws.cell(rr, 3, value), fmt)
+        ws.cell(rr, 4, unit)
+        styles.note_cell(ws.cell(rr, 4))
+        name(n, f"$C${rr}")
+    assert r + len(ASSUMPTIONS) < BLOCK_TITLE_ROW
+
+    # input block
+    r = BLOCK_TITLE_ROW
+    for col, text in enumerate(
+        ("Inputs", "input name (read by FT_)", "value", "unit", "default / source"), 1
+    ):
+        styles.header_cell(ws.cell(r, col, text))
+    for i, (f, text) in enumerate(block_rows()):
+        rr = BLOCK_FIRST_ROW + i
+        if f is None:
+            c = ws.cell(rr, 1, text)
+            for col in range(1, 6):
+                styles.section_cell(ws.cell(rr, col))
+            continue
+        ws.cell(rr, 1, text)
+        styles.note_cell(ws.cell(rr, 2, f))
+        ws.cell(rr, 2).font = styles.CODE
+        c = ws.cell(rr, 3, value_formula(f, rr, rows))
+        styles.input_cell(c, fields.number_format(f))
+        ws.cell(rr, 4, fields.unit(f))
+        styles.note_cell(ws.cell(rr, 4))
+        if f in RATE_SOURCES:
+            model, chain = RATE_SOURCES[f]
+            src = f"Pricing ({model}): {' else '.join(chain)}"
+            if f.startswith("ft_"):
+                src += "; 0 if self-hosted"
+        elif f == "hosting_per_month":
+            src = "Pricing: monthly, or hourly x HoursPerMonth; self-hosted: GPU cost"
+        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms"):
+            src = f"Scenarios, or the constraint switch; default {fields.default_text(f)}"
+        else:
+            src = f"Scenarios; default {fields.default_text(f)}"
+        styles.note_cell(ws.cell(rr, 5, src))
+    last_block = BLOCK_FIRST_ROW + len(block_rows()) - 1
+    name("InputBlock", block_ref())
+    models = DataValidation(type="list", formula1="PricingIds", allow_blank=True)
+    ws.add_data_validation(models)
+    models.add(f"C{rows['frontier_model']}")
+    models.add(f"C{rows['ft_model']}")
+
+    # outputs
+    result = ctx.selected_result
+    for col, text in ((7, "Answer"), (8, "value"), (9, "unit")):
+        styles.header_cell(ws.cell(OUT_FIRST_ROW - 1, col, text))
+    out_rows = output_rows()
+    for key, label, unit, fmt in OUTPUTS:
+        rr = out_rows[key]
+        ws.cell(rr, 7, label)
+        c = ws.cell(rr, 8)
+        if key.startswith(("=year:", "=day:")):
+            month = f"H{out_rows[key.split(':')[1]]}"
+            days = f"$C${rows['days_per_month']}"
+            c.value = f"={month}*12" if key.startswith("=year:") else f"={month}/{days}"
+            styles.output_cell(c, fmt)
+            c.font = styles.Font(name=styles.FONT_NAME, bold=False)
+        elif key == "=constraints":
+            parts = [f'IF({n}="{when}","{text}","")' for n, (when, text) in SWITCH_NOTES.items()]
+            c.value = "=" + "&".join(parts)
+            styles.output_cell(c, fmt)
+            c.font = styles.NOTE
+        else:
+            if key == "verdict":
+                formula = "=FT_VERDICT(InputBlock)"
+            elif key == "npv":
+                formula = "=FT_NPV(InputBlock)"
+            else:
+                formula = f'=FT_SCENARIO(InputBlock,"{key}")'
+            if ctx.static:
+                v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
+                c.value = ctx.static_value(v)
+            else:
+                c.value = formula
+            styles.output_cell(c, fmt)
+            if key == "verdict":
+                c.font = styles.Font(
+                    name=styles.FONT_NAME, bold=True, size=13, color=styles.HEADER_FILL
+                )
+            if key in ("notes", "=constraints"):
+                c.font = styles.NOTE
+        if key in ("notes", "=constraints"):
+            c.alignment = styles.Alignment(wrap_text=True, vertical="top")
+            ws.merge_cells(start_row=rr, start_column=8, end_row=rr + NOTE_ROWS - 1, end_column=10)
+            ws.cell(rr, 7).alignment = styles.Alignment(vertical="top")
+        else:
+            ws.cell(rr, 9, unit)
+            styles.note_cell(ws.cell(rr, 9))
+    name("Verdict", f"$H${out_rows['verdict']}")
+
+    # schedule (FT_SCHEDULE spill, written as a fixed-size array formula) and the chart
+    top = SCHEDULE_HEADER_ROW
+    bottom = top + SCHEDULE_MONTHS + 1
+    ws[f"{SCHEDULE_COL}{top - 2}"] = (
+        "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
+    )
+    ws[f"{SCHEDULE_COL}{top - 2}"].font = styles.BOLD
+    ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
+    styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
+    months_cell = f"N{top - 1}"
+    ws[months_cell] = SCHEDULE_MONTHS  # the array below has room for this many months
+    styles.input_cell(ws[months_cell], "0")
+    room = DataValidation(
+        type="whole", operator="between", formula1="1", formula2=str(SCHEDULE_MONTHS)
+    )
+    room.error = f"The table below has room for 1 to {SCHEDULE_MONTHS} months"
+    ws.add_data_validation(room)
+    room.add(ws[months_cell])
+    ws[f"O{top - 1}"] = f"(the table has room for {SCHEDULE_MONTHS})"
+    styles.note_cell(ws[f"O{top - 1}"])
+    ref = f"{SCHEDULE_COL}{top}:{SCHEDULE_LAST_COL}{bottom}"
+    if ctx.static:
+        sched = ctx.selected_schedule
+        for j, h in enumerate(SCHEDULE_OUT):
+            ws.cell(top, 12 + j, h)
+        for i, row in enumerate(sched[: SCHEDULE_MONTHS + 1]):
+            for j, h in enumerate(SCHEDULE_OUT):
+                ws.cell(top + 1 + i, 12 + j, row[h])
+    else:
+        ws[f"{SCHEDULE_COL}{top}"] = ArrayFormula(ref, f"=FT_SCHEDULE(InputBlock,{months_cell})")
+    for j in range(5):
+        styles.header_cell(ws.cell(top, 12 + j))
+        for i in range(SCHEDULE_MONTHS + 1):
+            styles.calc_cell(ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else styles.FMT_USD)
+
+    chart = LineChart()
+    chart.title = "Cumulative net cash flow of fine-tuning (USD)"
+    chart.y_axis.title = "USD (cumulative)"
+    chart.x_axis.title = "month"
+    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
+    data = Reference(ws, min_col=16, min_row=top, max_row=bottom)
+    cats = Reference(ws, min_col=12, min_row=top + 1, max_row=bottom)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    chart.series[0].tx = SeriesLabel(v="Cumulative net cash flow (USD): crosses 0 at payback")
+    chart.series[0].graphicalProperties.line.solidFill = styles.HEADER_FILL
+    chart.series[0].graphicalProperties.line.width = 28000
+    chart.series[0].smooth = False
+    chart.legend.position = "b"
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.tickLblSkip = 3
+    chart.x_axis.tickLblPos = "low"
+    chart.height, chart.width = 10, 19
+    ws.add_chart(chart, f"G{out_rows['=constraints'] + NOTE_ROWS + 1}")
+
+    styles.widths(
+        ws,
+        **{
+            "A": 48,
+            "B": 24,
+            "C": 24,
+            "D": 12,
+            "E": 58,
+            "F": 2,
+            "G": 46,
+            "H": 17,
+            "I": 11,
+            "J": 2,
+            "K": 2,
+            "L": 8,
+            "M": 14,
+            "N": 14,
+            "O": 14,
+            "P": 15,
+        },
+    )
+    ws.freeze_panes = "A4"
+    # two printed parts, each fit to the page width: inputs beside the answer and its chart,
+    # then the month-by-month table
+    chart_end = out_rows["=constraints"] + NOTE_ROWS + 22
+    styles.print_setup(ws, f"A1:J{max(last_block, chart_end)},L1:P{bottom}")
+    ws.page_setup.fitToHeight = 1  # each part on one page

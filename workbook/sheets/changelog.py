@@ -1,0 +1,80 @@
+"""Changelog sheet: every price change a refresh applied (the refresh button appends rows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from pricing.changelog import CHANGELOG_FIELDS
+from workbook import styles
+
+SHEET = "Changelog"
+TABLE = "ChangelogTable"
+HEADER_ROW = 4
+FIRST_ROW = HEADER_ROW + 1
+CHANGELOG_COLUMNS: tuple[str, ...] = tuple(CHANGELOG_FIELDS)
+ACCEPT_COLUMN = "accept"  # xl_addin.scripts: "yes" here applies a held-back change next time
+EMPTY_ROWS = 20
+
+
+def changelog_rows(store: str | Path | None = None) -> list[list[Any]]:
+    """Rows of the store's changelog (empty if there is none or it cannot be read)."""
+    try:
+        from pricing.changelog import CHANGELOG_FILE, read_changelog
+        from pricing.store import store_dir
+
+        path = store_dir(store) / CHANGELOG_FILE
+        if not path.exists():
+            return []
+        return [list(r.as_row()) for r in read_changelog(path)]
+    except Exception:  # a damaged log must not stop the build
+        return []
+
+
+def write(ctx) -> None:
+    ws = ctx.wb.create_sheet(SHEET)
+    styles.title(
+        ws,
+        "Changelog: price changes applied by refreshes",
+        "One row per changed rate: when (UTC), which model and field, old and new value, "
+        "the source and the sha256 of the downloaded registry. Appended by the Refresh "
+        "prices button and `ft-breakeven refresh`.",
+    )
+    ws["A3"] = "Last refresh"
+    ws["A3"].font = styles.BOLD
+    rows = ctx.changelog or []
+    ws["B3"] = (
+        f"{len(rows)} change(s) logged in the price store"
+        if rows
+        else "No refresh yet: the Pricing sheet holds the bundled prices."
+    )
+    styles.note_cell(ws["B3"])
+    ctx.wb.defined_names["RefreshStatus"] = DefinedName("RefreshStatus", attr_text=f"{SHEET}!$B$3")
+    headers = (*CHANGELOG_COLUMNS, ACCEPT_COLUMN)
+    for j, col in enumerate(headers, start=1):
+        styles.header_cell(ws.cell(HEADER_ROW, j, col))
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row, start=1):
+            c = ws.cell(FIRST_ROW + i, j, value)
+            if CHANGELOG_COLUMNS[j - 1] in ("old", "new"):
+                c.number_format = styles.FMT_RATE
+    end = FIRST_ROW + len(rows) + EMPTY_ROWS - 1
+    for r in range(FIRST_ROW, end + 1):  # the Accept column is the only thing a user types here
+        styles.input_cell(ws.cell(r, len(headers)))
+    last = get_column_letter(len(headers))
+    table = Table(displayName=TABLE, ref=f"A{HEADER_ROW}:{last}{end}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(table)
+    ws.cell(
+        HEADER_ROW - 1,
+        len(headers) + 1,
+        "accept: type yes on a held-back row to apply that change at the next refresh",
+    )
+    styles.note_cell(ws.cell(HEADER_ROW - 1, len(headers) + 1))
+    styles.widths(ws, **{"A": 22, "B": 24, "C": 30, "D": 12, "E": 12, "F": 60, "G": 30, "H": 10})
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    styles.print_setup(ws, repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")

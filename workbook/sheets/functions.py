@@ -1,0 +1,45 @@
+"""Functions sheet: the FT_ functions, from the same metadata as docs/FUNCTIONS.md."""
+
+from __future__ import annotations
+
+from workbook import styles
+
+SHEET = "Functions"
+
+
+def write(ctx) -> None:
+    ws = ctx.wb.create_sheet(SHEET)
+    styles.title(
+        ws,
+        "Functions: the FT_ functions this workbook uses",
+        "Type them like Excel's own (=FT_PAYBACK_MONTHS(4000,650)). Arguments in [brackets] are "
+        "optional. #VALUE! bad argument, #N/A unknown model or rate, #NUM! the figure does not "
+        "exist.",
+    )
+    for j, h in enumerate(("function", "what it returns", "arguments"), 1):
+        styles.header_cell(ws.cell(4, j, h))
+    table = ctx.functions
+    if not table:
+        ws["A5"] = (
+            "Function list not available in this build (built without the add-in's metadata); see"
+            " docs/FUNCTIONS.md."
+        )
+        styles.note_cell(ws["A5"])
+    else:
+        for i, (name, description, params) in enumerate(table):
+            r = 5 + i
+            sig = f"{name}({', '.join(f'[{p}]' if opt else p for p, _, opt in params)})"
+            ws.cell(r, 1, sig).font = styles.BOLD
+            ws.cell(r, 2, description)
+            ws.cell(
+                r,
+                3,
+                "\n".join(f"{p}{' (optional)' if opt else ''}: {doc}" for p, doc, opt in params)
+                or "no arguments",
+            )
+            for j in (1, 2, 3):
+                ws.cell(r, j).alignment = styles.Alignment(wrap_text=True, vertical="top")
+            ws.cell(r, 3).font = styles.CODE
+    styles.widths(ws, **{"A": 48, "B": 60, "C": 90})
+    ws.freeze_panes = "A5"
+    styles.print_setup(ws)

@@ -1,0 +1,229 @@
+"""Pricing sheet: the catalog as an Excel table, one row per model, with the status of each rate.
+
+The refresh button (xl_addin.scripts) rewrites the values under the header through xlwings with
+the same PRICING_COLUMNS and pricing_rows(catalog); the layout constants below are its contract.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from pricing.catalog import (
+    DATE_FIELDS,
+    FINE_TUNING_FIELDS,
+    FT_INFERENCE_FIELDS,
+    HOURS_PER_MONTH,
+    INFERENCE_FIELDS,
+    RATE_FIELDS,
+    Catalog,
+    ModelEntry,
+)
+from workbook import styles
+
+SHEET = "Pricing"
+TABLE = "PricingTable"
+HEADER_ROW = 5
+PRICES_AS_OF_CELL = "B2"  # defined name PricesAsOf; the refresh stamps the catalog date here
+HOURS_CELL = "B3"  # defined name HoursPerMonth: the cloud-billing convention for hourly rates
+FIRST_ROW = HEADER_ROW + 1
+MAX_ROWS = 400  # room for refreshed catalogs; look-ups and dropdowns span it
+LAST_ROW = FIRST_ROW + MAX_ROWS - 1
+
+GROUPS = (
+    ("inference", INFERENCE_FIELDS),
+    ("ft_inference", FT_INFERENCE_FIELDS),
+    ("fine_tuning", FINE_TUNING_FIELDS),
+)
+STATUS_COLUMNS = tuple(f"{g}_status" for g, _ in GROUPS)
+
+PRICING_COLUMNS: tuple[str, ...] = (
+    "vendor",
+    "id",
+    "display_name",
+    "fine_tunable",
+    *RATE_FIELDS,
+    *STATUS_COLUMNS,
+    *DATE_FIELDS,
+    "inference_source",
+    "inference_verified",
+    "fine_tuning_source",
+    "fine_tuning_verified",
+    "notes",
+)
+
+UNITS = {f: "$/1M tok" for f in RATE_FIELDS}
+UNITS.update(
+    {
+        "training_per_hour": "$/hour",
+        "hosting_per_hour": "$/hour",
+        "hosting_per_month": "$/month",
+        "storage_per_month": "$/month",
+        "min_job_charge": "$/job",
+    }
+)
+
+
+# Header text of a column where it differs from its catalog field. The refresh button
+# (xl_addin.scripts) finds the header row by its "model" cell and maps "model" to the id.
+HEADER_TEXT = {"id": "model"}
+
+
+def header_text(col: str) -> str:
+    return HEADER_TEXT.get(col, col)
+
+
+def _status_text(entry: ModelEntry, fields: tuple[str, ...]) -> str:
+    """'published', or the inferred/unverified fields with their rule; '' if the group is empty."""
+    present = [f for f in fields if getattr(entry, f) is not None]
+    if not present:
+        return ""
+    flagged = [(f, entry.field_status[f]) for f in present if f in entry.field_status]
+    if not flagged:
+        return "published"
+    parts = []
+    for f, note in flagged:
+        parts.append(f"{note.status.upper()} {f}" + (f" ({note.rule})" if note.rule else ""))
+    return "; ".join(parts)
+
+
+def pricing_rows(catalog: Catalog) -> list[list[Any]]:
+    """One row per model in PRICING_COLUMNS order (None for a missing rate or date)."""
+    rows = []
+    for m in catalog.models:
+        row: list[Any] = []
+        for col in PRICING_COLUMNS:
+            if col in STATUS_COLUMNS:
+                fields = dict(GROUPS)[col.removesuffix("_status")]
+                row.append(_status_text(m, fields))
+            elif col == "fine_tunable":
+                row.append(bool(m.fine_tunable))  # TRUE/FALSE, as the refresh writes it
+            else:
+                row.append(getattr(m, col))
+        rows.append(row)
+    return rows
+
+
+def col_letter(name: str) -> str:
+    return get_column_letter(PRICING_COLUMNS.index(name) + 1)
+
+
+def write(ctx) -> None:
+    ws = ctx.wb.create_sheet(SHEET)
+    cat: Catalog = ctx.catalog
+    styles.title(
+        ws, "Pricing: the price catalog (USD per 1M tokens unless the unit row says otherwise)", ""
+    )
+    ws["A2"] = "Prices as of"
+    ws["A2"].font = styles.BOLD
+    ws[PRICES_AS_OF_CELL] = cat.as_of
+    styles.input_cell(ws[PRICES_AS_OF_CELL], styles.FMT_DATE)
+    ws["C2"] = (
+        f"Inference rates: {cat.source}. "
+        f"Fine-tuning rates curated {cat.fine_tuning_as_of or 'n/a'}. "
+        "Orange rate = inferred, grey = unverified (the *_status columns give the rule). "
+        "The Refresh prices button rewrites this table and the date."
+    )
+    styles.note_cell(ws["C2"])
+    ctx.wb.defined_names["PricesAsOf"] = DefinedName("PricesAsOf", attr_text=f"{SHEET}!$B$2")
+    ws["A3"] = "Hours per month"
+    ws["A3"].font = styles.BOLD
+    ws[HOURS_CELL] = HOURS_PER_MONTH
+    styles.input_cell(ws[HOURS_CELL], styles.FMT_INT)
+    ws["C3"] = (
+        "hours billed per month for hourly rates (8,760 h / 12, the cloud-billing convention); "
+        "the unit of each rate is on the row above the table header"
+    )
+    styles.note_cell(ws["C3"])
+    ctx.wb.defined_names["HoursPerMonth"] = DefinedName(
+        "HoursPerMonth", attr_text=f"{SHEET}!${HOURS_CELL[0]}${HOURS_CELL[1:]}"
+    )
+    ws.cell(HEADER_ROW - 1, 1, "unit")
+    styles.note_cell(ws.cell(HEADER_ROW - 1, 1))
+    last_col = get_column_letter(len(PRICING_COLUMNS))
+    for j, col in enumerate(PRICING_COLUMNS, start=1):
+        c = ws.cell(HEADER_ROW, j, header_text(col))
+        styles.header_cell(c)
+        if col in UNITS:
+            u = ws.cell(HEADER_ROW - 1, j, UNITS[col])
+            styles.note_cell(u)
+    rows = pricing_rows(cat)
+    for i, row in enumerate(rows):
+        r = FIRST_ROW + i
+        for j, (col, value) in enumerate(zip(PRICING_COLUMNS, row, strict=True), start=1):
+            c = ws.cell(r, j, value)
+            if col in RATE_FIELDS:
+                c.number_format = styles.FMT_RATE
+                styles.input_cell(
+                    c, styles.FMT_RATE
+                )  # catalog data: the refresh (or you) may retype it
+            elif col in DATE_FIELDS or col.endswith("_verified"):
+                c.number_format = styles.FMT_DATE
+                styles.input_cell(c, styles.FMT_DATE)
+            elif col in STATUS_COLUMNS or col.endswith("_source") or col == "notes":
+                styles.note_cell(c)
+            elif col == "fine_tunable":
+                styles.input_cell(
+                    c, '"yes";"yes";"no"'
+                )  # Excel shows TRUE/FALSE, LibreOffice yes/no
+            else:
+                styles.input_cell(c)
+    end = FIRST_ROW + max(len(rows), 1) - 1
+    table = Table(displayName=TABLE, ref=f"A{HEADER_ROW}:{last_col}{end}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    ws.add_table(table)
+
+    # inferred / unverified rates visibly marked (the status text names the field and the rule)
+    for group, fields in GROUPS:
+        status_col = col_letter(f"{group}_status")
+        for f in fields:
+            col = col_letter(f)
+            ref = f"{col}{FIRST_ROW}:{col}{LAST_ROW}"
+            ws.conditional_formatting.add(
+                ref,
+                FormulaRule(
+                    formula=[f'ISNUMBER(SEARCH("INFERRED {f}",${status_col}{FIRST_ROW}))'],
+                    fill=styles.fill(styles.INFERRED_FILL),
+                    font=styles.Font(italic=True, color="C65911"),
+                ),
+            )
+            ws.conditional_formatting.add(
+                ref,
+                FormulaRule(
+                    formula=[f'ISNUMBER(SEARCH("UNVERIFIED {f}",${status_col}{FIRST_ROW}))'],
+                    fill=styles.fill(styles.UNVERIFIED_FILL),
+                    font=styles.Font(italic=True, color="7F7F7F"),
+                ),
+            )
+
+    widths = {"A": 16, "B": 24, "C": 26, "D": 9}
+    for j, col in enumerate(PRICING_COLUMNS, start=1):
+        letter = get_column_letter(j)
+        if letter in widths:
+            continue
+        if col in RATE_FIELDS:
+            widths[letter] = 13
+        elif col in STATUS_COLUMNS:
+            widths[letter] = 40
+        elif col.endswith("_source") or col == "notes":
+            widths[letter] = 40
+        else:
+            widths[letter] = 12
+    styles.widths(ws, **widths)
+    ws.row_dimensions[HEADER_ROW].height = 30
+    ws.freeze_panes = f"C{FIRST_ROW}"
+    styles.print_setup(ws)
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 3, 1  # too wide for one readable page
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+
+    names = {
+        "PricingIds": f"${col_letter('id')}${FIRST_ROW}:${col_letter('id')}${LAST_ROW}",
+        "PricingHeader": f"$A${HEADER_ROW}:${last_col}${HEADER_ROW}",
+        "PricingData": f"$A${FIRST_ROW}:${last_col}${LAST_ROW}",
+    }
+    for name, ref in names.items():
+        ctx.wb.defined_names[name] = DefinedName(name, attr_text=f"{SHEET}!{ref}")
