@@ -21,6 +21,35 @@ def cmd_prices(args: argparse.Namespace) -> int:
     return run_prices(args)
 
 
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from xl_addin.refresh_cli import run_refresh
+
+    return run_refresh(args)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from pricing.presets import presets
+    from pricing.store import load_catalog
+    from workbook.build import build_template
+    from workbook.sheets.changelog import changelog_rows
+    from xl_addin.function_docs import function_table
+
+    out = args.output or ("ft-breakeven-static.xlsx" if args.static else "ft-breakeven.xlsx")
+    try:
+        functions = function_table()
+    except Exception as exc:  # the Functions sheet then says where to read the docs
+        print(
+            f"note: function list unavailable ({exc}); "
+            "the Functions sheet points to docs/FUNCTIONS.md",
+            file=sys.stderr,
+        )
+        functions = None
+    path = build_template(load_catalog(args.store), presets(), out, static=args.static,
+                          functions=functions, changelog_rows=changelog_rows(args.store))
+    print(f"wrote {path}")
+    return 0
+
+
 def add_store_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--store",
@@ -51,6 +80,39 @@ def build_parser() -> argparse.ArgumentParser:
     prices.add_argument("--format", choices=["table", "json", "csv"], default="table")
     add_store_flag(prices)
     prices.set_defaults(func=cmd_prices)
+
+    refresh = sub.add_parser(
+        "refresh",
+        help="update inference rates from the LiteLLM registry (guarded, audited)",
+        description="Download the registry, apply safe changes to the price store, log them, "
+        "hold back suspicious ones. Exit 1 when the download was rejected or unreachable.",
+    )
+    refresh.add_argument(
+        "--source",
+        help="registry URL (https) or local file (default: $FT_BREAKEVEN_REGISTRY_URL or LiteLLM)",
+    )
+    refresh.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        metavar="MODEL.FIELD",
+        help="apply this held-back change anyway, e.g. gpt-4o.input (repeatable)",
+    )
+    refresh.add_argument("--dry-run", action="store_true", help="report only, save nothing")
+    add_store_flag(refresh)
+    refresh.set_defaults(func=cmd_refresh)
+
+    build = sub.add_parser(
+        "build",
+        help="write the template workbook (calculator, scenarios, pricing, checks)",
+        description="Write the Excel template from the stored (or bundled) price catalog. "
+        "--static replaces every FT_ formula with its computed value (no add-in needed).",
+    )
+    build.add_argument("-o", "--output", help="file to write (default ./ft-breakeven.xlsx, "
+                       "or ./ft-breakeven-static.xlsx with --static)")
+    build.add_argument("--static", action="store_true", help="values instead of FT_ formulas")
+    add_store_flag(build)
+    build.set_defaults(func=cmd_build)
 
     return parser
 

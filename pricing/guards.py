@@ -1,0 +1,136 @@
+"""The refresh's safety rules, as small pure functions.
+
+Whole download (nothing is applied when one fails):
+- it must be a JSON object with at least MIN_MODELS model rows, and at least half of the bundled
+  registry's count (BUNDLED_REGISTRY_MODELS, litellm 1.110.2);
+- at least half of the catalog's registry keys must be present (otherwise it is some other file).
+One rate (held back, reported, applied only when the user accepts MODEL.FIELD):
+- a move above MAX_RATIO in either direction, a drop to zero or a rate above MAX_RATE $/1M;
+- a negative, NaN, infinite, boolean or non-numeric value is never applied, accepted or not.
+A field missing from the download never erases a known rate (the caller keeps the old value).
+
+`safe_cell_text` keeps registry text from becoming a formula when written to a cell.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pricing.sources.litellm import NON_MODEL_KEYS
+
+MIN_MODELS = 50
+MIN_SHARE_OF_BUNDLED = 0.5
+BUNDLED_REGISTRY_MODELS = 4876  # model rows of litellm 1.110.2, the bundled snapshot's source
+MIN_SHARE_OF_CATALOG_KEYS = 0.5
+MAX_RATIO = 10.0
+MAX_RATE = 10_000.0  # USD per 1M tokens; the dearest real rate is ~600 (o1-pro output)
+REL_TOL = 1e-9
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+class RejectedDownload(ValueError):
+    """The whole download is unusable; str(e) is a clause for the user."""
+
+
+def count_models(data: Any) -> int:
+    """Model rows in a registry dict (objects, not the two documentation keys)."""
+    if not isinstance(data, dict):
+        return 0
+    n = sum(1 for v in data.values() if type(v) is dict)
+    return n - sum(1 for k in NON_MODEL_KEYS if type(data.get(k)) is dict)
+
+
+def check_download(
+    data: Any,
+    catalog_keys: list[str],
+    *,
+    reference_count: int = BUNDLED_REGISTRY_MODELS,
+    min_models: int = MIN_MODELS,
+) -> int:
+    """Raise RejectedDownload unless `data` looks like a whole registry; return its model count."""
+    if not isinstance(data, dict):
+        raise RejectedDownload(f"the download is a JSON {type(data).__name__}, not an object")
+    n = count_models(data)
+    if n < min_models:
+        raise RejectedDownload(f"the download lists {n} models, fewer than {min_models}")
+    if n < MIN_SHARE_OF_BUNDLED * reference_count:
+        raise RejectedDownload(
+            f"the download lists {n:,} models, under half of the {reference_count:,} expected"
+        )
+    if catalog_keys:
+        found = sum(1 for k in catalog_keys if type(data.get(k)) is dict)
+        if found < MIN_SHARE_OF_CATALOG_KEYS * len(catalog_keys):
+            raise RejectedDownload(
+                f"the download has only {found} of the catalog's {len(catalog_keys)} models"
+            )
+    return n
+
+
+def per_million(value: float) -> float:
+    return round(value * 1e6, 6) + 0.0
+
+
+def is_valid_price(value: Any) -> bool:
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | float)
+        and math.isfinite(value)
+        and value >= 0
+    )
+
+
+def describe(value: Any, limit: int = 40) -> str:
+    """A short, safe rendering of a raw registry value for reports."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: str  # "same", "apply", "hold" (acceptable by the user), "invalid" (never applied)
+    new: float | None = None  # USD per 1M tokens (None when invalid)
+    reason: str = ""
+
+
+def judge(old: float | None, raw: Any) -> Verdict:
+    """Decide what to do with one registry value (USD per token) against the old $/1M rate."""
+    if not is_valid_price(raw):
+        kind = "NaN" if isinstance(raw, float) and math.isnan(raw) else None
+        if kind is None and isinstance(raw, float) and math.isinf(raw):
+            kind = "infinite"
+        if kind is None and is_number(raw) and raw < 0:
+            kind = "negative"
+        return Verdict("invalid", None, f"{kind or 'non-numeric'} value, not a price")
+    new = per_million(raw)
+    if old is not None and math.isclose(new, old, rel_tol=REL_TOL, abs_tol=1e-12):
+        return Verdict("same", old)
+    if new == 0:
+        return Verdict("hold", new, "drop to zero")
+    if new > MAX_RATE:
+        return Verdict("hold", new, f"above {MAX_RATE:,.0f} USD per 1M tokens")
+    if old is None:
+        return Verdict("apply", new)
+    if old == 0:
+        return Verdict("hold", new, "was zero")
+    ratio = new / old
+    if ratio > MAX_RATIO or ratio < 1 / MAX_RATIO:
+        return Verdict("hold", new, f"{ratio:.3g}x change (limit {MAX_RATIO:g}x either way)")
+    return Verdict("apply", new)
+
+
+def is_number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float)
+
+
+def safe_cell_text(value: Any) -> Any:
+    """Text that Excel will show, never evaluate: OWASP CSV-injection rule.
+
+    Strings starting with = + - @ (or tab / CR / LF) get a leading apostrophe, which Excel
+    treats as a text marker. Non-strings are returned unchanged; None stays None.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
