@@ -24,3 +24,17 @@ def test_readme_presets_table_matches_the_engine():
     block = README.split("<!-- presets-table:start")[1].split("<!-- presets-table:end")[0]
     table = block.split("-->", 1)[1].strip()
     assert table == seed_comparison_markdown()
+
+
+def test_readme_main_command_builds_the_workbook(tmp_path, monkeypatch):
+    from openpyxl import load_workbook
+
+    from xl_addin.cli import main
+
+    main_cmd = _first_commands()[0]
+    args = main_cmd.split("ft-breakeven", 1)[1].split()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FT_BREAKEVEN_HOME", str(tmp_path / "store"))  # fresh machine: no store
+    assert main(args) == 0
+    book = load_workbook(tmp_path / "ft-breakeven.xlsx")
+    assert {"Calculator", "Scenarios", "Pricing", "Changelog", "Checks"} <= set(book.sheetnames)

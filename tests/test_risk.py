@@ -224,3 +224,16 @@ def test_cli_bad_range_exits_with_the_field(capsys):
     with pytest.raises(SystemExit) as exc:
         run_risk_sections(args, [priced()], EMPTY_CATALOG)
     assert exc.value.code == 2 and "cached_share" in capsys.readouterr().err
+
+
+def test_report_command_prints_risk_and_tornado_after_the_figures(capsys):
+    from xl_addin.cli import main
+
+    assert main(["report", "--preset", "faisal", "--risk", "--sensitivity", "--draws", "2000",
+                 "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    figures, risk_text = out.split("Risk: ", 1)
+    assert "Payback" in figures and "2,000 draws" in risk_text and "seed 7" in risk_text
+    assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of payback_months")
+    assert main(["report", "--preset", "faisal", "--risk", "--format", "json"]) == 2
+    assert "--format table" in capsys.readouterr().err

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from xl_addin.report_risk import add_risk_args
+
 
 def cmd_report(args: argparse.Namespace) -> int:
     from xl_addin.report import run_report
@@ -72,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--list-presets", action="store_true", help="list preset names and exit")
     report.add_argument("--format", choices=["table", "json", "csv"], default="table")
     add_store_flag(report)
+    add_risk_args(report)
     report.set_defaults(func=cmd_report)
 
     prices = sub.add_parser("prices", help="the price catalog with provenance and as-of dates")

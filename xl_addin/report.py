@@ -113,6 +113,10 @@ def run_report(args: argparse.Namespace) -> int:
         for p in presets():
             print(f"{p.id:<16} {p.scenario.name}")
         return 0
+    if (getattr(args, "risk", False) or getattr(args, "sensitivity", False)) and args.format != "table":
+        print("ft-breakeven report: --risk and --sensitivity print text tables; use --format table "
+              f"(got --format {args.format})", file=sys.stderr)
+        return 2
     try:
         if args.store:
             from pricing.store import load_catalog
