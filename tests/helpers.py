@@ -1,5 +1,8 @@
 """Small builders shared by tests: scenarios with explicit prices need no catalog data."""
 
+import os
+from pathlib import Path
+
 from pricing.catalog import Catalog
 
 EMPTY_CATALOG = Catalog(as_of="2026-11-28", source="test", models=[])
@@ -15,3 +18,6 @@ def priced(**overrides):
     )
     base.update(overrides)
     return base
+
+# The LiteLLM registry our bundled snapshot came from (.ci/run extracts it from the litellm wheel).
+REAL_REGISTRY = Path(os.environ.get("FT_BREAKEVEN_REAL_REGISTRY", "/tmp/ft-breakeven-registry-1.110.2.json"))

@@ -2,7 +2,6 @@
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -10,8 +9,7 @@ from pricing.catalog import DATE_FIELDS, RATE_FIELDS, UnknownModelError
 from pricing.snapshot import build_catalog, load_data, registry_source
 from pricing.sources.litellm import parse_registry
 from pricing.store import bundled_catalog
-
-REAL_REGISTRY = Path("/tmp/registry-1.110.2.json")
+from tests.helpers import REAL_REGISTRY
 
 # Every model the seed's pricing-provenance table names, by catalog id.
 SEED_MODELS = {

@@ -3,13 +3,11 @@
 import json
 import math
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from pricing.sources.litellm import REGISTRY_URL, RegistryRow, parse_registry, per_million
-
-REAL_REGISTRY = Path("/tmp/registry-1.110.2.json")
+from tests.helpers import REAL_REGISTRY
 
 
 def small_registry() -> dict:

@@ -20,10 +20,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pydantic import ValidationError
 from xlwings import arg, func
 
-from pricing import breakeven
 from pricing.breakeven import (
     HEADLINE_FIELDS,
     Result,
@@ -37,13 +35,12 @@ from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK
 from pricing.scenario import (
     FIELDS,
     Scenario,
-    ScenarioError,
     field_allowed,
     field_unit,
     make_scenario,
 )
 from xl_addin import excel_args as xa
-from xl_addin.excel_errors import NA, ExcelValueError, error_code, excel_errors, figure
+from xl_addin.excel_errors import NA, error_code, excel_errors, figure
 
 # Under Office.js (xlwings Lite/Server) arguments are taken raw and cleaned in excel_args: the
 # default converter spends ~0.15 ms per cell on CPython (xlwings 0.37.8 tries to import pyodide
