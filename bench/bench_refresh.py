@@ -2,7 +2,8 @@
 
     python bench/bench_refresh.py [--repeat 15] [--registry FILE]
 
-Uses /tmp/registry-1.110.2.json when present (litellm 1.110.2, ~3.5 MB), else generates a file
+Uses $FT_BREAKEVEN_REAL_REGISTRY (default /tmp/ft-breakeven-registry-1.110.2.json, which .ci/run
+extracts from the litellm 1.110.2 wheel; ~3.5 MB) when present, else generates a file
 of the same size from the bundled catalog plus filler models. Timed: parse + download guard +
 diff + value guards (plan_refresh) and the store transaction (catalog saved atomically,
 changelog appended, last-good and held-back files written, each fsync'ed), starting from the
@@ -13,6 +14,7 @@ the ratio (goal <= 5x).
 from __future__ import annotations
 
 import argparse
+import os
 import copy
 import hashlib
 import json
@@ -29,7 +31,7 @@ from pricing.fetch import Download  # noqa: E402
 from pricing.refresh import RefreshResult, StorePaths, _commit, _parse, plan_refresh  # noqa: E402
 from pricing.store import bundled_catalog  # noqa: E402
 
-REAL = Path("/tmp/registry-1.110.2.json")
+REAL = Path(os.environ.get("FT_BREAKEVEN_REAL_REGISTRY", "/tmp/ft-breakeven-registry-1.110.2.json"))
 
 
 def generated() -> bytes:

@@ -301,9 +301,36 @@ def evaluate(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = N
 
 def figures_for(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every headline figure, finance included, for resolved engine columns."""
+    from pricing.finance import finance_figures  # finance imports this module: import late
+
     figures = headline(columns)
-    _add_finance(figures, columns)
+    figures.update(finance_figures(columns))
     return figures
+
+
+class LazyFigures(dict):
+    """Headline figures, with NPV, IRR and discounted payback computed on first use.
+
+    A table or sweep that asks for payback alone never builds the (rows x months) schedule, which
+    costs ~20x the headline figures for 100,000 rows (bench/bench_engine.py).
+    """
+
+    def __init__(self, figures: Mapping[str, np.ndarray], columns: Mapping[str, np.ndarray]):
+        super().__init__(figures)
+        self._columns = columns
+
+    def __missing__(self, key: str) -> np.ndarray:
+        from pricing.finance import FIGURES, finance_figures
+
+        if key not in FIGURES:
+            raise KeyError(key)
+        self.update(finance_figures(self._columns, which={key}))
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        from pricing.finance import FIGURES
+
+        return dict.__contains__(self, key) or key in FIGURES
 
 
 @dataclass
@@ -323,7 +350,7 @@ class TableResult:
             return MODES[int(self.figures["mode_code"][i])]
         if output == "notes":
             return "; ".join(self.notes[i])
-        if output not in self.figures:  # finance figures before pricing.finance is installed
+        if output not in self.figures:  # a table of no rows
             return None
         x = float(self.figures[output][i])
         return _opt(x) if output in _OPTIONAL else x
@@ -337,18 +364,9 @@ def evaluate_table(columns: Mapping[str, Sequence[Any]], catalog: Catalog | None
     """
     table = validate_table(columns, n)
     resolved = resolve_table(table, _catalog(catalog))
-    figures = figures_for(resolved.columns) if table.n else {}
+    figures = LazyFigures(headline(resolved.columns), resolved.columns) if table.n else {}
     names = table.texts["name"]
     return TableResult(figures=figures, notes=resolved.notes, errors=resolved.errors, names=names)
-
-
-def _add_finance(figures: dict[str, np.ndarray], columns: Mapping[str, np.ndarray]) -> None:
-    """NPV, IRR and discounted payback from the schedule (pricing.finance), where available."""
-    try:
-        from pricing.finance import finance_figures
-    except ImportError:  # the finance module is optional until it lands
-        return
-    figures.update(finance_figures(columns))
 
 
 def schedule(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None, months: int | None = None) -> list[dict[str, float]]:
@@ -364,8 +382,9 @@ def cash_flows(c: Mapping[str, np.ndarray], months: int) -> tuple[dict[str, np.n
     """
     monthly = monthly_matrix(c, months)
     alive = (c["lifetime_months"] > 0)[:, None]
-    monthly = {k: np.where(alive, v, 0.0) if k != "frontier_cost" else v for k, v in monthly.items()}
-    monthly["ft_cost"] = np.where(alive, monthly["ft_cost"], monthly["frontier_cost"])
+    if not alive.all():  # (the common case needs no copy of every matrix)
+        monthly = {k: np.where(alive, v, 0.0) if k != "frontier_cost" else v for k, v in monthly.items()}
+        monthly["ft_cost"] = np.where(alive, monthly["ft_cost"], monthly["frontier_cost"])
     outflow = retrain_outflows(c, months)
     flows = -outflow
     flows[:, 1:] += monthly["net_benefit"]

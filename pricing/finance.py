@@ -312,7 +312,7 @@ def discounted_payback(rate_monthly, cashflows):
     m = np.clip(first, 1, max(months - 1, 1)) if months > 1 else np.ones(n, dtype=int)
     if months > 1:
         before, step = cumulative[rows, m - 1], discounted[rows, m]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             inside = np.where(step > 0, -before / np.where(step > 0, step, 1.0), 0.0)
         crossing = (m - 1) + inside
     else:

@@ -197,6 +197,8 @@ def _group_rates(t: Table, catalog: Catalog | None, today: date) -> tuple[list[M
 
 def _rate_columns(groups: Sequence[ModelRates | None], row_group: np.ndarray, names: Sequence[str]) -> dict[str, np.ndarray]:
     blank = ModelRates()
+    if len(groups) == 1:  # one model pair for every row: a read-only broadcast, no copies
+        return {n: np.broadcast_to(np.float64(getattr(groups[0] or blank, n)), row_group.shape) for n in names}
     return {n: np.array([getattr(g or blank, n) for g in groups], dtype=float)[row_group] for n in names}
 
 
@@ -250,7 +252,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         ft_meets = tl <= budget
         c["latency_driven"] = (ft_meets & (fl > budget)).astype(float)
 
-    row_groups = [groups[k] for k in row_group]
+    row_groups = groups * t.n if len(groups) == 1 else [groups[k] for k in row_group.tolist()]
     notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours)
     missing = np.zeros(t.n, dtype=bool)
     for col in rate_errors:

@@ -115,6 +115,9 @@ def _numeric_column(table: Table, field: str, values: Sequence[Any]) -> None:
         if field in INTEGER:
             outside |= np.floor(column) != column
     bad |= given & outside
+    if not (bad.any() or blank.any()):  # the clean column of a sweep: no copies
+        table.numbers[field] = column
+        return
     for i in np.flatnonzero(bad):
         table.fail(int(i), ScenarioError(field, values[i], field_allowed(field)))
     if field in REQUIRED:
@@ -150,7 +153,8 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
             if field in REQUIRED:
                 for i in range(n):
                     table.fail(i, ScenarioError.missing(field))
-            table.numbers[field] = np.full(n, DEFAULTS[field])
+            # one read-only value for every row: no n-sized copy per absent field
+            table.numbers[field] = np.broadcast_to(np.float64(DEFAULTS[field]), (n,))
         else:
             _numeric_column(table, field, values)
     for field in TEXT_FIELDS:

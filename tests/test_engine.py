@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.breakeven import evaluate, evaluate_many, query_cost, schedule
+from pricing.breakeven import evaluate, evaluate_many, evaluate_table, query_cost, schedule
 from pricing.scenario import ScenarioError, make_scenario
 from tests.helpers import EMPTY_CATALOG, priced
 
@@ -221,3 +221,16 @@ def test_lifetime_net_closed_form_equals_the_schedule(growth, decline, life, lif
         expected += (life - whole) * (last["net_cash_flow"] + last["upfront_and_retrain"])
     r = evaluate(s, EMPTY_CATALOG)
     assert r.lifetime_net == pytest.approx(expected - r.upfront_cost, rel=1e-9, abs=1e-6)
+
+
+def test_table_finance_figures_are_computed_on_first_use_and_equal_evaluate():
+    rows = [priced(queries_per_day=q, horizon_months=h) for q, h in ((800, 24), (5000, 36), (20000, 36))]
+    table = evaluate_table({k: [r[k] for r in rows] for k in rows[0]}, EMPTY_CATALOG)
+    assert not dict.__contains__(table.figures, "irr_annual")  # nothing built for a payback sweep
+    assert "irr_annual" in table.figures
+    for i, row in enumerate(rows):
+        single = evaluate(row, EMPTY_CATALOG)
+        assert table.value("npv", i) == pytest.approx(single.npv, rel=1e-12)
+        assert table.value("irr_annual", i) == pytest.approx(single.irr_annual, rel=1e-9)
+    with pytest.raises(KeyError):
+        table.figures["no_such_figure"]
