@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime
 import subprocess
 from pathlib import Path
 
@@ -218,3 +219,14 @@ def test_cli_build_writes_both(tmp_path, capsys):
     wb = openpyxl.load_workbook(tmp_path / "a.xlsx")
     assert str(wb["Functions"]["A5"].value).startswith("FT_")  # rows from the add-in's metadata
     assert "wrote" in capsys.readouterr().out
+
+
+def test_changelog_timestamps_are_date_time_cells(tmp_path):
+    logged = [["2026-12-01T09:30:00+01:00", "gpt-4o", "input", 2.5, 2.0, "litellm", "ab12"],
+              ["not a time", "gpt-4o", "output", 10.0, 8.0, "litellm", "ab12"]]
+    path = build_template(bundled_catalog(), presets(), tmp_path / "b.xlsx", changelog_rows=logged)
+    ws = openpyxl.load_workbook(path)["Changelog"]
+    first = ws.cell(changelog.FIRST_ROW, 1)
+    assert first.value == datetime(2026, 12, 1, 8, 30) and first.is_date  # UTC, no zone
+    assert ws.cell(changelog.FIRST_ROW + 1, 1).value == "not a time"  # kept as typed, not lost
+    assert ws.cell(changelog.FIRST_ROW, 4).value == 2.5

@@ -191,7 +191,7 @@ def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]
         )
     # A date-time cell, not ISO text: xlwings' Office.js reader fails on text such as
     # "2026-12-01T09:30:00+00:00" (it strips one character as if it were a "Z").
-    stamp = dt.datetime.fromisoformat(result.timestamp).astimezone(dt.UTC).replace(tzinfo=None)
+    stamp = wb_changelog.utc_cell_time(result.timestamp)
     for rec in records:
         rec["timestamp"] = stamp
     if records and known:

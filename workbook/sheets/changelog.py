@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,18 @@ FIRST_ROW = HEADER_ROW + 1
 CHANGELOG_COLUMNS: tuple[str, ...] = tuple(CHANGELOG_FIELDS)
 ACCEPT_COLUMN = "accept"  # xl_addin.scripts: "yes" here applies a held-back change next time
 EMPTY_ROWS = 20
+
+
+TIMESTAMP_FORMAT = "yyyy-mm-dd hh:mm:ss"
+
+
+def utc_cell_time(value: Any) -> Any:
+    """An ISO timestamp as a naive UTC datetime (Excel has no time zones); other text unchanged."""
+    try:
+        stamp = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+    return stamp.astimezone(dt.UTC).replace(tzinfo=None) if stamp.tzinfo else stamp
 
 
 def changelog_rows(store: str | Path | None = None) -> list[list[Any]]:
@@ -59,9 +72,14 @@ def write(ctx) -> None:
         styles.header_cell(ws.cell(HEADER_ROW, j, col))
     for i, row in enumerate(rows):
         for j, value in enumerate(row, start=1):
+            column = CHANGELOG_COLUMNS[j - 1] if j <= len(CHANGELOG_COLUMNS) else ""
+            if column == "timestamp":  # a real date-time cell, so the log sorts and filters
+                value = utc_cell_time(value)
             c = ws.cell(FIRST_ROW + i, j, value)
-            if CHANGELOG_COLUMNS[j - 1] in ("old", "new"):
+            if column in ("old", "new"):
                 c.number_format = styles.FMT_RATE
+            elif column == "timestamp" and isinstance(value, dt.datetime):
+                c.number_format = TIMESTAMP_FORMAT
     end = FIRST_ROW + len(rows) + EMPTY_ROWS - 1
     for r in range(FIRST_ROW, end + 1):  # the Accept column is the only thing a user types here
         styles.input_cell(ws.cell(r, len(headers)))
