@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import shutil
-from datetime import datetime
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
