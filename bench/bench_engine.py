@@ -47,7 +47,9 @@ def columns(rows: int, seed: int = 1) -> dict[str, np.ndarray]:
 
 def bare_kernel(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The month-1 formulas and lifetime net written straight in numpy: no validation, no lookup."""
-    f_q = (c["input_tokens"] * c["frontier_input_price"] + c["output_tokens"] * c["frontier_output_price"]) / 1e6
+    f_q = (
+        c["input_tokens"] * c["frontier_input_price"] + c["output_tokens"] * c["frontier_output_price"]
+    ) / 1e6
     t_q = (c["input_tokens"] * c["ft_input_price"] + c["output_tokens"] * c["ft_output_price"]) / 1e6
     q = c["queries_per_day"] * 30
     s = c["ft_traffic_share"]
@@ -60,12 +62,18 @@ def bare_kernel(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     months = int(np.ceil(life.max()))
     weights = np.clip(life[:, None] - np.arange(months)[None, :], 0, 1)
     lifetime_net = (net[:, None] * weights).sum(axis=1) - upfront
-    return {"payback": payback, "breakeven": breakeven, "lifetime_net": lifetime_net, "net": net,
-            "upfront": upfront}
+    return {
+        "payback": payback,
+        "breakeven": breakeven,
+        "lifetime_net": lifetime_net,
+        "net": net,
+        "upfront": upfront,
+    }
 
 
-def bare_npv(c: dict[str, np.ndarray], net: np.ndarray, upfront: np.ndarray, horizon: int = 36,
-             annual: float = 0.10) -> np.ndarray:
+def bare_npv(
+    c: dict[str, np.ndarray], net: np.ndarray, upfront: np.ndarray, horizon: int = 36, annual: float = 0.10
+) -> np.ndarray:
     """NPV of the same schedule in bare numpy: -upfront at month 0, the net every month to the
     horizon, the upfront again at every whole lifetime (the defaults: retrain at 100%)."""
     life = c["lifetime_months"]
@@ -106,10 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     floor_npv = bare_npv(data, floor["net"], floor["upfront"])
     assert np.allclose(vector.figures["npv"], floor_npv, rtol=1e-9, atol=1e-6)
     t_npv = timed(lambda: evaluate_table(data, EMPTY).figures["npv"], args.repeats)
-    t_npv_floor = timed(lambda: bare_npv(data, *(lambda f: (f["net"], f["upfront"]))(bare_kernel(data))),
-                        args.repeats)
-    t_all = timed(lambda: [evaluate_table(data, EMPTY).figures[k]
-                           for k in ("npv", "irr_annual", "discounted_payback_months")], args.repeats)
+    t_npv_floor = timed(
+        lambda: bare_npv(data, *(lambda f: (f["net"], f["upfront"]))(bare_kernel(data))), args.repeats
+    )
+    t_all = timed(
+        lambda: [
+            evaluate_table(data, EMPTY).figures[k] for k in ("npv", "irr_annual", "discounted_payback_months")
+        ],
+        args.repeats,
+    )
     sample = min(args.scalar_sample, args.rows)
     rows = [{k: float(v[i]) for k, v in data.items()} for i in range(sample)]
     start = time.perf_counter()
@@ -121,11 +134,19 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"rows: {args.rows:,}; median of {args.repeats} runs")
     print(f"bare numpy kernel (floor): {t_floor * 1e3:9.1f} ms")
-    print(f"vectorised engine:         {t_vector * 1e3:9.1f} ms  = {t_vector / t_floor:.1f}x the floor (goal <= 3x)")
-    print(f"scalar loop:               {t_scalar * 1e3:9.1f} ms  ({per_scalar * 1e6:.0f} us per scenario, {how})")
+    print(
+        f"vectorised engine:         {t_vector * 1e3:9.1f} ms  = "
+        f"{t_vector / t_floor:.1f}x the floor (goal <= 3x)"
+    )
+    print(
+        f"scalar loop:               {t_scalar * 1e3:9.1f} ms  "
+        f"({per_scalar * 1e6:.0f} us per scenario, {how})"
+    )
     print(f"vectorised vs scalar:      {t_scalar / t_vector:9.0f}x faster (goal >= 50x)")
-    print(f"with NPV (36 months):      {t_npv * 1e3:9.1f} ms  = {t_npv / t_npv_floor:.1f}x bare numpy "
-          f"({t_npv_floor * 1e3:.1f} ms)")
+    print(
+        f"with NPV (36 months):      {t_npv * 1e3:9.1f} ms  = {t_npv / t_npv_floor:.1f}x bare numpy "
+        f"({t_npv_floor * 1e3:.1f} ms)"
+    )
     print(f"with NPV, IRR, disc. payback: {t_all * 1e3:6.1f} ms  (IRR: root search per row, no bare floor)")
     return 0
 

@@ -14,10 +14,10 @@ the ratio (goal <= 5x).
 from __future__ import annotations
 
 import argparse
-import os
 import copy
 import hashlib
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -100,9 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         full = median_time(lambda i: one_refresh(raw, Path(tmp), i), args.repeat)
     print(f"registry: {label}, {len(raw) / 1e6:.2f} MB, {n_models:,} keys, repeat {args.repeat}")
     print(f"json.loads (floor):               {floor * 1e3:7.1f} ms")
-    print(
-        f"parse + guard + diff:             {plan_only * 1e3:7.1f} ms  ({plan_only / floor:.2f}x)"
-    )
+    print(f"parse + guard + diff:             {plan_only * 1e3:7.1f} ms  ({plan_only / floor:.2f}x)")
     print(f"parse + guard + diff + save/log:  {full * 1e3:7.1f} ms  ({full / floor:.2f}x)")
     print("goal: within 5x of the floor:", "met" if full <= 5 * floor else "NOT met")
     return 0

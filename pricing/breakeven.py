@@ -31,9 +31,16 @@ YES_SHARE = 0.8  # within 80%
 # Marginal: within the lifetime; Don't fine-tune: never, or after the lifetime ends.
 
 VERDICT_RULES = (
-    ("Mandatory", f"payback <= {MANDATORY_PAYBACK_MONTHS:g} month and net benefit >= ${MANDATORY_NET_MONTH:,.0f}/month"),
+    (
+        "Mandatory",
+        f"payback <= {MANDATORY_PAYBACK_MONTHS:g} month and net benefit >= ${MANDATORY_NET_MONTH:,.0f}/month",
+    ),
     ("Strong yes", f"payback <= {STRONG_YES_SHARE:.0%} of the lifetime"),
-    ("Yes", f"payback <= {YES_SHARE:.0%} of the lifetime, or latency-driven (only the fine-tuned model meets the budget)"),
+    (
+        "Yes",
+        f"payback <= {YES_SHARE:.0%} of the lifetime, or latency-driven "
+        "(only the fine-tuned model meets the budget)",
+    ),
     ("Marginal", "payback within the lifetime"),
     ("Don't fine-tune", "never pays back, or only after the lifetime ends"),
 )
@@ -69,7 +76,9 @@ class Result(BaseModel):
 HEADLINE_FIELDS: tuple[str, ...] = tuple(f for f in Result.model_fields if f not in ("name", "notes"))
 
 
-def query_cost(tokens_in, tokens_out, in_price, out_price, cached_price, cached_share, batch_share, batch_in, batch_out):
+def query_cost(
+    tokens_in, tokens_out, in_price, out_price, cached_price, cached_share, batch_share, batch_in, batch_out
+):
     """Cost of one query in USD; prices in $/1M; batch_in/out are batch/standard ratios.
 
     The batch discount on input applies to cached tokens too (cached x batch-input ratio).
@@ -82,14 +91,26 @@ def query_cost(tokens_in, tokens_out, in_price, out_price, cached_price, cached_
 
 def per_query_costs(c: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     frontier = query_cost(
-        c["input_tokens"], c["output_tokens"], c["frontier_input"], c["frontier_output"],
-        c["frontier_cached"], c["cached_share"], c["batch_share"],
-        c["frontier_batch_factor_in"], c["frontier_batch_factor_out"],
+        c["input_tokens"],
+        c["output_tokens"],
+        c["frontier_input"],
+        c["frontier_output"],
+        c["frontier_cached"],
+        c["cached_share"],
+        c["batch_share"],
+        c["frontier_batch_factor_in"],
+        c["frontier_batch_factor_out"],
     )
     ft = query_cost(
-        c["ft_input_tokens"], c["ft_output_tokens"], c["ft_input"], c["ft_output"],
-        c["ft_cached"], c["cached_share"], c["batch_share"],
-        c["ft_batch_factor_in"], c["ft_batch_factor_out"],
+        c["ft_input_tokens"],
+        c["ft_output_tokens"],
+        c["ft_input"],
+        c["ft_output"],
+        c["ft_cached"],
+        c["cached_share"],
+        c["batch_share"],
+        c["ft_batch_factor_in"],
+        c["ft_batch_factor_out"],
     )
     return frontier, ft
 
@@ -107,7 +128,9 @@ def price_paths(c: Mapping[str, np.ndarray], months: int) -> tuple[np.ndarray, n
     frontier = yearly(c["frontier_price_decline_annual"])
     cut = c["frontier_price_cut"]
     if cut.any():
-        frontier = frontier * np.where(m + 1 >= c["frontier_price_cut_month"][:, None], (1 - cut)[:, None], 1.0)
+        frontier = frontier * np.where(
+            m + 1 >= c["frontier_price_cut_month"][:, None], (1 - cut)[:, None], 1.0
+        )
     return frontier, yearly(c["ft_price_decline_annual"])
 
 
@@ -115,7 +138,9 @@ def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.nda
     """Months 1..months as (n, months) arrays: queries, costs, savings, quality, fixed, net."""
     frontier_q, ft_q = per_query_costs(c)
     m = np.arange(months, dtype=float)[None, :]  # m-1 for month m
-    queries = (c["queries_per_day"] * c["days_per_month"])[:, None] * (1 + c["volume_growth_monthly"])[:, None] ** m
+    queries = (c["queries_per_day"] * c["days_per_month"])[:, None] * (1 + c["volume_growth_monthly"])[
+        :, None
+    ] ** m
     frontier_path, ft_path = price_paths(c, months)
     frontier_q_m = frontier_q[:, None] * frontier_path
     ft_q_m = ft_q[:, None] * ft_path
@@ -125,9 +150,15 @@ def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.nda
     quality = queries * share * (c["accuracy_lift"] * c["value_per_correct"])[:, None]
     fixed = np.broadcast_to(c["fixed_cost_month"][:, None], queries.shape)
     net = frontier_cost - ft_cost + quality - fixed
-    return {"queries": queries, "frontier_cost": frontier_cost, "ft_cost": ft_cost,
-            "inference_savings": frontier_cost - ft_cost, "quality_value": quality,
-            "fixed_cost": fixed, "net_benefit": net}
+    return {
+        "queries": queries,
+        "frontier_cost": frontier_cost,
+        "ft_cost": ft_cost,
+        "inference_savings": frontier_cost - ft_cost,
+        "quality_value": quality,
+        "fixed_cost": fixed,
+        "net_benefit": net,
+    }
 
 
 def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
@@ -169,8 +200,15 @@ def lifetime_benefit(c: Mapping[str, np.ndarray], frontier_q: np.ndarray, ft_q: 
     """
     life = c["lifetime_months"]
     sum_w = np.maximum(life, 0.0)  # the weights are 1 for each whole month plus the fraction
-    moves = [c[k].any() for k in ("volume_growth_monthly", "frontier_price_decline_annual",
-                                  "frontier_price_cut", "ft_price_decline_annual")]
+    moves = [
+        c[k].any()
+        for k in (
+            "volume_growth_monthly",
+            "frontier_price_decline_annual",
+            "frontier_price_cut",
+            "ft_price_decline_annual",
+        )
+    ]
     if any(moves):
         months = int(max(1, math.ceil(float(np.max(life, initial=0.0)))))
         m = np.arange(months, dtype=float)[None, :]
@@ -207,8 +245,15 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     life = c["lifetime_months"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         payback = np.where(net > 0, upfront / np.where(net > 0, net, 1.0), np.nan)
-        per_query_gain = c["days_per_month"] * share * (frontier_q - ft_q + c["accuracy_lift"] * c["value_per_correct"])
-        breakeven = np.where((per_query_gain > 0) & (life > 0), (upfront / np.where(life > 0, life, 1.0) + fixed) / np.where(per_query_gain > 0, per_query_gain, 1.0), np.nan)
+        per_query_gain = (
+            c["days_per_month"] * share * (frontier_q - ft_q + c["accuracy_lift"] * c["value_per_correct"])
+        )
+        breakeven = np.where(
+            (per_query_gain > 0) & (life > 0),
+            (upfront / np.where(life > 0, life, 1.0) + fixed)
+            / np.where(per_query_gain > 0, per_query_gain, 1.0),
+            np.nan,
+        )
 
     lifetime_net = lifetime_benefit(c, list_q, ft_q) - upfront
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -217,14 +262,23 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     verdict = verdict_codes(payback, life, net, c["latency_driven"])
     mode = np.where(c["latency_driven"] > 0, 2, np.where(quality > savings, 1, 0))
     return {
-        "frontier_cost_per_query": frontier_q, "ft_cost_per_query": ft_q,
-        "frontier_cost_month": frontier_month, "ft_cost_month": ft_month,
-        "inference_savings_month": savings, "quality_value_month": quality,
-        "fixed_cost_month": fixed, "net_benefit_month": net,
-        "training_cost": c["training_cost"], "upfront_cost": upfront,
-        "payback_months": payback, "breakeven_queries_per_day": breakeven,
-        "lifetime_months": life, "lifetime_net": lifetime_net, "roi": roi,
-        "verdict_code": verdict, "mode_code": mode,
+        "frontier_cost_per_query": frontier_q,
+        "ft_cost_per_query": ft_q,
+        "frontier_cost_month": frontier_month,
+        "ft_cost_month": ft_month,
+        "inference_savings_month": savings,
+        "quality_value_month": quality,
+        "fixed_cost_month": fixed,
+        "net_benefit_month": net,
+        "training_cost": c["training_cost"],
+        "upfront_cost": upfront,
+        "payback_months": payback,
+        "breakeven_queries_per_day": breakeven,
+        "lifetime_months": life,
+        "lifetime_net": lifetime_net,
+        "roi": roi,
+        "verdict_code": verdict,
+        "mode_code": mode,
     }
 
 
@@ -234,9 +288,14 @@ def verdict_codes(payback, lifetime, net, latency_driven) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         share = np.where(pays, payback / np.where(lifetime > 0, lifetime, 1.0), np.inf)
     code = np.select(
-        [pays & (payback <= MANDATORY_PAYBACK_MONTHS) & (net >= MANDATORY_NET_MONTH),
-         share <= STRONG_YES_SHARE, share <= YES_SHARE, share <= 1.0],
-        [4, 3, 2, 1], default=0,
+        [
+            pays & (payback <= MANDATORY_PAYBACK_MONTHS) & (net >= MANDATORY_NET_MONTH),
+            share <= STRONG_YES_SHARE,
+            share <= YES_SHARE,
+            share <= 1.0,
+        ],
+        [4, 3, 2, 1],
+        default=0,
     )
     # Only the fine-tuned model meets the latency budget: at least "Yes" while it can ship.
     return np.where((latency_driven > 0) & (code < 2) & (lifetime > 0), 2, code)
@@ -273,7 +332,9 @@ def _catalog(catalog: Catalog | None) -> Catalog:
     return load_catalog()
 
 
-def resolve_scenarios(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None) -> tuple[list[Scenario], Resolved]:
+def resolve_scenarios(
+    scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None
+) -> tuple[list[Scenario], Resolved]:
     """Validate (pydantic, so the first bad field raises) and resolve scenarios to engine columns."""
     parsed = [as_scenario(s) for s in scenarios]
     fields = list(Scenario.model_fields)
@@ -285,7 +346,9 @@ def resolve_scenarios(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog
     return parsed, resolved
 
 
-def evaluate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None) -> list[Result]:
+def evaluate_many(
+    scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None
+) -> list[Result]:
     """Evaluate many scenarios in one vectorised pass; the first bad scenario raises."""
     parsed, resolved = resolve_scenarios(scenarios, catalog)
     if not parsed:
@@ -356,7 +419,9 @@ class TableResult:
         return _opt(x) if output in _OPTIONAL else x
 
 
-def evaluate_table(columns: Mapping[str, Sequence[Any]], catalog: Catalog | None = None, n: int | None = None) -> TableResult:
+def evaluate_table(
+    columns: Mapping[str, Sequence[Any]], catalog: Catalog | None = None, n: int | None = None
+) -> TableResult:
     """Evaluate a table given as columns of raw cells (field name -> values), all vectorised.
 
     A bad cell or an unknown model fails its own row only (see TableResult.errors); the other
@@ -369,13 +434,17 @@ def evaluate_table(columns: Mapping[str, Sequence[Any]], catalog: Catalog | None
     return TableResult(figures=figures, notes=resolved.notes, errors=resolved.errors, names=names)
 
 
-def schedule(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None, months: int | None = None) -> list[dict[str, float]]:
+def schedule(
+    scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None, months: int | None = None
+) -> list[dict[str, float]]:
     """Month-by-month cash flow (month 0 = upfront) to the horizon: the payback chart's data."""
     parsed, resolved = resolve_scenarios([scenario], catalog)
     return schedule_rows(resolved.columns, months or parsed[0].horizon_months)[0]
 
 
-def cash_flows(c: Mapping[str, np.ndarray], months: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def cash_flows(
+    c: Mapping[str, np.ndarray], months: int
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """(monthly figures, outflows, net cash flow) with month 0 = -upfront; shape (n, months+1).
 
     A model with lifetime 0 (it cannot be trained or ships already shut down) earns nothing.
@@ -391,9 +460,18 @@ def cash_flows(c: Mapping[str, np.ndarray], months: int) -> tuple[dict[str, np.n
     return monthly, outflow, flows
 
 
-SCHEDULE_COLUMNS = ("month", "queries", "frontier_cost", "ft_cost", "inference_savings",
-                    "quality_value", "fixed_cost", "upfront_and_retrain", "net_cash_flow",
-                    "cumulative_net")
+SCHEDULE_COLUMNS = (
+    "month",
+    "queries",
+    "frontier_cost",
+    "ft_cost",
+    "inference_savings",
+    "quality_value",
+    "fixed_cost",
+    "upfront_and_retrain",
+    "net_cash_flow",
+    "cumulative_net",
+)
 
 
 def schedule_rows(c: Mapping[str, np.ndarray], months: int) -> list[list[dict[str, float]]]:
@@ -403,15 +481,21 @@ def schedule_rows(c: Mapping[str, np.ndarray], months: int) -> list[list[dict[st
     padded = {k: np.hstack([zero, v]) for k, v in monthly.items()}
     out = []
     for i in range(flows.shape[0]):
-        out.append([
-            {"month": m, "queries": float(padded["queries"][i, m]),
-             "frontier_cost": float(padded["frontier_cost"][i, m]),
-             "ft_cost": float(padded["ft_cost"][i, m]),
-             "inference_savings": float(padded["inference_savings"][i, m]),
-             "quality_value": float(padded["quality_value"][i, m]),
-             "fixed_cost": float(padded["fixed_cost"][i, m]),
-             "upfront_and_retrain": float(outflow[i, m]),
-             "net_cash_flow": float(flows[i, m]), "cumulative_net": float(cumulative[i, m])}
-            for m in range(months + 1)
-        ])
+        out.append(
+            [
+                {
+                    "month": m,
+                    "queries": float(padded["queries"][i, m]),
+                    "frontier_cost": float(padded["frontier_cost"][i, m]),
+                    "ft_cost": float(padded["ft_cost"][i, m]),
+                    "inference_savings": float(padded["inference_savings"][i, m]),
+                    "quality_value": float(padded["quality_value"][i, m]),
+                    "fixed_cost": float(padded["fixed_cost"][i, m]),
+                    "upfront_and_retrain": float(outflow[i, m]),
+                    "net_cash_flow": float(flows[i, m]),
+                    "cumulative_net": float(cumulative[i, m]),
+                }
+                for m in range(months + 1)
+            ]
+        )
     return out

@@ -25,17 +25,40 @@ BATCH_FALLBACK = 0.50  # batch = 50% of standard
 
 # The engine's input columns, in order.
 NUMERIC_FIELDS: tuple[str, ...] = (
-    "queries_per_day", "days_per_month", "volume_growth_monthly",
-    "input_tokens", "output_tokens", "ft_input_tokens", "ft_output_tokens",
-    "cached_share", "batch_share", "ft_traffic_share",
-    "frontier_input", "frontier_output", "frontier_cached",
-    "frontier_batch_factor_in", "frontier_batch_factor_out",
-    "ft_input", "ft_output", "ft_cached", "ft_batch_factor_in", "ft_batch_factor_out",
-    "training_cost", "other_upfront", "fixed_cost_month",
-    "lifetime_months", "planned_lifetime_months", "retrain_cost_share",
-    "accuracy_lift", "value_per_correct",
-    "discount_rate_annual", "frontier_price_decline_annual", "horizon_months",
-    "frontier_price_cut", "frontier_price_cut_month", "ft_price_decline_annual",
+    "queries_per_day",
+    "days_per_month",
+    "volume_growth_monthly",
+    "input_tokens",
+    "output_tokens",
+    "ft_input_tokens",
+    "ft_output_tokens",
+    "cached_share",
+    "batch_share",
+    "ft_traffic_share",
+    "frontier_input",
+    "frontier_output",
+    "frontier_cached",
+    "frontier_batch_factor_in",
+    "frontier_batch_factor_out",
+    "ft_input",
+    "ft_output",
+    "ft_cached",
+    "ft_batch_factor_in",
+    "ft_batch_factor_out",
+    "training_cost",
+    "other_upfront",
+    "fixed_cost_month",
+    "lifetime_months",
+    "planned_lifetime_months",
+    "retrain_cost_share",
+    "accuracy_lift",
+    "value_per_correct",
+    "discount_rate_annual",
+    "frontier_price_decline_annual",
+    "horizon_months",
+    "frontier_price_cut",
+    "frontier_price_cut_month",
+    "ft_price_decline_annual",
     "latency_driven",
 )
 
@@ -100,7 +123,9 @@ def _frontier(rates: ModelRates, fr: ModelEntry) -> None:
 
 def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date) -> None:
     if not ft.fine_tunable:
-        raise ScenarioError("ft_model", ft.id, "a fine-tunable model (see FT_MODELS or `ft-breakeven prices`)")
+        raise ScenarioError(
+            "ft_model", ft.id, "a fine-tunable model (see FT_MODELS or `ft-breakeven prices`)"
+        )
     rates.ft_name = ft.id
     # The vendor's fine-tuned rates, else the base model's (tuned models billed at base rates).
     own = ft.ft_input is not None
@@ -109,7 +134,9 @@ def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date) -> None:
     rates.ft_input, rates.ft_output = _num(getattr(ft, in_attr)), _num(getattr(ft, out_attr))
     rates.ft_cached = _num(getattr(ft, cached_attr))
     rates.ft_batch_factor_in = _factor(ft, "ft_batch_input" if ft.ft_batch_input else "batch_input", in_attr)
-    rates.ft_batch_factor_out = _factor(ft, "ft_batch_output" if ft.ft_batch_output else "batch_output", out_attr)
+    rates.ft_batch_factor_out = _factor(
+        ft, "ft_batch_output" if ft.ft_batch_output else "batch_output", out_attr
+    )
     if not own:
         rates.notes.append(f"fine-tuned {ft.id} billed at base-model rates (inferred)")
     for attr in ("ft_input", "training_per_1m", "hosting_per_hour", "storage_per_month"):
@@ -127,25 +154,33 @@ def _lifetime_cap(rates: ModelRates, ft: ModelEntry, start: date) -> None:
     """Months the fine-tuned model can serve from `start`: its shutdown or retirement date."""
     if ft.jobs_available_until is not None and start > ft.jobs_available_until:
         rates.lifetime_cap = 0.0
-        rates.lifetime_cap_note = (f"{ft.vendor} accepts no new fine-tuning jobs since "
-                                   f"{ft.jobs_available_until.isoformat()}: lifetime 0")
+        rates.lifetime_cap_note = (
+            f"{ft.vendor} accepts no new fine-tuning jobs since "
+            f"{ft.jobs_available_until.isoformat()}: lifetime 0"
+        )
         return
     ends = [(d, why) for d, why in ((ft.shutdown_date, "shuts down"), (ft.deprecation_date, "retires")) if d]
     if ends:
         end, why = min(ends)
         rates.lifetime_cap = max(0.0, (end - start).days / DAYS_PER_MONTH_AVG)
-        rates.lifetime_cap_note = (f"fine-tuned {ft.id} {why} on {end.isoformat()}: "
-                                   f"lifetime cut to {rates.lifetime_cap:.1f} months")
+        rates.lifetime_cap_note = (
+            f"fine-tuned {ft.id} {why} on {end.isoformat()}: lifetime cut to {rates.lifetime_cap:.1f} months"
+        )
     if ft.jobs_available_until is not None:
-        rates.notes.append(f"{ft.vendor} accepts no new fine-tuning jobs after "
-                           f"{ft.jobs_available_until.isoformat()}: retrains must move")
+        rates.notes.append(
+            f"{ft.vendor} accepts no new fine-tuning jobs after "
+            f"{ft.jobs_available_until.isoformat()}: retrains must move"
+        )
 
 
 def model_rates(catalog: Catalog | None, frontier_id: str, ft_id: str, start: date) -> ModelRates:
     rates = ModelRates()
     if (frontier_id or ft_id) and catalog is None:
-        raise ScenarioError("frontier_model" if frontier_id else "ft_model", frontier_id or ft_id,
-                            "empty when no catalog is loaded")
+        raise ScenarioError(
+            "frontier_model" if frontier_id else "ft_model",
+            frontier_id or ft_id,
+            "empty when no catalog is loaded",
+        )
     if frontier_id:
         _frontier(rates, catalog.get(frontier_id))  # UnknownModelError names close ids
     if ft_id:
@@ -166,7 +201,9 @@ def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(override), catalog_value, override)
 
 
-def _group_rates(t: Table, catalog: Catalog | None, today: date) -> tuple[list[ModelRates | None], np.ndarray, list[Exception | None]]:
+def _group_rates(
+    t: Table, catalog: Catalog | None, today: date
+) -> tuple[list[ModelRates | None], np.ndarray, list[Exception | None]]:
     """Catalog rates once per distinct (frontier, fine-tuned, start date): (groups, row -> group, errors)."""
     index: dict[tuple[str, str, date], int] = {}
     groups: list[ModelRates | None] = []
@@ -177,7 +214,7 @@ def _group_rates(t: Table, catalog: Catalog | None, today: date) -> tuple[list[M
         # the common sweep: one pair of models and one start date for every row
         keys, row_group = [(fr_ids[0], ft_ids[0], t.dates[0])], np.zeros(t.n, dtype=np.intp)
     else:
-        keys = list(zip(fr_ids, ft_ids, t.dates))
+        keys = list(zip(fr_ids, ft_ids, t.dates, strict=True))
     for i, (fr, ft, start) in enumerate(keys):
         key = (fr, ft, start or today)
         k = index.get(key)
@@ -195,10 +232,14 @@ def _group_rates(t: Table, catalog: Catalog | None, today: date) -> tuple[list[M
     return groups, row_group, [group_errors[k] for k in row_group]
 
 
-def _rate_columns(groups: Sequence[ModelRates | None], row_group: np.ndarray, names: Sequence[str]) -> dict[str, np.ndarray]:
+def _rate_columns(
+    groups: Sequence[ModelRates | None], row_group: np.ndarray, names: Sequence[str]
+) -> dict[str, np.ndarray]:
     blank = ModelRates()
     if len(groups) == 1:  # one model pair for every row: a read-only broadcast, no copies
-        return {n: np.broadcast_to(np.float64(getattr(groups[0] or blank, n)), row_group.shape) for n in names}
+        return {
+            n: np.broadcast_to(np.float64(getattr(groups[0] or blank, n)), row_group.shape) for n in names
+        }
     return {n: np.array([getattr(g or blank, n) for g in groups], dtype=float)[row_group] for n in names}
 
 
@@ -208,29 +249,56 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     groups, row_group, errors = _group_rates(t, catalog, today or date.today())
     if any(t.errors):
         errors = [t.errors[i] or errors[i] for i in range(t.n)]
-    g = _rate_columns(groups, row_group, [f.name for f in ModelRates.__dataclass_fields__.values()
-                                          if f.type in ("float", float)])
+    g = _rate_columns(
+        groups,
+        row_group,
+        [f.name for f in ModelRates.__dataclass_fields__.values() if f.type in ("float", float)],
+    )
     c: dict[str, np.ndarray] = {}
-    for name in ("queries_per_day", "days_per_month", "volume_growth_monthly", "input_tokens",
-                 "output_tokens", "cached_share", "batch_share", "ft_traffic_share",
-                 "retrain_cost_share", "accuracy_lift", "value_per_correct",
-                 "discount_rate_annual", "frontier_price_decline_annual", "horizon_months",
-                 "frontier_price_cut", "ft_price_decline_annual"):
+    for name in (
+        "queries_per_day",
+        "days_per_month",
+        "volume_growth_monthly",
+        "input_tokens",
+        "output_tokens",
+        "cached_share",
+        "batch_share",
+        "ft_traffic_share",
+        "retrain_cost_share",
+        "accuracy_lift",
+        "value_per_correct",
+        "discount_rate_annual",
+        "frontier_price_decline_annual",
+        "horizon_months",
+        "frontier_price_cut",
+        "ft_price_decline_annual",
+    ):
         c[name] = x[name]
-    c["frontier_price_cut_month"] = np.where(np.isnan(x["frontier_price_cut_month"]), np.inf, x["frontier_price_cut_month"])
+    c["frontier_price_cut_month"] = np.where(
+        np.isnan(x["frontier_price_cut_month"]), np.inf, x["frontier_price_cut_month"]
+    )
     c["ft_input_tokens"] = _pick(x["ft_input_tokens"], x["input_tokens"])
     c["ft_output_tokens"] = _pick(x["ft_output_tokens"], x["output_tokens"])
 
     rate_errors: dict[str, str] = {}
-    for col, override, owner in (("frontier_input", "frontier_input_price", "frontier"),
-                                 ("frontier_output", "frontier_output_price", "frontier"),
-                                 ("ft_input", "ft_input_price", "ft"),
-                                 ("ft_output", "ft_output_price", "ft")):
+    for col, override, _owner in (
+        ("frontier_input", "frontier_input_price", "frontier"),
+        ("frontier_output", "frontier_output_price", "frontier"),
+        ("ft_input", "ft_input_price", "ft"),
+        ("ft_output", "ft_output_price", "ft"),
+    ):
         c[col] = _pick(x[override], g[col])
         rate_errors[col] = override
-    c["frontier_cached"] = _pick(x["frontier_cached_price"], _pick(g["frontier_cached"], c["frontier_input"] * CACHED_FALLBACK))
+    c["frontier_cached"] = _pick(
+        x["frontier_cached_price"], _pick(g["frontier_cached"], c["frontier_input"] * CACHED_FALLBACK)
+    )
     c["ft_cached"] = _pick(x["ft_cached_price"], _pick(g["ft_cached"], c["ft_input"] * CACHED_FALLBACK))
-    for name in ("frontier_batch_factor_in", "frontier_batch_factor_out", "ft_batch_factor_in", "ft_batch_factor_out"):
+    for name in (
+        "frontier_batch_factor_in",
+        "frontier_batch_factor_out",
+        "ft_batch_factor_in",
+        "ft_batch_factor_out",
+    ):
         c[name] = g[name]
 
     tokens = _pick(x["training_tokens"], x["training_examples"] * x["tokens_per_example"])
@@ -238,13 +306,17 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     hours = x["training_hours"]
     by_hours = ~np.isnan(hours)
     by_tokens = ~by_hours & ~np.isnan(tokens)
-    per_run = np.where(by_hours, hours * g["training_per_hour"], np.where(by_tokens, tokens * x["epochs"] * price / 1e6, 0.0))
+    per_run = np.where(
+        by_hours, hours * g["training_per_hour"], np.where(by_tokens, tokens * x["epochs"] * price / 1e6, 0.0)
+    )
     per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["min_job_charge"]), per_run)
     c["training_cost"] = per_run * x["training_runs"]
     c["other_upfront"] = x["eval_cost"] + x["data_prep_cost"] + x["other_upfront_cost"]
-    c["fixed_cost_month"] = (_pick(x["hosting_per_month"], g["hosting_month"])
-                             + _pick(x["storage_per_month"], g["storage_month"])
-                             + x["mlops_fte"] * x["engineer_annual_cost"] / 12)
+    c["fixed_cost_month"] = (
+        _pick(x["hosting_per_month"], g["hosting_month"])
+        + _pick(x["storage_per_month"], g["storage_month"])
+        + x["mlops_fte"] * x["engineer_annual_cost"] / 12
+    )
     c["planned_lifetime_months"] = x["lifetime_months"]
     c["lifetime_months"] = np.minimum(x["lifetime_months"], g["lifetime_cap"])
     budget, fl, tl = x["latency_budget_ms"], x["frontier_latency_ms"], x["ft_latency_ms"]
@@ -269,9 +341,13 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                 break
         else:
             if by_hours[i] and math.isnan(g["training_per_hour"][i]):
-                errors[i] = ScenarioError("training_hours", x["training_hours"][i], "used only with an hourly-priced model")
+                errors[i] = ScenarioError(
+                    "training_hours", x["training_hours"][i], "used only with an hourly-priced model"
+                )
             elif by_tokens[i] and math.isnan(price[i]):
-                errors[i] = ScenarioError("training_price", None, f"given: no training rate for {row_groups[i].ft_name}")
+                errors[i] = ScenarioError(
+                    "training_price", None, f"given: no training rate for {row_groups[i].ft_name}"
+                )
     if any(errors):  # failed rows carry zeros, never NaN
         ok = np.array([e is None for e in errors])
         c = {k: np.where(ok, v, 0.0) for k, v in c.items()}

@@ -48,16 +48,34 @@ class Scenario(BaseModel):
 
     name: str = Field("", description="scenario name", json_schema_extra={"unit": "text"})
     queries_per_day: float = _count("traffic in month 1", ..., "queries/day")
-    days_per_month: float = Field(30, gt=0, le=31, description="days of traffic per month", json_schema_extra={"unit": "days"})
-    volume_growth_monthly: float = Field(0, ge=-0.5, le=1, description="compounding monthly growth of traffic", json_schema_extra={"unit": "fraction"})
+    days_per_month: float = Field(
+        30, gt=0, le=31, description="days of traffic per month", json_schema_extra={"unit": "days"}
+    )
+    volume_growth_monthly: float = Field(
+        0,
+        ge=-0.5,
+        le=1,
+        description="compounding monthly growth of traffic",
+        json_schema_extra={"unit": "fraction"},
+    )
 
-    frontier_model: str = Field("", description="catalog id of the model replaced", json_schema_extra={"unit": "catalog id"})
-    ft_model: str = Field("", description="catalog id of the base model that is fine-tuned", json_schema_extra={"unit": "catalog id"})
+    frontier_model: str = Field(
+        "", description="catalog id of the model replaced", json_schema_extra={"unit": "catalog id"}
+    )
+    ft_model: str = Field(
+        "",
+        description="catalog id of the base model that is fine-tuned",
+        json_schema_extra={"unit": "catalog id"},
+    )
 
     input_tokens: float = _count("frontier prompt tokens per query", ..., "tokens/query", le=1e8)
     output_tokens: float = _count("frontier completion tokens per query", ..., "tokens/query", le=1e8)
-    ft_input_tokens: float | None = _count("fine-tuned prompt tokens per query (default: frontier's)", None, "tokens/query", le=1e8)
-    ft_output_tokens: float | None = _count("fine-tuned completion tokens per query (default: frontier's)", None, "tokens/query", le=1e8)
+    ft_input_tokens: float | None = _count(
+        "fine-tuned prompt tokens per query (default: frontier's)", None, "tokens/query", le=1e8
+    )
+    ft_output_tokens: float | None = _count(
+        "fine-tuned completion tokens per query (default: frontier's)", None, "tokens/query", le=1e8
+    )
     cached_share: float = _share("share of input tokens billed at the cached rate", 0)
     batch_share: float = _share("share of queries billed at batch rates", 0)
     ft_traffic_share: float = _share("share of queries routed to the fine-tuned model", 1)
@@ -71,35 +89,81 @@ class Scenario(BaseModel):
 
     training_examples: float | None = _count("examples in the training set", None, "examples")
     tokens_per_example: float | None = _count("tokens per training example", None, "tokens", le=1e8)
-    training_tokens: float | None = _count("training tokens per epoch (instead of examples x tokens)", None, "tokens")
-    epochs: float = Field(3, ge=1, le=100, description="passes over the training set", json_schema_extra={"unit": "count"})
+    training_tokens: float | None = _count(
+        "training tokens per epoch (instead of examples x tokens)", None, "tokens"
+    )
+    epochs: float = Field(
+        3, ge=1, le=100, description="passes over the training set", json_schema_extra={"unit": "count"}
+    )
     training_price: float | None = _price("override: $ per 1M training tokens")
-    training_hours: float | None = _count("hours of reinforcement fine-tuning (hourly-priced models)", None, "hours", le=1e5)
-    training_runs: float = Field(1, ge=1, le=1000, description="runs until one ships", json_schema_extra={"unit": "count"})
+    training_hours: float | None = _count(
+        "hours of reinforcement fine-tuning (hourly-priced models)", None, "hours", le=1e5
+    )
+    training_runs: float = Field(
+        1, ge=1, le=1000, description="runs until one ships", json_schema_extra={"unit": "count"}
+    )
     eval_cost: float = _count("one-off evaluation cost", 0, "$")
     data_prep_cost: float = _count("one-off data preparation cost", 0, "$")
     other_upfront_cost: float = _count("other one-off cost", 0, "$")
     hosting_per_month: float | None = _count("override: dedicated hosting per month", None, "$/month")
     storage_per_month: float | None = _count("override: model storage per month", None, "$/month")
-    mlops_fte: float = Field(0, ge=0, le=100, description="engineers running the model in production", json_schema_extra={"unit": "FTE"})
+    mlops_fte: float = Field(
+        0,
+        ge=0,
+        le=100,
+        description="engineers running the model in production",
+        json_schema_extra={"unit": "FTE"},
+    )
     engineer_annual_cost: float = _count("loaded cost of one engineer", 200000, "$/year")
 
-    lifetime_months: float = Field(12, gt=0, le=600, description="planned life before a forced retrain", json_schema_extra={"unit": "months"})
-    start_date: date | None = Field(None, description="go-live date (default: today)", json_schema_extra={"unit": "date"})
+    lifetime_months: float = Field(
+        12,
+        gt=0,
+        le=600,
+        description="planned life before a forced retrain",
+        json_schema_extra={"unit": "months"},
+    )
+    start_date: date | None = Field(
+        None, description="go-live date (default: today)", json_schema_extra={"unit": "date"}
+    )
     retrain_cost_share: float = _share("share of the upfront cost paid again at each retrain", 1)
 
-    accuracy_lift: float = Field(0, ge=-1, le=1, description="accuracy gained by fine-tuning", json_schema_extra={"unit": "fraction"})
+    accuracy_lift: float = Field(
+        0, ge=-1, le=1, description="accuracy gained by fine-tuning", json_schema_extra={"unit": "fraction"}
+    )
     value_per_correct: float = _count("value of one more correct answer", 0, "$")
     frontier_latency_ms: float | None = _count("frontier latency", None, "ms", le=1e7)
     ft_latency_ms: float | None = _count("fine-tuned latency", None, "ms", le=1e7)
     latency_budget_ms: float | None = _count("latency the product needs", None, "ms", le=1e7)
 
-    discount_rate_annual: float = Field(0.10, ge=0, le=10, description="discount rate for NPV", json_schema_extra={"unit": "fraction/year"})
-    frontier_price_decline_annual: float = Field(0, ge=0, lt=1, description="yearly fall of frontier list prices", json_schema_extra={"unit": "fraction/year"})
+    discount_rate_annual: float = Field(
+        0.10, ge=0, le=10, description="discount rate for NPV", json_schema_extra={"unit": "fraction/year"}
+    )
+    frontier_price_decline_annual: float = Field(
+        0,
+        ge=0,
+        lt=1,
+        description="yearly fall of frontier list prices",
+        json_schema_extra={"unit": "fraction/year"},
+    )
     frontier_price_cut: float = _share("one-off cut of frontier prices (e.g. a new model generation)", 0)
-    frontier_price_cut_month: int | None = Field(None, ge=1, le=600, description="month from which the one-off cut applies", json_schema_extra={"unit": "month"})
-    ft_price_decline_annual: float = Field(0, ge=0, lt=1, description="yearly fall of fine-tuned inference prices", json_schema_extra={"unit": "fraction/year"})
-    horizon_months: int = Field(36, ge=1, le=600, description="NPV and schedule horizon", json_schema_extra={"unit": "months"})
+    frontier_price_cut_month: int | None = Field(
+        None,
+        ge=1,
+        le=600,
+        description="month from which the one-off cut applies",
+        json_schema_extra={"unit": "month"},
+    )
+    ft_price_decline_annual: float = Field(
+        0,
+        ge=0,
+        lt=1,
+        description="yearly fall of fine-tuned inference prices",
+        json_schema_extra={"unit": "fraction/year"},
+    )
+    horizon_months: int = Field(
+        36, ge=1, le=600, description="NPV and schedule horizon", json_schema_extra={"unit": "months"}
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -162,7 +226,9 @@ def make_scenario(values: Mapping[str, Any]) -> Scenario:
     """Build a Scenario, turning pydantic's errors into one ScenarioError per first problem."""
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
-        raise ScenarioError(unknown[0], values[unknown[0]], f"one of the input names ({', '.join(FIELDS[:4])}, ...)")
+        raise ScenarioError(
+            unknown[0], values[unknown[0]], f"one of the input names ({', '.join(FIELDS[:4])}, ...)"
+        )
     try:
         return Scenario(**values)
     except ValidationError as exc:
@@ -179,6 +245,10 @@ def _to_scenario_error(exc: ValidationError, values: Mapping[str, Any]) -> Scena
     if err.get("type") == "missing":
         return ScenarioError.missing(field)
     allowed = field_allowed(field) if field in Scenario.model_fields else "valid"
-    if field in Scenario.model_fields and Scenario.model_fields[field].annotation in (float, float | None, int):
+    if field in Scenario.model_fields and Scenario.model_fields[field].annotation in (
+        float,
+        float | None,
+        int,
+    ):
         allowed = f"{allowed} (finite)" if "nan" in str(values.get(field, "")).lower() else allowed
     return ScenarioError(field, values.get(field), allowed)

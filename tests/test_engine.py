@@ -50,8 +50,10 @@ def test_partial_routing_keeps_the_rest_on_frontier():
 
 
 def test_fixed_costs_and_mlops_reduce_net_benefit():
-    r = evaluate(priced(hosting_per_month=1241, storage_per_month=2, mlops_fte=0.5,
-                        engineer_annual_cost=240_000), EMPTY_CATALOG)
+    r = evaluate(
+        priced(hosting_per_month=1241, storage_per_month=2, mlops_fte=0.5, engineer_annual_cost=240_000),
+        EMPTY_CATALOG,
+    )
     assert r.fixed_cost_month == pytest.approx(1241 + 2 + 10_000)
     assert r.net_benefit_month == pytest.approx(507 - 11_243)
     assert r.payback_months is None
@@ -67,7 +69,9 @@ def test_quality_mode_when_accuracy_value_exceeds_savings():
 def test_latency_mode_when_only_the_fine_tuned_model_meets_the_budget():
     r = evaluate(priced(frontier_latency_ms=320, ft_latency_ms=120, latency_budget_ms=300), EMPTY_CATALOG)
     assert r.mode == "latency"
-    missed = evaluate(priced(frontier_latency_ms=320, ft_latency_ms=400, latency_budget_ms=300), EMPTY_CATALOG)
+    missed = evaluate(
+        priced(frontier_latency_ms=320, ft_latency_ms=400, latency_budget_ms=300), EMPTY_CATALOG
+    )
     assert missed.mode == "volume"
     assert any("misses the latency budget" in n for n in missed.notes)
 
@@ -91,8 +95,10 @@ def test_lifetime_net_and_roi_by_hand():
 
 
 def test_schedule_retrains_every_lifetime_and_grows():
-    rows = schedule(priced(lifetime_months=6, retrain_cost_share=0.5, volume_growth_monthly=0.1,
-                           horizon_months=13), EMPTY_CATALOG)
+    rows = schedule(
+        priced(lifetime_months=6, retrain_cost_share=0.5, volume_growth_monthly=0.1, horizon_months=13),
+        EMPTY_CATALOG,
+    )
     assert [r["month"] for r in rows] == list(range(14))
     assert rows[0]["net_cash_flow"] == pytest.approx(-4000)
     assert rows[6]["upfront_and_retrain"] == pytest.approx(2000)
@@ -102,8 +108,9 @@ def test_schedule_retrains_every_lifetime_and_grows():
 
 
 def test_one_off_frontier_price_cut_applies_from_its_month():
-    rows = schedule(priced(frontier_price_cut=0.4, frontier_price_cut_month=7, horizon_months=12),
-                    EMPTY_CATALOG)
+    rows = schedule(
+        priced(frontier_price_cut=0.4, frontier_price_cut_month=7, horizon_months=12), EMPTY_CATALOG
+    )
     assert rows[6]["frontier_cost"] == pytest.approx(rows[1]["frontier_cost"])
     assert rows[7]["frontier_cost"] == pytest.approx(rows[1]["frontier_cost"] * 0.6)
 
@@ -162,36 +169,57 @@ def test_payback_falls_as_traffic_rises(low, high):
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
-        st.fixed_dictionaries({
-            "queries_per_day": traffic,
-            "ft_traffic_share": st.floats(0, 1),
-            "cached_share": st.floats(0, 1),
-            "batch_share": st.floats(0, 1),
-            "lifetime_months": st.floats(0.5, 60),
-            "volume_growth_monthly": st.floats(-0.2, 0.3),
-            "hosting_per_month": st.floats(0, 5000),
-            "accuracy_lift": st.floats(-0.5, 0.5),
-            "value_per_correct": st.floats(0, 1),
-        }),
-        min_size=1, max_size=8,
+        st.fixed_dictionaries(
+            {
+                "queries_per_day": traffic,
+                "ft_traffic_share": st.floats(0, 1),
+                "cached_share": st.floats(0, 1),
+                "batch_share": st.floats(0, 1),
+                "lifetime_months": st.floats(0.5, 60),
+                "volume_growth_monthly": st.floats(-0.2, 0.3),
+                "hosting_per_month": st.floats(0, 5000),
+                "accuracy_lift": st.floats(-0.5, 0.5),
+                "value_per_correct": st.floats(0, 1),
+            }
+        ),
+        min_size=1,
+        max_size=8,
     )
 )
 def test_vectorised_equals_scalar(rows):
     scenarios = [priced(**row) for row in rows]
     many = evaluate_many(scenarios, EMPTY_CATALOG)
-    for s, r in zip(scenarios, many):
+    for s, r in zip(scenarios, many, strict=True):
         assert evaluate(s, EMPTY_CATALOG) == r
 
 
-numbers = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**15, 10**15),
-                    st.text(max_size=5), st.none(), st.booleans())
+numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(10**15), 10**15),
+    st.text(max_size=5),
+    st.none(),
+    st.booleans(),
+)
 
 
 @settings(max_examples=200, deadline=None)
-@given(field=st.sampled_from(["queries_per_day", "input_tokens", "cached_share", "epochs",
-                              "lifetime_months", "ft_traffic_share", "training_price",
-                              "discount_rate_annual", "horizon_months", "accuracy_lift"]),
-       value=numbers)
+@given(
+    field=st.sampled_from(
+        [
+            "queries_per_day",
+            "input_tokens",
+            "cached_share",
+            "epochs",
+            "lifetime_months",
+            "ft_traffic_share",
+            "training_price",
+            "discount_rate_annual",
+            "horizon_months",
+            "accuracy_lift",
+        ]
+    ),
+    value=numbers,
+)
 def test_any_input_gives_a_result_or_a_validation_error(field, value):
     try:
         r = evaluate(priced(**{field: value}), EMPTY_CATALOG)
@@ -202,20 +230,35 @@ def test_any_input_gives_a_result_or_a_validation_error(field, value):
 
 
 @settings(max_examples=40, deadline=None)
-@given(growth=st.floats(-0.2, 0.3), decline=st.floats(0, 0.9), life=st.floats(0.5, 30),
-       lift=st.floats(-0.3, 0.3), hosting=st.floats(0, 3000), cut=st.floats(0, 1),
-       cut_month=st.integers(1, 40), ft_decline=st.floats(0, 0.9))
-def test_lifetime_net_closed_form_equals_the_schedule(growth, decline, life, lift, hosting, cut,
-                                                       cut_month, ft_decline):
+@given(
+    growth=st.floats(-0.2, 0.3),
+    decline=st.floats(0, 0.9),
+    life=st.floats(0.5, 30),
+    lift=st.floats(-0.3, 0.3),
+    hosting=st.floats(0, 3000),
+    cut=st.floats(0, 1),
+    cut_month=st.integers(1, 40),
+    ft_decline=st.floats(0, 0.9),
+)
+def test_lifetime_net_closed_form_equals_the_schedule(
+    growth, decline, life, lift, hosting, cut, cut_month, ft_decline
+):
     """The headline's closed-form sum agrees with summing the month-by-month schedule."""
-    s = priced(volume_growth_monthly=growth, frontier_price_decline_annual=decline,
-               frontier_price_cut=cut, frontier_price_cut_month=cut_month,
-               ft_price_decline_annual=ft_decline,
-               lifetime_months=life, accuracy_lift=lift, value_per_correct=0.02,
-               hosting_per_month=hosting, horizon_months=math.ceil(life) + 1)
+    s = priced(
+        volume_growth_monthly=growth,
+        frontier_price_decline_annual=decline,
+        frontier_price_cut=cut,
+        frontier_price_cut_month=cut_month,
+        ft_price_decline_annual=ft_decline,
+        lifetime_months=life,
+        accuracy_lift=lift,
+        value_per_correct=0.02,
+        hosting_per_month=hosting,
+        horizon_months=math.ceil(life) + 1,
+    )
     rows = schedule(s, EMPTY_CATALOG)
     whole = int(life)
-    expected = sum(r["net_cash_flow"] + r["upfront_and_retrain"] for r in rows[1:whole + 1])
+    expected = sum(r["net_cash_flow"] + r["upfront_and_retrain"] for r in rows[1 : whole + 1])
     if life > whole:
         last = rows[whole + 1]
         expected += (life - whole) * (last["net_cash_flow"] + last["upfront_and_retrain"])

@@ -121,9 +121,7 @@ def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
 @arg(
     "runs",
     CELLS,
-    doc=(
-        "[optional] Training runs until one ships (failed runs, hyper-parameter search). Default 1."
-    ),
+    doc=("[optional] Training runs until one ships (failed runs, hyper-parameter search). Default 1."),
 )
 @arg(
     "other_costs",
@@ -135,9 +133,7 @@ def ft_training_cost(training_tokens, epochs, price_per_1m, runs=1, other_costs=
     """Upfront cost of fine-tuning in $: training_tokens x epochs x price_per_1m / 1M x runs +
     other_costs."""
     return _shortcut(
-        training_tokens=xa.number(
-            training_tokens, "training_tokens", **xa.limits("training_tokens")
-        ),
+        training_tokens=xa.number(training_tokens, "training_tokens", **xa.limits("training_tokens")),
         epochs=xa.number(epochs, "epochs", **xa.limits("epochs")),
         training_price=xa.number(price_per_1m, "price_per_1m", **xa.limits("training_price")),
         training_runs=xa.number(runs, "runs", default=1, zero=True, **xa.limits("training_runs")),
@@ -224,8 +220,7 @@ def ft_query_cost(
     "fixed_monthly",
     CELLS,
     doc=(
-        "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, "
-        "MLOps). Default 0."
+        "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, MLOps). Default 0."
     ),
 )
 @arg("days_per_month", CELLS, doc="[optional] Days of traffic per month. Default (or 0) 30.")
@@ -241,9 +236,7 @@ def ft_monthly_savings(
     """Net saving in $ per month: queries x days x ft_share x (frontier - fine-tuned cost per
     query) - fixed_monthly."""
     return _shortcut(
-        queries_per_day=xa.number(
-            queries_per_day, "queries_per_day", **xa.limits("queries_per_day")
-        ),
+        queries_per_day=xa.number(queries_per_day, "queries_per_day", **xa.limits("queries_per_day")),
         frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
         ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
         ft_traffic_share=xa.number(ft_share, "ft_share", default=1.0, maximum=1),
@@ -294,9 +287,7 @@ def ft_payback_months(upfront_cost, monthly_net_benefit):
     CELLS,
     doc="Cost in $ of one query on the fine-tuned model. #NUM! if not cheaper than frontier.",
 )
-@arg(
-    "lifetime_months", CELLS, doc="Months the fine-tuned model is used before it must be retrained."
-)
+@arg("lifetime_months", CELLS, doc="Months the fine-tuned model is used before it must be retrained.")
 @arg(
     "fixed_monthly",
     CELLS,
@@ -322,14 +313,10 @@ def ft_breakeven_queries(
     can."""
     return figure(
         _shortcut(
-            other_upfront_cost=xa.number(
-                upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost")
-            ),
+            other_upfront_cost=xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost")),
             frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
             ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
-            lifetime_months=xa.number(
-                lifetime_months, "lifetime_months", **xa.limits("lifetime_months")
-            ),
+            lifetime_months=xa.number(lifetime_months, "lifetime_months", **xa.limits("lifetime_months")),
             hosting_per_month=xa.number(
                 fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month")
             ),
@@ -374,10 +361,7 @@ def ft_scenario(inputs, output=None):
 @arg(
     "months",
     CELLS,
-    doc=(
-        "[optional] Months to show after month 0. Default (or 0): the scenario's "
-        "horizon_months (36)."
-    ),
+    doc=("[optional] Months to show after month 0. Default (or 0): the scenario's horizon_months (36)."),
 )
 @excel_errors
 def ft_schedule(inputs, months=None):
@@ -413,9 +397,7 @@ def ft_npv(inputs):
 def ft_risk(inputs, draws=2000, seed=0):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
     within the lifetime."""
-    n = xa.number(
-        draws, "draws", default=2000, zero=True, minimum=100, maximum=100_000, integer=True
-    )
+    n = xa.number(draws, "draws", default=2000, zero=True, minimum=100, maximum=100_000, integer=True)
     s = xa.number(seed, "seed", default=0, maximum=2**32 - 1, integer=True)
     risk = _risk().monte_carlo(_scenario(inputs), None, n, s, _catalog())
     return _risk_table(risk)
@@ -445,9 +427,7 @@ def ft_inputs():
     for name in FIELDS:
         info = Scenario.model_fields[name]
         default = "required" if info.is_required() else info.default
-        rows.append(
-            [name, field_unit(name), "" if default is None else default, field_allowed(name)]
-        )
+        rows.append([name, field_unit(name), "" if default is None else default, field_allowed(name)])
     return rows
 
 
@@ -459,10 +439,7 @@ def ft_inputs():
     "inputs_table",
     CELLS,
     ndim=2,
-    doc=(
-        "A header row of input names (queries_per_day, input_tokens, ...) over one row per "
-        "scenario."
-    ),
+    doc=("A header row of input names (queries_per_day, input_tokens, ...) over one row per scenario."),
 )
 @arg("output", CELLS, doc="Figure to return for each row, e.g. payback_months, npv, verdict.")
 @excel_errors
@@ -475,7 +452,7 @@ def ft_scenarios(inputs_table, output):
     # A blank row stays blank, keeping the column aligned with the table.
     filled = [i for i, row in enumerate(rows) if not all(xa.is_blank(v) for v in row)]
     kept = rows if len(filled) == len(rows) else [rows[i] for i in filled]
-    columns = {f: list(col) for f, col in zip(fields, zip(*kept), strict=True)} if kept else {}
+    columns = {f: list(col) for f, col in zip(fields, zip(*kept, strict=True), strict=True)} if kept else {}
     for f in set(columns) & set(xa.DATE_FIELDS):  # Excel date serials -> dates
         columns[f] = [xa.table_cell(f, v) for v in columns[f]]
     result = evaluate_table(columns, _catalog(), n=len(filled))
@@ -492,10 +469,7 @@ def ft_scenarios(inputs_table, output):
 @arg(
     "model",
     CELLS,
-    doc=(
-        "Catalog model id, e.g. gpt-4.1-mini or claude-sonnet-4-6 (FT_MODELS lists them). "
-        "#N/A if unknown."
-    ),
+    doc=("Catalog model id, e.g. gpt-4.1-mini or claude-sonnet-4-6 (FT_MODELS lists them). #N/A if unknown."),
 )
 @arg(
     "field",
@@ -574,9 +548,10 @@ def _risk_table(risk: Any) -> list[list[Any]]:
         ["payback_months", *(_months(v) for v in (r.payback_p10, r.payback_p50, r.payback_p90))],
         [
             "discounted_payback_months",
-            *(_months(v) for v in (
-                r.discounted_payback_p10, r.discounted_payback_p50, r.discounted_payback_p90
-            )),
+            *(
+                _months(v)
+                for v in (r.discounted_payback_p10, r.discounted_payback_p50, r.discounted_payback_p90)
+            ),
         ],
         ["npv", r.npv_p10, r.npv_p50, r.npv_p90],
         ["probability_pays_back_within_lifetime", r.prob_payback_within_lifetime, "", ""],
@@ -586,13 +561,17 @@ def _risk_table(risk: Any) -> list[list[Any]]:
 
 def _tornado_table(bars: Any, output: str) -> list[list[Any]]:
     """Tornado rows, biggest swing first; "never" where an end never pays back."""
-    rows: list[list[Any]] = [
-        ["driver", "low", "high", f"{output} at low", f"{output} at high", "swing"]
-    ]
+    rows: list[list[Any]] = [["driver", "low", "high", f"{output} at low", f"{output} at high", "swing"]]
     for bar in bars:
         swing = bar.swing if math.isfinite(bar.swing) else NEVER
-        rows.append([
-            bar.driver, bar.low_value, bar.high_value,
-            _months(bar.output_at_low), _months(bar.output_at_high), swing,
-        ])
+        rows.append(
+            [
+                bar.driver,
+                bar.low_value,
+                bar.high_value,
+                _months(bar.output_at_low),
+                _months(bar.output_at_high),
+                swing,
+            ]
+        )
     return rows

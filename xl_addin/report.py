@@ -36,8 +36,11 @@ TABLE_ROWS = (
     ("verdict", "Verdict", "{}"),
     ("mode", "Driven by", "{}"),
 )
-NEVER = {"payback_months": "never", "breakeven_queries_per_day": "never (FT costs more per query)",
-         "discounted_payback_months": "not within the horizon"}
+NEVER = {
+    "payback_months": "never",
+    "breakeven_queries_per_day": "never (FT costs more per query)",
+    "discounted_payback_months": "not within the horizon",
+}
 
 
 def format_value(field: str, value, fmt: str) -> str:
@@ -65,18 +68,26 @@ def render_table(results: list[Result]) -> str:
         r = results[0]
         width = max(len(label) for _, label, _ in TABLE_ROWS)
         lines = [f"Scenario: {r.name or '(unnamed)'}", ""]
-        lines += [f"  {label:<{width}}  {format_value(f, getattr(r, f), fmt)}" for f, label, fmt in TABLE_ROWS]
+        lines += [
+            f"  {label:<{width}}  {format_value(f, getattr(r, f), fmt)}" for f, label, fmt in TABLE_ROWS
+        ]
         if r.notes:
             lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
         return "\n".join(lines)
-    short = ("frontier_cost_month", "inference_savings_month", "upfront_cost", "payback_months",
-             "npv", "verdict")
+    short = (
+        "frontier_cost_month",
+        "inference_savings_month",
+        "upfront_cost",
+        "payback_months",
+        "npv",
+        "verdict",
+    )
     heads = ["Scenario", "Frontier/mo", "Savings/mo", "Upfront", "Payback", "NPV", "Verdict"]
     fmts = dict((f, fmt) for f, _, fmt in TABLE_ROWS)
     rows = [[r.name] + [format_value(f, getattr(r, f), fmts[f]) for f in short] for r in results]
-    widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(heads, widths))]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows, strict=True)]
+    out = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))]
+    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(out)
 
 
@@ -114,8 +125,11 @@ def run_report(args: argparse.Namespace) -> int:
             print(f"{p.id:<16} {p.scenario.name}")
         return 0
     if (getattr(args, "risk", False) or getattr(args, "sensitivity", False)) and args.format != "table":
-        print("ft-breakeven report: --risk and --sensitivity print text tables; use --format table "
-              f"(got --format {args.format})", file=sys.stderr)
+        print(
+            "ft-breakeven report: --risk and --sensitivity print text tables; use --format table "
+            f"(got --format {args.format})",
+            file=sys.stderr,
+        )
         return 2
     try:
         if args.store:
