@@ -4,40 +4,15 @@ Payloads are shaped as Excel sends them (research/XLWINGS.md): every argument a 
 None for an omitted argument, 0 for an empty cell passed to a scalar, "" inside ranges.
 """
 
-import asyncio
 import datetime as dt
 
 import pytest
-import xlwings as xw
-import xlwings.server as xs
 
 from pricing.breakeven import HEADLINE_FIELDS, evaluate, query_cost, schedule
 from pricing.store import load_catalog
 from tests.helpers import EMPTY_CATALOG, priced
+from tests.officejs import NA, NUM, call
 from xl_addin import functions
-
-NA = {"type": "Error", "errorType": "NotAvailable"}
-NUM = {"type": "Error", "errorType": "Num"}
-
-
-def m(value):
-    """An argument as Office.js sends it: a scalar becomes a 1x1 matrix; None stays None."""
-    if value is None or isinstance(value, list):
-        return value
-    return [[value]]
-
-
-def call(name, *args):
-    data = {
-        "func_name": name,
-        "args": [m(a) for a in args],
-        "caller_address": "[T.xlsx]Sheet1!A1",
-        "culture_info_name": "en-US",
-        "date_format": "M/d/yyyy",
-        "version": xw.__version__,
-        "runtime": "1.4",
-    }
-    return asyncio.run(xs.custom_functions_call(data, functions))
 
 
 def scalar(name, *args):

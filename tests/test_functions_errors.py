@@ -5,39 +5,17 @@ Through xlwings' Office.js path: an exception raised by a function propagates ou
 a returned "#N/A" / "#NUM!" string comes back as a real error cell.
 """
 
-import asyncio
 import math
 
 import pytest
 import xlwings as xw
-import xlwings.server as xs
 
 from tests.helpers import priced
-from xl_addin import functions
+from tests.officejs import NA, NUM, call
 from xl_addin.excel_errors import ExcelValueError
 
-NA = {"type": "Error", "errorType": "NotAvailable"}
-NUM = {"type": "Error", "errorType": "Num"}
 ERR_NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}  # an #N/A input cell
 
-
-def m(value):
-    if value is None or isinstance(value, list):
-        return value
-    return [[value]]
-
-
-def call(name, *args):
-    data = {
-        "func_name": name,
-        "args": [m(a) for a in args],
-        "caller_address": "[T.xlsx]Sheet1!A1",
-        "culture_info_name": "en-US",
-        "date_format": "M/d/yyyy",
-        "version": xw.__version__,
-        "runtime": "1.4",
-    }
-    return asyncio.run(xs.custom_functions_call(data, functions))
 
 
 GOOD = priced()
