@@ -10,7 +10,6 @@ loop. The scalar loop is timed on a sample and extrapolated (said so in the outp
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -18,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_time  # noqa: E402
 
 from pricing.breakeven import evaluate, evaluate_table  # noqa: E402
 from pricing.catalog import Catalog  # noqa: E402
@@ -84,13 +85,8 @@ def bare_npv(
     return flows @ (1 + annual) ** (-months / 12)
 
 
-def timed(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(fn, repeats: int) -> float:
+    return median_time(fn, repeats)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,17 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     assert np.allclose(vector.figures["payback_months"], floor["payback"], equal_nan=True)
     assert np.allclose(vector.figures["lifetime_net"], floor["lifetime_net"])
 
-    t_vector = timed(lambda: evaluate_table(data, EMPTY), args.repeats)
-    t_floor = timed(lambda: bare_kernel(data), args.repeats)
+    t_vector = seconds(lambda _: evaluate_table(data, EMPTY), args.repeats)
+    t_floor = seconds(lambda _: bare_kernel(data), args.repeats)
     # NPV over the 36-month schedule (computed on first use, see LazyFigures) against bare numpy.
     floor_npv = bare_npv(data, floor["net"], floor["upfront"])
     assert np.allclose(vector.figures["npv"], floor_npv, rtol=1e-9, atol=1e-6)
-    t_npv = timed(lambda: evaluate_table(data, EMPTY).figures["npv"], args.repeats)
-    t_npv_floor = timed(
-        lambda: bare_npv(data, *(lambda f: (f["net"], f["upfront"]))(bare_kernel(data))), args.repeats
+    t_npv = seconds(lambda _: evaluate_table(data, EMPTY).figures["npv"], args.repeats)
+    t_npv_floor = seconds(
+        lambda _: bare_npv(data, *(lambda f: (f["net"], f["upfront"]))(bare_kernel(data))), args.repeats
     )
-    t_all = timed(
-        lambda: [
+    t_all = seconds(
+        lambda _: [
             evaluate_table(data, EMPTY).figures[k] for k in ("npv", "irr_annual", "discounted_payback_months")
         ],
         args.repeats,

@@ -18,14 +18,14 @@ import copy
 import hashlib
 import json
 import os
-import statistics
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from timing import median_time  # noqa: E402
 
 from pricing.fetch import Download  # noqa: E402
 from pricing.refresh import RefreshResult, StorePaths, _commit, _parse, plan_refresh  # noqa: E402
@@ -71,15 +71,6 @@ def one_refresh(raw: bytes, store: Path, n: int) -> None:
     _commit(StorePaths.of(store), result, plan, Download(raw, "bench", digest))
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for i in range(repeat):
-        t = time.perf_counter()
-        fn(i)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=15)
@@ -90,14 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     n_models = len(json.loads(raw))
     with tempfile.TemporaryDirectory() as tmp:
         one_refresh(raw, Path(tmp), 0)  # warm-up (imports, first file creation)
-        floor = median_time(lambda i: json.loads(raw), args.repeat)
+        floor = median_time(lambda i: json.loads(raw), args.repeat)[0]
         plan_only = median_time(
             lambda i: plan_refresh(
                 bundled_catalog(), json.loads(raw), source="b", today=datetime.now(UTC).date()
             ),
             args.repeat,
-        )
-        full = median_time(lambda i: one_refresh(raw, Path(tmp), i), args.repeat)
+        )[0]
+        full = median_time(lambda i: one_refresh(raw, Path(tmp), i), args.repeat)[0]
     print(f"registry: {label}, {len(raw) / 1e6:.2f} MB, {n_models:,} keys, repeat {args.repeat}")
     print(f"json.loads (floor):               {floor * 1e3:7.1f} ms")
     print(f"parse + guard + diff:             {plan_only * 1e3:7.1f} ms  ({plan_only / floor:.2f}x)")

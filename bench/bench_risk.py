@@ -9,33 +9,38 @@ The scenario has explicit prices and an empty catalog, so the figures do not dep
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_time  # noqa: E402
 
 from pricing.catalog import Catalog  # noqa: E402
 from pricing.risk import default_uncertain, grid, monte_carlo, tornado  # noqa: E402
 
 EMPTY = Catalog(as_of="2026-11-28", source="bench", models=[])
 SCENARIO = dict(
-    name="bench", queries_per_day=5000, input_tokens=1000, output_tokens=100,
-    frontier_input_price=3.0, frontier_output_price=15.0, ft_input_price=0.8, ft_output_price=3.2,
-    training_tokens=250e6, epochs=1, training_price=8.0, eval_cost=2000,
-    accuracy_lift=0.05, value_per_correct=0.01, volume_growth_monthly=0.02,
+    name="bench",
+    queries_per_day=5000,
+    input_tokens=1000,
+    output_tokens=100,
+    frontier_input_price=3.0,
+    frontier_output_price=15.0,
+    ft_input_price=0.8,
+    ft_output_price=3.2,
+    training_tokens=250e6,
+    epochs=1,
+    training_price=8.0,
+    eval_cost=2000,
+    accuracy_lift=0.05,
+    value_per_correct=0.01,
+    volume_growth_monthly=0.02,
 )
 
 
-def timed(fn, repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(fn, repeats: int) -> float:
+    return median_time(fn, repeats, warm_up=True)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,22 +52,32 @@ def main(argv: list[str] | None = None) -> int:
     uncertain = default_uncertain(SCENARIO)
     xs = [1000 * (i + 1) for i in range(20)]
     ys = [0.04 * i for i in range(20)]
-    t_mc = timed(lambda: monte_carlo(SCENARIO, uncertain, args.draws, 0, EMPTY), args.repeats)
-    t_grid = timed(lambda: grid(SCENARIO, "queries_per_day", xs, "frontier_price_decline_annual",
-                                ys, "npv", EMPTY), args.repeats)
-    t_grid_irr = timed(lambda: grid(SCENARIO, "queries_per_day", xs, "training_runs",
-                                    [1 + i for i in range(20)], "irr_annual", EMPTY), args.repeats)
-    t_tornado = timed(lambda: tornado(SCENARIO, None, "npv", EMPTY), args.repeats)
+    t_mc = seconds(lambda _: monte_carlo(SCENARIO, uncertain, args.draws, 0, EMPTY), args.repeats)
+    t_grid = seconds(
+        lambda _: grid(SCENARIO, "queries_per_day", xs, "frontier_price_decline_annual", ys, "npv", EMPTY),
+        args.repeats,
+    )
+    t_grid_irr = seconds(
+        lambda _: grid(
+            SCENARIO, "queries_per_day", xs, "training_runs", [1 + i for i in range(20)], "irr_annual", EMPTY
+        ),
+        args.repeats,
+    )
+    t_tornado = seconds(lambda _: tornado(SCENARIO, None, "npv", EMPTY), args.repeats)
     result = monte_carlo(SCENARIO, uncertain, args.draws, 0, EMPTY)
 
     print(f"median of {args.repeats} runs (after one warm-up)")
-    print(f"Monte Carlo, {args.draws:,} draws ({len(uncertain)} uncertain inputs): "
-          f"{t_mc * 1e3:8.1f} ms  (goal: well under 1,000 ms)")
+    print(
+        f"Monte Carlo, {args.draws:,} draws ({len(uncertain)} uncertain inputs): "
+        f"{t_mc * 1e3:8.1f} ms  (goal: well under 1,000 ms)"
+    )
     print(f"sensitivity grid 20 x 20, NPV:                  {t_grid * 1e3:8.1f} ms")
     print(f"sensitivity grid 20 x 20, IRR:                  {t_grid_irr * 1e3:8.1f} ms")
     print(f"tornado, default drivers, NPV:                  {t_tornado * 1e3:8.1f} ms")
-    print(f"(check: P50 payback {result.payback_p50:.2f} months, P50 NPV ${result.npv_p50:,.0f}, "
-          f"P(pays back in lifetime) {result.prob_payback_within_lifetime:.1%})")
+    print(
+        f"(check: P50 payback {result.payback_p50:.2f} months, P50 NPV ${result.npv_p50:,.0f}, "
+        f"P(pays back in lifetime) {result.prob_payback_within_lifetime:.1%})"
+    )
     return 0
 
 

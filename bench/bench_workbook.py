@@ -20,11 +20,9 @@ import argparse
 import logging
 import math
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
+from timing import median_time  # noqa: E402
 
 from pricing.breakeven import evaluate_many  # noqa: E402
 from pricing.presets import presets  # noqa: E402
@@ -46,21 +45,23 @@ PAYBACK_COLUMN = get_column_letter(
 )
 
 
-def timed(fn, repeats: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def soffice_xlsx(src: Path, out: Path) -> Path:
     """Open, recalculate and save as .xlsx with headless LibreOffice (own profile: no clash)."""
     subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{out / 'profile'}", "--headless", "--calc",
-         "--convert-to", "xlsx", "--outdir", str(out), str(src)],
-        check=True, timeout=300, capture_output=True,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
     )
     return out / f"{src.stem}.xlsx"
 
@@ -91,10 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="bench-workbook-"))
     template, static = tmp / "template.xlsx", tmp / "static.xlsx"
 
-    t_build, _ = timed(lambda: build_template(catalog, rows, template, functions=functions), args.repeats)
-    t_static, _ = timed(lambda: build_template(catalog, rows, static, static=True, functions=functions),
-                        args.repeats)
-    t_engine, results = timed(lambda: evaluate_many(rows, catalog), args.repeats)
+    t_build, _ = median_time(
+        lambda _: build_template(catalog, rows, template, functions=functions), args.repeats
+    )
+    t_static, _ = median_time(
+        lambda _: build_template(catalog, rows, static, static=True, functions=functions), args.repeats
+    )
+    t_engine, results = median_time(lambda _: evaluate_many(rows, catalog), args.repeats)
     want = [r.payback_months for r in results]
 
     from tests.test_workbook_formulas import cell, solve  # the tests' recalculation, FT_ plugged in
@@ -102,27 +106,31 @@ def main(argv: list[str] | None = None) -> int:
     # schedula logs a dispatch it retries once its inputs exist; every formula still gets its value
     logging.getLogger("schedula").setLevel(logging.CRITICAL)
 
-    t_formulas, solved = timed(lambda: solve(template), max(1, args.repeats // 2))
+    t_formulas, solved = median_time(lambda _: solve(template), max(1, args.repeats // 2))
     formulas_ok = agree(payback_cells(lambda ref: cell(solved, "Scenarios", ref), n), want)
 
     print(f"scenarios: {n}; catalog: {len(catalog.models)} models; median of {args.repeats} runs")
     print(f"build template (FT_ formulas):   {t_build * 1e3:8.0f} ms  ({template.stat().st_size:,} bytes)")
     print(f"build static copy (values):      {t_static * 1e3:8.0f} ms  ({static.stat().st_size:,} bytes)")
     print(f"engine, the sheet's scenarios:   {t_engine * 1e3:8.2f} ms")
-    print(f"formulas package, whole book:    {t_formulas * 1e3:8.0f} ms  = {t_formulas / t_engine:,.0f}x the "
-          f"engine; paybacks equal the engine: {formulas_ok}")
+    print(
+        f"formulas package, whole book:    {t_formulas * 1e3:8.0f} ms  = {t_formulas / t_engine:,.0f}x the "
+        f"engine; paybacks equal the engine: {formulas_ok}"
+    )
     if SOFFICE is None:
         print("LibreOffice: soffice not installed, skipped")
         return 0 if formulas_ok else 1
     empty = tmp / "empty.xlsx"
     openpyxl.Workbook().save(empty)
     soffice_xlsx(empty, tmp / "warm")  # the first start creates the profile: not timed
-    t_start, _ = timed(lambda: soffice_xlsx(empty, tmp / "warm"), 3)
-    t_lo, out = timed(lambda: soffice_xlsx(static, tmp / "lo"), 3)
+    t_start, _ = median_time(lambda _: soffice_xlsx(empty, tmp / "warm"), 3)
+    t_lo, out = median_time(lambda _: soffice_xlsx(static, tmp / "lo"), 3)
     sheet = openpyxl.load_workbook(out, data_only=True)["Scenarios"]
     lo_ok = agree(payback_cells(lambda ref: sheet[ref].value, n), want)
-    print(f"LibreOffice, static copy:        {t_lo * 1e3:8.0f} ms  (of which start-up on an empty book "
-          f"{t_start * 1e3:.0f} ms); paybacks equal the engine: {lo_ok}")
+    print(
+        f"LibreOffice, static copy:        {t_lo * 1e3:8.0f} ms  (of which start-up on an empty book "
+        f"{t_start * 1e3:.0f} ms); paybacks equal the engine: {lo_ok}"
+    )
     shutil.rmtree(tmp, ignore_errors=True)
     return 0 if formulas_ok and lo_ok else 1
 
