@@ -35,9 +35,18 @@ from pricing.table import INTEGER, NUMERIC, validate_table
 COLUMN_ONLY: tuple[str, ...] = tuple(f for f in NUMERIC_FIELDS if f not in Scenario.model_fields)
 VARIABLES: tuple[str, ...] = NUMERIC + COLUMN_ONLY
 OUTPUTS: tuple[str, ...] = (
-    "payback_months", "npv", "discounted_payback_months", "irr_annual", "lifetime_net", "roi",
-    "net_benefit_month", "inference_savings_month", "frontier_cost_month", "ft_cost_month",
-    "upfront_cost", "breakeven_queries_per_day",
+    "payback_months",
+    "npv",
+    "discounted_payback_months",
+    "irr_annual",
+    "lifetime_net",
+    "roi",
+    "net_benefit_month",
+    "inference_savings_month",
+    "frontier_cost_month",
+    "ft_cost_month",
+    "upfront_cost",
+    "breakeven_queries_per_day",
 )
 DISTRIBUTIONS = ("triangular", "pert")
 MAX_DRAWS = 1_000_000
@@ -138,8 +147,12 @@ def _base_value(s: Scenario, base: Mapping[str, np.ndarray], name: str) -> float
     return float(base[name][0])
 
 
-def points(scenario: Scenario | Mapping[str, Any], values: Mapping[str, np.ndarray], n: int,
-           catalog: Catalog | None = None) -> dict[str, np.ndarray]:
+def points(
+    scenario: Scenario | Mapping[str, Any],
+    values: Mapping[str, np.ndarray],
+    n: int,
+    catalog: Catalog | None = None,
+) -> dict[str, np.ndarray]:
     """Engine columns of n points: the scenario with each named variable set per point.
 
     Scenario fields go through the table validator (an out-of-range value raises ScenarioError
@@ -235,8 +248,9 @@ def _ranges(uncertain: Mapping[str, Sequence[float]]) -> dict[str, tuple[float, 
     return out
 
 
-def _draw(rng: np.random.Generator, low: float, likely: float, high: float, n: int,
-          distribution: str) -> np.ndarray:
+def _draw(
+    rng: np.random.Generator, low: float, likely: float, high: float, n: int, distribution: str
+) -> np.ndarray:
     if high == low:
         return np.full(n, low)
     if distribution == "pert":
@@ -246,9 +260,14 @@ def _draw(rng: np.random.Generator, low: float, likely: float, high: float, n: i
     return rng.triangular(low, likely, high, n)
 
 
-def sample(scenario: Scenario | Mapping[str, Any], uncertain: Mapping[str, Sequence[float]],
-           draws: int = 10_000, seed: int = 0, distribution: str = "triangular",
-           catalog: Catalog | None = None) -> dict[str, np.ndarray]:
+def sample(
+    scenario: Scenario | Mapping[str, Any],
+    uncertain: Mapping[str, Sequence[float]],
+    draws: int = 10_000,
+    seed: int = 0,
+    distribution: str = "triangular",
+    catalog: Catalog | None = None,
+) -> dict[str, np.ndarray]:
     """The drawn values of every uncertain input (numpy Generator seeded with `seed`; the
     inputs are drawn in the order given). Whole-number fields are rounded."""
     whole = isinstance(draws, (int, np.integer)) and not isinstance(draws, bool)
@@ -282,10 +301,14 @@ def _percentile(sorted_values: np.ndarray, q: float) -> float:
     return a + (b - a) * (pos - lo)
 
 
-def monte_carlo(scenario: Scenario | Mapping[str, Any],
-                uncertain: Mapping[str, Sequence[float]] | None = None,
-                draws: int = 10_000, seed: int = 0, catalog: Catalog | None = None,
-                distribution: str = "triangular") -> RiskResult:
+def monte_carlo(
+    scenario: Scenario | Mapping[str, Any],
+    uncertain: Mapping[str, Sequence[float]] | None = None,
+    draws: int = 10_000,
+    seed: int = 0,
+    catalog: Catalog | None = None,
+    distribution: str = "triangular",
+) -> RiskResult:
     """P10/P50/P90 of payback and NPV over `draws` scenarios drawn from (low, likely, high)
     triangular (or PERT) ranges of the uncertain inputs; the rest stay at the scenario's values.
 
@@ -305,14 +328,22 @@ def monte_carlo(scenario: Scenario | Mapping[str, Any],
     dpb = np.where(np.isnan(dpb), np.inf, dpb)
     npv = fig["npv"]
     p_sorted, d_sorted, n_sorted = np.sort(payback), np.sort(dpb), np.sort(npv)
-    q = {f"{k}_p{p}": _opt(_percentile(arr, p))
-         for k, arr in (("payback", p_sorted), ("discounted_payback", d_sorted))
-         for p in (10, 50, 90)}
+    q = {
+        f"{k}_p{p}": _opt(_percentile(arr, p))
+        for k, arr in (("payback", p_sorted), ("discounted_payback", d_sorted))
+        for p in (10, 50, 90)
+    }
     return RiskResult(
-        name=s.name, draws=int(draws), seed=int(seed), distribution=distribution, uncertain=ranges,
+        name=s.name,
+        draws=int(draws),
+        seed=int(seed),
+        distribution=distribution,
+        uncertain=ranges,
         **q,
-        npv_p10=_percentile(n_sorted, 10), npv_p50=_percentile(n_sorted, 50),
-        npv_p90=_percentile(n_sorted, 90), npv_mean=float(npv.mean()),
+        npv_p10=_percentile(n_sorted, 10),
+        npv_p50=_percentile(n_sorted, 50),
+        npv_p90=_percentile(n_sorted, 90),
+        npv_mean=float(npv.mean()),
         prob_payback_within_lifetime=float(np.mean(payback <= fig["lifetime_months"])),
         prob_npv_positive=float(np.mean(npv > 0)),
         base_payback_months=_opt(float(base["payback_months"][0])),
@@ -323,8 +354,9 @@ def monte_carlo(scenario: Scenario | Mapping[str, Any],
 # ---------------------------------------------------------------- tornado and grid
 
 
-def default_drivers(scenario: Scenario | Mapping[str, Any], output: str = "payback_months",
-                    catalog: Catalog | None = None) -> dict[str, tuple[float, float]]:
+def default_drivers(
+    scenario: Scenario | Mapping[str, Any], output: str = "payback_months", catalog: Catalog | None = None
+) -> dict[str, tuple[float, float]]:
     """±20% on traffic, tokens, training cost, other upfront and fixed monthly costs, the
     traffic share routed and the lifetime; ±0.2 on the frontier price decline; ±20% on a
     non-zero accuracy lift; ±5 points on the discount rate for NPV-type outputs. Drivers that
@@ -358,9 +390,12 @@ def default_drivers(scenario: Scenario | Mapping[str, Any], output: str = "payba
     return {k: v for k, v in out.items() if v[0] != v[1]}
 
 
-def tornado(scenario: Scenario | Mapping[str, Any],
-            drivers: Mapping[str, Sequence[float]] | None = None,
-            output: str = "payback_months", catalog: Catalog | None = None) -> list[TornadoRow]:
+def tornado(
+    scenario: Scenario | Mapping[str, Any],
+    drivers: Mapping[str, Sequence[float]] | None = None,
+    output: str = "payback_months",
+    catalog: Catalog | None = None,
+) -> list[TornadoRow]:
     """Each driver at its low and its high value, the others at the scenario's: rows ranked by
     swing = |output at high - output at low| (infinite where only one end pays back)."""
     _check_output(output)
@@ -394,16 +429,31 @@ def tornado(scenario: Scenario | Mapping[str, Any],
             swing = math.inf
         else:
             swing = abs(at_high - at_low)
-        rows.append(TornadoRow(driver=name, low_value=low, high_value=high, output_at_low=at_low,
-                               output_at_high=at_high, swing=swing, base_output=base_out,
-                               output=output))
+        rows.append(
+            TornadoRow(
+                driver=name,
+                low_value=low,
+                high_value=high,
+                output_at_low=at_low,
+                output_at_high=at_high,
+                swing=swing,
+                base_output=base_out,
+                output=output,
+            )
+        )
     rows.sort(key=lambda r: r.swing, reverse=True)
     return rows
 
 
-def grid(scenario: Scenario | Mapping[str, Any], x_field: str, x_values: Sequence[float],
-         y_field: str, y_values: Sequence[float], output: str = "payback_months",
-         catalog: Catalog | None = None) -> list[list[float | None]]:
+def grid(
+    scenario: Scenario | Mapping[str, Any],
+    x_field: str,
+    x_values: Sequence[float],
+    y_field: str,
+    y_values: Sequence[float],
+    output: str = "payback_months",
+    catalog: Catalog | None = None,
+) -> list[list[float | None]]:
     """Two-way table (Excel's two-variable data table): table[i][j] is the output with
     y_field = y_values[i] (down) and x_field = x_values[j] (across); None where the output does
     not exist (never pays back). All cells in one vectorised pass."""
@@ -417,8 +467,7 @@ def grid(scenario: Scenario | Mapping[str, Any], x_field: str, x_values: Sequenc
     if xs.size == 0 or ys.size == 0:
         return [[] for _ in ys]
     if xs.size * ys.size > MAX_GRID_CELLS:
-        raise ScenarioError("x_values", f"{xs.size} x {ys.size} cells",
-                            f"at most {MAX_GRID_CELLS:,} cells")
+        raise ScenarioError("x_values", f"{xs.size} x {ys.size} cells", f"at most {MAX_GRID_CELLS:,} cells")
     xx, yy = np.meshgrid(xs, ys)  # (ny, nx)
     cols = points(scenario, {x_field: xx.ravel(), y_field: yy.ravel()}, xx.size, catalog)
     fig = figures(cols, (output,))[output].reshape(xx.shape)
@@ -434,3 +483,51 @@ def output_kind(output: str) -> Literal["months", "money", "share", "queries"]:
     if output == "breakeven_queries_per_day":
         return "queries"
     return "money"
+
+
+# ---------------------------------------------------------------- as spreadsheet rows
+# FT_RISK / FT_SENSITIVITY return these, and the workbook's static copy writes the same rows.
+
+NEVER = "never"  # a payback percentile or tornado end among draws/points that never pay back
+RISK_ROWS = 6  # header + payback, discounted payback, NPV, two probabilities
+MAX_TORNADO_ROWS = 12  # header + at most 11 default drivers (default_drivers)
+
+
+def _or_never(value: float | None) -> Any:
+    return NEVER if value is None else value
+
+
+def risk_rows(r: RiskResult) -> list[list[Any]]:
+    """The Monte Carlo summary as a 6 x 4 table: P10/P50/P90 of payback, discounted payback and
+    NPV, then the two probabilities (in the P10 column)."""
+    return [
+        ["figure", "P10", "P50", "P90"],
+        ["payback_months", *(_or_never(v) for v in (r.payback_p10, r.payback_p50, r.payback_p90))],
+        [
+            "discounted_payback_months",
+            *(
+                _or_never(v)
+                for v in (r.discounted_payback_p10, r.discounted_payback_p50, r.discounted_payback_p90)
+            ),
+        ],
+        ["npv", r.npv_p10, r.npv_p50, r.npv_p90],
+        ["probability_pays_back_within_lifetime", r.prob_payback_within_lifetime, "", ""],
+        ["probability_npv_positive", r.prob_npv_positive, "", ""],
+    ]
+
+
+def tornado_rows(bars: Sequence[TornadoRow], output: str) -> list[list[Any]]:
+    """Tornado as a table, biggest swing first; "never" where an end never pays back."""
+    rows: list[list[Any]] = [["driver", "low", "high", f"{output} at low", f"{output} at high", "swing"]]
+    for bar in bars:
+        rows.append(
+            [
+                bar.driver,
+                bar.low_value,
+                bar.high_value,
+                _or_never(bar.output_at_low),
+                _or_never(bar.output_at_high),
+                bar.swing if math.isfinite(bar.swing) else NEVER,
+            ]
+        )
+    return rows

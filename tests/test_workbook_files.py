@@ -73,6 +73,7 @@ def test_sheets_and_contracts(built):
     assert wb.sheetnames == [
         "About",
         "Calculator",
+        "Risk",
         "Scenarios",
         "Pricing",
         "Changelog",

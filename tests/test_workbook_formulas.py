@@ -68,7 +68,8 @@ def _wrap(fn):
 def solve(path):
     """Recalculate a workbook with `formulas`, the FT_ functions plugged in as Python callables."""
     table = formulas.get_functions()
-    for name in ("ft_scenario", "ft_scenarios", "ft_schedule", "ft_verdict", "ft_npv"):
+    for name in ("ft_scenario", "ft_scenarios", "ft_schedule", "ft_verdict", "ft_npv", "ft_risk",
+                 "ft_sensitivity"):
         table[name.upper()] = _wrap(getattr(ft, name))
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
@@ -214,3 +215,29 @@ def test_scenarios_outputs_equal_the_engine(solved):
 
 def test_checks_all_pass(solved):
     assert cell(solved, "Checks", "B3") == "OK: all checks pass"
+
+
+def test_risk_sheet_equals_monte_carlo_and_tornado_of_the_calculator_scenario(solved):
+    from openpyxl.utils import get_column_letter
+
+    from pricing import risk as risk_model
+    from workbook.sheets import risk as risk_sheet
+
+    preset = presets()[1]
+    catalog = bundled_catalog()
+    mc = risk_model.monte_carlo(preset.scenario, None, risk_sheet.DRAWS, risk_sheet.SEED, catalog)
+    bars = risk_model.tornado(preset.scenario, None, risk_sheet.OUTPUT, catalog)
+
+    def at(top, i, j):
+        return cell(solved, "Risk", f"{get_column_letter(risk_sheet.FIRST_COL + j)}{top + i}")
+
+    top = risk_sheet.RISK_TOP
+    assert at(top, 3, 0) == "npv" and at(top, 0, 2) == "P50"
+    assert math.isclose(at(top, 3, 2), mc.npv_p50, rel_tol=1e-9)
+    assert math.isclose(at(top, 1, 1), mc.payback_p10, rel_tol=1e-9)
+    assert math.isclose(at(top, 5, 1), mc.prob_npv_positive, rel_tol=1e-12)
+    top = risk_sheet.TORNADO_TOP
+    assert len(bars) >= 5
+    for i, bar in enumerate(bars, start=1):
+        assert at(top, i, 0) == bar.driver
+        assert math.isclose(at(top, i, 5), bar.swing, rel_tol=1e-9)

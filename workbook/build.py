@@ -20,13 +20,14 @@ from openpyxl import Workbook
 from pricing.breakeven import Result, evaluate, schedule
 from pricing.catalog import Catalog
 from pricing.scenario import Scenario, make_scenario
-from workbook.sheets import about, calculator, changelog, checks, pricing, xlwings_conf
+from workbook.sheets import about, calculator, changelog, checks, pricing, risk, xlwings_conf
 from workbook.sheets import functions as functions_sheet
 from workbook.sheets import scenarios as scenarios_sheet
 
 SHEET_ORDER = (
     about.SHEET,
     calculator.SHEET,
+    risk.SHEET,
     scenarios_sheet.SHEET,
     pricing.SHEET,
     changelog.SHEET,
@@ -46,6 +47,7 @@ class BuildContext:
     functions: Any = None
     changelog: list[list[Any]] = field(default_factory=list)
     selected: Scenario | None = None
+    selected_inputs: Scenario | None = None  # static copy: the Calculator's inputs, resolved
     selected_result: Result | None = None
     selected_schedule: list[dict[str, float]] | None = None
     scenario_results: list[dict[str, Any]] = field(default_factory=list)
@@ -106,6 +108,7 @@ def build_template(
     if static:
         inputs = calculator.python_inputs(ctx.selected, catalog)
         chosen = make_scenario(inputs)
+        ctx.selected_inputs = chosen
         ctx.selected_result = evaluate(chosen, catalog)
         ctx.selected_schedule = schedule(chosen, catalog, calculator.SCHEDULE_MONTHS)
         ctx.scenario_results = _row_results(scens, catalog)
@@ -114,6 +117,7 @@ def build_template(
         pricing,
         scenarios_sheet,
         calculator,
+        risk,
         checks,
         changelog,
         functions_sheet,

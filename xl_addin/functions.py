@@ -17,7 +17,6 @@ metadata by xl_addin.function_docs: edit the docstrings and @arg docs here.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from xlwings import arg, func
@@ -400,7 +399,7 @@ def ft_risk(inputs, draws=2000, seed=0):
     n = xa.number(draws, "draws", default=2000, zero=True, minimum=100, maximum=100_000, integer=True)
     s = xa.number(seed, "seed", default=0, maximum=2**32 - 1, integer=True)
     risk = _risk().monte_carlo(_scenario(inputs), None, n, s, _catalog())
-    return _risk_table(risk)
+    return _risk().risk_rows(risk)
 
 
 @func(help_url=HELP_URL)
@@ -416,7 +415,7 @@ def ft_sensitivity(inputs, output="npv"):
     first."""
     want = xa.choice(output, "output", HEADLINE_FIELDS, default="npv")
     bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
-    return _tornado_table(bars, want)
+    return _risk().tornado_rows(bars, want)
 
 
 @func(help_url=HELP_URL)
@@ -533,45 +532,3 @@ def _risk() -> Any:
 
 # --- helpers for the risk module's results ---------------------------------------------------
 
-NEVER = "never"  # a payback percentile that falls among draws that never pay back
-
-
-def _months(value: float | None) -> Any:
-    return NEVER if value is None else value
-
-
-def _risk_table(risk: Any) -> list[list[Any]]:
-    """The RiskResult as a small table: percentiles of payback and NPV, then the probabilities."""
-    r = risk
-    return [
-        ["figure", "P10", "P50", "P90"],
-        ["payback_months", *(_months(v) for v in (r.payback_p10, r.payback_p50, r.payback_p90))],
-        [
-            "discounted_payback_months",
-            *(
-                _months(v)
-                for v in (r.discounted_payback_p10, r.discounted_payback_p50, r.discounted_payback_p90)
-            ),
-        ],
-        ["npv", r.npv_p10, r.npv_p50, r.npv_p90],
-        ["probability_pays_back_within_lifetime", r.prob_payback_within_lifetime, "", ""],
-        ["probability_npv_positive", r.prob_npv_positive, "", ""],
-    ]
-
-
-def _tornado_table(bars: Any, output: str) -> list[list[Any]]:
-    """Tornado rows, biggest swing first; "never" where an end never pays back."""
-    rows: list[list[Any]] = [["driver", "low", "high", f"{output} at low", f"{output} at high", "swing"]]
-    for bar in bars:
-        swing = bar.swing if math.isfinite(bar.swing) else NEVER
-        rows.append(
-            [
-                bar.driver,
-                bar.low_value,
-                bar.high_value,
-                _months(bar.output_at_low),
-                _months(bar.output_at_high),
-                swing,
-            ]
-        )
-    return rows

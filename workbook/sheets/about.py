@@ -15,7 +15,9 @@ HOW_TO = (
     "3. Read the answer in green: cost per query, per month and per year, savings, payback, "
     "break-even volume, NPV and the verdict; the chart shows when the cumulative net turns "
     "positive.",
-    "4. Scenarios: one row per case; add your own in an empty row and its outputs appear on the "
+    "4. Risk: how sure the answer is: payback and NPV at P10 / P50 / P90 over thousands of "
+    "trials, and which input moves the answer most.",
+    "5. Scenarios: one row per case; add your own in an empty row and its outputs appear on the "
     "right. Checks: the master check must say OK.",
 )
 RUNTIMES = (
@@ -36,8 +38,7 @@ def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     styles.title(
         ws,
-        "Fine-tuning break-even: will fine-tuning this LLM save us money, and when does it pay "
-        "back?",
+        "Fine-tuning break-even: will fine-tuning this LLM save us money, and when does it pay back?",
         "Training is paid upfront; savings come month by month from serving a cheaper fine-tuned "
         "model "
         "instead of a frontier one. This workbook finds when the savings overtake the cost.",
@@ -68,8 +69,7 @@ def write(ctx) -> None:
     legend = (
         (
             styles.input_cell,
-            "Input: a value you may type (blue on yellow). Some hold a look-up formula you can "
-            "type over.",
+            "Input: a value you may type (blue on yellow). Some hold a look-up formula you can type over.",
         ),
         (styles.calc_cell, "Calculation: a formula; do not type over it."),
         (styles.link_cell, "Link: a value brought from another sheet."),
@@ -101,8 +101,9 @@ def write(ctx) -> None:
         "accuracy lift is worth more than the inference savings; else volume.",
         "Frontier prices fall (Epoch AI, a16z: often 10x a year): set "
         "frontier_price_decline_annual to test the saving against tomorrow's prices.",
-        "Sheets: Calculator (one case), Scenarios (many), Pricing (catalog), Changelog (price "
-        "changes), Checks, Functions (FT_ reference), xlwings.conf (set-up).",
+        "Sheets: Calculator (one case), Risk (P10/P50/P90 and a tornado), Scenarios (many), "
+        "Pricing (catalog), Changelog (price changes), Checks, Functions (FT_ reference), "
+        "xlwings.conf (set-up).",
     )
     ws.cell(r, 1, "Good to know").font = styles.BOLD
     for i, line in enumerate(notes, 1):

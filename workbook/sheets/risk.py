@@ -1,0 +1,180 @@
+"""Risk sheet: how sure is the Calculator's answer? Monte Carlo ranges and a tornado.
+
+Both blocks read the Calculator's InputBlock, so they follow the scenario picked there. They are
+fixed-size array formulas (as FT_SCHEDULE on the Calculator): FT_RISK always returns 6 x 4; the
+tornado has room for the most drivers FT_SENSITIVITY can return, and its unused rows (#N/A in a
+legacy array range) are drawn blank by a conditional format.
+"""
+
+from __future__ import annotations
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+
+from pricing.risk import (
+    MAX_TORNADO_ROWS,
+    OUTPUTS,
+    RISK_ROWS,
+    monte_carlo,
+    risk_rows,
+    tornado,
+    tornado_rows,
+)
+from workbook import styles
+
+SHEET = "Risk"
+DRAWS, SEED, OUTPUT = 2000, 0, "npv"  # FT_RISK's and FT_SENSITIVITY's defaults
+DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
+RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
+RISK_COLS, TORNADO_COLS = 4, 6
+FIRST_COL = 2  # column B
+
+RANGES_TEXT = (
+    "Drawn for every trial (triangular low / likely / high, around the Calculator's inputs): "
+    "traffic 0.5x / 1x / 1.5x, tokens 0.8x / 1x / 1.2x, training runs 1 / 1 / 3 times, accuracy "
+    "lift 0 / 1x / 1.5x when it has a value, frontier price decline +0 / +20 / +50 points a year."
+)
+READING = (
+    "P10 / P50 / P90: 10%, 50% and 90% of the trials are at or below this figure. 'never': at that "
+    "percentile the trials never pay back. Probabilities are shares of all trials.",
+    "Tornado: each driver set to its low and then its high value with everything else as on the "
+    "Calculator; the biggest swing of the chosen figure comes first.",
+)
+
+
+def _risk_formats() -> list[str]:
+    return ["", styles.FMT_MONTHS, styles.FMT_MONTHS, styles.FMT_USD, styles.FMT_PCT, styles.FMT_PCT]
+
+
+def _static_tables(ctx) -> tuple[list[list], list[list]]:
+    chosen, catalog = ctx.selected_inputs, ctx.catalog
+    risk = risk_rows(monte_carlo(chosen, None, DRAWS, SEED, catalog))
+    bars = tornado_rows(tornado(chosen, None, OUTPUT, catalog), OUTPUT)
+    return risk, bars
+
+
+def _write_block(ws, top: int, rows: list[list] | None, formula: str, height: int, width: int) -> None:
+    """The array formula over its fixed range, or (static copy) the values, blank-padded."""
+    first, last = get_column_letter(FIRST_COL), get_column_letter(FIRST_COL + width - 1)
+    if rows is None:
+        ws[f"{first}{top}"] = ArrayFormula(f"{first}{top}:{last}{top + height - 1}", formula)
+        return
+    for i in range(height):
+        for j in range(width):
+            value = rows[i][j] if i < len(rows) else None
+            ws.cell(top + i, FIRST_COL + j, value)
+
+
+def write(ctx) -> None:
+    ws = ctx.wb.create_sheet(SHEET)
+    styles.title(
+        ws,
+        "Risk: how sure is the answer?",
+        "The Calculator's scenario with its uncertain inputs drawn thousands of times (FT_RISK), "
+        "and each driver moved on its own (FT_SENSITIVITY). Change the scenario on the Calculator.",
+    )
+    ws["B3"] = "Scenario"
+    ws["C3"] = "=SelectedScenario"
+    styles.link_cell(ws["C3"])
+
+    styles.section_cell(ws["B5"])
+    ws["B5"] = "Monte Carlo (FT_RISK)"
+    for ref, label, value, unit in (
+        (DRAWS_CELL, "Trials", DRAWS, "draws, 100-100,000"),
+        (SEED_CELL, "Random seed", SEED, "the same seed gives the same answer"),
+    ):
+        ws[f"B{ref[1:]}"] = label
+        ws[ref] = value
+        styles.input_cell(ws[ref], styles.FMT_INT)
+        ws[f"D{ref[1:]}"] = unit
+        styles.note_cell(ws[f"D{ref[1:]}"])
+    trials = DataValidation(type="whole", operator="between", formula1="100", formula2="100000")
+    trials.error = "Trials: a whole number from 100 to 100,000"
+    ws.add_data_validation(trials)
+    trials.add(ws[DRAWS_CELL])
+    ws["B8"] = RANGES_TEXT
+    styles.note_cell(ws["B8"])
+
+    static = _static_tables(ctx) if ctx.static else (None, None)
+    _write_block(
+        ws, RISK_TOP, static[0], f"=FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL})", RISK_ROWS, RISK_COLS
+    )
+    for j in range(RISK_COLS):
+        styles.header_cell(ws.cell(RISK_TOP, FIRST_COL + j))
+    for i, fmt in enumerate(_risk_formats()[1:], start=1):
+        for j in range(RISK_COLS):
+            styles.output_cell(ws.cell(RISK_TOP + i, FIRST_COL + j), fmt if j else None)
+
+    styles.section_cell(ws["B16"])
+    ws["B16"] = "Sensitivity (FT_SENSITIVITY)"
+    ws["B17"] = "Figure explained"
+    ws[OUTPUT_CELL] = OUTPUT
+    styles.input_cell(ws[OUTPUT_CELL])
+    choose = DataValidation(type="list", formula1='"' + ",".join(OUTPUTS) + '"')
+    choose.error = "Pick a figure from the list"
+    ws.add_data_validation(choose)
+    choose.add(ws[OUTPUT_CELL])
+    _write_block(
+        ws,
+        TORNADO_TOP,
+        static[1],
+        f"=FT_SENSITIVITY(InputBlock,{OUTPUT_CELL})",
+        MAX_TORNADO_ROWS,
+        TORNADO_COLS,
+    )
+    for j in range(TORNADO_COLS):
+        styles.header_cell(ws.cell(TORNADO_TOP, FIRST_COL + j))
+        for i in range(1, MAX_TORNADO_ROWS):
+            # low / high are inputs of any scale (0.2, 5,000): General shows each as typed
+            fmt = styles.FMT_NUM if j >= 3 else ("General" if j else None)
+            styles.output_cell(ws.cell(TORNADO_TOP + i, FIRST_COL + j), fmt)
+    last = get_column_letter(FIRST_COL + TORNADO_COLS - 1)
+    block = f"B{TORNADO_TOP + 1}:{last}{TORNADO_TOP + MAX_TORNADO_ROWS - 1}"
+    # rows the array does not fill hold #N/A in Excel: draw them blank, not as errors
+    ws.conditional_formatting.add(
+        block,
+        FormulaRule(
+            formula=[f"ISNA(B{TORNADO_TOP + 1})"], font=Font(color="FFFFFF"), fill=styles.fill("FFFFFF")
+        ),
+    )
+    for row in ws.iter_rows(
+        min_row=RISK_TOP + 1,
+        max_row=TORNADO_TOP + MAX_TORNADO_ROWS - 1,
+        min_col=FIRST_COL + 1,
+        max_col=FIRST_COL + TORNADO_COLS - 1,
+    ):
+        for c in row:  # "never" lines up with the numbers
+            c.alignment = styles.Alignment(horizontal="right")
+    _tornado_chart(ws)
+    note_row = TORNADO_TOP + MAX_TORNADO_ROWS + 1
+    for i, line in enumerate(READING):
+        ws.cell(note_row + i, 2, line)
+        styles.note_cell(ws.cell(note_row + i, 2))
+    styles.widths(ws, A=2, B=36, C=16, D=16, E=16, F=20, G=20)
+    ws.freeze_panes = "A4"
+    styles.print_setup(ws)
+
+
+def _tornado_chart(ws) -> None:
+    """Swing per driver as horizontal bars, biggest on top (the tornado's usual picture)."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Swing of the chosen figure, by driver"
+    swing_col = FIRST_COL + TORNADO_COLS - 1
+    last_row = TORNADO_TOP + MAX_TORNADO_ROWS - 1
+    chart.add_data(
+        Reference(ws, min_col=swing_col, min_row=TORNADO_TOP, max_row=last_row), titles_from_data=True
+    )
+    chart.set_categories(Reference(ws, min_col=FIRST_COL, min_row=TORNADO_TOP + 1, max_row=last_row))
+    chart.series[0].graphicalProperties.solidFill = styles.NAVY
+    chart.x_axis.scaling.orientation = "maxMin"  # first row (biggest swing) at the top
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.number_format = "#,##0"
+    chart.legend = None
+    chart.height, chart.width = 8, 16
+    ws.add_chart(chart, f"I{TORNADO_TOP}")
