@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
 from xl_addin.report_risk import add_risk_args
 
 
@@ -30,25 +31,70 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import tempfile
+    import time
+    from pathlib import Path
+
     from pricing.presets import presets
     from pricing.store import load_catalog
     from workbook.build import build_template
+    from workbook.runtimes import DEFAULT_OUTPUT, RuntimeOptionError, check_output
     from workbook.sheets.changelog import changelog_rows
     from xl_addin.function_docs import function_table
 
-    out = args.output or ("ft-breakeven-static.xlsx" if args.static else "ft-breakeven.xlsx")
+    runtime = args.runtime
+    if args.static and runtime != "xlsx":
+        print(
+            f"error: --static cannot be combined with --runtime {runtime}: the static copy has "
+            "no FT_ formulas, so it needs no runtime (use --static alone, or drop it)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.static:
+        out = Path(args.output or "ft-breakeven-static.xlsx")
+    else:
+        try:
+            out = check_output(runtime, args.output or DEFAULT_OUTPUT[runtime])
+        except RuntimeOptionError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     try:
         functions = function_table()
     except Exception as exc:  # the Functions sheet then says where to read the docs
         print(
-            f"note: function list unavailable ({exc}); "
-            "the Functions sheet points to docs/FUNCTIONS.md",
+            f"note: function list unavailable ({exc}); the Functions sheet points to docs/FUNCTIONS.md",
             file=sys.stderr,
         )
         functions = None
-    path = build_template(load_catalog(args.store), presets(), out, static=args.static,
-                          functions=functions, changelog_rows=changelog_rows(args.store))
-    print(f"wrote {path}")
+    started = time.perf_counter()
+
+    def template(path) -> Path:
+        return build_template(
+            load_catalog(args.store),
+            presets(),
+            path,
+            static=args.static,
+            functions=functions,
+            changelog_rows=changelog_rows(args.store),
+        )
+
+    if runtime == "classic":  # the template gets xlwings' VBA project on its way to .xlsm
+        from workbook.runtimes import classic
+
+        with tempfile.TemporaryDirectory() as tmp:
+            written = [classic.make_xlsm(template(Path(tmp) / "template.xlsx"), out)]
+        written.append(classic.write_sibling(out))
+    else:
+        written = [template(out)]
+    if runtime == "lite":  # after openpyxl's save: openpyxl would drop the add-in parts
+        from workbook.runtimes import lite
+        from xl_addin.lite_main import lite_settings
+
+        lite.inject(out, lite_settings())
+    for path in written:
+        print(f"wrote {path}")
+    if runtime != "xlsx":
+        print(f"runtime {runtime}: {time.perf_counter() - started:.1f} s; set-up in docs/RUNTIMES.md")
     return 0
 
 
@@ -109,11 +155,26 @@ def build_parser() -> argparse.ArgumentParser:
         "build",
         help="write the template workbook (calculator, scenarios, pricing, checks)",
         description="Write the Excel template from the stored (or bundled) price catalog. "
-        "--static replaces every FT_ formula with its computed value (no add-in needed).",
+        "--static replaces every FT_ formula with its computed value (no add-in needed). "
+        "--runtime classic writes a .xlsm for classic xlwings plus the <name>.py of Run main; "
+        "--runtime lite stores main.py and requirements.txt for xlwings Lite in the workbook "
+        "(docs/RUNTIMES.md).",
     )
-    build.add_argument("-o", "--output", help="file to write (default ./ft-breakeven.xlsx, "
-                       "or ./ft-breakeven-static.xlsx with --static)")
+    build.add_argument(
+        "-o",
+        "--output",
+        help="file to write (default ./ft-breakeven.xlsx; "
+        "./ft-breakeven-static.xlsx with --static; ./ft_breakeven.xlsm with "
+        "--runtime classic; ./ft-breakeven-lite.xlsx with --runtime lite)",
+    )
     build.add_argument("--static", action="store_true", help="values instead of FT_ formulas")
+    build.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default=DEFAULT_RUNTIME,
+        help="xlsx (default: xlwings Server, or classic xlwings' Run main), classic (.xlsm for "
+        "Import Functions, Windows) or lite (code inside the workbook, xlwings Lite)",
+    )
     add_store_flag(build)
     build.set_defaults(func=cmd_build)
 

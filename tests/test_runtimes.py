@@ -1,0 +1,383 @@
+"""`ft-breakeven build --runtime classic|lite`: the files each xlwings runtime needs.
+
+classic: a .xlsm whose VBA project (xlwings' quickstart.xlsm, RunPython) survives, an active
+xlwings.conf sheet and the sibling <name>.py of "Run main". lite: the .xlsx with main.py and
+requirements.txt stored as xlwings Lite settings; the stored main.py is run through xlwings'
+Office.js code path (the one Lite uses) and must register every FT_ function with the engine's
+answers, also alone in a fresh interpreter. Whether Excel itself runs them is not testable here
+(docs/RUNTIMES.md says what is verified).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import types
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import openpyxl
+import pytest
+import xlwings as xw
+import xlwings.server as xs
+from oletools.olevba import VBA_Parser
+
+from pricing import fetch as fetch_module
+from pricing import refresh as refresh_module
+from pricing.breakeven import evaluate
+from pricing.fetch import FetchError
+from tests.helpers import EMPTY_CATALOG, priced
+from tests.officejs import call
+from tests.test_workbook_files import SOFFICE, _convert, _formulas
+from workbook.runtimes import lite
+from xl_addin import functions, lite_fetch, scripts
+from xl_addin.cli import main
+from xl_addin.lite_main import bundle_files, requirements_txt
+
+ROOT = Path(__file__).resolve().parents[1]
+FT_IDS = {f["id"] for f in xs.custom_functions_meta(functions)["functions"]}
+BLOCK = priced()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    d = tmp_path_factory.mktemp("runtimes")
+    files = {
+        "xlsx": d / "ft-breakeven.xlsx",
+        "classic": d / "ft_breakeven.xlsm",
+        "lite": d / "ft-breakeven-lite.xlsx",
+    }
+    for runtime, path in files.items():
+        assert main(["build", "--runtime", runtime, "-o", str(path)]) == 0
+    return files
+
+
+@pytest.fixture(scope="module")
+def lite_main_file(built, tmp_path_factory):
+    path = tmp_path_factory.mktemp("lite") / "main.py"
+    path.write_text(lite.read_settings(built["lite"])["main.py"], "utf-8")
+    return path
+
+
+def _load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _xml(z: zipfile.ZipFile, name: str) -> ET.Element:
+    return ET.fromstring(z.read(name))
+
+
+def _rels(z: zipfile.ZipFile, name: str) -> dict[str, str]:
+    return {r.get("Type"): r.get("Target") for r in _xml(z, name)}
+
+
+def _content_types(z: zipfile.ZipFile) -> dict[str, str]:
+    return {o.get("PartName"): o.get("ContentType") for o in _xml(z, "[Content_Types].xml")}
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--static", "--runtime", "lite"], ["--static", "--runtime lite"]),
+        (["--runtime", "classic", "-o", "x.xlsx"], ["--output", "--runtime classic", ".xlsm"]),
+        (["--runtime", "lite", "-o", "x.xlsm"], ["--output", "--runtime lite", ".xlsx"]),
+        (["--runtime", "classic", "-o", "ft-breakeven.xlsm"], ["--output", "Python module"]),
+        (["--runtime", "classic", "-o", "pricing.xlsm"], ["--output", "shadow"]),
+    ],
+)
+def test_cli_refuses_what_cannot_work_and_says_which_flag(args, words, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # relative -o paths would land here if a check were missing
+    assert main(["build", *args]) == 2
+    err = capsys.readouterr().err
+    for word in words:
+        assert word in err, err
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_unknown_runtime_lists_the_allowed_ones(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--runtime", "web"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "--runtime" in err and "'web'" in err and "classic" in err and "lite" in err
+
+
+# --- the same sheets and formulas everywhere --------------------------------------------------
+
+
+def test_same_sheets_and_formulas_in_every_runtime(built):
+    # Classic and Lite both show Python names upper-cased (FT_...), so nothing is renamed;
+    # only xlwings Server prefixes a namespace (=XLWINGS.FT_...), see docs/RUNTIMES.md.
+    base = list(_formulas(built["xlsx"]))
+    assert len(base) > 100 and any("FT_" in f for _, _, f in base)
+    for runtime in ("classic", "lite"):
+        assert list(_formulas(built[runtime])) == base, runtime
+        wb = openpyxl.load_workbook(built[runtime])
+        assert wb.sheetnames == openpyxl.load_workbook(built["xlsx"]).sheetnames
+        conf = wb["xlwings.conf"]
+        assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "xl_addin.functions")
+
+
+# --- classic ---------------------------------------------------------------------------------
+
+
+def test_classic_xlsm_structure(built):
+    with zipfile.ZipFile(built["classic"]) as z:
+        assert "xl/vbaProject.bin" in z.namelist()
+        types_ = _content_types(z)
+        assert types_["/xl/workbook.xml"] == "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+        defaults = {d.get("Extension"): d.get("ContentType") for d in _xml(z, "[Content_Types].xml")}
+        assert defaults["bin"] == "application/vnd.ms-office.vbaProject"
+        rels = _rels(z, "xl/_rels/workbook.xml.rels")
+        assert rels["http://schemas.microsoft.com/office/2006/relationships/vbaProject"].endswith(
+            "vbaProject.bin"
+        )
+        with zipfile.ZipFile(built["xlsx"]) as plain:  # the .xlsm passes through openpyxl once
+            charts = [n for n in plain.namelist() if n.startswith("xl/charts/")]
+            assert charts and all(z.read(n) == plain.read(n) for n in charts)
+    wb = openpyxl.load_workbook(built["classic"], keep_vba=True)
+    assert wb.code_name == "ThisWorkbook"
+    codes = {ws.title: ws.sheet_properties.codeName for ws in wb.worksheets}
+    # every document module of quickstart's VBA project keeps a sheet
+    assert codes["xlwings.conf"] == "Sheet2" and codes[wb.sheetnames[0]] == "Sheet1"
+
+
+def test_classic_vba_project_survives_with_runpython(built):
+    parser = VBA_Parser(str(built["classic"]))
+    try:
+        assert parser.detect_vba_macros()
+        modules = {Path(stream).name: code for _, stream, _, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    assert {"ThisWorkbook", "Sheet1", "Sheet2", "Module1"} <= set(modules)
+    assert "RunPython" in modules["Module1"]
+
+
+def test_classic_sibling_module_runs_the_refresh(built):
+    sibling = built["classic"].with_suffix(".py")
+    assert sibling.is_file()
+    module = _load(sibling, "ft_breakeven_sibling")
+    assert module.main is scripts.main  # Run main -> the Refresh prices code on Book.caller()
+    assert built["classic"].name in sibling.read_text("utf-8")
+
+
+# --- lite ------------------------------------------------------------------------------------
+
+
+def test_lite_parts_are_wired_like_an_office_add_in(built):
+    with zipfile.ZipFile(built["lite"]) as z:
+        names = set(z.namelist())
+        assert {lite.WEBEXT_PART, lite.TASKPANES_PART, lite.TASKPANES_RELS} <= names
+        assert _rels(z, "_rels/.rels")[lite.TASKPANES_REL] == lite.TASKPANES_PART
+        assert _rels(z, lite.TASKPANES_RELS)[lite.WEBEXT_REL] == "webextension1.xml"
+        types_ = _content_types(z)
+        for part, ctype in lite.CONTENT_TYPES.items():
+            assert types_[f"/{part}"] == ctype
+        ext = _xml(z, lite.WEBEXT_PART)
+        ref = ext.find(f"{{{lite.WE_NS}}}reference")
+        assert (ref.get("id"), ref.get("storeType")) == ("wa200008175", "OMEX")
+        pane = _xml(z, lite.TASKPANES_PART).find(f"{{{lite.TP_NS}}}taskpane")
+        ref_id = pane.find(f"{{{lite.TP_NS}}}webextensionref").get(f"{{{lite.R_NS}}}id")
+        assert ref_id == "rId1"
+        for name in names:  # every XML part still parses
+            if name.endswith((".xml", ".rels")):
+                _xml(z, name)
+    settings = lite.read_settings(built["lite"])
+    assert set(settings) == {"main.py", "requirements.txt"}
+    assert settings["requirements.txt"] == requirements_txt()
+    reqs = settings["requirements.txt"].split()
+    assert f"xlwings=={xw.__version__}" in reqs
+    assert {"httpx", "platformdirs", "pydantic", "numpy", "openpyxl"} <= set(reqs)  # unpinned
+    assert lite.read_settings(built["xlsx"]) == {}
+
+
+def test_lite_inject_refuses_a_second_add_in(built, tmp_path):
+    copy = tmp_path / "again.xlsx"
+    copy.write_bytes(built["lite"].read_bytes())
+    with pytest.raises(ValueError, match="already holds"):
+        lite.inject(copy, {"main.py": "x = 1\n"})
+
+
+def test_lite_main_registers_every_ft_function_and_the_refresh_script(lite_main_file, monkeypatch, tmp_path):
+    # Our modules are imported already, so main.py re-uses them here; the fresh-interpreter test
+    # below proves the bundle alone suffices. sys.path is restored after the test.
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where main.py unpacks
+    module = _load(lite_main_file, "ft_breakeven_lite_main")
+    ids = {f["id"] for f in xs.custom_functions_meta(module)["functions"]}
+    assert ids == FT_IDS and len(ids) >= 15
+    scripts_meta = xs.custom_scripts_meta(module)
+    assert [s["function_name"] for s in scripts_meta] == ["refresh_prices"]
+    assert call("ft_payback_months", 4000, 650, module=module) == [[pytest.approx(4000 / 650)]]
+    r = evaluate(BLOCK, EMPTY_CATALOG)
+    block = [[k, v] for k, v in BLOCK.items()]
+    for output in ("payback_months", "npv", "net_benefit_month"):
+        assert call("ft_scenario", block, output, module=module) == [[pytest.approx(getattr(r, output))]]
+    assert call("ft_verdict", block, module=module) == [[r.verdict]]
+
+
+SMOKE = """
+import asyncio, importlib.util, json, os, sys
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+import xlwings as xw, xlwings.server as xs
+spec = importlib.util.spec_from_file_location("main", sys.argv[1])
+main = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(main)
+import pricing, pydantic, workbook, xl_addin
+
+def call(name, *args):
+    data = {"func_name": name, "args": list(args), "caller_address": "[T.xlsx]Sheet1!A1",
+            "culture_info_name": "en-US", "date_format": "M/d/yyyy", "version": xw.__version__,
+            "runtime": "1.4"}
+    return asyncio.run(xs.custom_functions_call(data, main))
+
+block = json.loads(sys.argv[2])
+print(json.dumps({
+    "ids": sorted(f["id"] for f in xs.custom_functions_meta(main)["functions"]),
+    "from": [m.__file__ for m in (pricing, workbook, xl_addin)],
+    "pydantic": pydantic.VERSION,
+    "payback": call("ft_payback_months", [[4000]], [[650]]),
+    "npv": call("ft_scenario", block, [["npv"]]),
+    "price": call("ft_price", [["claude-sonnet-4-6"]], [["input"]]),
+}))
+"""
+
+
+def _interpreters():
+    yield pytest.param(sys.executable, id="this-python")
+    old = os.environ.get("FT_BREAKEVEN_OLD_PYDANTIC_PYTHON")  # e.g. a venv with pydantic 2.10
+    yield pytest.param(
+        old,
+        id="old-pydantic",
+        marks=pytest.mark.skipif(not old, reason="set FT_BREAKEVEN_OLD_PYDANTIC_PYTHON to run"),
+    )
+
+
+@pytest.mark.parametrize("python", _interpreters())
+def test_lite_main_works_alone_in_a_fresh_interpreter(python, lite_main_file, tmp_path):
+    """Nothing from the repository: every module comes from main.py's own bundle."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["TMPDIR"] = str(tmp_path)  # where main.py unpacks
+    block = [[k, v] for k, v in BLOCK.items()]
+    out = subprocess.run(
+        [python, "-c", SMOKE, str(lite_main_file), json.dumps(block)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(got["ids"]) == FT_IDS
+    assert all(f.startswith(str(tmp_path)) for f in got["from"]), got["from"]
+    assert got["payback"] == [[pytest.approx(4000 / 650)]]
+    assert got["npv"] == [[pytest.approx(evaluate(BLOCK, EMPTY_CATALOG).npv)]]
+    assert got["price"] == call("ft_price", "claude-sonnet-4-6", "input")  # bundled catalog
+
+
+def test_lite_bundle_holds_what_the_functions_and_script_import():
+    files = bundle_files()
+    for name in (
+        "xl_addin/functions.py",
+        "xl_addin/scripts.py",
+        "xl_addin/lite_fetch.py",
+        "pricing/store.py",
+        "pricing/data/catalog.json",
+        "workbook/sheets/pricing.py",
+    ):
+        assert name in files, name
+    assert not any(n.startswith(("tests/", "bench/")) or n.endswith("cli.py") for n in files)
+
+
+# Pyodide in xlwings Lite ships pydantic ~2.10: options added to pydantic later must not appear
+# (a cheap guard; the fresh-interpreter test above runs the real thing on pydantic 2.10 when
+# FT_BREAKEVEN_OLD_PYDANTIC_PYTHON points at such an interpreter).
+NEWER_PYDANTIC = (
+    "validate_by_name",
+    "validate_by_alias",
+    "serialize_by_alias",
+    "exclude_if",
+    "url_preserve_empty_path",
+    "polymorphic_serialization",
+)
+
+
+def test_lite_bundle_uses_no_pydantic_newer_than_pyodide():
+    for name, data in bundle_files().items():
+        if name.endswith(".py"):
+            text = data.decode("utf-8")
+            assert not [w for w in NEWER_PYDANTIC if w in text], name
+
+
+# --- downloads through the browser (Pyodide has no sockets) -----------------------------------
+
+
+class FakeXHR:
+    """The bits of the browser's XMLHttpRequest that BrowserTransport uses."""
+
+    status, text, opened = 200, "", []
+
+    @classmethod
+    def new(cls):
+        return cls()
+
+    def open(self, method, url, is_async):
+        FakeXHR.opened.append((method, url, is_async))
+
+    def send(self, body):
+        self.status, self.responseText = FakeXHR.status, FakeXHR.text
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setitem(sys.modules, "js", types.SimpleNamespace(XMLHttpRequest=FakeXHR))
+    monkeypatch.setattr(FakeXHR, "opened", [])
+    monkeypatch.setattr(fetch_module, "RETRY_BACKOFF", 0.0)
+    monkeypatch.setattr(refresh_module, "fetch", refresh_module.fetch)  # restored afterwards
+    return FakeXHR
+
+
+def test_browser_transport_downloads_synchronously(browser, monkeypatch):
+    monkeypatch.setattr(FakeXHR, "text", '{"gpt-4o": {"input_cost_per_token": 2.5e-06}}')
+    url = "https://raw.githubusercontent.com/x/y/main/r.json"
+    got = fetch_module.fetch(url, transport=lite_fetch.BrowserTransport(), retries=0)
+    assert got.data == FakeXHR.text.encode() and FakeXHR.opened == [("GET", url, False)]
+
+
+def test_browser_refusal_reads_as_could_not_reach(browser, monkeypatch):
+    monkeypatch.setattr(FakeXHR, "status", 0)  # CORS refusal or offline
+    with pytest.raises(FetchError) as exc:
+        fetch_module.fetch("https://example.org/r.json", transport=lite_fetch.BrowserTransport(), retries=0)
+    assert exc.value.kind == "offline" and "example.org" in str(exc.value)
+
+
+def test_refresh_uses_the_browser_only_under_pyodide(browser):
+    before = refresh_module.fetch
+    assert lite_fetch.use_browser_fetch() is False and refresh_module.fetch is before
+    assert lite_fetch.use_browser_fetch(force=True) is True
+    assert isinstance(refresh_module.fetch.keywords["transport"], lite_fetch.BrowserTransport)
+
+
+# --- LibreOffice ----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("runtime", ["classic", "lite"])
+def test_libreoffice_opens_it(built, runtime, tmp_path):
+    out = _convert(built[runtime], "xlsx", tmp_path)
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == openpyxl.load_workbook(built["xlsx"]).sheetnames
+    assert wb["xlwings.conf"]["A1"].value == "UDF Modules"
