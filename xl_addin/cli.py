@@ -31,71 +31,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    import tempfile
-    import time
-    from pathlib import Path
+    from xl_addin.build_cli import run_build
 
-    from pricing.presets import presets
-    from pricing.store import load_catalog
-    from workbook.build import build_template
-    from workbook.runtimes import DEFAULT_OUTPUT, RuntimeOptionError, check_output
-    from workbook.sheets.changelog import changelog_rows
-    from xl_addin.function_docs import function_table
-
-    runtime = args.runtime
-    if args.static and runtime != "xlsx":
-        print(
-            f"error: --static cannot be combined with --runtime {runtime}: the static copy has "
-            "no FT_ formulas, so it needs no runtime (use --static alone, or drop it)",
-            file=sys.stderr,
-        )
-        return 2
-    if args.static:
-        out = Path(args.output or "ft-breakeven-static.xlsx")
-    else:
-        try:
-            out = check_output(runtime, args.output or DEFAULT_OUTPUT[runtime])
-        except RuntimeOptionError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-    try:
-        functions = function_table()
-    except Exception as exc:  # the Functions sheet then says where to read the docs
-        print(
-            f"note: function list unavailable ({exc}); the Functions sheet points to docs/FUNCTIONS.md",
-            file=sys.stderr,
-        )
-        functions = None
-    started = time.perf_counter()
-
-    def template(path) -> Path:
-        return build_template(
-            load_catalog(args.store),
-            presets(),
-            path,
-            static=args.static,
-            functions=functions,
-            changelog_rows=changelog_rows(args.store),
-        )
-
-    if runtime == "classic":  # the template gets xlwings' VBA project on its way to .xlsm
-        from workbook.runtimes import classic
-
-        with tempfile.TemporaryDirectory() as tmp:
-            written = [classic.make_xlsm(template(Path(tmp) / "template.xlsx"), out)]
-        written.append(classic.write_sibling(out))
-    else:
-        written = [template(out)]
-    if runtime == "lite":  # after openpyxl's save: openpyxl would drop the add-in parts
-        from workbook.runtimes import lite
-        from xl_addin.lite_main import lite_settings
-
-        lite.inject(out, lite_settings())
-    for path in written:
-        print(f"wrote {path}")
-    if runtime != "xlsx":
-        print(f"runtime {runtime}: {time.perf_counter() - started:.1f} s; set-up in docs/RUNTIMES.md")
-    return 0
+    return run_build(args)
 
 
 def add_store_flag(p: argparse.ArgumentParser) -> None:
@@ -168,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--runtime classic; ./ft-breakeven-lite.xlsx with --runtime lite)",
     )
     build.add_argument("--static", action="store_true", help="values instead of FT_ formulas")
+    build.add_argument("--force", action="store_true", help="replace an existing file of the same name")
     build.add_argument(
         "--runtime",
         choices=RUNTIMES,

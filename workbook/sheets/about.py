@@ -22,15 +22,17 @@ HOW_TO = (
 )
 RUNTIMES = (
     "Set-up (the green FT_ cells need the add-in; without it they show #NAME?):",
-    "- Install: python -m pip install ft-breakeven  (brings xlwings).",
-    "- Windows desktop Excel (classic xlwings, free): xlwings addin install; the xlwings.conf "
-    "sheet names the UDF module; Import Functions on the xlwings ribbon.",
-    "- xlwings Lite (free, Windows/Mac/Web): add the xlwings Lite add-in, add ft-breakeven to "
-    "requirements.txt and `from xl_addin.functions import *` to main.py in its editor.",
+    "- Install: python -m pip install -e .  in the ft-breakeven folder (brings xlwings).",
+    "- Windows desktop Excel (classic xlwings, free): `ft-breakeven build --runtime classic` "
+    "writes a .xlsm; xlwings addin install; Import Functions on the xlwings ribbon reads the "
+    "xlwings.conf sheet.",
+    "- xlwings Lite (free, Windows/Mac/Web): `ft-breakeven build --runtime lite` writes a "
+    "workbook that carries its own main.py and requirements.txt; open it with the xlwings Lite "
+    "add-in.",
     "- xlwings Server (self-hosted, paid licence for commercial use): deploy the module; function"
-    " names get the server's namespace.",
-    "- No Excel? `ft-breakeven report --all` answers the same from the command line; "
-    "`ft-breakeven build --static` writes a values-only copy.",
+    " names get the server's namespace (=XLWINGS.FT_...).",
+    "- Step by step: docs/RUNTIMES.md. No Excel? `ft-breakeven report --all` answers the same "
+    "from the command line; `ft-breakeven build --static` writes a values-only copy.",
 )
 
 

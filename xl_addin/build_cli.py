@@ -1,0 +1,108 @@
+"""`ft-breakeven build`: the template for one runtime, written so that nothing is ever lost.
+
+The workbook is assembled in a temporary folder beside the target and moved into place only
+when complete, so a failure half-way leaves the old file whole. An existing file, perhaps one a
+user has filled in, is replaced only with --force.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pricing.presets import presets
+from pricing.store import load_catalog
+from workbook.build import build_template
+from workbook.runtimes import DEFAULT_OUTPUT, RuntimeOptionError, check_output
+from workbook.sheets.changelog import changelog_rows
+from xl_addin.function_docs import function_table
+
+STATIC_OUTPUT = "ft-breakeven-static.xlsx"
+
+
+class BuildRefused(ValueError):
+    """A flag combination or target that cannot be honoured; str(e) tells the user why."""
+
+
+def output_paths(args: argparse.Namespace) -> list[Path]:
+    """The files this build writes (the workbook first), or BuildRefused naming the flag."""
+    if args.static and args.runtime != "xlsx":
+        raise BuildRefused(
+            f"--static cannot be combined with --runtime {args.runtime}: the static copy has no FT_ "
+            "formulas, so it needs no runtime (use --static alone, or drop it)"
+        )
+    if args.static:
+        out = Path(args.output or STATIC_OUTPUT)
+    else:
+        try:
+            out = check_output(args.runtime, args.output or DEFAULT_OUTPUT[args.runtime])
+        except RuntimeOptionError as exc:
+            raise BuildRefused(str(exc)) from None
+    paths = [out, out.with_suffix(".py")] if args.runtime == "classic" else [out]
+    existing = [p for p in paths if p.exists()]
+    if existing and not args.force:
+        raise BuildRefused(
+            f"{existing[0]} already exists and may hold your edits: pass --force to replace it, "
+            "or -o to write another file"
+        )
+    return paths
+
+
+def _function_list():
+    try:
+        return function_table()
+    except Exception as exc:  # the Functions sheet then says where to read the docs
+        print(
+            f"note: function list unavailable ({exc}); the Functions sheet points to docs/FUNCTIONS.md",
+            file=sys.stderr,
+        )
+        return None
+
+
+def _assemble(args: argparse.Namespace, folder: Path, name: str) -> list[Path]:
+    """Write the runtime's files into `folder` (the workbook under `name`)."""
+    catalog, log = load_catalog(args.store), changelog_rows(args.store)
+    functions = _function_list()
+
+    def template(path: Path) -> Path:
+        return build_template(
+            catalog, presets(), path, static=args.static, functions=functions, changelog_rows=log
+        )
+
+    out = folder / name
+    if args.runtime == "classic":  # the template gets xlwings' VBA project on its way to .xlsm
+        from workbook.runtimes import classic
+
+        classic.make_xlsm(template(folder / "template.xlsx"), out)
+        return [out, classic.write_sibling(out)]
+    template(out)
+    if args.runtime == "lite":  # after openpyxl's save: openpyxl would drop the add-in parts
+        from workbook.runtimes import lite
+        from xl_addin.lite_main import lite_settings
+
+        lite.inject(out, lite_settings())
+    return [out]
+
+
+def run_build(args: argparse.Namespace) -> int:
+    try:
+        targets = output_paths(args)
+    except BuildRefused as exc:
+        print(f"ft-breakeven build: {exc}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    target_dir = targets[0].resolve().parent
+    target_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target_dir, prefix=".ft-breakeven-build-") as tmp:
+        built = _assemble(args, Path(tmp), targets[0].name)
+        for src, dest in zip(built, targets, strict=True):
+            os.replace(src, dest)  # same folder, so each file appears whole or not at all
+    for path in targets:
+        print(f"wrote {path}")
+    if args.runtime != "xlsx":
+        print(f"runtime {args.runtime}: {time.perf_counter() - started:.1f} s; set-up in docs/RUNTIMES.md")
+    return 0
