@@ -118,7 +118,7 @@ class Scenario(BaseModel):
 
     lifetime_months: float = Field(
         12,
-        gt=0,
+        ge=0.01,  # about 7 hours: shorter is no lifetime, and retrain counts would overflow
         le=600,
         description="planned life before a forced retrain",
         json_schema_extra={"unit": "months"},

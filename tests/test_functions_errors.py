@@ -77,7 +77,7 @@ CASES = [
     ("payback text", "ft_payback_months", ("lots", 650), ["upfront_cost", "a number", "'lots'"]),
     ("payback negative upfront", "ft_payback_months", (-1, 650), ["upfront_cost", ">= 0", "-1"]),
     ("payback bool", "ft_payback_months", (4000, False), ["monthly_net_benefit", "False"]),
-    ("lifetime 0", "ft_breakeven_queries", (4000, 0.01, 0.001, 0), ["lifetime_months", "> 0", "0"]),
+    ("lifetime 0", "ft_breakeven_queries", (4000, 0.01, 0.001, 0), ["lifetime_months", ">= 0.01", "0"]),
     ("never pays back", "ft_payback_months", (4000, 0), NUM),
     ("FT dearer", "ft_breakeven_queries", (4000, 0.001, 0.01, 12), NUM),
     (
