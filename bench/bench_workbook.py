@@ -66,6 +66,22 @@ def soffice_xlsx(src: Path, out: Path) -> Path:
     return out / f"{src.stem}.xlsx"
 
 
+def runtime_builds(template: Path, tmp: Path, repeats: int) -> tuple[float, float]:
+    """What each runtime adds to the template: the VBA project (classic), the Lite parts."""
+    from workbook.runtimes import classic, lite
+    from xl_addin.lite_main import lite_settings
+
+    t_classic, _ = median_time(lambda i: classic.make_xlsm(template, tmp / f"book_{i}.xlsm"), repeats)
+
+    def add_lite(i: int) -> None:
+        copy = tmp / f"lite-{i}.xlsx"
+        shutil.copyfile(template, copy)
+        lite.inject(copy, lite_settings())
+
+    t_lite, _ = median_time(add_lite, repeats)
+    return t_classic, t_lite
+
+
 def payback_cells(values_of, n: int) -> list:
     return [values_of(f"{PAYBACK_COLUMN}{scenarios_sheet.FIRST_ROW + i}") for i in range(n)]
 
@@ -98,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     t_static, _ = median_time(
         lambda _: build_template(catalog, rows, static, static=True, functions=functions), args.repeats
     )
+    t_classic, t_lite = runtime_builds(template, tmp, args.repeats)
     t_engine, results = median_time(lambda _: evaluate_many(rows, catalog), args.repeats)
     want = [r.payback_months for r in results]
 
@@ -112,6 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scenarios: {n}; catalog: {len(catalog.models)} models; median of {args.repeats} runs")
     print(f"build template (FT_ formulas):   {t_build * 1e3:8.0f} ms  ({template.stat().st_size:,} bytes)")
     print(f"build static copy (values):      {t_static * 1e3:8.0f} ms  ({static.stat().st_size:,} bytes)")
+    print(
+        f"  + classic .xlsm (VBA project):  {t_classic * 1e3:8.0f} ms;  + lite parts (main.py bundle): "
+        f"{t_lite * 1e3:.0f} ms"
+    )
     print(f"engine, the sheet's scenarios:   {t_engine * 1e3:8.2f} ms")
     print(
         f"formulas package, whole book:    {t_formulas * 1e3:8.0f} ms  = {t_formulas / t_engine:,.0f}x the "

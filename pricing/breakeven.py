@@ -418,6 +418,19 @@ class TableResult:
         x = float(self.figures[output][i])
         return _opt(x) if output in _OPTIONAL else x
 
+    def column(self, output: str) -> list[Any]:
+        """value(output, i) for every row at once (a sweep's column without a call per row)."""
+        n = len(self.names)
+        if output in ("verdict", "mode", "notes"):
+            return [self.value(output, i) for i in range(n)]
+        if output not in self.figures:
+            return [None] * n
+        values = np.asarray(self.figures[output], dtype=float)
+        if output in _OPTIONAL:
+            values = np.where(np.isfinite(values), values, np.nan)
+            return [None if v != v else v for v in values.tolist()]  # NaN -> None, as _opt
+        return values.tolist()
+
 
 def evaluate_table(
     columns: Mapping[str, Sequence[Any]], catalog: Catalog | None = None, n: int | None = None

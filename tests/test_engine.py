@@ -277,3 +277,11 @@ def test_table_finance_figures_are_computed_on_first_use_and_equal_evaluate():
         assert table.value("irr_annual", i) == pytest.approx(single.irr_annual, rel=1e-9)
     with pytest.raises(KeyError):
         table.figures["no_such_figure"]
+
+
+def test_table_column_equals_value_row_by_row():
+    rows = [priced(queries_per_day=q) for q in (0, 800, 5000)]  # the first never pays back
+    table = evaluate_table({k: [r[k] for r in rows] for k in rows[0]}, EMPTY_CATALOG)
+    for output in ("payback_months", "net_benefit_month", "npv", "verdict", "notes", "no_such"):
+        assert table.column(output) == [table.value(output, i) for i in range(3)], output
+    assert table.column("payback_months")[0] is None

@@ -87,6 +87,18 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def rows_with_values(rows: list[list[Any]]) -> list[int]:
+    """Indexes of the rows with at least one non-blank cell (is_blank, inlined: a 10,000-row
+    table would otherwise make 10,000 generator calls)."""
+    filled = []
+    for i, row in enumerate(rows):
+        for v in row:
+            if v is not None and (type(v) is not str or v.strip()):
+                filled.append(i)
+                break
+    return filled
+
+
 def single(value: Any, name: str) -> Any:
     """The one value of a cell, also when xlwings hands over a 1x1 or 1-item list."""
     while isinstance(value, (list, tuple)):
@@ -353,16 +365,24 @@ def table(value: Any, name: str = "inputs_table") -> tuple[list[str], list[list[
         )
     header = rows[0]
     keep = [j for j, label in enumerate(header) if not is_blank(label)]
+    if len(keep) == len(header):  # every column labelled: the rows need no copy
+        fields = [field_name(label, name) for label in header]
+        _refuse_duplicates(fields, name)
+        return fields, rows[1:]
     for j in range(len(header)):
         if j not in keep and any(not is_blank(r[j]) for r in rows[1:]):
             raise ScenarioError(
                 name, f"column {j + 1}", "a label in the header row above every column with values"
             )
     fields = [field_name(header[j], name) for j in keep]
+    _refuse_duplicates(fields, name)
+    return fields, [[r[j] for j in keep] for r in rows[1:]]
+
+
+def _refuse_duplicates(fields: list[str], name: str) -> None:
     dupes = {f for f in fields if fields.count(f) > 1}
     if dupes:
         raise ScenarioError(name, sorted(dupes)[0], "each input once (this column appears twice)")
-    return fields, [[r[j] for j in keep] for r in rows[1:]]
 
 
 def choice(value: Any, name: str, choices: Sequence[str], *, default: Any = _MISSING) -> Any:

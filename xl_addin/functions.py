@@ -449,15 +449,16 @@ def ft_scenarios(inputs_table, output):
     fields, rows = xa.table(inputs_table, "inputs_table")
     cells: list[Any] = [""] * len(rows)
     # A blank row stays blank, keeping the column aligned with the table.
-    filled = [i for i, row in enumerate(rows) if not all(xa.is_blank(v) for v in row)]
+    filled = xa.rows_with_values(rows)
     kept = rows if len(filled) == len(rows) else [rows[i] for i in filled]
     columns = {f: list(col) for f, col in zip(fields, zip(*kept, strict=True), strict=True)} if kept else {}
     for f in set(columns) & set(xa.DATE_FIELDS):  # Excel date serials -> dates
         columns[f] = [xa.table_cell(f, v) for v in columns[f]]
     result = evaluate_table(columns, _catalog(), n=len(filled))
+    values = result.column(want)
     for k, i in enumerate(filled):
         err = result.errors[k]
-        cells[i] = error_code(err) if err is not None else figure(result.value(want, k))
+        cells[i] = error_code(err) if err is not None else figure(values[k])
     return [[c] for c in cells]
 
 
