@@ -253,9 +253,7 @@ def matrix(value: Any, name: str) -> list[list[Any]]:
     if not isinstance(value[0], (list, tuple)):
         value = [value]
     rows = [
-        [c if type(c) in PLAIN else clean(c) for c in r]
-        if isinstance(r, (list, tuple))
-        else [clean(r)]
+        [c if type(c) in PLAIN else clean(c) for c in r] if isinstance(r, (list, tuple)) else [clean(r)]
         for r in value
     ]
     width = len(rows[0])
@@ -291,9 +289,7 @@ def field_name(label: Any, name: str = "inputs") -> str:
         raise ScenarioError(name, label, "a label naming an input, e.g. queries_per_day")
     field = field_for_label(label)
     if field is None:
-        raise _unknown_label(
-            label, name, FIELDS, "labels that are input names such as queries_per_day"
-        )
+        raise _unknown_label(label, name, FIELDS, "labels that are input names such as queries_per_day")
     return field
 
 
@@ -332,10 +328,7 @@ def block(value: Any, name: str = "inputs") -> dict[str, Any]:
         raise ScenarioError(
             name,
             f"{n_rows} x {n_cols} cells",
-            (
-                "labels with their values: two columns (label | value) or two rows (labels over "
-                "values)"
-            ),
+            ("labels with their values: two columns (label | value) or two rows (labels over values)"),
         )
     else:
         raise ScenarioError(
@@ -360,9 +353,7 @@ def table(value: Any, name: str = "inputs_table") -> tuple[list[str], list[list[
     while rows and all(is_blank(c) for c in rows[0]):
         rows = rows[1:]
     if len(rows) < 2:
-        raise ScenarioError(
-            name, f"{len(rows)} row(s)", "a header row of input names plus at least one row"
-        )
+        raise ScenarioError(name, f"{len(rows)} row(s)", "a header row of input names plus at least one row")
     header = rows[0]
     keep = [j for j, label in enumerate(header) if not is_blank(label)]
     if len(keep) == len(header):  # every column labelled: the rows need no copy

@@ -532,4 +532,3 @@ def _risk() -> Any:
 
 
 # --- helpers for the risk module's results ---------------------------------------------------
-
