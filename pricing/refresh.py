@@ -40,7 +40,13 @@ from pricing.guards import (
     safe_cell_text,
 )
 from pricing.snapshot import build_entry, load_data
-from pricing.sources.litellm import PRICE_FIELDS, REGISTRY_URL, RegistryRow, _resolve_alias
+from pricing.sources.litellm import (
+    PRICE_FIELDS,
+    REGISTRY_URL,
+    RegistryRow,
+    _resolve_alias,
+    registry_date,
+)
 from pricing.store import load_catalog, save_catalog_atomic, store_catalog_path, store_dir
 
 __all__ = [
@@ -160,15 +166,6 @@ def _find_row(data: dict, keys: Iterable[str | None]) -> tuple[str | None, dict 
     return None, None
 
 
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
-
-
 class _Planner:
     def __init__(self, catalog: Catalog, data: dict, accepted: set[str]):
         self.data = data
@@ -209,7 +206,7 @@ class _Planner:
                         verdict.action == "hold",
                     )
                 )
-        dep = _date(raw.get("deprecation_date")) if raw is not None else None
+        dep = registry_date(raw.get("deprecation_date")) if raw is not None else None
         return RegistryRow(**values, deprecation_date=dep or old.deprecation_date)
 
     def entry(self, old: ModelEntry, mdef: dict, cur: dict | None, today: date, source: str):

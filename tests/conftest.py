@@ -9,7 +9,18 @@ it is used only by these tests (see README, "Licences").
 import os
 import tempfile
 
+import pytest
+
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 # Tests never read or write the user's real price store.
 os.environ["FT_BREAKEVEN_HOME"] = tempfile.mkdtemp(prefix="ft-breakeven-test-store-")
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A loopback HTTP server that serves registry files the test hands it (no internet here)."""
+    from tests.test_refresh_support import local_server
+
+    with local_server() as srv:
+        yield srv

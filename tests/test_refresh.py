@@ -18,16 +18,10 @@ from pricing.fetch import FetchError, check_url, fetch
 from pricing.guards import judge, safe_cell_text
 from pricing.refresh import plan_refresh, refresh
 from pricing.store import bundled_catalog, load_catalog
-from tests.test_refresh_support import encode, local_server, registry_dict, sha256, store_bytes
+from tests.test_refresh_support import encode, registry_dict, sha256, store_bytes
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 BASE = registry_dict()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with local_server() as srv:
-        yield srv
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from pricing import fetch as fetch_module
 from pricing.presets import presets
 from pricing.store import bundled_catalog, load_catalog
-from tests.test_refresh_support import encode, local_server, registry_dict
+from tests.test_refresh_support import encode, registry_dict
 from workbook.build import build_template
 from workbook.sheets import changelog as wb_changelog
 from workbook.sheets import pricing as wb_pricing
@@ -25,12 +25,6 @@ from xl_addin import scripts
 from xl_addin.cli import main
 
 BASE = registry_dict()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with local_server() as srv:
-        yield srv
 
 
 @pytest.fixture(autouse=True)

@@ -51,7 +51,8 @@ def per_million(value: Any) -> float | None:
     return round(value * 1e6, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _date(value: Any) -> date | None:
+def registry_date(value: Any) -> date | None:
+    """A registry date such as "2026-02-27" (or with a time after it); None if not one."""
     if not isinstance(value, str):
         return None
     try:
@@ -70,7 +71,7 @@ def parse_row(raw: dict) -> RegistryRow:
         **prices,
         litellm_provider=_text(raw.get("litellm_provider")),
         mode=_text(raw.get("mode")),
-        deprecation_date=_date(raw.get("deprecation_date")),
+        deprecation_date=registry_date(raw.get("deprecation_date")),
         source=_text(raw.get("source")),
     )
 
