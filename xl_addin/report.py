@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from pathlib import Path
@@ -46,6 +47,8 @@ NEVER = {
 def format_value(field: str, value, fmt: str) -> str:
     if value is None:
         return NEVER.get(field, "n/a")
+    if fmt.startswith("$") and value < 0:  # -$6,059, as accountants write it, not $-6,059
+        return "-" + fmt.format(-value)
     return fmt.format(value)
 
 
@@ -86,37 +89,38 @@ def render_table(results: list[Result]) -> str:
     fmts = dict((f, fmt) for f, _, fmt in TABLE_ROWS)
     rows = [[r.name] + [format_value(f, getattr(r, f), fmts[f]) for f in short] for r in results]
     widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows, strict=True)]
-    out = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
-    return "\n".join(out)
+    text_columns = {0, len(heads) - 1}  # name and verdict read left to right; figures line up right
+
+    def line(cells: list[str]) -> str:
+        parts = [
+            c.ljust(w) if j in text_columns else c.rjust(w)
+            for j, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(heads), *(line(row) for row in rows)])
+
+
+def _tidy(record: dict) -> dict:
+    """Floats to 12 significant digits: 19.2, not 19.200000000000003, in files people open."""
+    return {k: float(f"{v:.12g}") if isinstance(v, float) else v for k, v in record.items()}
 
 
 def render(results: list[Result], fmt: str) -> str:
     if fmt == "json":
-        payload = [r.model_dump() for r in results]
+        payload = [_tidy(r.model_dump()) for r in results]
         return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2)
     if fmt == "csv":
         fields = list(Result.model_fields)
-        out = _StringWriter()
+        out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=fields)
         writer.writeheader()
         for r in results:
-            row = r.model_dump()
+            row = _tidy(r.model_dump())
             row["notes"] = "; ".join(r.notes)
             writer.writerow(row)
-        return out.text().rstrip("\n")
+        return out.getvalue().rstrip("\n")
     return render_table(results)
-
-
-class _StringWriter:
-    def __init__(self):
-        self.parts: list[str] = []
-
-    def write(self, s: str) -> None:
-        self.parts.append(s)
-
-    def text(self) -> str:
-        return "".join(self.parts)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -146,6 +150,7 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     print(render(results, args.format))
     extra = getattr(args, "extra_sections", None)
-    if extra:
-        print(extra(args, scenarios, catalog))
+    sections = extra(args, scenarios, catalog) if extra else ""
+    if sections:
+        print(sections)
     return 0
