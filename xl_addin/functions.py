@@ -383,8 +383,8 @@ def ft_verdict(inputs):
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
 def ft_npv(inputs):
-    """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual (month 0 =
-    upfront)."""
+    """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual. Month 0
+    (the upfront cost) is not discounted: Excel's =NPV(r, month 1..n) + month 0."""
     return figure(evaluate(_scenario(inputs), _catalog()).npv)
 
 
