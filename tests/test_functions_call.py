@@ -363,3 +363,18 @@ def test_risk_and_sensitivity_spills():
     bars = risk.tornado(BLOCK, None, "npv", EMPTY_CATALOG)
     assert tornado[0][0] == "driver" and len(tornado) == len(bars) + 1 > 2
     assert [r[0] for r in tornado[1:]] == [b.driver for b in bars]
+
+
+def test_risk_with_own_ranges_replaces_only_those_inputs():
+    from pricing import risk
+
+    own = [["input", "low", "likely", "high"], ["Queries per day", 4000, 5000, 5200], ["", "", "", ""]]
+    got = call("ft_risk", block(BLOCK), 500, 3, own)
+    ranges = risk.default_uncertain(BLOCK)
+    ranges["queries_per_day"] = (4000, 5000, 5200)
+    want = risk.monte_carlo(BLOCK, ranges, 500, 3, EMPTY_CATALOG)
+    assert got[3][2] == pytest.approx(want.npv_p50, rel=1e-12)
+    default = risk.monte_carlo(BLOCK, None, 500, 3, EMPTY_CATALOG)
+    assert want.npv_p50 != pytest.approx(default.npv_p50, rel=1e-6)  # the row did change it
+    blank = call("ft_risk", block(BLOCK), 500, 3, [["", "", "", ""]])
+    assert blank[3][2] == pytest.approx(default.npv_p50, rel=1e-12)

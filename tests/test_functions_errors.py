@@ -79,6 +79,30 @@ CASES = [
     ("payback bool", "ft_payback_months", (4000, False), ["monthly_net_benefit", "False"]),
     ("lifetime 0", "ft_breakeven_queries", (4000, 0.01, 0.001, 0), ["lifetime_months", ">= 0.01", "0"]),
     ("never pays back", "ft_payback_months", (4000, 0), NUM),
+    (
+        "risk range unknown input",
+        "ft_risk",
+        (blk(), 500, 0, [["querys per day", 1, 2, 3]]),
+        ["ranges", "querys per day", "closest: queries_per_day"],
+    ),
+    (
+        "risk range out of order",
+        "ft_risk",
+        (blk(), 500, 0, [["queries_per_day", 9000, 5000, 6000]]),
+        ["queries_per_day", "low <= likely <= high"],
+    ),
+    (
+        "risk range text number",
+        "ft_risk",
+        (blk(), 500, 0, [["queries_per_day", "many", 5000, 6000]]),
+        ["queries_per_day", "'many'"],
+    ),
+    (
+        "risk range three columns",
+        "ft_risk",
+        (blk(), 500, 0, [["queries_per_day", 1, 2]]),
+        ["ranges", "four columns"],
+    ),
     ("FT dearer", "ft_breakeven_queries", (4000, 0.001, 0.01, 12), NUM),
     (
         "block text",

@@ -117,7 +117,7 @@ def test_spec_argument_lists():
     ]
     assert args("FT_SCENARIO") == [("inputs", False), ("output", True)]
     assert args("FT_SCHEDULE") == [("inputs", False), ("months", True)]
-    assert args("FT_RISK") == [("inputs", False), ("draws", True), ("seed", True)]
+    assert args("FT_RISK") == [("inputs", False), ("draws", True), ("seed", True), ("ranges", True)]
     assert args("FT_SENSITIVITY") == [("inputs", False), ("output", True)]
     assert args("FT_PRICE") == [("model", False), ("field", False)]
     assert args("FT_MODELS") == [("vendor", True)]

@@ -68,8 +68,15 @@ def _wrap(fn):
 def solve(path):
     """Recalculate a workbook with `formulas`, the FT_ functions plugged in as Python callables."""
     table = formulas.get_functions()
-    for name in ("ft_scenario", "ft_scenarios", "ft_schedule", "ft_verdict", "ft_npv", "ft_risk",
-                 "ft_sensitivity"):
+    for name in (
+        "ft_scenario",
+        "ft_scenarios",
+        "ft_schedule",
+        "ft_verdict",
+        "ft_npv",
+        "ft_risk",
+        "ft_sensitivity",
+    ):
         table[name.upper()] = _wrap(getattr(ft, name))
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
@@ -152,18 +159,14 @@ def test_switches_and_selector_flow_through(template, tmp_path):
     """Another scenario picked and every Yes/No constraint flipped: the answer equals the engine
     on the inputs the static copy computes in Python (calculator.python_inputs)."""
     chosen = presets()[5]  # voice intent routing: a self-hostable open model, latency figures
-    flipped = {
-        name: ("No" if default == "Yes" else "Yes") for name, _, default, _ in calculator.SWITCHES
-    }
+    flipped = {name: ("No" if default == "Yes" else "Yes") for name, _, default, _ in calculator.SWITCHES}
     rows = calculator.switch_rows()
     edits = {f"Calculator!C{calculator.SELECT_ROW}": chosen.scenario.name}
     edits.update({f"Calculator!C{rows[name]}": value for name, value in flipped.items()})
     got = solve(_edited(template, tmp_path, edits))
     inputs = calculator.python_inputs(chosen.scenario, bundled_catalog(), flipped)
     result = evaluate(inputs, bundled_catalog())
-    assert (
-        inputs["mlops_fte"] > 0 and inputs["ft_input_price"] == 0
-    )  # the switches did change costs
+    assert inputs["mlops_fte"] > 0 and inputs["ft_input_price"] == 0  # the switches did change costs
     out = calculator.output_rows()
     for key in (
         "upfront_cost",
@@ -202,14 +205,10 @@ def test_scenarios_outputs_equal_the_engine(solved):
     for i, preset in enumerate(presets()):
         result = evaluate(preset.scenario, bundled_catalog())
         for k, (out, _fmt) in enumerate(scenarios.OUTPUTS):
-            got = cell(
-                solved, "Scenarios", f"{get_column_letter(first_out + k)}{scenarios.FIRST_ROW + i}"
-            )
+            got = cell(solved, "Scenarios", f"{get_column_letter(first_out + k)}{scenarios.FIRST_ROW + i}")
             assert _same(got, getattr(result, out)), (preset.id, out, got)
     # blank rows stay blank
-    blank = cell(
-        solved, "Scenarios", f"{get_column_letter(first_out)}{scenarios.FIRST_ROW + len(presets())}"
-    )
+    blank = cell(solved, "Scenarios", f"{get_column_letter(first_out)}{scenarios.FIRST_ROW + len(presets())}")
     assert blank in (None, "")
 
 
@@ -241,3 +240,27 @@ def test_risk_sheet_equals_monte_carlo_and_tornado_of_the_calculator_scenario(so
     for i, bar in enumerate(bars, start=1):
         assert at(top, i, 0) == bar.driver
         assert math.isclose(at(top, i, 5), bar.swing, rel_tol=1e-9)
+
+
+def test_risk_sheet_uses_the_ranges_a_user_types(template, tmp_path):
+    from openpyxl.utils import get_column_letter
+
+    from pricing import risk as risk_model
+    from workbook.sheets import risk as risk_sheet
+
+    col = get_column_letter(risk_sheet.RANGES_COL)
+    row = risk_sheet.RANGES_TOP + 2  # leave the first row blank, as a user might
+    edits = {
+        f"Risk!{get_column_letter(risk_sheet.RANGES_COL + j)}{row}": v
+        for j, v in enumerate(("Training runs", 1, 2, 4))
+    }
+    assert f"Risk!{col}{row}" in edits
+    got = solve(_edited(template, tmp_path, edits))
+    preset = presets()[1]
+    ranges = risk_model.default_uncertain(preset.scenario)
+    ranges["training_runs"] = (1, 2, 4)
+    want = risk_model.monte_carlo(
+        preset.scenario, ranges, risk_sheet.DRAWS, risk_sheet.SEED, bundled_catalog()
+    )
+    p50 = cell(got, "Risk", f"{get_column_letter(risk_sheet.FIRST_COL + 2)}{risk_sheet.RISK_TOP + 3}")
+    assert math.isclose(p50, want.npv_p50, rel_tol=1e-9)

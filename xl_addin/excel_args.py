@@ -99,6 +99,29 @@ def rows_with_values(rows: list[list[Any]]) -> list[int]:
     return filled
 
 
+def ranges_table(value: Any, name: str = "ranges") -> dict[str, tuple[float, float, float]]:
+    """Rows of input | low | likely | high as {input: (low, likely, high)}; a header row (text
+    where the numbers go) and blank rows are skipped. The risk model checks names and order."""
+    rows = [r for r in matrix(value, name) if any(not is_blank(c) for c in r)]
+    if rows and len(rows[0]) >= 4 and all(isinstance(c, str) for c in rows[0][1:4]):
+        rows = rows[1:]  # "input | low | likely | high"
+    out: dict[str, tuple[float, float, float]] = {}
+    for i, row in enumerate(rows, start=1):
+        if len(row) < 4:
+            raise ScenarioError(name, f"{len(row)} column(s)", "four columns: input | low | likely | high")
+        label = row[0]
+        if not isinstance(label, str) or not label.strip():
+            raise ScenarioError(name, f"row {i}: {label!r}", "an input name in the first column")
+        field = field_for_label(label)
+        if field is None:
+            raise _unknown_label(
+                label, name, FIELDS, "input names such as queries_per_day (FT_INPUTS lists them)"
+            )
+        allowed = f"a number for {field}'s low, likely and high"
+        out[field] = tuple(to_float(c, field, allowed) for c in row[1:4])  # type: ignore[assignment]
+    return out
+
+
 def single(value: Any, name: str) -> Any:
     """The one value of a cell, also when xlwings hands over a 1x1 or 1-item list."""
     while isinstance(value, (list, tuple)):

@@ -392,13 +392,25 @@ def ft_npv(inputs):
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC + " Uncertain inputs: see docs/FUNCTIONS.md.")
 @arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 2,000.")
 @arg("seed", CELLS, doc="[optional] Random seed; the same seed gives the same answer. Default 0.")
+@arg(
+    "ranges",
+    CELLS,
+    ndim=2,
+    doc="[optional] Your uncertain inputs, one per row: input name | low | likely | high (a header "
+    "row and blank rows are skipped). Each row replaces that input's built-in range; the others "
+    "keep theirs.",
+)
 @excel_errors
-def ft_risk(inputs, draws=2000, seed=0):
+def ft_risk(inputs, draws=2000, seed=0, ranges=None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
     within the lifetime."""
     n = xa.number(draws, "draws", default=2000, zero=True, minimum=100, maximum=100_000, integer=True)
     s = xa.number(seed, "seed", default=0, maximum=2**32 - 1, integer=True)
-    risk = _risk().monte_carlo(_scenario(inputs), None, n, s, _catalog())
+    scenario = _scenario(inputs)
+    uncertain = _risk().default_uncertain(scenario)
+    if ranges is not None:
+        uncertain.update(xa.ranges_table(ranges, "ranges"))
+    risk = _risk().monte_carlo(scenario, uncertain, n, s, _catalog())
     return _risk().risk_rows(risk)
 
 

@@ -31,12 +31,30 @@ DRAWS, SEED, OUTPUT = 2000, 0, "npv"  # FT_RISK's and FT_SENSITIVITY's defaults
 DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
 RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
 RISK_COLS, TORNADO_COLS = 4, 6
+RANGES_TOP, RANGES_ROWS, RANGES_COL = 5, 6, 9  # "your ranges": header at I5, six rows to fill
+RANGES_HEAD = ("your ranges: input", "low", "likely", "high")
 FIRST_COL = 2  # column B
 
 RANGES_TEXT = (
     "Drawn for every trial (triangular low / likely / high, around the Calculator's inputs): "
     "traffic 0.5x / 1x / 1.5x, tokens 0.8x / 1x / 1.2x, training runs 1 / 1 / 3 times, accuracy "
     "lift 0 / 1x / 1.5x when it has a value, frontier price decline +0 / +20 / +50 points a year."
+)
+RANGE_INPUTS = (  # offered in the dropdown; any numeric input name is accepted
+    "queries_per_day",
+    "input_tokens",
+    "output_tokens",
+    "training_runs",
+    "accuracy_lift",
+    "frontier_price_decline_annual",
+    "ft_traffic_share",
+    "lifetime_months",
+    "eval_cost",
+    "discount_rate_annual",
+)
+RANGES_NOTE = (
+    "Optional: a row here replaces that input's built-in range (e.g. queries_per_day 3000 / 5000 / "
+    "6000); blank rows change nothing. Retype them when you pick another scenario."
 )
 READING = (
     "P10 / P50 / P90: 10%, 50% and 90% of the trials are at or below this figure. 'never': at that "
@@ -97,11 +115,19 @@ def write(ctx) -> None:
     ws.add_data_validation(trials)
     trials.add(ws[DRAWS_CELL])
     ws["B8"] = RANGES_TEXT
-    styles.note_cell(ws["B8"])
+    styles.note_cell(ws["B8"], wrap=True)
+    ws.merge_cells("B8:G8")  # the text wraps inside the blocks' width, clear of "your ranges"
+    ws.row_dimensions[8].height = 26
 
     static = _static_tables(ctx) if ctx.static else (None, None)
+    ranges_ref = _write_ranges(ws)
     _write_block(
-        ws, RISK_TOP, static[0], f"=FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL})", RISK_ROWS, RISK_COLS
+        ws,
+        RISK_TOP,
+        static[0],
+        f"=FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL},{ranges_ref})",
+        RISK_ROWS,
+        RISK_COLS,
     )
     for j in range(RISK_COLS):
         styles.header_cell(ws.cell(RISK_TOP, FIRST_COL + j))
@@ -154,7 +180,7 @@ def write(ctx) -> None:
     for i, line in enumerate(READING):
         ws.cell(note_row + i, 2, line)
         styles.note_cell(ws.cell(note_row + i, 2))
-    styles.widths(ws, A=2, B=36, C=16, D=16, E=16, F=20, G=20)
+    styles.widths(ws, A=2, B=36, C=16, D=16, E=16, F=20, G=20, H=3, I=30, J=12, K=12, L=12)
     ws.freeze_panes = "A4"
     styles.print_setup(ws)
 
@@ -176,5 +202,27 @@ def _tornado_chart(ws) -> None:
     chart.y_axis.delete = False
     chart.y_axis.number_format = "#,##0"
     chart.legend = None
-    chart.height, chart.width = 8, 16
+    chart.height, chart.width = 10, 16  # tall enough to label all eleven drivers
     ws.add_chart(chart, f"I{TORNADO_TOP}")
+
+
+def _write_ranges(ws) -> str:
+    """The user's own (low, likely, high) rows for FT_RISK; blank rows keep the built-in ranges."""
+    first, last = get_column_letter(RANGES_COL), get_column_letter(RANGES_COL + len(RANGES_HEAD) - 1)
+    for j, head in enumerate(RANGES_HEAD):
+        styles.header_cell(ws.cell(RANGES_TOP, RANGES_COL + j, head))
+        for i in range(1, RANGES_ROWS + 1):
+            styles.input_cell(ws.cell(RANGES_TOP + i, RANGES_COL + j), None if j == 0 else "General")
+    names = DataValidation(type="list", formula1='"' + ",".join(RANGE_INPUTS) + '"', allow_blank=True)
+    names.error = "An input name from the list"
+    ws.add_data_validation(names)
+    names.add(f"{first}{RANGES_TOP + 1}:{first}{RANGES_TOP + RANGES_ROWS}")
+    note = ws.cell(RANGES_TOP + RANGES_ROWS + 1, RANGES_COL, RANGES_NOTE)
+    styles.note_cell(note, wrap=True)
+    ws.merge_cells(
+        start_row=note.row,
+        start_column=RANGES_COL,
+        end_row=note.row + 2,
+        end_column=RANGES_COL + len(RANGES_HEAD) - 1,
+    )
+    return f"{first}{RANGES_TOP}:{last}{RANGES_TOP + RANGES_ROWS}"
