@@ -285,3 +285,14 @@ def test_table_column_equals_value_row_by_row():
     for output in ("payback_months", "net_benefit_month", "npv", "verdict", "notes", "no_such"):
         assert table.column(output) == [table.value(output, i) for i in range(3)], output
     assert table.column("payback_months")[0] is None
+
+
+def test_evaluate_figure_equals_evaluate_for_every_output():
+    from pricing.breakeven import HEADLINE_FIELDS, evaluate_figure
+
+    for s in (priced(), priced(queries_per_day=0), priced(lifetime_months=3, horizon_months=24)):
+        full = evaluate(s, EMPTY_CATALOG)
+        for output in (*HEADLINE_FIELDS, "notes"):
+            want = "; ".join(full.notes) if output == "notes" else getattr(full, output)
+            got = evaluate_figure(s, output, EMPTY_CATALOG)
+            assert got == want or (isinstance(want, float) and got == pytest.approx(want, rel=1e-12)), output

@@ -25,6 +25,7 @@ from pricing.breakeven import (
     HEADLINE_FIELDS,
     Result,
     evaluate,
+    evaluate_figure,
     evaluate_table,
     query_cost,
     schedule,
@@ -349,9 +350,10 @@ def ft_scenario(inputs, output=None):
     """Evaluate a scenario: one figure (output) or all figures as field | value rows. Model ids
     fill in catalog prices."""
     want = xa.choice(output, "output", OUTPUTS, default=None)
+    if want is not None:  # one figure: only what it needs is computed
+        value = evaluate_figure(_scenario(inputs), want, _catalog())
+        return value if want == "notes" else figure(value)
     result = evaluate(_scenario(inputs), _catalog())
-    if want is not None:
-        return _cell(result, want)
     return [[field, _cell(result, field)] for field in OUTPUTS]
 
 
@@ -376,7 +378,7 @@ def ft_schedule(inputs, months=None):
 @excel_errors
 def ft_verdict(inputs):
     """The verdict: Don't fine-tune, Marginal, Yes, Strong yes or Mandatory (rules: README)."""
-    return evaluate(_scenario(inputs), _catalog()).verdict
+    return evaluate_figure(_scenario(inputs), "verdict", _catalog())
 
 
 @func(help_url=HELP_URL)
@@ -385,7 +387,7 @@ def ft_verdict(inputs):
 def ft_npv(inputs):
     """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual. Month 0
     (the upfront cost) is not discounted: Excel's =NPV(r, month 1..n) + month 0."""
-    return figure(evaluate(_scenario(inputs), _catalog()).npv)
+    return figure(evaluate_figure(_scenario(inputs), "npv", _catalog()))
 
 
 @func(help_url=HELP_URL)
