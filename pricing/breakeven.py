@@ -8,8 +8,10 @@ construction. Pure maths: no I/O, no Excel.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -368,10 +370,28 @@ def evaluate_figure(
     """One figure of one scenario, as Result would hold it (notes joined by "; "). Cheaper than
     evaluate for a spreadsheet cell: NPV, IRR and discounted payback are computed only when
     asked for (a cell asking for payback never runs the IRR search)."""
-    parsed, resolved = resolve_scenarios([scenario], catalog)
-    figures = LazyFigures(headline(resolved.columns), resolved.columns)
-    table = TableResult(figures=figures, notes=resolved.notes, errors=resolved.errors, names=[parsed[0].name])
-    return table.value(output, 0)
+    s = as_scenario(scenario)
+    cat = _catalog(catalog)
+    # A workbook asks one scenario for many figures (the Calculator: ~25 cells on one input
+    # block): resolve it once per (inputs, catalog, day) and answer the other cells from that.
+    key = (tuple(getattr(s, f) for f in Scenario.model_fields), id(cat), date.today())
+    hit = _ONE_SCENARIO_CACHE.get(key)
+    if hit is None or hit[0] is not cat:
+        parsed, resolved = resolve_scenarios([s], cat)
+        figures = LazyFigures(headline(resolved.columns), resolved.columns)
+        table = TableResult(
+            figures=figures, notes=resolved.notes, errors=resolved.errors, names=[parsed[0].name]
+        )
+        hit = _ONE_SCENARIO_CACHE[key] = (cat, table)
+        while len(_ONE_SCENARIO_CACHE) > ONE_SCENARIO_CACHE_SIZE:
+            _ONE_SCENARIO_CACHE.popitem(last=False)
+    _ONE_SCENARIO_CACHE.move_to_end(key)
+    return hit[1].value(output, 0)
+
+
+ONE_SCENARIO_CACHE_SIZE = 64
+# key -> (the catalog, held so its id stays unique while cached; the scenario's TableResult)
+_ONE_SCENARIO_CACHE: OrderedDict[tuple, tuple[Catalog, TableResult]] = OrderedDict()
 
 
 def figures_for(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -296,3 +296,28 @@ def test_evaluate_figure_equals_evaluate_for_every_output():
             want = "; ".join(full.notes) if output == "notes" else getattr(full, output)
             got = evaluate_figure(s, output, EMPTY_CATALOG)
             assert got == want or (isinstance(want, float) and got == pytest.approx(want, rel=1e-12)), output
+
+
+def test_evaluate_figure_cache_follows_the_catalog_and_the_inputs():
+    from pricing.breakeven import evaluate_figure
+    from pricing.store import bundled_catalog
+
+    cat = bundled_catalog()
+    s = {
+        "name": "c",
+        "queries_per_day": 5000,
+        "input_tokens": 1300,
+        "output_tokens": 100,
+        "frontier_model": "claude-sonnet-4-6",
+        "ft_model": "nova-pro",
+        "training_tokens": 2.5e8,
+        "epochs": 1,
+    }
+    first = evaluate_figure(s, "frontier_cost_month", cat)
+    assert evaluate_figure(s, "frontier_cost_month", cat) == first
+    dearer = cat.model_copy(deep=True)
+    dearer.get("claude-sonnet-4-6").input *= 2  # a refresh: a new catalog object
+    assert evaluate_figure(s, "frontier_cost_month", dearer) > first
+    assert evaluate_figure({**s, "queries_per_day": 10000}, "frontier_cost_month", cat) == pytest.approx(
+        2 * first
+    )
