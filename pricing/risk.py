@@ -531,3 +531,22 @@ def tornado_rows(bars: Sequence[TornadoRow], output: str) -> list[list[Any]]:
             ]
         )
     return rows
+
+
+def grid_rows(
+    scenario: Scenario | Mapping[str, Any],
+    x_field: str,
+    x_values: Sequence[float],
+    y_field: str,
+    y_values: Sequence[float],
+    output: str = "payback_months",
+    catalog: Catalog | None = None,
+) -> list[list[Any]]:
+    """`grid` as a table: a corner naming both inputs, x values across the top, y values down the
+    side; "never" (months) or "n/a" (other figures) where the output does not exist."""
+    cells = grid(scenario, x_field, x_values, y_field, y_values, output, catalog)
+    missing = NEVER if output_kind(output) == "months" else "n/a"
+    rows: list[list[Any]] = [[f"{y_field} (down) / {x_field} (across)", *map(float, x_values)]]
+    for y, row in zip(y_values, cells, strict=True):
+        rows.append([float(y), *(missing if v is None else v for v in row)])
+    return rows

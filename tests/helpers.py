@@ -11,13 +11,22 @@ EMPTY_CATALOG = Catalog(as_of="2026-11-28", source="test", models=[])
 def priced(**overrides):
     """A scenario dict with every rate given, so it evaluates against EMPTY_CATALOG."""
     base = dict(
-        name="t", queries_per_day=5000, input_tokens=1000, output_tokens=100,
-        frontier_input_price=3.0, frontier_output_price=15.0,
-        ft_input_price=0.8, ft_output_price=3.2,
-        training_tokens=250e6, epochs=1, training_price=8.0, eval_cost=2000,
+        name="t",
+        queries_per_day=5000,
+        input_tokens=1000,
+        output_tokens=100,
+        frontier_input_price=3.0,
+        frontier_output_price=15.0,
+        ft_input_price=0.8,
+        ft_output_price=3.2,
+        training_tokens=250e6,
+        epochs=1,
+        training_price=8.0,
+        eval_cost=2000,
     )
     base.update(overrides)
     return base
+
 
 # The LiteLLM registry our bundled snapshot came from (.ci/run extracts it from the litellm wheel).
 REAL_REGISTRY = Path(os.environ.get("FT_BREAKEVEN_REAL_REGISTRY", "/tmp/ft-breakeven-registry-1.110.2.json"))

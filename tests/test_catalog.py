@@ -83,11 +83,7 @@ def test_seed_inference_rules(catalog):
     flash = catalog.get("gemini-2.0-flash")
     assert flash.cached_input == 0.0375
     assert flash.field_status["cached_input"].rule == "cached = 25% of input"
-    assert (
-        catalog.get("gemini-2.0-flash-lite")
-        .field_status["cached_input"]
-        .rule.startswith("cached = 10%")
-    )
+    assert catalog.get("gemini-2.0-flash-lite").field_status["cached_input"].rule.startswith("cached = 10%")
     grok = catalog.get("grok-4")
     assert grok.cached_input == 0.75 and grok.status_of("input") == "unverified"
     # published by the registry: no note
@@ -173,9 +169,7 @@ def test_build_catalog_merge_rules():
     assert a.status_of("training_per_1m") == "unverified"
     assert b.cached_input == 0.5 and b.status_of("cached_input") == "published"
     assert (b.ft_input, b.ft_output) == (3.0, 12.0)
-    assert b.ft_cached_input == 0.75 and b.field_status["ft_cached_input"].rule.startswith(
-        "cached = 25%"
-    )
+    assert b.ft_cached_input == 0.75 and b.field_status["ft_cached_input"].rule.startswith("cached = 25%")
     assert b.jobs_available_until == date(2027, 1, 6) and b.shutdown_date is None
     assert c.input == 1.0 and c.status_of("input") == "unverified"
     assert c.inference_source == "vendor page" and not c.fine_tunable and c.ft_input is None

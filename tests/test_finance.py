@@ -110,9 +110,11 @@ def test_irr_matches_numpy_financial_where_it_converges(outlay, tail):
 
 
 @settings(max_examples=80, deadline=None)
-@given(outlay=st.integers(100, 10**6),
-       tail=st.lists(st.integers(0, 10**5), min_size=3, max_size=36),
-       retrains=st.lists(st.tuples(st.integers(1, 35), st.integers(0, 10**6)), max_size=3))
+@given(
+    outlay=st.integers(100, 10**6),
+    tail=st.lists(st.integers(0, 10**5), min_size=3, max_size=36),
+    retrains=st.lists(st.tuples(st.integers(1, 35), st.integers(0, 10**6)), max_size=3),
+)
 def test_irr_matches_numpy_financial_on_schedules_with_retrains(outlay, tail, retrains):
     """Business-shaped flows: outlay, monthly benefits, retrain outlays (sign changes > 1)."""
     values = np.array([-outlay, *tail], dtype=float)  # whole dollars, as a schedule
@@ -127,15 +129,17 @@ def test_irr_matches_numpy_financial_on_schedules_with_retrains(outlay, tail, re
 
 
 @settings(max_examples=60, deadline=None)
-@given(rows=st.lists(st.lists(st.floats(-1e5, 1e5), min_size=5, max_size=5),
-                     min_size=1, max_size=8),
-       rate=st.floats(0, 0.2))
+@given(
+    rows=st.lists(st.lists(st.floats(-1e5, 1e5), min_size=5, max_size=5), min_size=1, max_size=8),
+    rate=st.floats(0, 0.2),
+)
 def test_vectorised_rows_equal_single_rows(rows, rate):
     many = np.array(rows)
     assert np.allclose(npv(rate, many), [npv(rate, r) for r in rows], rtol=1e-12, atol=1e-9)
     assert np.allclose(irr(many), [irr(r) for r in rows], equal_nan=True)
-    assert np.allclose(discounted_payback(rate, many), [discounted_payback(rate, r) for r in rows],
-                       equal_nan=True)
+    assert np.allclose(
+        discounted_payback(rate, many), [discounted_payback(rate, r) for r in rows], equal_nan=True
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -148,8 +152,7 @@ def test_higher_discount_rate_lowers_npv_of_an_outlay_then_inflows(low, high):
 
 
 @settings(max_examples=40, deadline=None)
-@given(slow=st.floats(0, 0.95), fast=st.floats(0, 0.95), growth=st.floats(0, 0.05),
-       life=st.floats(3, 36))
+@given(slow=st.floats(0, 0.95), fast=st.floats(0, 0.95), growth=st.floats(0, 0.05), life=st.floats(3, 36))
 def test_faster_frontier_price_decline_means_later_payback_and_lower_npv(slow, fast, growth, life):
     slow, fast = sorted((slow, fast))
     base = dict(volume_growth_monthly=growth, lifetime_months=life)
@@ -182,8 +185,7 @@ def test_fine_tuned_price_decline_raises_npv():
 
 
 def test_mixed_horizons_give_each_row_its_own_figures():
-    scenarios = [priced(horizon_months=h, lifetime_months=12, retrain_cost_share=1)
-                 for h in (12, 24, 36, 13)]
+    scenarios = [priced(horizon_months=h, lifetime_months=12, retrain_cost_share=1) for h in (12, 24, 36, 13)]
     together = evaluate_many(scenarios, EMPTY_CATALOG)
     for s, r in zip(scenarios, together, strict=True):
         alone = evaluate(s, EMPTY_CATALOG)
@@ -193,8 +195,7 @@ def test_mixed_horizons_give_each_row_its_own_figures():
 
 
 def test_result_npv_is_the_npv_of_the_schedule():
-    s = priced(lifetime_months=12, retrain_cost_share=0.5, horizon_months=36,
-               volume_growth_monthly=0.02)
+    s = priced(lifetime_months=12, retrain_cost_share=0.5, horizon_months=36, volume_growth_monthly=0.02)
     r = evaluate(s, EMPTY_CATALOG)
     net = [row["net_cash_flow"] for row in schedule(s, EMPTY_CATALOG)]
     assert r.npv == pytest.approx(npf.npv(monthly_rate(0.10), net))

@@ -39,9 +39,7 @@ BLOCK = priced()  # explicit prices: independent of the catalog's data
 
 def test_training_cost():
     assert scalar("ft_training_cost", 250e6, 1, 8) == pytest.approx(2000)
-    assert scalar("ft_training_cost", 1e6, 3, 25, 2, 500) == pytest.approx(
-        1e6 * 3 * 25 / 1e6 * 2 + 500
-    )
+    assert scalar("ft_training_cost", 1e6, 3, 25, 2, 500) == pytest.approx(1e6 * 3 * 25 / 1e6 * 2 + 500)
     expected = evaluate(
         priced(epochs=3, training_runs=2, eval_cost=0, other_upfront_cost=100), EMPTY_CATALOG
     ).upfront_cost
@@ -66,18 +64,14 @@ def test_query_cost_equals_engine():
     assert scalar("ft_query_cost", 1000, 100, 3, 15, 0.4) == pytest.approx(
         query_cost(1000, 100, 3, 15, 0.3, 0.4, 0, 0.5, 0.5)
     )
-    assert scalar("ft_query_cost", 1000, 100, 3, 15, 0.4, 0) == scalar(
-        "ft_query_cost", 1000, 100, 3, 15, 0.4
-    )
+    assert scalar("ft_query_cost", 1000, 100, 3, 15, 0.4, 0) == scalar("ft_query_cost", 1000, 100, 3, 15, 0.4)
     assert scalar("ft_query_cost", 1000, 100, 3, 15, 0, None, 1, 0.2) == pytest.approx(
         query_cost(1000, 100, 3, 15, 0.3, 0, 1, 0.8, 0.8)
     )
 
 
 def test_ints_stay_ints_and_numeric_text_is_read():
-    assert scalar("ft_query_cost", "1000", 100, "3", 15) == scalar(
-        "ft_query_cost", 1000.0, 100.0, 3.0, 15.0
-    )
+    assert scalar("ft_query_cost", "1000", 100, "3", 15) == scalar("ft_query_cost", 1000.0, 100.0, 3.0, 15.0)
 
 
 def test_monthly_savings():
@@ -99,9 +93,7 @@ def test_payback_months():
     assert scalar("ft_payback_months", 4000, 650) == pytest.approx(4000 / 650)
     assert scalar("ft_payback_months", 0, 650) == 0
     r = evaluate(priced(), EMPTY_CATALOG)
-    assert scalar("ft_payback_months", r.upfront_cost, r.net_benefit_month) == pytest.approx(
-        r.payback_months
-    )
+    assert scalar("ft_payback_months", r.upfront_cost, r.net_benefit_month) == pytest.approx(r.payback_months)
 
 
 @pytest.mark.parametrize("net", [0, -5, -1e6])
@@ -111,9 +103,7 @@ def test_payback_never_is_num_error(net):
 
 def test_breakeven_queries():
     fq, tq = 0.0045, 0.00112
-    assert scalar("ft_breakeven_queries", 4000, fq, tq, 12) == pytest.approx(
-        (4000 / 12) / (30 * (fq - tq))
-    )
+    assert scalar("ft_breakeven_queries", 4000, fq, tq, 12) == pytest.approx((4000 / 12) / (30 * (fq - tq)))
     assert scalar("ft_breakeven_queries", 4000, fq, tq, 12, 100, 31, 0.5) == pytest.approx(
         (4000 / 12 + 100) / (31 * 0.5 * (fq - tq))
     )
@@ -174,9 +164,7 @@ def test_block_dates_as_excel_serials():
     assert got == pytest.approx(
         evaluate({**BLOCK, "start_date": dt.date(2027, 1, 1)}, EMPTY_CATALOG).payback_months
     )
-    assert (
-        scalar("ft_scenario", block({**BLOCK, "start_date": "2027-01-01"}), "payback_months") == got
-    )
+    assert scalar("ft_scenario", block({**BLOCK, "start_date": "2027-01-01"}), "payback_months") == got
 
 
 def test_schedule_spill():
@@ -212,8 +200,7 @@ def test_scenario_with_catalog_models():
     r = evaluate(values, cat)
     assert scalar("ft_scenario", block(values), "payback_months") == pytest.approx(r.payback_months)
     assert scalar("ft_scenario", block(values), "frontier_cost_per_query") == pytest.approx(
-        (1000 * cat.get("claude-sonnet-4-6").input + 100 * cat.get("claude-sonnet-4-6").output)
-        / 1e6
+        (1000 * cat.get("claude-sonnet-4-6").input + 100 * cat.get("claude-sonnet-4-6").output) / 1e6
     )
     # a price in the block wins over the catalog
     override = {**values, "frontier_input_price": 1.0}
@@ -319,13 +306,8 @@ def test_scenarios_with_catalog_model_ids():
 def test_price_models_and_as_of():
     cat = load_catalog()
     assert scalar("ft_price", "gpt-4.1-mini", "input") == cat.get("gpt-4.1-mini").input
-    assert (
-        scalar("ft_price", "GPT-4.1-MINI", "Training per 1M")
-        == cat.get("gpt-4.1-mini").training_per_1m
-    )
-    assert (
-        scalar("ft_price", "claude-sonnet-4-6", "training_per_1m") == NA
-    )  # not fine-tunable: no rate
+    assert scalar("ft_price", "GPT-4.1-MINI", "Training per 1M") == cat.get("gpt-4.1-mini").training_per_1m
+    assert scalar("ft_price", "claude-sonnet-4-6", "training_per_1m") == NA  # not fine-tunable: no rate
     ids = [r[0] for r in call("ft_models", None)]
     assert ids == cat.ids() and "gpt-4.1-mini" in ids
     assert [r[0] for r in call("ft_models", "openai")] == cat.ids("OpenAI")
@@ -378,3 +360,24 @@ def test_risk_with_own_ranges_replaces_only_those_inputs():
     assert want.npv_p50 != pytest.approx(default.npv_p50, rel=1e-6)  # the row did change it
     blank = call("ft_risk", block(BLOCK), 500, 3, [["", "", "", ""]])
     assert blank[3][2] == pytest.approx(default.npv_p50, rel=1e-12)
+
+
+def test_grid_spills_the_two_way_table_of_the_engine():
+    from pricing import risk
+
+    xs, ys = [1000, 5000, 20000], [0, 0.3]
+    out = call(
+        "ft_grid",
+        block(BLOCK),
+        "Queries per day",
+        [xs],
+        "frontier_price_decline_annual",
+        [[y] for y in ys],
+        "npv",
+    )
+    want = risk.grid(BLOCK, "queries_per_day", xs, "frontier_price_decline_annual", ys, "npv", EMPTY_CATALOG)
+    assert out[0][1:] == xs and [r[0] for r in out[1:]] == ys
+    assert [r[1:] for r in out[1:]] == [pytest.approx(row, rel=1e-12) for row in want]
+    assert out[2][3] < out[1][3]  # prices falling 30% a year shrink the NPV of the same volume
+    never = call("ft_grid", block(BLOCK), "queries_per_day", [[0, 5000]], "epochs", [[1]], None)
+    assert never[1][1] == "never" and isinstance(never[1][2], float)  # no traffic never pays back

@@ -17,7 +17,6 @@ from xl_addin.excel_errors import ExcelValueError
 ERR_NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}  # an #N/A input cell
 
 
-
 GOOD = priced()
 
 
@@ -79,6 +78,31 @@ CASES = [
     ("payback bool", "ft_payback_months", (4000, False), ["monthly_net_benefit", "False"]),
     ("lifetime 0", "ft_breakeven_queries", (4000, 0.01, 0.001, 0), ["lifetime_months", ">= 0.01", "0"]),
     ("never pays back", "ft_payback_months", (4000, 0), NUM),
+    (
+        "grid unknown input",
+        "ft_grid",
+        (blk(), "querys per day", [[1, 2]], "epochs", [[1]]),
+        ["x_field", "querys per day", "closest: queries_per_day"],
+    ),
+    ("grid text value", "ft_grid", (blk(), "queries_per_day", [["x"]], "epochs", [[1]]), ["x_values", "'x'"]),
+    (
+        "grid no values",
+        "ft_grid",
+        (blk(), "queries_per_day", [[""]], "epochs", [[1]]),
+        ["x_values", "required"],
+    ),
+    (
+        "grid same input twice",
+        "ft_grid",
+        (blk(), "queries_per_day", [[1]], "Queries per day", [[2]]),
+        ["y_field", "different input"],
+    ),
+    (
+        "grid bad output",
+        "ft_grid",
+        (blk(), "queries_per_day", [[1]], "epochs", [[1]], "profit"),
+        ["output", "'profit'", "npv"],
+    ),
     (
         "risk range unknown input",
         "ft_risk",
@@ -286,6 +310,4 @@ def test_value_errors_are_xlwings_errors_so_server_shows_the_message():
 def test_unknown_model_in_a_scalar_result_is_isna_able():
     # The returned "#N/A" becomes Office.js's NotAvailable error (ISNA is TRUE), not #VALUE!.
     assert call("ft_npv", blk(frontier_model="gpt-9", frontier_input_price=...)) == [[NA]]
-    assert call("ft_scenario", blk(frontier_model="gpt-9", frontier_input_price=...), None) == [
-        [NA]
-    ]
+    assert call("ft_scenario", blk(frontier_model="gpt-9", frontier_input_price=...), None) == [[NA]]

@@ -118,6 +118,14 @@ def test_spec_argument_lists():
     assert args("FT_SCENARIO") == [("inputs", False), ("output", True)]
     assert args("FT_SCHEDULE") == [("inputs", False), ("months", True)]
     assert args("FT_RISK") == [("inputs", False), ("draws", True), ("seed", True), ("ranges", True)]
+    assert args("FT_GRID") == [
+        ("inputs", False),
+        ("x_field", False),
+        ("x_values", False),
+        ("y_field", False),
+        ("y_values", False),
+        ("output", True),
+    ]
     assert args("FT_SENSITIVITY") == [("inputs", False), ("output", True)]
     assert args("FT_PRICE") == [("model", False), ("field", False)]
     assert args("FT_MODELS") == [("vendor", True)]

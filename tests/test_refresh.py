@@ -93,9 +93,7 @@ def test_a_normal_change_is_applied_and_logged(server, store):
     url = server.serve("/change.json", body)
     result = refresh(url, store=store, now=NOW)
     assert result.status == "applied"
-    assert [(c.model, c.field, c.old, c.new) for c in result.applied] == [
-        ("gpt-4o", "input", 2.5, 3.0)
-    ]
+    assert [(c.model, c.field, c.old, c.new) for c in result.applied] == [("gpt-4o", "input", 2.5, 3.0)]
     assert load_catalog(store).get("gpt-4o").input == 3.0
     [record] = read_changelog(store / "changelog.jsonl")
     assert (record.model, record.field, record.old, record.new) == ("gpt-4o", "input", 2.5, 3.0)
@@ -109,9 +107,7 @@ def test_a_normal_change_is_applied_and_logged(server, store):
 
 
 def test_ten_x_jump_is_held_back_until_accepted(server, store):
-    jump = variant(
-        **{"ft:gpt-4o-2024-08-06": scaled("ft:gpt-4o-2024-08-06", "input_cost_per_token", 20)}
-    )
+    jump = variant(**{"ft:gpt-4o-2024-08-06": scaled("ft:gpt-4o-2024-08-06", "input_cost_per_token", 20)})
     url = server.serve("/jump.json", encode(jump))
     result = refresh(url, store=store, now=NOW)
     assert result.status == "unchanged" and result.applied == []
@@ -173,9 +169,7 @@ def test_missing_field_never_erases_and_vanished_model_keeps_its_rates(server, s
     data = variant(**{"claude-sonnet-4-6": row, "mistral/mistral-small": None})
     result = refresh(server.serve("/vanished.json", encode(data)), store=store, now=NOW)
     assert result.ok and result.applied == []
-    assert result.vanished == [
-        "mistral-small: registry key 'mistral/mistral-small' not in the download"
-    ]
+    assert result.vanished == ["mistral-small: registry key 'mistral/mistral-small' not in the download"]
     assert "claude-sonnet-4-6.cached_input" in result.kept
     saved, old = load_catalog(store), bundled_catalog()
     assert saved.get("claude-sonnet-4-6").cached_input == old.get("claude-sonnet-4-6").cached_input
@@ -185,26 +179,18 @@ def test_missing_field_never_erases_and_vanished_model_keeps_its_rates(server, s
 
 def test_published_rate_replaces_an_inferred_one(server, store):
     old = bundled_catalog()
-    model = next(
-        m for m in old.models if m.status_of("cached_input") == "inferred" and m.registry_key
-    )
+    model = next(m for m in old.models if m.status_of("cached_input") == "inferred" and m.registry_key)
     key = model.registry_key
     row = dict(BASE[key], cache_read_input_token_cost=model.input * 0.2 / 1e6)
-    result = refresh(
-        server.serve("/inferred.json", encode(variant(**{key: row}))), store=store, now=NOW
-    )
-    assert ("cached_input", round(model.input * 0.2, 6)) in [
-        (c.field, c.new) for c in result.applied
-    ]
+    result = refresh(server.serve("/inferred.json", encode(variant(**{key: row}))), store=store, now=NOW)
+    assert ("cached_input", round(model.input * 0.2, 6)) in [(c.field, c.new) for c in result.applied]
     entry = load_catalog(store).get(model.id)
     assert entry.status_of("cached_input") == "published"
     assert entry.cached_input == round(model.input * 0.2, 6)
     # Same value as the inferred one: only the status changes, and that is logged too.
     row = dict(BASE[key], cache_read_input_token_cost=model.cached_input / 1e6)
     store2 = store.parent / "store2"
-    result = refresh(
-        server.serve("/inferred2.json", encode(variant(**{key: row}))), store=store2, now=NOW
-    )
+    result = refresh(server.serve("/inferred2.json", encode(variant(**{key: row}))), store=store2, now=NOW)
     assert [(c.model, c.field, c.old, c.new) for c in result.applied] == [
         (model.id, "cached_input status", "inferred", "published")
     ]
@@ -212,14 +198,10 @@ def test_published_rate_replaces_an_inferred_one(server, store):
 
 def test_inferred_rates_follow_their_base(server, store):
     old = bundled_catalog()
-    model = next(
-        m for m in old.models if m.status_of("batch_input") == "inferred" and m.registry_key
-    )
+    model = next(m for m in old.models if m.status_of("batch_input") == "inferred" and m.registry_key)
     key = model.registry_key
     result = refresh(
-        server.serve(
-            "/follow.json", encode(variant(**{key: scaled(key, "input_cost_per_token", 2)}))
-        ),
+        server.serve("/follow.json", encode(variant(**{key: scaled(key, "input_cost_per_token", 2)}))),
         store=store,
         now=NOW,
     )
@@ -277,9 +259,7 @@ def test_hostile_registry(server, store):
     held = {h.key: h for h in result.held_back}
     assert held["gpt-5.input"].acceptable and "USD per 1M" in held["gpt-5.input"].reason
     assert not held["gpt-5.output"].acceptable and held["gpt-5.output"].raw == "'=2*3'"
-    assert (
-        not held["gpt-5-nano.input"].acceptable and not held["gpt-5-nano.cached_input"].acceptable
-    )
+    assert not held["gpt-5-nano.input"].acceptable and not held["gpt-5-nano.cached_input"].acceptable
     assert any(v.startswith("gpt-5.1:") for v in result.vanished)
     assert any(v.startswith("claude-haiku-4-5:") for v in result.vanished)
     assert load_catalog(store).model_dump(

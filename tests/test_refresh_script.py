@@ -64,9 +64,7 @@ def _plain(v):
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """The real template (workbook.build) as the sheets/names JSON an Office.js client sends."""
-    path = build_template(
-        bundled_catalog(), presets()[:1], tmp_path_factory.mktemp("wb") / "t.xlsx"
-    )
+    path = build_template(bundled_catalog(), presets()[:1], tmp_path_factory.mktemp("wb") / "t.xlsx")
     wb = openpyxl.load_workbook(path)
     sheets = []
     for ws in wb.worksheets:
@@ -155,9 +153,7 @@ def make_book(changelog_rows: list[list] | None = None, status_cell: bool = True
 
 
 def press(book: xw.Book) -> list[dict]:
-    book = asyncio.run(
-        xs.custom_scripts_call(scripts, "refresh_prices", typehint_to_value={xw.Book: book})
-    )
+    book = asyncio.run(xs.custom_scripts_call(scripts, "refresh_prices", typehint_to_value={xw.Book: book}))
     return book.json()["actions"]
 
 
@@ -246,14 +242,10 @@ def test_accept_on_the_template_applies_the_held_back_change(server, monkeypatch
 
 
 def test_button_leaves_unknown_columns_alone(server, monkeypatch):
-    monkeypatch.setenv(
-        "FT_BREAKEVEN_REGISTRY_URL", server.serve("/j3.json", encode(jump_registry()))
-    )
+    monkeypatch.setenv("FT_BREAKEVEN_REGISTRY_URL", server.serve("/j3.json", encode(jump_registry())))
     by_sheet = _by_sheet(press(make_book()))
     n = len(bundled_catalog().models)
-    pricing = [
-        (a["start_row"], a["start_column"], a["row_count"], a["column_count"]) for a in by_sheet[0]
-    ]
+    pricing = [(a["start_row"], a["start_column"], a["row_count"], a["column_count"]) for a in by_sheet[0]]
     # A:D and F ("My comments" in E is the user's), then the builder's as-of cell B2.
     assert pricing == [(3, 0, n, 4), (3, 5, n, 1), (1, 1, 1, 1)]
     [status] = by_sheet[2]  # the RefreshStatus cell, nothing else on that sheet
@@ -325,10 +317,7 @@ def test_cli_refresh_reports_changes_and_holds(server, capsys, tmp_path):
     assert "Dry run, nothing saved" in out and "gpt-4o input: 2.5 -> 3" in out
     assert "gpt-4o.ft_input: 3.75 -> 75" in out and "--accept gpt-4o.ft_input" in out
     assert not store.exists()
-    assert (
-        main(["refresh", "--source", url, "--store", str(store), "--accept", "gpt-4o.ft_input"])
-        == 0
-    )
+    assert main(["refresh", "--source", url, "--store", str(store), "--accept", "gpt-4o.ft_input"]) == 0
     captured = capsys.readouterr()
     out = captured.out
     assert "gpt-4o ft_input: 3.75 -> 75  (accepted)" in out and "Prices as of" in out
@@ -344,8 +333,5 @@ def test_cli_refresh_failures_exit_1(server, capsys, tmp_path, monkeypatch):
     assert main(["refresh", "--source", "http://example.com/r.json", "--store", str(store)]) == 1
     assert not store.exists()
     monkeypatch.setattr("sys.stderr.isatty", lambda: True)
-    assert (
-        main(["refresh", "--source", server.serve("/ok.json", encode(BASE)), "--store", str(store)])
-        == 0
-    )
+    assert main(["refresh", "--source", server.serve("/ok.json", encode(BASE)), "--store", str(store)]) == 0
     assert "[##############################]" in capsys.readouterr().err

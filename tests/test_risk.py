@@ -21,8 +21,12 @@ from pricing.scenario import ScenarioError
 from tests.helpers import EMPTY_CATALOG, priced
 from xl_addin.report_risk import add_risk_args, format_risk, format_tornado, run_risk_sections
 
-RANGES = {"queries_per_day": (2500, 5000, 7500), "input_tokens": (800, 1000, 1200),
-          "training_runs": (1, 1, 3), "frontier_price_decline_annual": (0, 0.2, 0.5)}
+RANGES = {
+    "queries_per_day": (2500, 5000, 7500),
+    "input_tokens": (800, 1000, 1200),
+    "training_runs": (1, 1, 3),
+    "frontier_price_decline_annual": (0, 0.2, 0.5),
+}
 
 
 def test_same_seed_same_draws_and_result():
@@ -30,8 +34,9 @@ def test_same_seed_same_draws_and_result():
     b = sample(priced(), RANGES, 2000, seed=7, catalog=EMPTY_CATALOG)
     for k in RANGES:
         assert np.array_equal(a[k], b[k])
-    assert (monte_carlo(priced(), RANGES, 2000, 7, EMPTY_CATALOG)
-            == monte_carlo(priced(), RANGES, 2000, 7, EMPTY_CATALOG))
+    assert monte_carlo(priced(), RANGES, 2000, 7, EMPTY_CATALOG) == monte_carlo(
+        priced(), RANGES, 2000, 7, EMPTY_CATALOG
+    )
 
 
 def test_different_seeds_different_draws():
@@ -76,18 +81,23 @@ def test_never_paying_back_gives_none_percentiles():
 
 
 def test_a_draw_equals_evaluate_of_that_scenario():
-    drawn = {"queries_per_day": np.array([3210.0]), "training_runs": np.array([2.0]),
-             "input_tokens": np.array([900.0]), "frontier_price_decline_annual": np.array([0.3])}
+    drawn = {
+        "queries_per_day": np.array([3210.0]),
+        "training_runs": np.array([2.0]),
+        "input_tokens": np.array([900.0]),
+        "frontier_price_decline_annual": np.array([0.3]),
+    }
     fig = figures(points(priced(), drawn, 1, EMPTY_CATALOG), ("npv", "payback_months"))
-    r = evaluate(priced(queries_per_day=3210, training_runs=2, input_tokens=900,
-                        frontier_price_decline_annual=0.3), EMPTY_CATALOG)
+    r = evaluate(
+        priced(queries_per_day=3210, training_runs=2, input_tokens=900, frontier_price_decline_annual=0.3),
+        EMPTY_CATALOG,
+    )
     assert fig["npv"][0] == pytest.approx(r.npv)
     assert fig["payback_months"][0] == pytest.approx(r.payback_months)
 
 
 def test_input_tokens_scale_explicit_fine_tuned_tokens():
-    cols = points(priced(ft_input_tokens=200), {"input_tokens": np.array([500.0, 2000.0])}, 2,
-                  EMPTY_CATALOG)
+    cols = points(priced(ft_input_tokens=200), {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG)
     assert list(cols["ft_input_tokens"]) == pytest.approx([100, 400])
     cols = points(priced(), {"input_tokens": np.array([500.0])}, 1, EMPTY_CATALOG)
     assert cols["ft_input_tokens"][0] == 500  # unset: follows the frontier prompt
@@ -99,8 +109,9 @@ def test_engine_columns_can_be_uncertain():
 
 
 def test_default_uncertain_ranges():
-    u = default_uncertain(priced(accuracy_lift=0.1, value_per_correct=0.01, training_runs=2,
-                                 frontier_price_decline_annual=0.6))
+    u = default_uncertain(
+        priced(accuracy_lift=0.1, value_per_correct=0.01, training_runs=2, frontier_price_decline_annual=0.6)
+    )
     assert u["queries_per_day"] == (2500, 5000, 7500)
     assert u["input_tokens"] == (800, 1000, 1200)
     assert u["training_runs"] == (2, 2, 6)
@@ -110,15 +121,18 @@ def test_default_uncertain_ranges():
     assert set(r.uncertain) == set(default_uncertain(priced()))
 
 
-@pytest.mark.parametrize("uncertain, field", [
-    ({"queries_per_day": (5, 1, 9)}, "queries_per_day"),  # low > likely
-    ({"ft_traffic_share": (0.5, 0.9, 1.5)}, "ft_traffic_share"),  # share above 1
-    ({"frontier_price_decline_annual": (0, 0.5, 1.0)}, "frontier_price_decline_annual"),
-    ({"no_such_input": (1, 2, 3)}, "uncertain"),
-    ({"ft_model": (1, 2, 3)}, "uncertain"),
-    ({"queries_per_day": (1, 2)}, "queries_per_day"),
-    ({"training_cost": (-1, 0, 1)}, "training_cost"),
-])
+@pytest.mark.parametrize(
+    "uncertain, field",
+    [
+        ({"queries_per_day": (5, 1, 9)}, "queries_per_day"),  # low > likely
+        ({"ft_traffic_share": (0.5, 0.9, 1.5)}, "ft_traffic_share"),  # share above 1
+        ({"frontier_price_decline_annual": (0, 0.5, 1.0)}, "frontier_price_decline_annual"),
+        ({"no_such_input": (1, 2, 3)}, "uncertain"),
+        ({"ft_model": (1, 2, 3)}, "uncertain"),
+        ({"queries_per_day": (1, 2)}, "queries_per_day"),
+        ({"training_cost": (-1, 0, 1)}, "training_cost"),
+    ],
+)
 def test_bad_ranges_name_the_field(uncertain, field):
     with pytest.raises(ScenarioError) as exc:
         monte_carlo(priced(), uncertain, 100, 0, EMPTY_CATALOG)
@@ -153,12 +167,17 @@ def test_tornado_is_sorted_by_swing_and_matches_evaluate():
 
 
 def test_tornado_with_given_drivers_and_never():
-    rows = tornado(priced(), {"queries_per_day": (4000, 6000), "ft_input_price": (0.1, 9.0)},
-                   "payback_months", EMPTY_CATALOG)
+    rows = tornado(
+        priced(),
+        {"queries_per_day": (4000, 6000), "ft_input_price": (0.1, 9.0)},
+        "payback_months",
+        EMPTY_CATALOG,
+    )
     assert rows[0].driver == "ft_input_price"  # never pays back at the high end
     assert rows[0].output_at_high is None and math.isinf(rows[0].swing)
-    assert rows[1].output_at_low == pytest.approx(evaluate(priced(queries_per_day=4000),
-                                                           EMPTY_CATALOG).payback_months)
+    assert rows[1].output_at_low == pytest.approx(
+        evaluate(priced(queries_per_day=4000), EMPTY_CATALOG).payback_months
+    )
     text = format_tornado(rows)
     assert "never" in text and "queries_per_day" in text
 
@@ -176,8 +195,7 @@ def test_tornado_errors_name_the_driver():
 
 def test_grid_shape_and_a_cell_equals_evaluate():
     xs, ys = [1000, 3000, 5000, 8000], [0.0, 0.3, 0.6]
-    table = grid(priced(), "queries_per_day", xs, "frontier_price_decline_annual", ys, "npv",
-                 EMPTY_CATALOG)
+    table = grid(priced(), "queries_per_day", xs, "frontier_price_decline_annual", ys, "npv", EMPTY_CATALOG)
     assert len(table) == len(ys) and all(len(row) == len(xs) for row in table)
     r = evaluate(priced(queries_per_day=3000, frontier_price_decline_annual=0.6), EMPTY_CATALOG)
     assert table[2][1] == pytest.approx(r.npv, rel=1e-12)
@@ -185,8 +203,9 @@ def test_grid_shape_and_a_cell_equals_evaluate():
 
 
 def test_grid_payback_none_where_never_and_training_runs():
-    table = grid(priced(), "ft_input_price", [0.8, 10.0], "training_runs", [1, 3],
-                 "payback_months", EMPTY_CATALOG)
+    table = grid(
+        priced(), "ft_input_price", [0.8, 10.0], "training_runs", [1, 3], "payback_months", EMPTY_CATALOG
+    )
     assert table[0][1] is None and table[1][1] is None
     r = evaluate(priced(training_runs=3), EMPTY_CATALOG)
     assert table[1][0] == pytest.approx(r.payback_months)
@@ -208,8 +227,9 @@ def test_grid_errors():
 def test_cli_sections():
     parser = argparse.ArgumentParser()
     add_risk_args(parser)
-    args = parser.parse_args(["--risk", "--sensitivity", "--draws", "500", "--uncertain",
-                              "queries_per_day=2000,5000,8000"])
+    args = parser.parse_args(
+        ["--risk", "--sensitivity", "--draws", "500", "--uncertain", "queries_per_day=2000,5000,8000"]
+    )
     text = args.extra_sections(args, [priced()], EMPTY_CATALOG)
     assert "P10" in text and "queries_per_day" in text and "Sensitivity of payback_months" in text
     assert run_risk_sections(parser.parse_args([]), [priced()], EMPTY_CATALOG) == ""
@@ -229,8 +249,10 @@ def test_cli_bad_range_exits_with_the_field(capsys):
 def test_report_command_prints_risk_and_tornado_after_the_figures(capsys):
     from xl_addin.cli import main
 
-    assert main(["report", "--preset", "faisal", "--risk", "--sensitivity", "--draws", "2000",
-                 "--seed", "7"]) == 0
+    assert (
+        main(["report", "--preset", "faisal", "--risk", "--sensitivity", "--draws", "2000", "--seed", "7"])
+        == 0
+    )
     out = capsys.readouterr().out
     figures, risk_text = out.split("Risk: ", 1)
     assert "Payback" in figures and "2,000 draws" in risk_text and "seed 7" in risk_text

@@ -88,19 +88,14 @@ def test_sheets_and_contracts(built):
     head = [c.value for c in wb["Pricing"][pricing.HEADER_ROW]][: len(pricing.PRICING_COLUMNS)]
     assert tuple(head) == tuple(pricing.header_text(c) for c in pricing.PRICING_COLUMNS)
     assert len(pricing.pricing_rows(bundled_catalog())) == len(bundled_catalog().models)
-    head = [c.value for c in wb["Changelog"][changelog.HEADER_ROW]][
-        : len(changelog.CHANGELOG_COLUMNS) + 1
-    ]
+    head = [c.value for c in wb["Changelog"][changelog.HEADER_ROW]][: len(changelog.CHANGELOG_COLUMNS) + 1]
     assert tuple(head) == (*changelog.CHANGELOG_COLUMNS, changelog.ACCEPT_COLUMN)
     dest = list(wb.defined_names["PricesAsOf"].destinations)
     assert (
-        len(dest) == 1
-        and wb[dest[0][0]][dest[0][1].replace("$", "")].value.date() == bundled_catalog().as_of
+        len(dest) == 1 and wb[dest[0][0]][dest[0][1].replace("$", "")].value.date() == bundled_catalog().as_of
     )
     assert wb["Functions"]["A5"].value == "FT_X(a)"
-    assert {"PricingTable", "ScenariosTable"} <= set(wb["Pricing"].tables) | set(
-        wb["Scenarios"].tables
-    )
+    assert {"PricingTable", "ScenariosTable"} <= set(wb["Pricing"].tables) | set(wb["Scenarios"].tables)
     names = [wb["Scenarios"].cell(scenarios.FIRST_ROW + i, 1).value for i in range(len(presets()))]
     assert names == [p.scenario.name for p in presets()]
 
@@ -120,9 +115,7 @@ def test_refresh_button_finds_what_it_rewrites(built):
         range(len(pricing.PRICING_COLUMNS))
     )
     row = [c.value for c in wb["Pricing"][pricing.FIRST_ROW]]
-    assert isinstance(
-        row[pricing.PRICING_COLUMNS.index("fine_tunable")], bool
-    )  # as the refresh writes it
+    assert isinstance(row[pricing.PRICING_COLUMNS.index("fine_tunable")], bool)  # as the refresh writes it
     for name in ("PricesAsOf", "RefreshStatus", "HoursPerMonth"):
         assert name in wb.defined_names
     conf = wb["xlwings.conf"]
@@ -223,8 +216,10 @@ def test_cli_build_writes_both(tmp_path, capsys):
 
 
 def test_changelog_timestamps_are_date_time_cells(tmp_path):
-    logged = [["2026-12-01T09:30:00+01:00", "gpt-4o", "input", 2.5, 2.0, "litellm", "ab12"],
-              ["not a time", "gpt-4o", "output", 10.0, 8.0, "litellm", "ab12"]]
+    logged = [
+        ["2026-12-01T09:30:00+01:00", "gpt-4o", "input", 2.5, 2.0, "litellm", "ab12"],
+        ["not a time", "gpt-4o", "output", 10.0, 8.0, "litellm", "ab12"],
+    ]
     path = build_template(bundled_catalog(), presets(), tmp_path / "b.xlsx", changelog_rows=logged)
     ws = openpyxl.load_workbook(path)["Changelog"]
     first = ws.cell(changelog.FIRST_ROW, 1)

@@ -99,6 +99,29 @@ def rows_with_values(rows: list[list[Any]]) -> list[int]:
     return filled
 
 
+def risk_input(value: Any, name: str) -> str:
+    """An input name for the risk functions (labels matched like block labels)."""
+    label = single(value, name)
+    field = field_for_label(label) if isinstance(label, str) else None
+    if field is None:
+        if is_blank(label):
+            raise _required(name, "an input name such as queries_per_day")
+        raise _unknown_label(
+            label, name, FIELDS, "one of the input names, e.g. queries_per_day (FT_INPUTS lists them)"
+        )
+    return field
+
+
+def numbers_list(value: Any, name: str, most: int = 100) -> list[float]:
+    """The numbers of a row or column of cells, blanks skipped, at least one and at most `most`."""
+    cells = [c for row in matrix(value, name) for c in row if not is_blank(c)]
+    if not cells:
+        raise _required(name, "a row or column of numbers")
+    if len(cells) > most:
+        raise ScenarioError(name, f"{len(cells)} values", f"at most {most} values")
+    return [to_float(c, name, "a number") for c in cells]
+
+
 def ranges_table(value: Any, name: str = "ranges") -> dict[str, tuple[float, float, float]]:
     """Rows of input | low | likely | high as {input: (low, likely, high)}; a header row (text
     where the numbers go) and blank rows are skipped. The risk model checks names and order."""
@@ -115,7 +138,7 @@ def ranges_table(value: Any, name: str = "ranges") -> dict[str, tuple[float, flo
         field = field_for_label(label)
         if field is None:
             raise _unknown_label(
-                label, name, FIELDS, "input names such as queries_per_day (FT_INPUTS lists them)"
+                label, name, FIELDS, "one of the input names, e.g. queries_per_day (FT_INPUTS lists them)"
             )
         allowed = f"a number for {field}'s low, likely and high"
         out[field] = tuple(to_float(c, field, allowed) for c in row[1:4])  # type: ignore[assignment]

@@ -164,9 +164,7 @@ def markdown(module: ModuleType | None = None) -> str:
     lines.append("| function | what it returns |")
     lines.append("|---|---|")
     for name, description, params in table:
-        lines.append(
-            f"| [`{signature(name, params)}`](#{name.lower()}) | {_md_escape(description)} |"
-        )
+        lines.append(f"| [`{signature(name, params)}`](#{name.lower()}) | {_md_escape(description)} |")
     for name, description, params in table:
         lines += ["", f"### {name}", "", f"`{signature(name, params)}`", "", description, ""]
         if params:

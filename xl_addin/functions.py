@@ -418,6 +418,25 @@ def ft_risk(inputs, draws=2000, seed=0, ranges=None):
 
 @func(help_url=HELP_URL)
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg("x_field", CELLS, doc="Input varied across the columns, e.g. queries_per_day.")
+@arg("x_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
+@arg("y_field", CELLS, doc="Input varied down the rows, e.g. frontier_price_decline_annual.")
+@arg("y_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
+@arg("output", CELLS, doc="[optional] Figure in every cell: payback_months (default), npv, ...")
+@excel_errors
+def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months"):
+    """Two-way table (a heat map's data, like Excel's two-variable data table): the output for
+    every pair of x and y values, the other inputs as in the block."""
+    want = xa.choice(output, "output", _risk().OUTPUTS, default="payback_months")
+    x_name = xa.risk_input(x_field, "x_field")
+    y_name = xa.risk_input(y_field, "y_field")
+    xs = xa.numbers_list(x_values, "x_values")
+    ys = xa.numbers_list(y_values, "y_values")
+    return _risk().grid_rows(_scenario(inputs), x_name, xs, y_name, ys, want, _catalog())
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
     CELLS,

@@ -62,19 +62,14 @@ def select(catalog: Catalog, ids: list[str], vendor: str | None) -> list[ModelEn
     if vendor:
         want = vendor.casefold()
         models = [
-            m
-            for m in models
-            if want in (m.vendor.casefold(), VENDOR_SHORT.get(m.vendor, "").casefold())
+            m for m in models if want in (m.vendor.casefold(), VENDOR_SHORT.get(m.vendor, "").casefold())
         ]
     return models
 
 
 def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
     header = ("id", "vendor", *(h for h, _ in COLUMNS))
-    rows = [
-        (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f) for _, f in COLUMNS))
-        for m in models
-    ]
+    rows = [(m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f) for _, f in COLUMNS)) for m in models]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
 
     def line(r: tuple) -> str:
@@ -127,9 +122,7 @@ def write_csv(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
         statuses = []
         for f in (*RATE_FIELDS, *DATE_FIELDS):
             note = m.field_status.get(f)
-            statuses.append(
-                f"{note.status}: {note.rule}" if note and getattr(m, f) is not None else ""
-            )
+            statuses.append(f"{note.status}: {note.rule}" if note and getattr(m, f) is not None else "")
         w.writerow(
             [
                 *("" if v is None else v for v in values),
@@ -156,8 +149,7 @@ def run_prices(args: argparse.Namespace) -> int:
     if not models:
         vendors = sorted({m.vendor for m in catalog.models})
         print(
-            f"ft-breakeven prices: no models for vendor {args.vendor!r}; "
-            f"vendors: {', '.join(vendors)}",
+            f"ft-breakeven prices: no models for vendor {args.vendor!r}; vendors: {', '.join(vendors)}",
             file=sys.stderr,
         )
         return 2

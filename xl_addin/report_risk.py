@@ -66,14 +66,19 @@ def format_risk(result: RiskResult) -> str:
     for name, (low, likely, high) in result.uncertain.items():
         lines.append(f"    {name:<{width}}  {_input(low)} / {_input(likely)} / {_input(high)}")
     rows = [
-        ("Payback (months)", [_months(result.payback_p10), _months(result.payback_p50),
-                              _months(result.payback_p90)]),
-        ("Discounted payback (months)",
-         [_months(result.discounted_payback_p10, "beyond horizon"),
-          _months(result.discounted_payback_p50, "beyond horizon"),
-          _months(result.discounted_payback_p90, "beyond horizon")]),
-        ("NPV over the horizon", [_money(result.npv_p10), _money(result.npv_p50),
-                                  _money(result.npv_p90)]),
+        (
+            "Payback (months)",
+            [_months(result.payback_p10), _months(result.payback_p50), _months(result.payback_p90)],
+        ),
+        (
+            "Discounted payback (months)",
+            [
+                _months(result.discounted_payback_p10, "beyond horizon"),
+                _months(result.discounted_payback_p50, "beyond horizon"),
+                _months(result.discounted_payback_p90, "beyond horizon"),
+            ],
+        ),
+        ("NPV over the horizon", [_money(result.npv_p10), _money(result.npv_p50), _money(result.npv_p90)]),
     ]
     label_w = max(len(r[0]) for r in rows)
     cell_w = max(len(c) for _, cells in rows for c in cells)
@@ -108,9 +113,15 @@ def format_tornado(rows: Sequence[TornadoRow]) -> str:
         else:
             bar = "#" * (round(BAR_WIDTH * r.swing / top) if top > 0 else 0)
             swing = _value(output, r.swing) if output_kind(output) != "share" else f"{r.swing:.0%}"
-        cells.append((r.driver, f"{_input(r.low_value)} .. {_input(r.high_value)}",
-                       f"{_value(output, r.output_at_low)} .. {_value(output, r.output_at_high)}",
-                       swing, bar))
+        cells.append(
+            (
+                r.driver,
+                f"{_input(r.low_value)} .. {_input(r.high_value)}",
+                f"{_value(output, r.output_at_low)} .. {_value(output, r.output_at_high)}",
+                swing,
+                bar,
+            )
+        )
     heads = ("Driver", "Low .. high", f"{output} at low .. high", "Swing", "")
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
     lines = [f"Sensitivity of {output} (base {base}), biggest swing first", ""]
@@ -138,26 +149,48 @@ def _triple(text: str) -> tuple[str, tuple[float, ...]]:
 def add_risk_args(parser: argparse.ArgumentParser) -> None:
     """The --risk / --sensitivity flags of `ft-breakeven report`; sets extra_sections."""
     g = parser.add_argument_group("risk and sensitivity")
-    g.add_argument("--risk", action="store_true",
-                   help="Monte Carlo: P10/P50/P90 payback and NPV, probability of paying back")
-    g.add_argument("--uncertain", action="append", type=_triple, default=[],
-                   metavar="NAME=LOW,LIKELY,HIGH",
-                   help="an uncertain input (repeatable; default: traffic 0.5x-1.5x, tokens "
-                        "0.8x-1.2x, training runs 1x-3x, accuracy lift, price decline)")
+    g.add_argument(
+        "--risk",
+        action="store_true",
+        help="Monte Carlo: P10/P50/P90 payback and NPV, probability of paying back",
+    )
+    g.add_argument(
+        "--uncertain",
+        action="append",
+        type=_triple,
+        default=[],
+        metavar="NAME=LOW,LIKELY,HIGH",
+        help="an uncertain input (repeatable; default: traffic 0.5x-1.5x, tokens "
+        "0.8x-1.2x, training runs 1x-3x, accuracy lift, price decline)",
+    )
     g.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0: reproducible)")
     g.add_argument("--distribution", choices=DISTRIBUTIONS, default="triangular")
-    g.add_argument("--sensitivity", action="store_true",
-                   help="tornado: each driver at its low and high value, biggest swing first")
-    g.add_argument("--driver", action="append", type=_triple, default=[], metavar="NAME=LOW,HIGH",
-                   help="a tornado driver (repeatable; default: +/-20%% on the main inputs)")
-    g.add_argument("--sensitivity-output", choices=OUTPUTS, default="payback_months",
-                   help="the figure the tornado ranks drivers by (default payback_months)")
+    g.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="tornado: each driver at its low and high value, biggest swing first",
+    )
+    g.add_argument(
+        "--driver",
+        action="append",
+        type=_triple,
+        default=[],
+        metavar="NAME=LOW,HIGH",
+        help="a tornado driver (repeatable; default: +/-20%% on the main inputs)",
+    )
+    g.add_argument(
+        "--sensitivity-output",
+        choices=OUTPUTS,
+        default="payback_months",
+        help="the figure the tornado ranks drivers by (default payback_months)",
+    )
     parser.set_defaults(extra_sections=run_risk_sections)
 
 
-def run_risk_sections(args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario],
-                      catalog: Catalog | None = None) -> str:
+def run_risk_sections(
+    args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario], catalog: Catalog | None = None
+) -> str:
     """Text of the requested sections for each scenario ("" when neither flag is given).
 
     A bad range or driver stops the command with a message naming it (exit status 2).
@@ -172,8 +205,9 @@ def run_risk_sections(args: argparse.Namespace, scenarios: Scenario | Sequence[S
     try:
         for s in items:
             if want_risk:
-                parts.append(format_risk(monte_carlo(s, uncertain, args.draws, args.seed, catalog,
-                                                     args.distribution)))
+                parts.append(
+                    format_risk(monte_carlo(s, uncertain, args.draws, args.seed, catalog, args.distribution))
+                )
             if want_sens:
                 parts.append(format_tornado(tornado(s, drivers, args.sensitivity_output, catalog)))
     except (ScenarioError, UnknownModelError) as exc:

@@ -48,9 +48,7 @@ HELD_MARK = " (held back"
 NO_REFRESH_NOTE = "No refresh yet"  # the builder's note below an empty Changelog table
 
 # Header text (case-insensitive) -> index in wb_pricing.PRICING_COLUMNS / pricing_rows().
-PRICING_HEADERS = {
-    wb_pricing.header_text(col).lower(): i for i, col in enumerate(wb_pricing.PRICING_COLUMNS)
-}
+PRICING_HEADERS = {wb_pricing.header_text(col).lower(): i for i, col in enumerate(wb_pricing.PRICING_COLUMNS)}
 CHANGELOG_HEADERS = tuple(wb_changelog.CHANGELOG_COLUMNS)
 
 
@@ -199,10 +197,7 @@ def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]
             sheet.range((i, 1)).value = ""
         first, end = min(known), max(known) + 1
         block = [
-            [
-                _cell(rec.get(cols[j])) if cols[j] in CHANGELOG_HEADERS else None
-                for j in range(first, end)
-            ]
+            [_cell(rec.get(cols[j])) if cols[j] in CHANGELOG_HEADERS else None for j in range(first, end)]
             for rec in records
         ]
         if any(cols[j] not in CHANGELOG_HEADERS for j in range(first, end)):
@@ -210,9 +205,7 @@ def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]
         sheet.range((last + 1, first + 1)).value = block
         if table is not None and last + len(records) > table.range.last_cell.row:
             rng = table.range  # grow only: the builder leaves empty rows for the Accept column
-            table.resize(
-                sheet.range((rng.row, rng.column), (last + len(records), rng.last_cell.column))
-            )
+            table.resize(sheet.range((rng.row, rng.column), (last + len(records), rng.last_cell.column)))
     for row, col in consumed:
         sheet.range((row, col)).value = "applied"
 
@@ -224,9 +217,7 @@ def run(book, source: str | None = None) -> RefreshResult:
     if result.ok:
         write_pricing(book, result.catalog)
         used = {f"{c.model}.{c.field}" for c in result.applied if c.note == "accepted"}
-        append_changelog(
-            book, result, [cell for key in sorted(used) for cell in marks.get(key, [])]
-        )
+        append_changelog(book, result, [cell for key in sorted(used) for cell in marks.get(key, [])])
     print("\n".join(report_lines(result)))  # Lite shows it in the task pane's output
     cell = _named_cell(book, STATUS_NAME)
     if cell is not None:
