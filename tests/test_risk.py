@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from pricing.breakeven import evaluate
+from pricing.presets import preset
 from pricing.risk import (
     RiskResult,
     default_uncertain,
@@ -259,3 +260,35 @@ def test_report_command_prints_risk_and_tornado_after_the_figures(capsys):
     assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of payback_months")
     assert main(["report", "--preset", "faisal", "--risk", "--format", "json"]) == 2
     assert "--format table" in capsys.readouterr().err
+
+
+def test_report_grid_prints_the_engine_grid_or_names_the_bad_input(capsys):
+    from xl_addin.cli import main
+
+    argv = [
+        "report",
+        "--preset",
+        "faisal",
+        "--grid",
+        "queries_per_day=1000,5000",
+        "frontier_price_decline_annual=0,0.5",
+        "--grid-output",
+        "npv",
+    ]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    table = out.split("Two-way table of npv", 1)[1]
+    want = grid(
+        preset("faisal").scenario,
+        "queries_per_day",
+        [1000, 5000],
+        "frontier_price_decline_annual",
+        [0, 0.5],
+        "npv",
+    )
+    assert f"${want[0][1]:,.0f}" in table and f"-${-want[1][0]:,.0f}" in table
+    with pytest.raises(SystemExit) as stop:
+        main(["report", "--preset", "faisal", "--grid", "querys=1", "epochs=1"])
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert "querys" in captured.err and captured.out == ""  # nothing half-printed

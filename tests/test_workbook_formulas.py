@@ -76,6 +76,7 @@ def solve(path):
         "ft_npv",
         "ft_risk",
         "ft_sensitivity",
+        "ft_grid",
     ):
         table[name.upper()] = _wrap(getattr(ft, name))
     model = formulas.ExcelModel().loads(str(path)).finish()
@@ -264,3 +265,23 @@ def test_risk_sheet_uses_the_ranges_a_user_types(template, tmp_path):
     )
     p50 = cell(got, "Risk", f"{get_column_letter(risk_sheet.FIRST_COL + 2)}{risk_sheet.RISK_TOP + 3}")
     assert math.isclose(p50, want.npv_p50, rel_tol=1e-9)
+
+
+def test_risk_sheet_heat_map_equals_the_engine_grid(solved):
+    from openpyxl.utils import get_column_letter
+
+    from pricing import risk as risk_model
+    from workbook.sheets import risk as risk_sheet
+    from workbook.sheets import risk_grid
+
+    g = risk_grid
+    want = risk_model.grid(
+        presets()[1].scenario, g.X_FIELD, g.X_VALUES, g.Y_FIELD, g.Y_VALUES, g.OUTPUT, bundled_catalog()
+    )
+    top = g.layout(risk_sheet.GRID_TOP)["table"]
+    for i in range(len(g.Y_VALUES)):
+        for j in range(len(g.X_VALUES)):
+            got = cell(solved, "Risk", f"{get_column_letter(g.FIRST_COL + 1 + j)}{top + 1 + i}")
+            assert math.isclose(got, want[i][j], rel_tol=1e-9), (i, j, got, want[i][j])
+    corner = cell(solved, "Risk", f"{get_column_letter(g.FIRST_COL)}{top}")
+    assert g.X_FIELD in corner and g.Y_FIELD in corner

@@ -131,9 +131,7 @@ def style(
     if fmt:
         cell.number_format = fmt
     if wrap or align:
-        cell.alignment = Alignment(
-            wrap_text=wrap, horizontal=align, vertical="top" if wrap else None
-        )
+        cell.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="top" if wrap else None)
     if box or role in ("input", "output"):
         cell.border = BOX
     return cell
@@ -279,7 +277,5 @@ def pass_fail_rules(ws: Worksheet, ref: str, first_cell: str) -> None:
     )
     ws.conditional_formatting.add(
         ref,
-        FormulaRule(
-            formula=[f"NOT({ok})"], font=Font(bold=True, color=BAD_TEXT), fill=fill(BAD_RED)
-        ),
+        FormulaRule(formula=[f"NOT({ok})"], font=Font(bold=True, color=BAD_TEXT), fill=fill(BAD_RED)),
     )

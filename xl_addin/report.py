@@ -128,9 +128,10 @@ def run_report(args: argparse.Namespace) -> int:
         for p in presets():
             print(f"{p.id:<16} {p.scenario.name}")
         return 0
-    if (getattr(args, "risk", False) or getattr(args, "sensitivity", False)) and args.format != "table":
+    sections = ("risk", "sensitivity", "grid")
+    if any(getattr(args, s, None) for s in sections) and args.format != "table":
         print(
-            "ft-breakeven report: --risk and --sensitivity print text tables; use --format table "
+            "ft-breakeven report: --risk, --sensitivity and --grid print text tables; use --format table "
             f"(got --format {args.format})",
             file=sys.stderr,
         )
@@ -148,9 +149,9 @@ def run_report(args: argparse.Namespace) -> int:
         message = exc.args[0] if type(exc) is KeyError else exc  # KeyError would add quotes
         print(f"ft-breakeven report: {message}", file=sys.stderr)
         return 2
-    print(render(results, args.format))
     extra = getattr(args, "extra_sections", None)
-    sections = extra(args, scenarios, catalog) if extra else ""
+    sections = extra(args, scenarios, catalog) if extra else ""  # a bad range stops us before any output
+    print(render(results, args.format))
     if sections:
         print(sections)
     return 0

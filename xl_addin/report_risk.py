@@ -18,6 +18,7 @@ from pricing.risk import (
     OUTPUTS,
     RiskResult,
     TornadoRow,
+    grid_rows,
     monte_carlo,
     output_kind,
     tornado,
@@ -131,6 +132,27 @@ def format_tornado(rows: Sequence[TornadoRow]) -> str:
     return "\n".join(lines)
 
 
+def format_grid(rows: Sequence[Sequence[Any]], output: str) -> str:
+    """The two-way table as text: x values across, y values down, the output in the cells."""
+    corner, *xs = rows[0]
+    y_name, x_name = (part.split(" (")[0] for part in str(corner).split(" / "))
+    body = [
+        [_input(r[0]), *(c if isinstance(c, str) else _value(output, c) for c in r[1:])] for r in rows[1:]
+    ]
+    head = [f"{y_name} \\ {x_name}", *(_input(x) for x in xs)]
+    widths = [max(len(str(row[j])) for row in (head, *body)) for j in range(len(head))]
+    lines = [f"Two-way table of {output}", ""]
+    for row in (head, *body):
+        lines.append(
+            "  "
+            + "  ".join(
+                str(c).rjust(w) if j else str(c).ljust(w)
+                for j, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------- CLI
 
 
@@ -185,6 +207,19 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
         default="payback_months",
         help="the figure the tornado ranks drivers by (default payback_months)",
     )
+    g.add_argument(
+        "--grid",
+        nargs=2,
+        type=_triple,
+        metavar=("X=V1,V2,...", "Y=V1,V2,..."),
+        help="two-way table: --grid-output for every pair of values of two inputs",
+    )
+    g.add_argument(
+        "--grid-output",
+        choices=OUTPUTS,
+        default="payback_months",
+        help="the figure in the two-way table's cells (default payback_months)",
+    )
     parser.set_defaults(extra_sections=run_risk_sections)
 
 
@@ -197,7 +232,8 @@ def run_risk_sections(
     """
     items = [scenarios] if isinstance(scenarios, (Scenario, dict)) else list(scenarios)
     want_risk, want_sens = getattr(args, "risk", False), getattr(args, "sensitivity", False)
-    if not (want_risk or want_sens):
+    want_grid = getattr(args, "grid", None)
+    if not (want_risk or want_sens or want_grid):
         return ""
     uncertain: dict[str, Any] | None = dict(args.uncertain) if args.uncertain else None
     drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
@@ -210,6 +246,10 @@ def run_risk_sections(
                 )
             if want_sens:
                 parts.append(format_tornado(tornado(s, drivers, args.sensitivity_output, catalog)))
+            if want_grid:
+                (x, xs), (y, ys) = want_grid
+                rows = grid_rows(s, x, xs, y, ys, args.grid_output, catalog)
+                parts.append(format_grid(rows, args.grid_output))
     except (ScenarioError, UnknownModelError) as exc:
         print(f"ft-breakeven report: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

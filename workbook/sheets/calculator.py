@@ -78,8 +78,7 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
 SWITCH_NOTES = {
     "EvalHarness": (
         "No",
-        "No eval harness: fine-tuned models hallucinate within their domain; budget one before "
-        "production. ",
+        "No eval harness: fine-tuned models hallucinate within their domain; budget one before production. ",
     ),
     "PIIDocumented": (
         "No",
@@ -289,9 +288,7 @@ def python_inputs(
     if sw["MLOpsCounted"] == "Yes":
         out["mlops_fte"] = asm["MLOpsFte"]
     ev = values.get("eval_cost")
-    out["eval_cost"] = (
-        (asm["EvalHarnessCost"] if not ev else ev) if sw["EvalHarness"] == "Yes" else 0
-    )
+    out["eval_cost"] = (asm["EvalHarnessCost"] if not ev else ev) if sw["EvalHarness"] == "Yes" else 0
     if sw["LatencyCritical"] == "Yes":
         out["latency_budget_ms"] = asm["LatencyBudgetMs"]
     return {k: v for k, v in out.items() if v is not None}
@@ -448,9 +445,7 @@ def write(ctx) -> None:
                 c.value = formula
             styles.output_cell(c, fmt)
             if key == "verdict":
-                c.font = styles.Font(
-                    name=styles.FONT_NAME, bold=True, size=13, color=styles.HEADER_FILL
-                )
+                c.font = styles.Font(name=styles.FONT_NAME, bold=True, size=13, color=styles.HEADER_FILL)
             if key in ("notes", "=constraints"):
                 c.font = styles.NOTE
         if key in ("notes", "=constraints"):
@@ -465,18 +460,14 @@ def write(ctx) -> None:
     # schedule (FT_SCHEDULE spill, written as a fixed-size array formula) and the chart
     top = SCHEDULE_HEADER_ROW
     bottom = top + SCHEDULE_MONTHS + 1
-    ws[f"{SCHEDULE_COL}{top - 2}"] = (
-        "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
-    )
+    ws[f"{SCHEDULE_COL}{top - 2}"] = "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
     ws[f"{SCHEDULE_COL}{top - 2}"].font = styles.BOLD
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
     months_cell = f"N{top - 1}"
     ws[months_cell] = SCHEDULE_MONTHS  # the array below has room for this many months
     styles.input_cell(ws[months_cell], "0")
-    room = DataValidation(
-        type="whole", operator="between", formula1="1", formula2=str(SCHEDULE_MONTHS)
-    )
+    room = DataValidation(type="whole", operator="between", formula1="1", formula2=str(SCHEDULE_MONTHS))
     room.error = f"The table below has room for 1 to {SCHEDULE_MONTHS} months"
     ws.add_data_validation(room)
     room.add(ws[months_cell])

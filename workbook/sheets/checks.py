@@ -48,9 +48,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
         return f'IF(ISNUMBER({x}),AND({x}>=0,{x}<=1),{x}="")'
 
     numeric = [
-        f
-        for f in calculator.fields.ORDERED
-        if f not in ("name", "frontier_model", "ft_model", "start_date")
+        f for f in calculator.fields.ORDERED if f not in ("name", "frontier_model", "ft_model", "start_date")
     ]
     shares = ["cached_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
     training = (
@@ -70,8 +68,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
         ),
         (
             "Frontier input and output rates are present",
-            f"=IF(AND(ISNUMBER({c('frontier_input_price')}),ISNUMBER({c('frontier_output_price')}"
-            f")),1,0)",
+            f"=IF(AND(ISNUMBER({c('frontier_input_price')}),ISNUMBER({c('frontier_output_price')})),1,0)",
         ),
         (
             "Fine-tuned input and output rates are present",
@@ -91,8 +88,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
             "=IF(AND(" + ",".join(f'OR(ISNUMBER({c(f)}),{c(f)}="")' for f in numeric) + "),1,0)",
         ),
         (
-            "The fine-tuned model is not past its shutdown date at the go-live date (start_date, "
-            "else today)",
+            "The fine-tuned model is not past its shutdown date at the go-live date (start_date, else today)",
             "=" + date_ok("shutdown_date", ft, ">"),
         ),
         (
@@ -108,8 +104,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
             "=IF(ISERROR(Verdict),0,1)",
         ),
         (
-            "Every filled row of the Scenarios table computes (no #VALUE! or #N/A in its upfront "
-            "cost)",
+            "Every filled row of the Scenarios table computes (no #VALUE! or #N/A in its upfront cost)",
             f"=IF(ISERROR(SUM({scenarios_upfront(n_scenarios)})),0,1)",
         ),
     ]

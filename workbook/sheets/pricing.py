@@ -115,9 +115,7 @@ def col_letter(name: str) -> str:
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     cat: Catalog = ctx.catalog
-    styles.title(
-        ws, "Pricing: the price catalog (USD per 1M tokens unless the unit row says otherwise)", ""
-    )
+    styles.title(ws, "Pricing: the price catalog (USD per 1M tokens unless the unit row says otherwise)", "")
     ws["A2"] = "Prices as of"
     ws["A2"].font = styles.BOLD
     ws[PRICES_AS_OF_CELL] = cat.as_of
@@ -158,18 +156,14 @@ def write(ctx) -> None:
             c = ws.cell(r, j, value)
             if col in RATE_FIELDS:
                 c.number_format = styles.FMT_RATE
-                styles.input_cell(
-                    c, styles.FMT_RATE
-                )  # catalog data: the refresh (or you) may retype it
+                styles.input_cell(c, styles.FMT_RATE)  # catalog data: the refresh (or you) may retype it
             elif col in DATE_FIELDS or col.endswith("_verified"):
                 c.number_format = styles.FMT_DATE
                 styles.input_cell(c, styles.FMT_DATE)
             elif col in STATUS_COLUMNS or col.endswith("_source") or col == "notes":
                 styles.note_cell(c)
             elif col == "fine_tunable":
-                styles.input_cell(
-                    c, '"yes";"yes";"no"'
-                )  # Excel shows TRUE/FALSE, LibreOffice yes/no
+                styles.input_cell(c, '"yes";"yes";"no"')  # Excel shows TRUE/FALSE, LibreOffice yes/no
             else:
                 styles.input_cell(c)
     end = FIRST_ROW + max(len(rows), 1) - 1

@@ -25,12 +25,14 @@ from pricing.risk import (
     tornado_rows,
 )
 from workbook import styles
+from workbook.sheets import risk_grid
 
 SHEET = "Risk"
 DRAWS, SEED, OUTPUT = 2000, 0, "npv"  # FT_RISK's and FT_SENSITIVITY's defaults
 DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
 RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
 RISK_COLS, TORNADO_COLS = 4, 6
+GRID_TOP = 35  # the two-way table's section title (risk_grid), below the tornado's notes
 RANGES_TOP, RANGES_ROWS, RANGES_COL = 5, 6, 9  # "your ranges": header at I5, six rows to fill
 RANGES_HEAD = ("your ranges: input", "low", "likely", "high")
 FIRST_COL = 2  # column B
@@ -180,7 +182,10 @@ def write(ctx) -> None:
     for i, line in enumerate(READING):
         ws.cell(note_row + i, 2, line)
         styles.note_cell(ws.cell(note_row + i, 2))
-    styles.widths(ws, A=2, B=36, C=16, D=16, E=16, F=20, G=20, H=3, I=30, J=12, K=12, L=12)
+    risk_grid.write(ws, ctx, GRID_TOP, RANGE_INPUTS)
+    styles.widths(
+        ws, A=2, B=36, C=16, D=16, E=16, F=20, G=20, H=13, I=30, J=12, K=12, L=12
+    )  # H: the heat map's 7th column
     ws.freeze_panes = "A4"
     styles.print_setup(ws)
 

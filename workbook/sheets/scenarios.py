@@ -96,9 +96,7 @@ def write(ctx) -> None:
     # outputs: one FT_SCENARIOS array per column, after a gap column
     first_out = len(INPUT_COLUMNS) + 2
     block = f"$A${HEADER_ROW}:${last_in}${end}"
-    ws.cell(
-        2, first_out, "Outputs: FT_SCENARIOS over the whole table, one array formula per column"
-    )
+    ws.cell(2, first_out, "Outputs: FT_SCENARIOS over the whole table, one array formula per column")
     styles.note_cell(ws.cell(2, first_out))
     results = ctx.scenario_results  # for the static copy
     for k, (out, fmt) in enumerate(OUTPUTS):
@@ -120,8 +118,7 @@ def write(ctx) -> None:
             styles.output_cell(ws.cell(FIRST_ROW + i, col), fmt)
         ws.column_dimensions[letter].width = (
             22
-            if out
-            in ("inference_savings_month", "breakeven_queries_per_day", "frontier_cost_month")
+            if out in ("inference_savings_month", "breakeven_queries_per_day", "frontier_cost_month")
             else 18
         )
     widths = {"A": 32}

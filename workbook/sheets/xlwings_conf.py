@@ -12,8 +12,7 @@ NOTES = (
     "Read by classic xlwings (Windows desktop Excel) when you press Import Functions on the "
     "xlwings "
     "ribbon; the sheet name must stay exactly xlwings.conf.",
-    "UDF Modules: the Python module whose FT_ functions Excel imports (pip install ft-breakeven "
-    "first).",
+    "UDF Modules: the Python module whose FT_ functions Excel imports (pip install ft-breakeven first).",
     "Import Functions needs the workbook saved as .xlsm and 'Trust access to the VBA project "
     "object model' ticked in Excel's Trust Center.",
     "xlwings Lite and xlwings Server ignore this sheet (see the About sheet for their set-up).",

@@ -1,0 +1,98 @@
+"""The Risk sheet's two-way table (FT_GRID): any figure over two inputs, shaded as a heat map.
+
+The user picks the two inputs, their values and the figure in yellow cells; the table is a
+fixed-size array formula on the Calculator's InputBlock, like the blocks above it.
+"""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+
+from pricing.risk import OUTPUTS, grid_rows
+from workbook import styles
+
+X_FIELD, Y_FIELD, OUTPUT = "queries_per_day", "frontier_price_decline_annual", "npv"
+X_VALUES = (1000, 2000, 5000, 10000, 20000, 50000, 100000)
+Y_VALUES = (0, 0.1, 0.2, 0.3, 0.5)
+FIRST_COL = 2  # column B: labels, then the y values down the table's first column
+HEAT_LOW, HEAT_HIGH = "FFFFFF", "5B9BD5"  # white to blue: darker is higher, whatever the figure
+
+
+def layout(top: int) -> dict[str, int]:
+    """Rows of the block that starts at `top` (its section title)."""
+    return {
+        "x_field": top + 1,
+        "y_field": top + 2,
+        "output": top + 3,
+        "x_values": top + 4,
+        "y_values": top + 5,
+        "table": top + 7,
+    }
+
+
+def write(ws, ctx, top: int, inputs: tuple[str, ...]) -> None:
+    rows = layout(top)
+    ws.cell(top, FIRST_COL, "Two-way table (FT_GRID): one figure over two inputs, as a heat map")
+    styles.section_cell(ws.cell(top, FIRST_COL))
+    value_col = FIRST_COL + 1
+    settings = (
+        ("x_field", "Across: input", X_FIELD, inputs),
+        ("y_field", "Down: input", Y_FIELD, inputs),
+        ("output", "Figure in the cells", OUTPUT, OUTPUTS),
+    )
+    for key, label, value, choices in settings:
+        ws.cell(rows[key], FIRST_COL, label)
+        c = ws.cell(rows[key], value_col, value)
+        styles.input_cell(c)
+        pick = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
+        ws.add_data_validation(pick)
+        pick.add(c)
+    for key, label, values in (
+        ("x_values", "Across: values", X_VALUES),
+        ("y_values", "Down: values", Y_VALUES),
+    ):
+        ws.cell(rows[key], FIRST_COL, label)
+        for j, v in enumerate(values):
+            styles.input_cell(ws.cell(rows[key], value_col + j, v), "General")
+    ref = {k: f"{get_column_letter(value_col)}{rows[k]}" for k in ("x_field", "y_field", "output")}
+    x_ref = _row_ref(rows["x_values"], value_col, len(X_VALUES))
+    y_ref = _row_ref(rows["y_values"], value_col, len(Y_VALUES))
+    formula = f"=FT_GRID(InputBlock,{ref['x_field']},{x_ref},{ref['y_field']},{y_ref},{ref['output']})"
+
+    height, width = len(Y_VALUES) + 1, len(X_VALUES) + 1
+    t = rows["table"]
+    first, last = get_column_letter(FIRST_COL), get_column_letter(FIRST_COL + width - 1)
+    if ctx.static:
+        table = grid_rows(ctx.selected_inputs, X_FIELD, X_VALUES, Y_FIELD, Y_VALUES, OUTPUT, ctx.catalog)
+        for i, row in enumerate(table):
+            for j, v in enumerate(row):
+                ws.cell(t + i, FIRST_COL + j, v)
+    else:
+        ws[f"{first}{t}"] = ArrayFormula(f"{first}{t}:{last}{t + height - 1}", formula)
+    styles.header_cell(ws.cell(t, FIRST_COL))
+    for j in range(1, width):
+        styles.header_cell(ws.cell(t, FIRST_COL + j))
+        ws.cell(t, FIRST_COL + j).number_format = "#,##0.##"
+    for i in range(1, height):
+        styles.header_cell(ws.cell(t + i, FIRST_COL))
+        ws.cell(t + i, FIRST_COL).number_format = "#,##0.##"
+        for j in range(1, width):
+            styles.output_cell(ws.cell(t + i, FIRST_COL + j), styles.FMT_NUM)
+    body = f"{get_column_letter(FIRST_COL + 1)}{t + 1}:{last}{t + height - 1}"
+    ws.conditional_formatting.add(
+        body, ColorScaleRule(start_type="min", start_color=HEAT_LOW, end_type="max", end_color=HEAT_HIGH)
+    )
+    note = ws.cell(
+        t + height + 1,
+        FIRST_COL,
+        "Shading runs from the lowest value (white) to the highest (blue); for payback "
+        "lower is better, for NPV higher. 'never': that pair never pays back.",
+    )
+    styles.note_cell(note)
+
+
+def _row_ref(row: int, col: int, n: int) -> str:
+    return f"{get_column_letter(col)}{row}:{get_column_letter(col + n - 1)}{row}"
