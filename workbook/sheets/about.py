@@ -16,7 +16,7 @@ HOW_TO = (
     "break-even volume, NPV and the verdict; the chart shows when the cumulative net turns "
     "positive.",
     "4. Risk: how sure the answer is: payback and NPV at P10 / P50 / P90 over thousands of "
-    "trials, and which input moves the answer most.",
+    "trials, which input moves the answer most, and a heat map of any figure over two inputs.",
     "5. Scenarios: one row per case; add your own in an empty row and its outputs appear on the "
     "right. Checks: the master check must say OK.",
 )
