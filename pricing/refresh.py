@@ -48,6 +48,7 @@ from pricing.sources.litellm import (
     registry_date,
 )
 from pricing.store import load_catalog, save_catalog_atomic, store_catalog_path, store_dir
+from pricing.store_lock import StoreBusy, store_lock
 
 __all__ = [
     "Change",
@@ -116,7 +117,7 @@ class Plan:
 
 @dataclass
 class RefreshResult:
-    status: str  # applied | unchanged | dry-run | rejected | unreachable | failed
+    status: str  # applied | unchanged | dry-run | rejected | unreachable | failed | busy
     message: str  # one sentence for the user
     source: str
     previous_as_of: date
@@ -216,9 +217,7 @@ class _Planner:
         rows: dict[str, RegistryRow] = {}
         if old.registry_key:
             if raw is None:
-                self.plan.vanished.append(
-                    f"{old.id}: registry key {old.registry_key!r} not in the download"
-                )
+                self.plan.vanished.append(f"{old.id}: registry key {old.registry_key!r} not in the download")
             rows[mdef["registry_key"]] = self.merge(old, "", raw)
         if old.ft_registry_key:
             _, ft_raw = _find_row(self.data, (old.ft_registry_key,))
@@ -410,9 +409,7 @@ def _parse(data: bytes) -> Any:
         head = data.lstrip()[:200].lower()
         if head.startswith(b"<"):
             raise RejectedDownload("the download is an HTML page, not JSON") from exc
-        where = (
-            f" ({exc.msg} at line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        )
+        where = f" ({exc.msg} at line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
         raise RejectedDownload(f"the download is not valid JSON{where}") from exc
 
 
@@ -440,7 +437,38 @@ def refresh(
     Never raises for an expected failure: the result's status says what happened and
     `message` says it in one sentence. The store is untouched unless status == "applied" or
     "unchanged" (then the as-of date moves to today and the download becomes last-good).
+    One refresh at a time per store (pricing.store_lock): a second one gets status "busy".
     """
+    options = dict(store=store, accepted=accepted, dry_run=dry_run, progress=progress, now=now)
+    if dry_run:  # writes nothing, so it needs no lock
+        return _refresh_locked(source, **options, **fetch_options)
+    try:
+        with store_lock(store_dir(store)):
+            return _refresh_locked(source, **options, **fetch_options)
+    except StoreBusy as exc:
+        current = load_catalog(store)
+        return RefreshResult(
+            status="busy",
+            message=f"Not refreshed: {exc}. Prices unchanged (as of {current.as_of.isoformat()}).",
+            source=source or default_source(),
+            previous_as_of=current.as_of,
+            as_of=current.as_of,
+            timestamp=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+            catalog=current,
+        )
+
+
+def _refresh_locked(
+    source: str | None = None,
+    *,
+    store: str | Path | None = None,
+    accepted: Iterable[str] = (),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    **fetch_options: Any,
+) -> RefreshResult:
+    """`refresh` with the store's lock held (or nothing written: dry run)."""
     source = source or default_source()
     now = now or datetime.now(UTC)
     current = load_catalog(store)
@@ -498,9 +526,7 @@ def refresh(
         _commit(paths, result, plan, download)
     except OSError as exc:
         base.status = "failed"
-        base.message = f"Could not save to {paths.catalog.parent} ({exc.strerror or exc}): " + (
-            unchanged
-        )
+        base.message = f"Could not save to {paths.catalog.parent} ({exc.strerror or exc}): " + (unchanged)
         return base
     result.message = f"Prices as of {result.as_of.isoformat()}: {_summary(plan)}."
     return result
