@@ -16,27 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from timing import median_time  # noqa: E402
 
-from pricing.catalog import Catalog  # noqa: E402
 from pricing.risk import default_uncertain, grid, monte_carlo, tornado  # noqa: E402
+from tests.helpers import EMPTY_CATALOG, priced  # noqa: E402
 
-EMPTY = Catalog(as_of="2026-11-28", source="bench", models=[])
-SCENARIO = dict(
-    name="bench",
-    queries_per_day=5000,
-    input_tokens=1000,
-    output_tokens=100,
-    frontier_input_price=3.0,
-    frontier_output_price=15.0,
-    ft_input_price=0.8,
-    ft_output_price=3.2,
-    training_tokens=250e6,
-    epochs=1,
-    training_price=8.0,
-    eval_cost=2000,
-    accuracy_lift=0.05,
-    value_per_correct=0.01,
-    volume_growth_monthly=0.02,
-)
+# The tests' priced scenario (explicit rates, so no catalog data is involved), with a quality
+# lift and traffic growth so every part of the model is exercised.
+SCENARIO = priced(name="bench", accuracy_lift=0.05, value_per_correct=0.01, volume_growth_monthly=0.02)
+EMPTY = EMPTY_CATALOG
 
 
 def seconds(fn, repeats: int) -> float:

@@ -439,12 +439,12 @@ def refresh(
     "unchanged" (then the as-of date moves to today and the download becomes last-good).
     One refresh at a time per store (pricing.store_lock): a second one gets status "busy".
     """
-    options = dict(store=store, accepted=accepted, dry_run=dry_run, progress=progress, now=now)
+    args = (source, store, accepted, dry_run, progress, now, fetch_options)
     if dry_run:  # writes nothing, so it needs no lock
-        return _refresh_locked(source, **options, **fetch_options)
+        return _refresh_locked(*args)
     try:
         with store_lock(store_dir(store)):
-            return _refresh_locked(source, **options, **fetch_options)
+            return _refresh_locked(*args)
     except StoreBusy as exc:
         current = load_catalog(store)
         return RefreshResult(
@@ -459,14 +459,13 @@ def refresh(
 
 
 def _refresh_locked(
-    source: str | None = None,
-    *,
-    store: str | Path | None = None,
-    accepted: Iterable[str] = (),
-    dry_run: bool = False,
-    progress: Progress | None = None,
-    now: datetime | None = None,
-    **fetch_options: Any,
+    source: str | None,
+    store: str | Path | None,
+    accepted: Iterable[str],
+    dry_run: bool,
+    progress: Progress | None,
+    now: datetime | None,
+    fetch_options: dict[str, Any],
 ) -> RefreshResult:
     """`refresh` with the store's lock held (or nothing written: dry run)."""
     source = source or default_source()
