@@ -31,6 +31,7 @@ from pricing import fetch as fetch_module
 from pricing import refresh as refresh_module
 from pricing.breakeven import evaluate
 from pricing.fetch import FetchError
+from pricing.risk import grid, monte_carlo
 from tests.helpers import EMPTY_CATALOG, priced
 from tests.officejs import call
 from tests.test_workbook_files import SOFFICE, _convert, _formulas
@@ -251,6 +252,8 @@ print(json.dumps({
     "payback": call("ft_payback_months", [[4000]], [[650]]),
     "npv": call("ft_scenario", block, [["npv"]]),
     "price": call("ft_price", [["claude-sonnet-4-6"]], [["input"]]),
+    "risk": call("ft_risk", block, [[200]], [[1]], None),
+    "grid": call("ft_grid", block, [["queries_per_day"]], [[1000, 5000]], [["epochs"]], [[1]], None),
 }))
 """
 
@@ -286,6 +289,9 @@ def test_lite_main_works_alone_in_a_fresh_interpreter(python, lite_main_file, tm
     assert got["payback"] == [[pytest.approx(4000 / 650)]]
     assert got["npv"] == [[pytest.approx(evaluate(BLOCK, EMPTY_CATALOG).npv)]]
     assert got["price"] == call("ft_price", "claude-sonnet-4-6", "input")  # bundled catalog
+    # the late-imported risk modules are in the bundle too
+    assert got["risk"][3][2] == pytest.approx(monte_carlo(BLOCK, None, 200, 1, EMPTY_CATALOG).npv_p50)
+    assert got["grid"][1][1:] == pytest.approx(grid(BLOCK, "queries_per_day", [1000, 5000], "epochs", [1])[0])
 
 
 def test_lite_bundle_holds_what_the_functions_and_script_import():

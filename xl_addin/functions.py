@@ -413,7 +413,7 @@ def ft_risk(inputs, draws=2000, seed=0, ranges=None):
     if ranges is not None:
         uncertain.update(xa.ranges_table(ranges, "ranges"))
     risk = _risk().monte_carlo(scenario, uncertain, n, s, _catalog())
-    return _risk().risk_rows(risk)
+    return _risk_tables().risk_rows(risk)
 
 
 @func(help_url=HELP_URL)
@@ -432,7 +432,7 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
     y_name = xa.risk_input(y_field, "y_field")
     xs = xa.numbers_list(x_values, "x_values")
     ys = xa.numbers_list(y_values, "y_values")
-    return _risk().grid_rows(_scenario(inputs), x_name, xs, y_name, ys, want, _catalog())
+    return _risk_tables().grid_rows(_scenario(inputs), x_name, xs, y_name, ys, want, _catalog())
 
 
 @func(help_url=HELP_URL)
@@ -448,7 +448,7 @@ def ft_sensitivity(inputs, output="npv"):
     first."""
     want = xa.choice(output, "output", HEADLINE_FIELDS, default="npv")
     bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
-    return _risk().tornado_rows(bars, want)
+    return _risk_tables().tornado_rows(bars, want)
 
 
 @func(help_url=HELP_URL)
@@ -562,6 +562,12 @@ def _risk() -> Any:
     from pricing import risk
 
     return risk
+
+
+def _risk_tables() -> Any:
+    from pricing import risk_tables
+
+    return risk_tables
 
 
 # --- helpers for the risk module's results ---------------------------------------------------

@@ -18,11 +18,11 @@ from pricing.risk import (
     OUTPUTS,
     RiskResult,
     TornadoRow,
-    grid_rows,
     monte_carlo,
     output_kind,
     tornado,
 )
+from pricing.risk_tables import grid_rows
 from pricing.scenario import Scenario, ScenarioError
 
 BAR_WIDTH = 30

@@ -15,15 +15,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 
-from pricing.risk import (
-    MAX_TORNADO_ROWS,
-    OUTPUTS,
-    RISK_ROWS,
-    monte_carlo,
-    risk_rows,
-    tornado,
-    tornado_rows,
-)
+from pricing.risk import OUTPUTS, monte_carlo, tornado
+from pricing.risk_tables import MAX_TORNADO_ROWS, RISK_ROWS, risk_rows, tornado_rows
 from workbook import styles
 from workbook.sheets import risk_grid
 

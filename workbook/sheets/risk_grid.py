@@ -11,7 +11,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 
-from pricing.risk import OUTPUTS, grid_rows
+from pricing.risk import OUTPUTS
+from pricing.risk_tables import grid_rows
 from workbook import styles
 
 X_FIELD, Y_FIELD, OUTPUT = "queries_per_day", "frontier_price_decline_annual", "npv"
