@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pricing.refresh import REGISTRY_NAME
+from pricing.refresh_plan import REGISTRY_NAME
 from pricing.store import bundled_catalog
 
 FILLERS = 5000
