@@ -10,11 +10,11 @@ SHEET = "xlwings.conf"
 SETTINGS = (("UDF Modules", "xl_addin.functions"),)
 NOTES = (
     "Read by classic xlwings (Windows desktop Excel) when you press Import Functions on the "
-    "xlwings "
-    "ribbon; the sheet name must stay exactly xlwings.conf.",
-    "UDF Modules: the Python module whose FT_ functions Excel imports (pip install ft-breakeven first).",
-    "Import Functions needs the workbook saved as .xlsm and 'Trust access to the VBA project "
-    "object model' ticked in Excel's Trust Center.",
+    "xlwings ribbon; the sheet name must stay exactly xlwings.conf.",
+    "UDF Modules: the Python module whose FT_ functions Excel imports (install ft-breakeven first: "
+    "python -m pip install -e . in its folder; docs/RUNTIMES.md).",
+    "Import Functions needs a .xlsm (`ft-breakeven build --runtime classic` writes one) and "
+    "'Trust access to the VBA project object model' ticked in Excel's Trust Center.",
     "xlwings Lite and xlwings Server ignore this sheet (see the About sheet for their set-up).",
 )
 
