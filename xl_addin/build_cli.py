@@ -103,6 +103,13 @@ def run_build(args: argparse.Namespace) -> int:
             os.replace(src, dest)  # same folder, so each file appears whole or not at all
     for path in targets:
         print(f"wrote {path}")
-    if args.runtime != "xlsx":
+    catalog = load_catalog(args.store)
+    origin = catalog.source.rsplit("(", 1)[-1].rstrip(")") if "(" in catalog.source else catalog.source
+    print(f"prices as of {catalog.as_of.isoformat()}: {len(catalog.models)} models, from {origin}")
+    if args.static:
+        print("values only: opens in any spreadsheet program, no add-in needed")
+    elif args.runtime == "xlsx":
+        print("the FT_ cells need xlwings (docs/RUNTIMES.md); --static writes a values-only copy")
+    else:
         print(f"runtime {args.runtime}: {time.perf_counter() - started:.1f} s; set-up in docs/RUNTIMES.md")
     return 0
