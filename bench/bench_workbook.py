@@ -20,7 +20,6 @@ import argparse
 import logging
 import math
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -35,35 +34,14 @@ from timing import median_time  # noqa: E402
 from pricing.breakeven import evaluate_many  # noqa: E402
 from pricing.presets import presets  # noqa: E402
 from pricing.store import bundled_catalog  # noqa: E402
+from tests.libreoffice import SOFFICE, convert  # noqa: E402
 from workbook.build import build_template  # noqa: E402
 from workbook.sheets import scenarios as scenarios_sheet  # noqa: E402
 from xl_addin.function_docs import function_table  # noqa: E402
 
-SOFFICE = shutil.which("soffice")
 PAYBACK_COLUMN = get_column_letter(
     len(scenarios_sheet.INPUT_COLUMNS) + 2 + [o for o, _ in scenarios_sheet.OUTPUTS].index("payback_months")
 )
-
-
-def soffice_xlsx(src: Path, out: Path) -> Path:
-    """Open, recalculate and save as .xlsx with headless LibreOffice (own profile: no clash)."""
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{out / 'profile'}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        timeout=300,
-        capture_output=True,
-    )
-    return out / f"{src.stem}.xlsx"
 
 
 def runtime_builds(template: Path, tmp: Path, repeats: int) -> tuple[float, float]:
@@ -143,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if formulas_ok else 1
     empty = tmp / "empty.xlsx"
     openpyxl.Workbook().save(empty)
-    soffice_xlsx(empty, tmp / "warm")  # the first start creates the profile: not timed
-    t_start, _ = median_time(lambda _: soffice_xlsx(empty, tmp / "warm"), 3)
-    t_lo, out = median_time(lambda _: soffice_xlsx(static, tmp / "lo"), 3)
+    convert(empty, "xlsx", tmp / "warm")  # the first start creates the profile: not timed
+    t_start, _ = median_time(lambda _: convert(empty, "xlsx", tmp / "warm"), 3)
+    t_lo, out = median_time(lambda _: convert(static, "xlsx", tmp / "lo"), 3)
     sheet = openpyxl.load_workbook(out, data_only=True)["Scenarios"]
     lo_ok = agree(payback_cells(lambda ref: sheet[ref].value, n), want)
     print(

@@ -33,8 +33,9 @@ from pricing.breakeven import evaluate
 from pricing.fetch import FetchError
 from pricing.risk import grid, monte_carlo
 from tests.helpers import EMPTY_CATALOG, priced
+from tests.libreoffice import SOFFICE, convert
 from tests.officejs import call
-from tests.test_workbook_files import SOFFICE, _convert, _formulas
+from tests.test_workbook_files import _formulas
 from workbook.runtimes import lite
 from xl_addin import functions, lite_fetch, scripts
 from xl_addin.cli import main
@@ -383,7 +384,7 @@ def test_refresh_uses_the_browser_only_under_pyodide(browser):
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 @pytest.mark.parametrize("runtime", ["classic", "lite"])
 def test_libreoffice_opens_it(built, runtime, tmp_path):
-    out = _convert(built[runtime], "xlsx", tmp_path)
+    out = convert(built[runtime], "xlsx", tmp_path)
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == openpyxl.load_workbook(built["xlsx"]).sheetnames
     assert wb["xlwings.conf"]["A1"].value == "UDF Modules"

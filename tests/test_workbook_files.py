@@ -4,8 +4,6 @@ formula is portable, no stray numbers hide in formulas, and inputs look like inp
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from pricing.presets import presets
 from pricing.store import bundled_catalog
+from tests.libreoffice import SOFFICE, convert
 from workbook import styles
 from workbook.build import build_template
 from workbook.sheets import calculator, changelog, pricing, scenarios
@@ -42,7 +41,6 @@ PORTABLE = {
 }
 CONSTANTS = {"0", "1", "12", "100", "1000", "1000000"}  # unit constants only
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
-SOFFICE = shutil.which("soffice")
 
 
 @pytest.fixture(scope="module")
@@ -158,34 +156,11 @@ def test_static_copy_has_no_ft_formula(built):
     assert not [x for x in _formulas(s) if "FT_" in x[2]]
 
 
-def _convert(src: Path, fmt: str, out: Path) -> Path:
-    profile = out / "profile"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        timeout=120,
-        capture_output=True,
-    )
-    result = out / f"{src.stem}.{fmt.split(':')[0]}"
-    assert result.exists(), f"LibreOffice wrote no {result.name}"
-    return result
-
-
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 def test_libreoffice_opens_both_and_static_has_no_errors(built, tmp_path):
     _, t, s = built
-    assert _convert(t, "pdf", tmp_path / "t").stat().st_size > 0
-    xlsx = _convert(s, "xlsx", tmp_path / "s")
+    assert convert(t, "pdf", tmp_path / "t").stat().st_size > 0
+    xlsx = convert(s, "xlsx", tmp_path / "s")
     wb = openpyxl.load_workbook(xlsx, data_only=True)
     bad = [
         (ws.title, c.coordinate, c.value)

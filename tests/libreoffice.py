@@ -1,0 +1,34 @@
+"""Headless LibreOffice: the real spreadsheet program that opens what we generate."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+SOFFICE = shutil.which("soffice")
+
+
+def convert(src: Path, fmt: str, out: Path, timeout: float = 300) -> Path:
+    """Open `src` in LibreOffice (recalculating it) and save it as `fmt` (pdf, xlsx, ...) in `out`.
+
+    Each call gets its own user profile under `out`, so parallel or repeated runs never clash.
+    """
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        timeout=timeout,
+        capture_output=True,
+    )
+    result = out / f"{src.stem}.{fmt.split(':')[0]}"
+    if not result.exists():
+        raise FileNotFoundError(f"LibreOffice wrote no {result.name}")
+    return result
