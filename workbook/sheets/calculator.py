@@ -12,6 +12,7 @@ from typing import Any
 
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
@@ -150,6 +151,14 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("irr_annual", "IRR", "per year", styles.FMT_PCT),
     ("verdict", "Verdict (FT_VERDICT)", "", styles.FMT_TEXT),
     ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
+    ("=risk:npv:1", "NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
+    ("=risk:npv:3", "NPV if it goes well (P90, Risk sheet)", "USD", styles.FMT_USD),
+    (
+        "=risk:probability_pays_back_within_lifetime:1",
+        "Chance it pays back within the lifetime",
+        "share",
+        styles.FMT_PCT,
+    ),
     ("notes", "Notes from the engine", "", styles.FMT_TEXT),
     ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
 )
@@ -182,6 +191,15 @@ def block_ref() -> str:
 
 
 NOTE_ROWS = 9  # the two notes outputs are text boxes of merged cells this many rows high
+
+
+def risk_cell(key: str) -> str:
+    """'=risk:<figure row>:<column>' -> the Risk sheet cell holding it (FT_RISK's table)."""
+    from workbook.sheets import risk  # the Risk sheet's layout; it does not import this module
+
+    _, figure, column = key.split(":")
+    row = risk.RISK_TOP + risk.RISK_FIGURES.index(figure) + 1
+    return f"{risk.SHEET}!{get_column_letter(risk.FIRST_COL + int(column))}{row}"
 
 
 def output_rows() -> dict[str, int]:
@@ -426,6 +444,9 @@ def write(ctx) -> None:
             c.value = f"={month}*12" if key.startswith("=year:") else f"={month}/{days}"
             styles.output_cell(c, fmt)
             c.font = styles.Font(name=styles.FONT_NAME, bold=False)
+        elif key.startswith("=risk:"):  # the Risk sheet's Monte Carlo, shown beside the answer
+            c.value = "=" + risk_cell(key)
+            styles.link_cell(c, fmt)
         elif key == "=constraints":
             parts = [f'IF({n}="{when}","{text}","")' for n, (when, text) in SWITCH_NOTES.items()]
             c.value = "=" + "&".join(parts)
