@@ -39,3 +39,10 @@ def test_classic_sibling_module_is_protected_too(tmp_path, capsys):
     assert main(["build", "--runtime", "classic", "-o", str(book)]) == 2
     assert "my_model.py already exists" in capsys.readouterr().err
     assert not book.exists()
+
+
+def test_the_output_must_be_the_kind_of_file_it_will_hold(tmp_path, capsys):
+    assert main(["build", "--static", "-o", str(tmp_path / "copy.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "--output" in err and ".xlsx" in err and "copy.txt" in err
+    assert not (tmp_path / "copy.txt").exists()

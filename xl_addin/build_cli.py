@@ -35,13 +35,11 @@ def output_paths(args: argparse.Namespace) -> list[Path]:
             f"--static cannot be combined with --runtime {args.runtime}: the static copy has no FT_ "
             "formulas, so it needs no runtime (use --static alone, or drop it)"
         )
-    if args.static:
-        out = Path(args.output or STATIC_OUTPUT)
-    else:
-        try:
-            out = check_output(args.runtime, args.output or DEFAULT_OUTPUT[args.runtime])
-        except RuntimeOptionError as exc:
-            raise BuildRefused(str(exc)) from None
+    default = STATIC_OUTPUT if args.static else DEFAULT_OUTPUT[args.runtime]
+    try:
+        out = check_output(args.runtime, args.output or default)  # the static copy is an .xlsx too
+    except RuntimeOptionError as exc:
+        raise BuildRefused(str(exc)) from None
     paths = [out, out.with_suffix(".py")] if args.runtime == "classic" else [out]
     existing = [p for p in paths if p.exists()]
     if existing and not args.force:
