@@ -292,3 +292,11 @@ def test_report_grid_prints_the_engine_grid_or_names_the_bad_input(capsys):
     assert stop.value.code == 2
     captured = capsys.readouterr()
     assert "querys" in captured.err and captured.out == ""  # nothing half-printed
+
+
+def test_report_refuses_too_few_draws(capsys):
+    from xl_addin.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["report", "--preset", "faisal", "--risk", "--draws", "5"])
+    assert stop.value.code == 2 and "--draws" in capsys.readouterr().err

@@ -168,6 +168,17 @@ def _triple(text: str) -> tuple[str, tuple[float, ...]]:
     return name.strip(), numbers
 
 
+def _draws(text: str) -> int:
+    """--draws: fewer than 100 trials make P10/P90 noise, more than a million only wait."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 100 <= n <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 100 to 1,000,000, got {text!r}")
+    return n
+
+
 def add_risk_args(parser: argparse.ArgumentParser) -> None:
     """The --risk / --sensitivity flags of `ft-breakeven report`; sets extra_sections."""
     g = parser.add_argument_group("risk and sensitivity")
@@ -185,7 +196,9 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
         help="an uncertain input (repeatable; default: traffic 0.5x-1.5x, tokens "
         "0.8x-1.2x, training runs 1x-3x, accuracy lift, price decline)",
     )
-    g.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10,000)")
+    g.add_argument(
+        "--draws", type=_draws, default=10_000, help="Monte Carlo draws, 100 to 1,000,000 (default 10,000)"
+    )
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0: reproducible)")
     g.add_argument("--distribution", choices=DISTRIBUTIONS, default="triangular")
     g.add_argument(
