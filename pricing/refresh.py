@@ -326,6 +326,9 @@ def report_lines(result: RefreshResult) -> list[str]:
         lines.append("Not in the registry (rates kept):")
         lines.extend(f"  {v}" for v in result.vanished)
     if result.unused_accepts:
-        lines.append("Accepted but nothing to accept: " + ", ".join(result.unused_accepts))
+        lines.append(
+            "--accept matched no held-back change (give MODEL.FIELD as listed under 'Held back', "
+            "e.g. gpt-4o.input): " + ", ".join(result.unused_accepts)
+        )
     lines.append(f"Prices as of {result.as_of.isoformat()} (source {result.source}).")
     return lines
