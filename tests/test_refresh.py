@@ -16,7 +16,7 @@ from pricing.catalog import Catalog
 from pricing.changelog import read_changelog
 from pricing.fetch import FetchError, check_url, fetch
 from pricing.guards import judge, safe_cell_text
-from pricing.refresh import plan_refresh, refresh
+from pricing.refresh import plan_refresh, refresh, report_lines
 from pricing.store import bundled_catalog, load_catalog
 from tests.test_refresh_support import encode, registry_dict, sha256, store_bytes
 
@@ -450,3 +450,10 @@ def test_plan_is_pure_and_reports_unknown_accepts():
     assert plan.applied == [] and isinstance(plan.catalog, Catalog)
     assert plan.catalog.as_of == date(2027, 1, 1)
     assert plan.unused_accepts == ["no-such-model.input", "gpt-4o.colour", "gpt-4o.input"]
+
+
+def test_cli_report_says_what_an_unmatched_accept_should_have_been(tmp_path, server):
+    url = server.serve("/same.json", encode(BASE))
+    result = refresh(url, store=tmp_path / "store", now=NOW, accepted=["gpt-4o.colour"])
+    lines = "\n".join(report_lines(result))
+    assert "--accept matched no held-back change" in lines and "gpt-4o.colour" in lines
