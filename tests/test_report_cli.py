@@ -74,3 +74,11 @@ def test_scenario_file_and_its_errors(capsys, tmp_path):
 def test_list_presets(capsys):
     code, out, _ = run(capsys, "--list-presets")
     assert code == 0 and all(p.id in out for p in presets())
+
+
+def test_version(capsys):
+    import pytest
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0 and capsys.readouterr().out.startswith("ft-breakeven 0.")
