@@ -376,7 +376,7 @@ def evaluate_figure(
     # block): resolve it once per (inputs, catalog, day) and answer the other cells from that.
     key = (tuple(getattr(s, f) for f in Scenario.model_fields), id(cat), date.today())
     hit = _ONE_SCENARIO_CACHE.get(key)
-    if hit is None or hit[0] is not cat:
+    if hit is None:  # (cat is held in the entry, so its id cannot be reused while cached)
         parsed, resolved = resolve_scenarios([s], cat)
         figures = LazyFigures(headline(resolved.columns), resolved.columns)
         table = TableResult(

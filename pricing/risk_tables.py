@@ -12,7 +12,14 @@ from pricing.risk import RiskResult, TornadoRow, grid, output_kind
 from pricing.scenario import Scenario
 
 NEVER = "never"  # a payback percentile or tornado end among draws/points that never pay back
-RISK_ROWS = 6  # header + payback, discounted payback, NPV, two probabilities
+RISK_FIGURES = (  # FT_RISK's rows under its header (the Calculator links to them by name)
+    "payback_months",
+    "discounted_payback_months",
+    "npv",
+    "probability_pays_back_within_lifetime",
+    "probability_npv_positive",
+)
+RISK_ROWS = 1 + len(RISK_FIGURES)
 MAX_TORNADO_ROWS = 12  # header + at most 11 default drivers (default_drivers)
 
 
@@ -21,22 +28,19 @@ def _or_never(value: float | None) -> Any:
 
 
 def risk_rows(r: RiskResult) -> list[list[Any]]:
-    """The Monte Carlo summary as a 6 x 4 table: P10/P50/P90 of payback, discounted payback and
-    NPV, then the two probabilities (in the P10 column)."""
-    return [
-        ["figure", "P10", "P50", "P90"],
-        ["payback_months", *(_or_never(v) for v in (r.payback_p10, r.payback_p50, r.payback_p90))],
-        [
-            "discounted_payback_months",
-            *(
-                _or_never(v)
-                for v in (r.discounted_payback_p10, r.discounted_payback_p50, r.discounted_payback_p90)
-            ),
+    """The Monte Carlo summary as a 6 x 4 table, one row per RISK_FIGURES: P10/P50/P90 of payback,
+    discounted payback and NPV, then the two probabilities (in the P10 column)."""
+    values = {
+        "payback_months": [_or_never(v) for v in (r.payback_p10, r.payback_p50, r.payback_p90)],
+        "discounted_payback_months": [
+            _or_never(v)
+            for v in (r.discounted_payback_p10, r.discounted_payback_p50, r.discounted_payback_p90)
         ],
-        ["npv", r.npv_p10, r.npv_p50, r.npv_p90],
-        ["probability_pays_back_within_lifetime", r.prob_payback_within_lifetime, "", ""],
-        ["probability_npv_positive", r.prob_npv_positive, "", ""],
-    ]
+        "npv": [r.npv_p10, r.npv_p50, r.npv_p90],
+        "probability_pays_back_within_lifetime": [r.prob_payback_within_lifetime, "", ""],
+        "probability_npv_positive": [r.prob_npv_positive, "", ""],
+    }
+    return [["figure", "P10", "P50", "P90"], *([name, *values[name]] for name in RISK_FIGURES)]
 
 
 def tornado_rows(bars: Sequence[TornadoRow], output: str) -> list[list[Any]]:

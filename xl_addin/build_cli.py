@@ -61,9 +61,9 @@ def _function_list():
         return None
 
 
-def _assemble(args: argparse.Namespace, folder: Path, name: str) -> list[Path]:
+def _assemble(args: argparse.Namespace, catalog, folder: Path, name: str) -> list[Path]:
     """Write the runtime's files into `folder` (the workbook under `name`)."""
-    catalog, log = load_catalog(args.store), changelog_rows(args.store)
+    log = changelog_rows(args.store)
     functions = _function_list()
 
     def template(path: Path) -> Path:
@@ -96,12 +96,12 @@ def run_build(args: argparse.Namespace) -> int:
     target_dir = targets[0].resolve().parent
     target_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target_dir, prefix=".ft-breakeven-build-") as tmp:
-        built = _assemble(args, Path(tmp), targets[0].name)
+        catalog = load_catalog(args.store)
+        built = _assemble(args, catalog, Path(tmp), targets[0].name)
         for src, dest in zip(built, targets, strict=True):
             os.replace(src, dest)  # same folder, so each file appears whole or not at all
     for path in targets:
         print(f"wrote {path}")
-    catalog = load_catalog(args.store)
     origin = catalog.source.rsplit("(", 1)[-1].rstrip(")") if "(" in catalog.source else catalog.source
     print(f"prices as of {catalog.as_of.isoformat()}: {len(catalog.models)} models, from {origin}")
     if args.static:

@@ -101,15 +101,7 @@ def rows_with_values(rows: list[list[Any]]) -> list[int]:
 
 def risk_input(value: Any, name: str) -> str:
     """An input name for the risk functions (labels matched like block labels)."""
-    label = single(value, name)
-    field = field_for_label(label) if isinstance(label, str) else None
-    if field is None:
-        if is_blank(label):
-            raise _required(name, "an input name such as queries_per_day")
-        raise _unknown_label(
-            label, name, FIELDS, "one of the input names, e.g. queries_per_day (FT_INPUTS lists them)"
-        )
-    return field
+    return field_name(single(value, name), name)
 
 
 def numbers_list(value: Any, name: str, most: int = 100) -> list[float]:
@@ -129,17 +121,10 @@ def ranges_table(value: Any, name: str = "ranges") -> dict[str, tuple[float, flo
     if rows and len(rows[0]) >= 4 and all(isinstance(c, str) for c in rows[0][1:4]):
         rows = rows[1:]  # "input | low | likely | high"
     out: dict[str, tuple[float, float, float]] = {}
-    for i, row in enumerate(rows, start=1):
+    for row in rows:
         if len(row) < 4:
             raise ScenarioError(name, f"{len(row)} column(s)", "four columns: input | low | likely | high")
-        label = row[0]
-        if not isinstance(label, str) or not label.strip():
-            raise ScenarioError(name, f"row {i}: {label!r}", "an input name in the first column")
-        field = field_for_label(label)
-        if field is None:
-            raise _unknown_label(
-                label, name, FIELDS, "one of the input names, e.g. queries_per_day (FT_INPUTS lists them)"
-            )
+        field = field_name(row[0], name)
         allowed = f"a number for {field}'s low, likely and high"
         out[field] = tuple(to_float(c, field, allowed) for c in row[1:4])  # type: ignore[assignment]
     return out

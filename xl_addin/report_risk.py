@@ -132,10 +132,9 @@ def format_tornado(rows: Sequence[TornadoRow]) -> str:
     return "\n".join(lines)
 
 
-def format_grid(rows: Sequence[Sequence[Any]], output: str) -> str:
-    """The two-way table as text: x values across, y values down, the output in the cells."""
-    corner, *xs = rows[0]
-    y_name, x_name = (part.split(" (")[0] for part in str(corner).split(" / "))
+def format_grid(rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name: str) -> str:
+    """The two-way table (risk_tables.grid_rows) as text: x across, y down, the output in the cells."""
+    _corner, *xs = rows[0]
     body = [
         [_input(r[0]), *(c if isinstance(c, str) else _value(output, c) for c in r[1:])] for r in rows[1:]
     ]
@@ -262,7 +261,7 @@ def run_risk_sections(
             if want_grid:
                 (x, xs), (y, ys) = want_grid
                 rows = grid_rows(s, x, xs, y, ys, args.grid_output, catalog)
-                parts.append(format_grid(rows, args.grid_output))
+                parts.append(format_grid(rows, args.grid_output, x, y))
     except (ScenarioError, UnknownModelError) as exc:
         print(f"ft-breakeven report: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

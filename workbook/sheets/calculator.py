@@ -195,10 +195,11 @@ NOTE_ROWS = 9  # the two notes outputs are text boxes of merged cells this many 
 
 def risk_cell(key: str) -> str:
     """'=risk:<figure row>:<column>' -> the Risk sheet cell holding it (FT_RISK's table)."""
+    from pricing.risk_tables import RISK_FIGURES
     from workbook.sheets import risk  # the Risk sheet's layout; it does not import this module
 
     _, figure, column = key.split(":")
-    row = risk.RISK_TOP + risk.RISK_FIGURES.index(figure) + 1
+    row = risk.RISK_TOP + RISK_FIGURES.index(figure) + 1
     return f"{risk.SHEET}!{get_column_letter(risk.FIRST_COL + int(column))}{row}"
 
 

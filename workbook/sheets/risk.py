@@ -25,14 +25,6 @@ DRAWS, SEED, OUTPUT = 2000, 0, "npv"  # FT_RISK's and FT_SENSITIVITY's defaults
 DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
 RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
 RISK_COLS, TORNADO_COLS = 4, 6
-# FT_RISK's rows below its header (pricing.risk_tables.risk_rows), for links from the Calculator
-RISK_FIGURES = (
-    "payback_months",
-    "discounted_payback_months",
-    "npv",
-    "probability_pays_back_within_lifetime",
-    "probability_npv_positive",
-)
 GRID_TOP = 35  # the two-way table's section title (risk_grid), below the tornado's notes
 RANGES_TOP, RANGES_ROWS, RANGES_COL = 5, 6, 9  # "your ranges": header at I5, six rows to fill
 RANGES_HEAD = ("your ranges: input", "low", "likely", "high")
