@@ -76,6 +76,7 @@ def _assemble(args: argparse.Namespace, catalog, folder: Path, name: str) -> lis
         from workbook.runtimes import classic
 
         classic.make_xlsm(template(folder / "template.xlsx"), out)
+        _add_refresh_buttons(out, args.runtime)
         return [out, classic.write_sibling(out)]
     template(out)
     if args.runtime == "lite":  # after openpyxl's save: openpyxl would drop the add-in parts
@@ -83,7 +84,16 @@ def _assemble(args: argparse.Namespace, catalog, folder: Path, name: str) -> lis
         from xl_addin.lite_main import lite_settings
 
         lite.inject(out, lite_settings())
+    if not args.static:
+        _add_refresh_buttons(out, args.runtime)
     return [out]
+
+
+def _add_refresh_buttons(path: Path, runtime: str) -> None:
+    """The Refresh prices buttons, drawn after openpyxl's last save (it cannot draw them)."""
+    from workbook.runtimes.buttons import REFRESH_BUTTONS, add_buttons_to_file
+
+    add_buttons_to_file(path, REFRESH_BUTTONS, runtime)
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """The "Refresh prices" button: refresh the add-in's store and mirror it into the workbook.
 
-xlwings Lite / Server run `refresh_prices(book)` (an @script); classic xlwings' ribbon
-"Run main" runs `main()`, which does the same on `xw.Book.caller()`.
+xlwings Lite / Server run `refresh_prices(book)` (an @script) from the button on the Pricing
+sheet and `refresh_prices_calculator(book)` from the one on the Calculator; classic xlwings'
+button (VBA SampleCall) and ribbon "Run main" run `main()`, the same on `xw.Book.caller()`.
 
 The layout is the workbook builder's (workbook.sheets.pricing / .changelog): the same
 PRICING_COLUMNS and pricing_rows(catalog), header texts, CHANGELOG_COLUMNS and the PricesAsOf
@@ -14,8 +15,9 @@ name. What the script writes, and nothing else:
   field column; the table is resized to hold them. If the sheet has an "Accept" column, a user
   who types yes/x on a held-back row accepts that change on the next press; the cell then
   reads "applied".
-- The as-of date: the cell of the workbook name PricesAsOf (else Pricing!B2), and the status
-  sentence in a cell named RefreshStatus if the workbook has one.
+- The as-of date: the cell of the workbook name PricesAsOf (else Pricing!B2), and the result
+  in a cell named RefreshStatus if the workbook has one: "<UTC time>: N changed, M held back
+  (see Changelog)" (status_text); the cells beside the buttons show it (=RefreshStatus).
 When the refresh fails (offline, rejected download), the workbook is not touched: the sentence
 goes to the RefreshStatus cell if there is one, else it is raised as an XlwingsError, which
 xlwings shows to the user. Registry text goes through `safe_cell_text`, so no downloaded string
@@ -35,13 +37,14 @@ from xlwings import script
 
 from pricing.guards import safe_cell_text
 from pricing.refresh import RefreshResult, refresh, report_lines
+from workbook.runtimes.buttons import CALCULATOR_REFRESH, PRICING_REFRESH
 from workbook.sheets import changelog as wb_changelog
 from workbook.sheets import pricing as wb_pricing
 
 PRICING_SHEET = wb_pricing.SHEET
 CHANGELOG_SHEET = wb_changelog.SHEET
 AS_OF_NAME = "PricesAsOf"
-STATUS_NAME = "RefreshStatus"
+STATUS_NAME = wb_changelog.STATUS_NAME
 ACCEPT_HEADER = "accept"
 ACCEPT_YES = {"yes", "y", "x", "true", "1", "accept", "ok"}
 HELD_MARK = " (held back"
@@ -210,6 +213,15 @@ def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]
         sheet.range((row, col)).value = "applied"
 
 
+def status_text(result: RefreshResult) -> str:
+    """What the cells beside the buttons show: "<UTC time>: N changed, M held back" or why not."""
+    if not result.ok:
+        return result.message
+    when = wb_changelog.utc_cell_time(result.timestamp)
+    when = when.strftime("%Y-%m-%d %H:%M UTC") if isinstance(when, dt.datetime) else result.timestamp
+    return f"{when}: {len(result.applied)} changed, {len(result.held_back)} held back (see Changelog)"
+
+
 def run(book, source: str | None = None) -> RefreshResult:
     """Refresh the store, then mirror it into `book` (see the module docstring)."""
     marks = accepted_from_book(book)
@@ -221,15 +233,22 @@ def run(book, source: str | None = None) -> RefreshResult:
     print("\n".join(report_lines(result)))  # Lite shows it in the task pane's output
     cell = _named_cell(book, STATUS_NAME)
     if cell is not None:
-        cell.value = safe_cell_text(result.message)
+        cell.value = safe_cell_text(status_text(result))
     elif not result.ok:
         raise xw.XlwingsError(result.message)
     return result
 
 
-@script
+# Lite / Server sheet buttons: a script takes one `button`, so each button has its own script.
+@script(button=PRICING_REFRESH.reference)
 def refresh_prices(book: xw.Book):
     """Refresh prices: update inference rates from the registry (guarded) and log the changes."""
+    run(book)
+
+
+@script(button=CALCULATOR_REFRESH.reference)
+def refresh_prices_calculator(book: xw.Book):
+    """Refresh prices from the Calculator's button: the same as refresh_prices."""
     run(book)
 
 

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from pricing.breakeven import VERDICT_RULES
 from workbook import styles
+from workbook.sheets import calculator, pricing
 
 SHEET = "About"
+
+
+def refresh_how(static: bool) -> str:
+    """How to refresh the prices, naming the button as it appears and where it is."""
+    if static:
+        return "Refresh with `ft-breakeven refresh`, then rebuild this copy."
+    return (
+        f"Refresh with the Refresh prices button (Pricing sheet {pricing.REFRESH_BUTTON_CELL}, "
+        f"Calculator {calculator.REFRESH_BUTTON_CELL}; the cell beside it shows the last result) "
+        "or `ft-breakeven refresh`; changes go to the Changelog sheet."
+    )
+
 
 HOW_TO = (
     "1. Calculator: pick a scenario in the yellow selector; every input below it fills in from "
@@ -62,8 +75,7 @@ def write(ctx) -> None:
     ws.cell(
         r + 1,
         1,
-        f"Source: {ctx.catalog.source}. Refresh with the Refresh prices button or `ft-breakeven "
-        f"refresh`; changes go to the Changelog sheet.",
+        f"Source: {ctx.catalog.source}. {refresh_how(ctx.static)}",
     )
     styles.note_cell(ws.cell(r + 1, 1))
     r += 3

@@ -20,6 +20,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from pricing.catalog import HOURS_PER_MONTH, Catalog
 from pricing.scenario import Scenario
 from workbook import fields, styles
+from workbook.sheets.changelog import show_refresh_status
 
 SHEET = "Calculator"
 SELECT_ROW = 4
@@ -30,6 +31,11 @@ SCHEDULE_LAST_COL = "P"
 SCHEDULE_HEADER_ROW = 5
 SCHEDULE_MONTHS = 36
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
+# The Refresh prices button sits beside "Prices as of" (runtimes/buttons.py draws it over this
+# cell; xl_addin.scripts names it in `@script(button=...)`), its last result in the next cell.
+REFRESH_BUTTON = "RefreshPricesButton"  # the shape's name
+REFRESH_BUTTON_CELL = f"D{SELECT_ROW + 2}"
+REFRESH_RESULT_CELL = f"E{SELECT_ROW + 2}"
 
 # (name, label, default, effect) of the seed page's constraints
 SWITCHES: tuple[tuple[str, str, str, str], ...] = (
@@ -353,6 +359,8 @@ def write(ctx) -> None:
     name("ScenarioRow", f"$C${r + 1}")
     ws.cell(r + 2, 1, "Prices as of (Pricing sheet)")
     styles.link_cell(ws.cell(r + 2, 3, "=PricesAsOf"), styles.FMT_DATE)
+    if not ctx.static:
+        show_refresh_status(ws, REFRESH_RESULT_CELL)
     ws.cell(r + 3, 1, "Master check (Checks sheet)").font = styles.BOLD
     c = ws.cell(r + 3, 3, "=MasterCheck")
     styles.link_cell(c)
