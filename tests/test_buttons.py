@@ -23,6 +23,7 @@ import xlwings.server as xs
 from oletools.olevba import VBA_Parser
 from openpyxl.utils.cell import range_boundaries
 
+from tests.libreoffice import SOFFICE, convert
 from workbook.runtimes import buttons
 from workbook.runtimes.buttons import REFRESH_BUTTONS, Button, ButtonError, add_buttons, read_parts
 from workbook.sheets import about, calculator, changelog, pricing
@@ -247,6 +248,25 @@ def test_classic_buttons_run_a_macro_of_the_vba_project_that_runs_main(built):
     # ... and that module's main() is the refresh (the sibling written beside the workbook).
     sibling = path.with_suffix(".py").read_text("utf-8")
     assert "from xl_addin.scripts import main" in sibling
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_reads_the_buttons_and_their_macro(built, tmp_path):
+    """An independent reader: LibreOffice binds each form button to the VBA project's macro and
+    keeps each Lite shape over its cell."""
+    ods = convert(built["classic"], "ods", tmp_path / "classic")
+    content = zipfile.ZipFile(ods).read("content.xml").decode("utf-8")
+    labels = re.findall(r'<form:button [^>]*form:label="([^"]*)"', content)
+    assert labels == [buttons.REFRESH_TEXT] * len(REFRESH_BUTTONS)
+    macros = re.findall(r'script:event-name="form:performaction" xlink:href="([^"]*)"', content)
+    assert (
+        macros
+        == ["vnd.sun.star.script:VBAProject.Module1.SampleCall?language=Basic&amp;location=document"] * 2
+    )
+    ods = convert(built["lite"], "ods", tmp_path / "lite")
+    content = zipfile.ZipFile(ods).read("content.xml").decode("utf-8")
+    cells = set(re.findall(r'table:end-cell-address="([^"]*)"[^>]*draw:name="RefreshPricesButton"', content))
+    assert cells == {f"{b.sheet}.{b.cell}" for b in REFRESH_BUTTONS}
 
 
 # --- every runtime: parts, relationships, content types ------------------------------------
