@@ -3,6 +3,8 @@ and the `ft-breakeven refresh` command."""
 
 from __future__ import annotations
 
+import re
+
 import asyncio
 import copy
 import datetime as dt
@@ -78,7 +80,7 @@ def template(tmp_path_factory):
     names = []
     for name, dn in wb.defined_names.items():
         sheet, _, ref = dn.attr_text.partition("!")
-        if ":" not in ref:
+        if re.fullmatch(r"\$?[A-Z]{1,3}\$?\d+", ref):  # cell names, not a formula like AddinReady
             names.append(
                 {
                     "name": name,

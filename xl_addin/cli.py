@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
 from xl_addin.report_risk import add_risk_args
 
@@ -101,28 +102,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser(
         "build",
-        help="write the template workbook (calculator, scenarios, pricing, checks)",
-        description="Write the Excel template from the stored (or bundled) price catalog. "
-        "--static replaces every FT_ formula with its computed value (no add-in needed). "
-        "--runtime classic writes a .xlsm for classic xlwings plus the <name>.py of Run main; "
-        "--runtime lite stores main.py and requirements.txt for xlwings Lite in the workbook "
-        "(docs/RUNTIMES.md).",
+        help="write the workbook (calculator, risk, scenarios, pricing, checks)",
+        description="Write the Excel workbook from the stored (or bundled) price catalog, for one "
+        "runtime: lite (default: xlwings Lite, code inside the workbook; Excel on Windows, Mac, "
+        "web), classic (.xlsm for classic xlwings plus the <name>.py of Run main), server (your "
+        "xlwings Server deployment) or none (no add-in: values instead of FT_ formulas; "
+        "--static is the same). Set-up per runtime: docs/RUNTIMES.md.",
     )
     build.add_argument(
         "-o",
         "--output",
-        help="file to write (default ./ft-breakeven.xlsx; "
-        "./ft-breakeven-static.xlsx with --static; ./ft_breakeven.xlsm with "
-        "--runtime classic; ./ft-breakeven-lite.xlsx with --runtime lite)",
+        help="file to write (default ./ft-breakeven.xlsx; ./ft_breakeven.xlsm with --runtime "
+        "classic; ./ft-breakeven-server.xlsx with server; ./ft-breakeven-static.xlsx with none)",
     )
-    build.add_argument("--static", action="store_true", help="values instead of FT_ formulas")
+    build.add_argument("--static", action="store_true", help="the same as --runtime none")
     build.add_argument("--force", action="store_true", help="replace an existing file of the same name")
     build.add_argument(
         "--runtime",
-        choices=RUNTIMES,
-        default=DEFAULT_RUNTIME,
-        help="xlsx (default: xlwings Server, or classic xlwings' Run main), classic (.xlsm for "
-        "Import Functions, Windows) or lite (code inside the workbook, xlwings Lite)",
+        default=None,
+        metavar="RUNTIME",
+        help=f"one of {', '.join(RUNTIMES)} (default {DEFAULT_RUNTIME})",
+    )
+    build.add_argument(
+        "--server-namespace",
+        default=SERVER_NAMESPACE,
+        help="--runtime server: your xlwings Server's functions_namespace (default XLWINGS; '' for none)",
+    )
+    build.add_argument(
+        "--server-manifest-id",
+        default=None,
+        help="--runtime server: the <Id> of your xlwings Server's manifest (default: the stock one)",
     )
     add_store_flag(build)
     build.set_defaults(func=cmd_build)
