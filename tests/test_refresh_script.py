@@ -3,11 +3,10 @@ and the `ft-breakeven refresh` command."""
 
 from __future__ import annotations
 
-import re
-
 import asyncio
 import copy
 import datetime as dt
+import re
 import socket
 
 import openpyxl

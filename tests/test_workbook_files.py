@@ -8,9 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.cell import range_boundaries
-from openpyxl.worksheet.formula import ArrayFormula
 import pytest
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
 from pricing.presets import presets

@@ -80,7 +80,7 @@ def formulas_copy(path):
             root = ET.fromstring(data)
             tables[root.get("displayName")] = root.get("ref")
     sheets = package.sheet_parts()
-    for title, part in sheets.items():
+    for part in sheets.values():
         text = package.parts[part].decode("utf-8")
         text = re.sub(r"_xldudf_(?:XLWINGS_)?(FT_)", r"\1", text)
         for table, ref in tables.items():
