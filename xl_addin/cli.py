@@ -81,13 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     refresh = sub.add_parser(
         "refresh",
-        help="update inference rates from the LiteLLM registry (guarded, audited)",
-        description="Download the registry, apply safe changes to the price store, log them, "
-        "hold back suspicious ones. Exit 1 when the download was rejected or unreachable.",
+        help="update rates from the LiteLLM registry or a vendor price API (guarded, audited)",
+        description="Download the registry (or a vendor's price list), apply safe changes to the "
+        "price store, log them, hold back suspicious ones. Exit 1 when a download was rejected or "
+        "unreachable.",
+    )
+    refresh.add_argument(
+        "--from",
+        dest="origin",
+        choices=["litellm", "azure", "aws", "all"],
+        default="litellm",
+        help="what to read: the LiteLLM registry (default), the Azure Retail Prices API, the AWS "
+        "Price List for Bedrock, or all three in turn",
     )
     refresh.add_argument(
         "--source",
-        help="registry URL (https) or local file (default: $FT_BREAKEVEN_REGISTRY_URL or LiteLLM)",
+        help="URL (https) or local file for the --from source (default: $FT_BREAKEVEN_REGISTRY_URL, "
+        "$FT_BREAKEVEN_AZURE_URL or $FT_BREAKEVEN_AWS_URL, else the public one)",
     )
     refresh.add_argument(
         "--accept",
