@@ -169,7 +169,9 @@ def test_missing_field_never_erases_and_vanished_model_keeps_its_rates(server, s
     data = variant(**{"claude-sonnet-4-6": row, "mistral/mistral-small-latest": None})
     result = refresh(server.serve("/vanished.json", encode(data)), store=store, now=NOW)
     assert result.ok and result.applied == []
-    assert result.vanished == ["mistral-small: registry key 'mistral/mistral-small-latest' not in the download"]
+    assert result.vanished == [
+        "mistral-small: registry key 'mistral/mistral-small-latest' not in the download"
+    ]
     assert "claude-sonnet-4-6.cached_input" in result.kept
     saved, old = load_catalog(store), bundled_catalog()
     assert saved.get("claude-sonnet-4-6").cached_input == old.get("claude-sonnet-4-6").cached_input
