@@ -107,6 +107,27 @@ class Scenario(BaseModel):
     other_upfront_cost: float = _count("other one-off cost", 0, "$")
     hosting_per_month: float | None = _count("override: dedicated hosting per month", None, "$/month")
     storage_per_month: float | None = _count("override: model storage per month", None, "$/month")
+    # GPU-hour serving (pricing/serving.py): dedicated deployments and self-hosting
+    gpu_hourly_price: float | None = _count(
+        "override: $ per GPU-hour; given for a per-token model it means self-hosting",
+        None,
+        "$/GPU-hour",
+        le=1e4,
+    )
+    gpu_tokens_per_second: float | None = Field(
+        None,
+        gt=0,
+        le=1e7,
+        description="tokens/s (prompt + completion) one GPU serves (default: from the model size)",
+        json_schema_extra={"unit": "tokens/s per GPU"},
+    )
+    peak_to_average: float = Field(
+        3, ge=1, le=100, description="peak traffic / average traffic", json_schema_extra={"unit": "ratio"}
+    )
+    gpu_uptime_share: float = _share("share of the month GPUs are up (1 always on; less: scale to zero)", 1)
+    gpus_min: int = Field(
+        1, ge=1, le=10000, description="GPUs kept up at the least", json_schema_extra={"unit": "GPUs"}
+    )
     mlops_fte: float = Field(
         0,
         ge=0,
