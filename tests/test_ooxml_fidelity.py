@@ -16,13 +16,13 @@ from xml.sax.saxutils import escape
 import pytest
 
 from tests import ooxml
+from workbook import runtimes
+from xl_addin.cli import main
 
 needs_schemas = pytest.mark.skipif(
     not ooxml.have_schemas(),
-    reason="set FT_BREAKEVEN_OOXML_SCHEMAS to a folder of the ECMA-376 / ISO 29500-4 XSDs (tests/schemas/README.md)",
+    reason="set FT_BREAKEVEN_OOXML_SCHEMAS to a folder of the ECMA-376 XSDs (tests/schemas/README.md)",
 )
-from workbook import runtimes
-from xl_addin.cli import main
 
 # Every runtime the CLI offers, plus --static while it is a flag and not a runtime of its own.
 KINDS = list(runtimes.RUNTIMES) + ([] if "none" in runtimes.RUNTIMES else ["static"])
