@@ -74,6 +74,7 @@ def test_sheets_and_contracts(built):
         "Risk",
         "Scenarios",
         "Pricing",
+        "Price history",
         "Changelog",
         "Checks",
         "Functions",

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from pricing.breakeven import Result, evaluate, schedule
 from pricing.catalog import Catalog
 from pricing.scenario import Scenario, make_scenario
-from workbook.sheets import about, calculator, changelog, checks, pricing, risk, xlwings_conf
+from workbook.sheets import about, calculator, changelog, checks, price_history, pricing, risk, xlwings_conf
 from workbook.sheets import functions as functions_sheet
 from workbook.sheets import scenarios as scenarios_sheet
 
@@ -30,6 +30,7 @@ SHEET_ORDER = (
     risk.SHEET,
     scenarios_sheet.SHEET,
     pricing.SHEET,
+    price_history.SHEET,
     changelog.SHEET,
     checks.SHEET,
     functions_sheet.SHEET,
@@ -120,6 +121,7 @@ def build_template(
         risk,
         checks,
         changelog,
+        price_history,
         functions_sheet,
         about,
         xlwings_conf,
