@@ -141,3 +141,26 @@ def decline_note(frontier_model: str, assumed: float) -> str:
         family = f"no measured history for {frontier_model}'s family"
         return f"frontier price decline {assumed:.0%}/year assumed; {family}"
     return f"frontier price decline {assumed:.0%}/year assumed; {found[1]}"
+
+
+def declines_markdown() -> str:
+    """The README's table of measured declines (tests/test_history.py keeps it current)."""
+    from pricing.history import bundled_history
+
+    history = bundled_history()
+    end = max(p.date for series in history.points.values() for p in series)
+    whole = measure_all(history, end)
+    recent = measure_all(history, end, date(end.year - 2, end.month, 1))
+    lines = [
+        "| family | fitted decline / year (R²), whole history | blended $/1M, first → last"
+        " | last 24 months: change | fitted / year |",
+        "|---|---|---|---|---|",
+    ]
+    for name, fit in whole.items():
+        r = recent[name]
+        lines.append(
+            f"| {name} | {fit.decline_annual:.0%} ({fit.r2:.2f}), {fit.start:%Y-%m} to {fit.end:%Y-%m}"
+            f" | {fit.first_price:.3g} → {fit.last_price:.3g} | {r.last_price / r.first_price - 1:+.0%}"
+            f" ({r.first_price:.3g} → {r.last_price:.3g}) | {r.decline_annual:.0%} |"
+        )
+    return "\n".join(lines)

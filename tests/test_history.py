@@ -255,3 +255,11 @@ def test_report_notes_the_measured_decline(capsys):
     assert main(["report", "--preset", "faisal"]) == 0
     out = capsys.readouterr().out
     assert "frontier price decline 0%/year assumed;" in out and "list prices measured:" in out
+
+
+def test_readme_declines_table_matches_the_history():
+    from pricing.decline import declines_markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    block = readme.split("<!-- declines-table:start")[1].split("<!-- declines-table:end")[0]
+    assert block.split("-->", 1)[1].strip() == declines_markdown()
