@@ -146,7 +146,6 @@ def _points(ws, history: PriceHistory, models: list[str], col: int) -> None:
 def _chart(ws, models: list[str], last_row: int) -> None:
     chart = ScatterChart()
     chart.title = "Input and output rates over time (USD per 1M tokens, log scale)"
-    chart.style = 13
     chart.x_axis.title = "month"
     chart.y_axis.title = "USD per 1M tokens"
     chart.x_axis.number_format = MONTH_FORMAT
