@@ -250,6 +250,18 @@ def make_scenario(values: Mapping[str, Any]) -> Scenario:
         raise ScenarioError(
             unknown[0], values[unknown[0]], f"one of the input names ({', '.join(FIELDS[:4])}, ...)"
         )
+    decline = values.get("frontier_price_decline_annual")
+    if isinstance(decline, str) and decline.strip().casefold() == "measured":
+        from pricing.decline import measured_decline  # opt-in: the frontier family's fitted decline
+
+        found = measured_decline(str(values.get("frontier_model", "")))
+        if found is None:
+            raise ScenarioError(
+                "frontier_price_decline_annual",
+                decline,
+                "a number (no measured history for this frontier_model)",
+            )
+        values = {**values, "frontier_price_decline_annual": found[0]}
     try:
         return Scenario(**values)
     except ValidationError as exc:

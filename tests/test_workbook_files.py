@@ -76,6 +76,7 @@ def test_sheets_and_contracts(built):
         "Risk",
         "Scenarios",
         "Pricing",
+        "Price history",
         "Changelog",
         "Checks",
         "Functions",

@@ -28,7 +28,7 @@ from workbook import dynamic_arrays
 from workbook.dynamic_arrays import FtCell
 from workbook.formulas import SERVER_NAMESPACE, Storage, storage
 from workbook.package import Package
-from workbook.sheets import about, calculator, changelog, checks, pricing, risk, xlwings_conf
+from workbook.sheets import about, calculator, changelog, checks, price_history, pricing, risk, xlwings_conf
 from workbook.sheets import functions as functions_sheet
 from workbook.sheets import scenarios as scenarios_sheet
 
@@ -38,6 +38,7 @@ SHEET_ORDER = (
     risk.SHEET,
     scenarios_sheet.SHEET,
     pricing.SHEET,
+    price_history.SHEET,
     changelog.SHEET,
     checks.SHEET,
     functions_sheet.SHEET,
@@ -177,6 +178,7 @@ def build_template(
         risk,
         checks,
         changelog,
+        price_history,
         functions_sheet,
         about,
         xlwings_conf,

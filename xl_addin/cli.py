@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     prices.add_argument("models", nargs="*", help="model ids (default: all)")
     prices.add_argument("--vendor", help="only this vendor")
     prices.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    prices.add_argument("--history", action="store_true", help="each model's dated price changes since 2023")
     add_store_flag(prices)
     prices.set_defaults(func=cmd_prices)
 

@@ -186,6 +186,13 @@ WRITERS = {"table": write_table, "json": write_json, "csv": write_csv}
 
 def run_prices(args: argparse.Namespace) -> int:
     catalog = load_catalog(getattr(args, "store", None))
+    if getattr(args, "history", False):
+        from pricing.history import load_history
+        from xl_addin.history_cli import write_history
+
+        return write_history(
+            catalog, load_history(getattr(args, "store", None)), list(args.models or []), sys.stdout
+        )
     try:
         models = select(catalog, list(args.models or []), args.vendor)
     except UnknownModelError as exc:
