@@ -24,8 +24,9 @@ from oletools.olevba import VBA_Parser
 from openpyxl.utils.cell import range_boundaries
 
 from tests.libreoffice import SOFFICE, convert
+from workbook.package import Package
 from workbook.runtimes import buttons
-from workbook.runtimes.buttons import REFRESH_BUTTONS, Button, ButtonError, add_buttons, read_parts
+from workbook.runtimes.buttons import REFRESH_BUTTONS, Button, ButtonError, add_buttons
 from workbook.sheets import about, calculator, changelog, pricing
 from xl_addin import scripts
 from xl_addin.cli import main
@@ -44,14 +45,13 @@ HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 def built(tmp_path_factory):
     d = tmp_path_factory.mktemp("buttons")
     files = {
-        "xlsx": d / "ft-breakeven.xlsx",
+        "lite": d / "ft-breakeven.xlsx",
         "classic": d / "ft_breakeven.xlsm",
-        "lite": d / "ft-breakeven-lite.xlsx",
-        "static": d / "static.xlsx",
+        "server": d / "ft-breakeven-server.xlsx",
+        "none": d / "ft-breakeven-static.xlsx",
     }
     for runtime, path in files.items():
-        flags = ["--static"] if runtime == "static" else ["--runtime", runtime]
-        assert main(["build", *flags, "-o", str(path)]) == 0
+        assert main(["build", "--runtime", runtime, "-o", str(path)]) == 0
     return files
 
 
@@ -142,7 +142,7 @@ def test_one_script_per_button_on_the_sheets_that_mention_it():
     assert [b.reference for b in REFRESH_BUTTONS] == [m["button"] for m in _button_scripts()]
 
 
-@pytest.mark.parametrize("runtime", ["lite", "xlsx"])
+@pytest.mark.parametrize("runtime", ["lite", "server"])
 def test_each_script_button_names_a_shape_that_covers_and_links_its_cell(built, runtime):
     wb = openpyxl.load_workbook(built[runtime])
     with zipfile.ZipFile(built[runtime]) as z:
@@ -159,8 +159,8 @@ def test_each_script_button_names_a_shape_that_covers_and_links_its_cell(built, 
             # The button cell must not be selected on open, or the first click does nothing.
             selected = {s.activeCell for s in ws.sheet_view.selection}
             assert cell not in selected
-    # Drawn once per runtime that runs scripts; the static copy has no button.
-    with zipfile.ZipFile(built["static"]) as z:
+    # Drawn once per runtime that runs scripts; the copy without an add-in has no button.
+    with zipfile.ZipFile(built["none"]) as z:
         assert not any(
             b"RefreshPricesButton" in z.read(n) for n in z.namelist() if n.startswith("xl/drawings/")
         )
@@ -179,7 +179,7 @@ def test_the_calculator_chart_keeps_its_place_beside_the_button(built):
 
 
 def test_the_cells_beside_the_buttons_show_the_last_result(built):
-    for runtime in ("lite", "classic", "xlsx"):
+    for runtime in ("lite", "classic", "server"):
         wb = openpyxl.load_workbook(built[runtime])
         for sheet, cell in (
             (pricing.SHEET, pricing.REFRESH_RESULT_CELL),
@@ -187,7 +187,7 @@ def test_the_cells_beside_the_buttons_show_the_last_result(built):
         ):
             assert wb[sheet][cell].value == f"={changelog.STATUS_NAME}"
         assert changelog.STATUS_NAME in wb.defined_names
-    static = openpyxl.load_workbook(built["static"])
+    static = openpyxl.load_workbook(built["none"])
     assert static[pricing.SHEET][pricing.REFRESH_RESULT_CELL].value is None
 
 
@@ -198,7 +198,7 @@ def test_the_texts_name_the_button_as_it_appears_and_where(built):
     assert len(mentions) == 2
     assert all(pricing.REFRESH_BUTTON_CELL in t for t in mentions)
     assert f"Calculator {calculator.REFRESH_BUTTON_CELL}" in mentions[0]
-    static = openpyxl.load_workbook(built["static"])
+    static = openpyxl.load_workbook(built["none"])
     texts = [c.value for ws in static for row in ws.iter_rows() for c in row]
     assert not any(isinstance(t, str) and "Refresh prices button (" in t for t in texts)
 
@@ -272,7 +272,7 @@ def test_libreoffice_reads_the_buttons_and_their_macro(built, tmp_path):
 # --- every runtime: parts, relationships, content types ------------------------------------
 
 
-@pytest.mark.parametrize("runtime", ["lite", "classic", "xlsx"])
+@pytest.mark.parametrize("runtime", ["lite", "classic", "server"])
 def test_every_part_parses_and_every_relationship_resolves(built, runtime):
     with zipfile.ZipFile(built[runtime]) as z:
         names = set(z.namelist())
@@ -302,7 +302,7 @@ def test_every_part_parses_and_every_relationship_resolves(built, runtime):
 # --- add_buttons itself ----------------------------------------------------------------------
 
 
-def _one_sheet(tmp_path: Path, *, chart: bool = False) -> dict[str, bytes]:
+def _one_sheet(tmp_path: Path, *, chart: bool = False) -> Package:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "My Sheet"
@@ -313,51 +313,52 @@ def _one_sheet(tmp_path: Path, *, chart: bool = False) -> dict[str, bytes]:
         c = BarChart()
         c.add_data(Reference(ws, min_col=1, min_row=1))
         ws.add_chart(c, "E5")
+    path = tmp_path / ("chart.xlsx" if chart else "plain.xlsx")
+    wb.save(path)
+    return Package.read(path)
+
+
+def _zip(package: Package) -> zipfile.ZipFile:
     buf = io.BytesIO()
-    wb.save(buf)
-    with zipfile.ZipFile(buf) as z:
-        return {n: z.read(n) for n in z.namelist()}
+    with zipfile.ZipFile(buf, "w") as z:
+        for n, data in package.parts.items():
+            z.writestr(n, data)
+    return zipfile.ZipFile(buf)
 
 
 def test_a_sheet_name_with_a_space_is_quoted_in_the_link_and_reference(tmp_path):
     b = Button("My Sheet", "B3:C3", "Go", "GoButton")
     assert b.reference == "[GoButton]'My Sheet'!B3"
     assert parse_button_ref(b.reference) == ("GoButton", "My Sheet", "B3")
-    parts = add_buttons(_one_sheet(tmp_path, chart=True), [b], "lite")
-    z = zipfile.ZipFile(io.BytesIO(_zip(parts)))
-    box, rel, text, root = _shape(z, "My Sheet", "GoButton")
+    package = _one_sheet(tmp_path, chart=True)
+    add_buttons(package, [b], "lite")
+    box, rel, text, root = _shape(_zip(package), "My Sheet", "GoButton")
     assert rel.get("Target") == "#'My Sheet'!B3" and text == "Go" and box == (1, 2, 3, 3)
     assert len(root) == 2  # the chart's anchor kept, the button's added
 
 
 def test_bad_buttons_are_refused_with_the_reason(tmp_path):
-    parts = _one_sheet(tmp_path)
+    package = _one_sheet(tmp_path)
     with pytest.raises(ButtonError, match="no sheet 'Nope'"):
-        add_buttons(parts, [Button("Nope", "A1", "x", "X")], "lite")
+        add_buttons(package, [Button("Nope", "A1", "x", "X")], "lite")
     with pytest.raises(ButtonError, match="runtime must be one of"):
-        add_buttons(parts, [Button("My Sheet", "A1", "x", "X")], "none")
-    once = add_buttons(parts, [Button("My Sheet", "A1", "x", "X")], "lite")
+        add_buttons(package, [Button("My Sheet", "A1", "x", "X")], "none")
+    add_buttons(package, [Button("My Sheet", "A1", "x", "X")], "lite")
     with pytest.raises(ButtonError, match="already has a shape named 'X'"):
-        add_buttons(once, [Button("My Sheet", "B1", "y", "X")], "lite")
-    assert parts == _one_sheet(tmp_path)  # the input dict is never changed
+        add_buttons(package, [Button("My Sheet", "B1", "y", "X")], "lite")
+    add_buttons(package, [Button("My Sheet", "A1", "x", "X")], "classic")
+    with pytest.raises(ButtonError, match="already has a legacy"):
+        add_buttons(package, [Button("My Sheet", "A1", "x", "X")], "classic")
 
 
 def test_the_sheet_elements_go_where_the_schema_wants_them(built):
     # CT_Worksheet: ... drawing, legacyDrawing, ..., tableParts, extLst (ECMA-376 sml.xsd).
-    order = ["drawing", "legacyDrawing", "tableParts"]
+    order = ["drawing", "legacyDrawing", "tableParts", "extLst"]
     for runtime in ("lite", "classic"):
-        parts = read_parts(built[runtime])
-        for title in (pricing.SHEET, calculator.SHEET):
-            z = zipfile.ZipFile(io.BytesIO(_zip(parts)))
-            tags = [c.tag.removeprefix(M) for c in ET.fromstring(z.read(_sheet_part(z, title)))]
-            present = [t for t in tags if t in order]
-            assert present == sorted(present, key=order.index)
-            assert ("legacyDrawing" in tags) == (runtime == "classic")
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for n, data in parts.items():
-            z.writestr(n, data)
-    return buf.getvalue()
+        with zipfile.ZipFile(built[runtime]) as z:
+            for title in (pricing.SHEET, calculator.SHEET):
+                tags = [c.tag.removeprefix(M) for c in ET.fromstring(z.read(_sheet_part(z, title)))]
+                present = [t for t in tags if t in order]
+                assert present == sorted(present, key=order.index)
+                assert present[-1] in ("tableParts", "extLst") or title == calculator.SHEET
+                assert ("legacyDrawing" in tags) == (runtime == "classic")

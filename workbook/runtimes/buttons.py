@@ -1,52 +1,43 @@
-"""Sheet buttons, drawn into a saved workbook package (a dict of zip part name -> bytes).
+"""Sheet buttons, drawn into the saved package (workbook.package) after openpyxl's save.
 
 openpyxl can draw neither shapes nor form controls, so they are added to the parts it wrote:
 
 lite, server  a DrawingML shape named `Button.name` over the cell, with a hyperlink to that
               cell, in the sheet's drawing part (merged into the one openpyxl wrote for charts).
               xlwings runs the script whose `@script(button="[name]Sheet!Cell")` names it when
-              the hyperlink selects the cell (xlwings-server custom_scripts.md, "Sheet button").
+              the hyperlink selects the cell (xlwings-server docs/custom_scripts.md, "Sheet
+              button"; its static/js/custom-scripts/sheet-buttons.js).
 classic       a form-control button (legacy VML, x:ClientData ObjectType="Button") that runs
               the VBA macro `Button.macro`, as Excel writes one (XlsxWriter's test file
               button07.xlsm, made by Excel).
 
-Only parts that change are rewritten; new relationship ids never collide with existing ones.
+New relationship ids never collide with existing ones (Package.add_relationship).
 """
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
-import tempfile
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
+from lxml import etree
 from openpyxl.utils.cell import coordinate_from_string, range_boundaries
 
+from workbook.package import CONTENT_TYPES, CT_NS, MAIN_NS, Package, serialise, xml
 from workbook.sheets import calculator as calculator_sheet
 from workbook.sheets import pricing as pricing_sheet
 
-MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 XDR_NS = "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"
 A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-SHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
 DRAWING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing"
 VML_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing"
 HYPERLINK_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 DRAWING_TYPE = "application/vnd.openxmlformats-officedocument.drawing+xml"
 VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-STAMP = (1980, 1, 1, 0, 0, 0)  # zip time of added parts: reproducible builds
-SHAPE_RUNTIMES = ("lite", "server", "xlsx")  # "xlsx" is the xlwings Server file's runtime name
+SHAPE_RUNTIMES = ("lite", "server")
 VML_RUNTIMES = ("classic",)
 
 # CT_Worksheet's children that must come after <drawing> / <legacyDrawing> (ECMA-376 sml.xsd).
@@ -121,79 +112,37 @@ class ButtonError(ValueError):
 # --------------------------------------------------------------------------- package plumbing
 
 
-def _rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", f"{name}.rels")
-
-
-def _resolve(source: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
 def _relative(source: str, part: str) -> str:
     return posixpath.relpath(part, posixpath.dirname(source))
 
 
-def _rels(parts: Mapping[str, bytes], part: str) -> ET.Element:
-    data = parts.get(_rels_name(part))
-    return ET.fromstring(data) if data else ET.Element(f"{{{PKG_REL_NS}}}Relationships")
+def _related(package: Package, part: str, rel_type: str) -> str | None:
+    return next((t for kind, t in package.relationships(part).values() if kind == rel_type), None)
 
 
-def _add_rel(rels: ET.Element, rel_type: str, target: str) -> str:
-    """Append a relationship with the first free rIdN and return that id."""
-    taken = {r.get("Id") for r in rels}
-    rid = next(f"rId{i}" for i in range(1, len(taken) + 2) if f"rId{i}" not in taken)
-    ET.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship", {"Id": rid, "Type": rel_type, "Target": target})
-    return rid
+def _free_name(package: Package, pattern: str) -> str:
+    names = (pattern.format(i) for i in range(1, len(package.parts) + 2))
+    return next(n for n in names if n not in package.parts)
 
 
-def _xml_bytes(root: ET.Element, default_ns: str) -> bytes:
-    ET.register_namespace("", default_ns)
-    return HEAD.encode() + ET.tostring(root)
+def _insert_sheet_element(
+    package: Package, sheet_part: str, tag: str, rid: str, before: Sequence[str]
+) -> None:
+    """<tag r:id="rid"/> as a child of <worksheet>, ahead of the first of `before` present."""
+    root = xml(package.parts[sheet_part])
+    element = etree.Element(f"{{{MAIN_NS}}}{tag}", nsmap={"r": R_NS})
+    element.set(f"{{{R_NS}}}id", rid)
+    names = [etree.QName(child).localname for child in root]
+    at = next((i for i, name in enumerate(names) if name in before), len(names))
+    root.insert(at, element)
+    package.parts[sheet_part] = serialise(root)
 
 
-def _sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
-    """Sheet title -> its worksheet part name."""
-    root_rels = ET.fromstring(parts["_rels/.rels"])
-    book = next(_resolve("", r.get("Target")) for r in root_rels if r.get("Type") == DOC_REL)
-    targets = {r.get("Id"): _resolve(book, r.get("Target")) for r in _rels(parts, book)}
-    sheets = ET.fromstring(parts[book]).find(f"{{{MAIN_NS}}}sheets")
-    return {s.get("name"): targets[s.get(f"{{{R_NS}}}id")] for s in sheets}
-
-
-def _free_name(parts: Mapping[str, bytes], pattern: str) -> str:
-    return next(pattern.format(i) for i in range(1, len(parts) + 2) if pattern.format(i) not in parts)
-
-
-def _insert_sheet_element(sheet_xml: bytes, element: str, before: Sequence[str]) -> bytes:
-    """`element` as a child of <worksheet>, ahead of the first of `before` that is present."""
-    text = sheet_xml.decode("utf-8")
-    root = ET.fromstring(sheet_xml)
-    present = {child.tag.split("}")[-1] for child in root}
-    at = None
-    for name in before:
-        if name not in present:
-            continue
-        pattern = re.compile(rf"<(?:\w+:)?{name}[\s/>]")
-        found = list(pattern.finditer(text))
-        # extLst may also sit inside earlier children; the worksheet's own one is the last.
-        at = (found[-1] if name == "extLst" else found[0]).start()
-        break
-    if at is None:
-        at = text.rindex("</")
-    return (text[:at] + element + text[at:]).encode("utf-8")
-
-
-def _add_default_type(ct: ET.Element, extension: str, content_type: str) -> None:
-    defaults = {d.get("Extension", "").lower() for d in ct.iter(f"{{{CT_NS}}}Default")}
-    if extension not in defaults:
-        ct.insert(0, ET.Element(f"{{{CT_NS}}}Default", {"Extension": extension, "ContentType": content_type}))
-
-
-def _add_override(ct: ET.Element, part: str, content_type: str) -> None:
-    ET.SubElement(ct, f"{{{CT_NS}}}Override", {"PartName": f"/{part}", "ContentType": content_type})
+def _add_default_type(package: Package, extension: str, content_type: str) -> None:
+    root = xml(package.parts[CONTENT_TYPES])
+    if extension not in {d.get("Extension", "").lower() for d in root.iter(f"{{{CT_NS}}}Default")}:
+        root.insert(0, etree.Element(f"{{{CT_NS}}}Default", Extension=extension, ContentType=content_type))
+        package.parts[CONTENT_TYPES] = serialise(root)
 
 
 # --------------------------------------------------------------------------- geometry
@@ -218,7 +167,7 @@ def _px(width: float) -> int:
 
 def _box(sheet_xml: bytes, anchor: str) -> _Box:
     min_col, min_row, max_col, max_row = range_boundaries(anchor.replace("$", ""))
-    root = ET.fromstring(sheet_xml)
+    root = xml(sheet_xml)
     fmt = root.find(f"{{{MAIN_NS}}}sheetFormatPr")
     default_w = float(fmt.get("defaultColWidth", DEFAULT_COL_WIDTH)) if fmt is not None else DEFAULT_COL_WIDTH
     default_h = float(fmt.get("defaultRowHeight", DEFAULT_ROW_PT)) if fmt is not None else DEFAULT_ROW_PT
@@ -246,10 +195,10 @@ def _box(sheet_xml: bytes, anchor: str) -> _Box:
 # --------------------------------------------------------------------------- lite / server: a shape
 
 
-def _shape_anchor(prefix: str, shape_id: int, button: Button, box: _Box, link_rid: str) -> str:
-    p = prefix
+def _shape_anchor(shape_id: int, button: Button, box: _Box, link_rid: str) -> str:
+    p = "xdr:"
     return (
-        f'<{p}twoCellAnchor xmlns:a="{A_NS}" xmlns:r="{R_NS}">'
+        f'<{p}twoCellAnchor xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}" xmlns:r="{R_NS}">'
         f"<{p}from><{p}col>{box.col0}</{p}col><{p}colOff>0</{p}colOff>"
         f"<{p}row>{box.row0}</{p}row><{p}rowOff>0</{p}rowOff></{p}from>"
         f"<{p}to><{p}col>{box.col1}</{p}col><{p}colOff>0</{p}colOff>"
@@ -271,31 +220,23 @@ def _shape_anchor(prefix: str, shape_id: int, button: Button, box: _Box, link_ri
     )
 
 
-def _add_shape(parts: dict[str, bytes], ct: ET.Element, sheet_part: str, button: Button) -> None:
-    sheet_rels = _rels(parts, sheet_part)
-    drawing_rel = next((r for r in sheet_rels if r.get("Type") == DRAWING_REL), None)
-    if drawing_rel is None:  # the sheet has no drawing yet: give it one
-        drawing = _free_name(parts, "xl/drawings/drawing{}.xml")
-        parts[drawing] = (HEAD + f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}"></xdr:wsDr>').encode()
-        rid = _add_rel(sheet_rels, DRAWING_REL, _relative(sheet_part, drawing))
-        parts[_rels_name(sheet_part)] = _xml_bytes(sheet_rels, PKG_REL_NS)
-        element = f'<drawing xmlns:r="{R_NS}" r:id="{rid}"/>'
-        parts[sheet_part] = _insert_sheet_element(parts[sheet_part], element, AFTER_DRAWING)
-        _add_override(ct, drawing, DRAWING_TYPE)
-    else:
-        drawing = _resolve(sheet_part, drawing_rel.get("Target"))
-    text = parts[drawing].decode("utf-8")
-    root = ET.fromstring(parts[drawing])
-    if any(c.get("name") == button.name for c in root.iter(f"{{{XDR_NS}}}cNvPr")):
+def _add_shape(package: Package, sheet_part: str, button: Button) -> None:
+    drawing = _related(package, sheet_part, DRAWING_REL)
+    if drawing is None:  # the sheet has no drawing yet: give it one
+        drawing = _free_name(package, "xl/drawings/drawing{}.xml")
+        empty = f'<xdr:wsDr xmlns:xdr="{XDR_NS}" xmlns:a="{A_NS}"/>'.encode()
+        package.add_part(drawing, empty, DRAWING_TYPE)
+        rid = package.add_relationship(sheet_part, DRAWING_REL, _relative(sheet_part, drawing))
+        _insert_sheet_element(package, sheet_part, "drawing", rid, AFTER_DRAWING)
+    root = xml(package.parts[drawing])
+    shapes = list(root.iter(f"{{{XDR_NS}}}cNvPr"))
+    if any(c.get("name") == button.name for c in shapes):
         raise ButtonError(f"sheet {button.sheet!r} already has a shape named {button.name!r}")
-    shape_id = 1 + max((int(c.get("id")) for c in root.iter(f"{{{XDR_NS}}}cNvPr")), default=1)
-    drawing_rels = _rels(parts, drawing)
-    link = _add_rel(drawing_rels, HYPERLINK_REL, f"#{_sheet_ref(button.sheet)}!{button.cell}")
-    parts[_rels_name(drawing)] = _xml_bytes(drawing_rels, PKG_REL_NS)
-    prefix = re.match(r"(?:<\?xml[^>]*\?>\s*)?<(\w+:)?wsDr\b", text).group(1) or ""
-    anchor = _shape_anchor(prefix, shape_id, button, _box(parts[sheet_part], button.anchor), link)
-    at = text.rindex("</")
-    parts[drawing] = (text[:at] + anchor + text[at:]).encode("utf-8")
+    shape_id = 1 + max((int(c.get("id")) for c in shapes), default=1)
+    link = package.add_relationship(drawing, HYPERLINK_REL, f"#{_sheet_ref(button.sheet)}!{button.cell}")
+    anchor = _shape_anchor(shape_id, button, _box(package.parts[sheet_part], button.anchor), link)
+    root.append(etree.fromstring(anchor))
+    package.parts[drawing] = serialise(root)
 
 
 # --------------------------------------------------------------------------- classic: a form control
@@ -331,44 +272,38 @@ def _vml_button(spid: int, z: int, button: Button, box: _Box) -> str:
     )
 
 
-def _add_vml_buttons(parts: dict[str, bytes], ct: ET.Element, sheet_part: str, buttons: list[Button]) -> None:
-    sheet_rels = _rels(parts, sheet_part)
-    if any(r.get("Type") == VML_REL for r in sheet_rels):
+def _add_vml_buttons(package: Package, sheet_part: str, buttons: list[Button]) -> None:
+    if _related(package, sheet_part, VML_REL):
         raise ButtonError(f"sheet {buttons[0].sheet!r} already has a legacy (VML) drawing; not merged")
     # Each VML drawing owns blocks of 1024 shape ids (o:idmap); take one no other drawing uses.
     used = {
         int(n)
-        for name, data in parts.items()
+        for name, data in package.parts.items()
         if name.endswith(".vml")
         for m in re.finditer(rb'<o:idmap[^>]*data="([\d,]+)"', data)
         for n in m.group(1).decode().split(",")
     }
     block = next(i for i in range(1, len(used) + 2) if i not in used)
+    sheet_xml = package.parts[sheet_part]
     shapes = "".join(
-        _vml_button(block * 1024 + i, i, b, _box(parts[sheet_part], b.anchor))
-        for i, b in enumerate(buttons, 1)
+        _vml_button(block * 1024 + i, i, b, _box(sheet_xml, b.anchor)) for i, b in enumerate(buttons, 1)
     )
-    vml = _free_name(parts, "xl/drawings/vmlDrawing{}.vml")
-    parts[vml] = (VML_HEAD.format(block=block) + shapes + "</xml>").encode("utf-8")
-    rid = _add_rel(sheet_rels, VML_REL, _relative(sheet_part, vml))
-    parts[_rels_name(sheet_part)] = _xml_bytes(sheet_rels, PKG_REL_NS)
-    element = f'<legacyDrawing xmlns:r="{R_NS}" r:id="{rid}"/>'
-    parts[sheet_part] = _insert_sheet_element(parts[sheet_part], element, AFTER_LEGACY)
-    _add_default_type(ct, "vml", VML_TYPE)
+    vml = _free_name(package, "xl/drawings/vmlDrawing{}.vml")
+    package.add_part(vml, (VML_HEAD.format(block=block) + shapes + "</xml>").encode("utf-8"))
+    _add_default_type(package, "vml", VML_TYPE)
+    rid = package.add_relationship(sheet_part, VML_REL, _relative(sheet_part, vml))
+    _insert_sheet_element(package, sheet_part, "legacyDrawing", rid, AFTER_LEGACY)
 
 
 # --------------------------------------------------------------------------- entry points
 
 
-def add_buttons(parts: dict[str, bytes], buttons: Sequence[Button], runtime: str) -> dict[str, bytes]:
-    """The package with `buttons` drawn for `runtime` (lite/server/xlsx: shapes; classic: controls)."""
+def add_buttons(package: Package, buttons: Sequence[Button], runtime: str) -> None:
+    """Draw `buttons` into the package for `runtime` (lite/server: shapes; classic: controls)."""
     if runtime not in SHAPE_RUNTIMES + VML_RUNTIMES:
-        raise ButtonError(
-            f"buttons: runtime must be one of {', '.join(SHAPE_RUNTIMES + VML_RUNTIMES)}, got {runtime!r}"
-        )
-    out = dict(parts)
-    sheets = _sheet_parts(out)
-    ct = ET.fromstring(out["[Content_Types].xml"])
+        allowed = ", ".join(SHAPE_RUNTIMES + VML_RUNTIMES)
+        raise ButtonError(f"buttons: runtime must be one of {allowed}, got {runtime!r}")
+    sheets = package.sheet_parts()
     by_sheet: dict[str, list[Button]] = {}
     for b in buttons:
         if b.sheet not in sheets:
@@ -377,37 +312,7 @@ def add_buttons(parts: dict[str, bytes], buttons: Sequence[Button], runtime: str
         by_sheet.setdefault(b.sheet, []).append(b)
     for sheet, group in by_sheet.items():
         if runtime in VML_RUNTIMES:
-            _add_vml_buttons(out, ct, sheets[sheet], group)
+            _add_vml_buttons(package, sheets[sheet], group)
         else:
             for b in group:
-                _add_shape(out, ct, sheets[sheet], b)
-    out["[Content_Types].xml"] = _xml_bytes(ct, CT_NS)
-    return out
-
-
-def read_parts(path: str | Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as z:
-        return {info.filename: z.read(info) for info in z.infolist()}
-
-
-def write_parts(path: str | Path, parts: Mapping[str, bytes]) -> Path:
-    """Write the package atomically (a temp file beside it, then a rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-            for name in sorted(parts, key=lambda n: n != "[Content_Types].xml"):  # content types first
-                z.writestr(zipfile.ZipInfo(name, STAMP), parts[name], zipfile.ZIP_DEFLATED)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def add_buttons_to_file(path: str | Path, buttons: Sequence[Button], runtime: str) -> Path:
-    """Until the package post-processing step lands: read the file, draw the buttons, rewrite it."""
-    return write_parts(path, add_buttons(read_parts(path), buttons, runtime))
+                _add_shape(package, sheets[sheet], b)

@@ -124,3 +124,4 @@ def write(ctx) -> None:
         ws.cell(r + i, 1, line)
     styles.widths(ws, **{"A": 60, "B": 80})
     styles.print_setup(ws, landscape=False)
+    styles.protect(ws)
