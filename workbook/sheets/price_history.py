@@ -145,6 +145,7 @@ def _points(ws, history: PriceHistory, models: list[str], col: int) -> None:
 
 def _chart(ws, models: list[str], last_row: int) -> None:
     chart = ScatterChart()
+    chart.scatterStyle = "lineMarker"  # required by the schema; openpyxl leaves it out
     chart.title = "Input and output rates over time (USD per 1M tokens, log scale)"
     chart.x_axis.title = "month"
     chart.y_axis.title = "USD per 1M tokens"
