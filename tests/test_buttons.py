@@ -159,6 +159,11 @@ def test_each_script_button_names_a_shape_that_covers_and_links_its_cell(built, 
             # The button cell must not be selected on open, or the first click does nothing.
             selected = {s.activeCell for s in ws.sheet_view.selection}
             assert cell not in selected
+            # A protected sheet must still let the link select the cell and the shape be clicked.
+            assert not (
+                ws.protection.sheet and ws.protection.selectLockedCells and ws[cell].protection.locked
+            )
+            assert not (ws.protection.sheet and ws.protection.objects)
     # Drawn once per runtime that runs scripts; the copy without an add-in has no button.
     with zipfile.ZipFile(built["none"]) as z:
         assert not any(
