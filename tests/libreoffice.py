@@ -32,3 +32,28 @@ def convert(src: Path, fmt: str, out: Path, timeout: float = 300) -> Path:
     if not result.exists():
         raise FileNotFoundError(f"LibreOffice wrote no {result.name}")
     return result
+
+
+def convert_many(srcs: list[Path], fmt: str, out: Path, timeout: float = 600) -> list[Path]:
+    """convert() for many files in one LibreOffice start (the start is most of a small file's time)."""
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{out / 'profile'}",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(out),
+            *map(str, srcs),
+        ],
+        check=True,
+        timeout=timeout,
+        capture_output=True,
+    )
+    results = [out / f"{src.stem}.{fmt.split(':')[0]}" for src in srcs]
+    missing = [r.name for r in results if not r.exists()]
+    if missing:
+        raise FileNotFoundError(f"LibreOffice wrote no {', '.join(missing)}")
+    return results

@@ -28,19 +28,33 @@ from workbook import dynamic_arrays
 from workbook.dynamic_arrays import FtCell
 from workbook.formulas import SERVER_NAMESPACE, Storage, storage
 from workbook.package import Package
-from workbook.sheets import about, calculator, changelog, checks, price_history, pricing, risk, xlwings_conf
+from workbook.sheets import (
+    about,
+    audit,
+    calculator,
+    cashflow,
+    changelog,
+    checks,
+    price_history,
+    pricing,
+    risk,
+    stamps,
+    xlwings_conf,
+)
 from workbook.sheets import functions as functions_sheet
 from workbook.sheets import scenarios as scenarios_sheet
 
 SHEET_ORDER = (
     about.SHEET,
     calculator.SHEET,
+    cashflow.SHEET,
     risk.SHEET,
     scenarios_sheet.SHEET,
     pricing.SHEET,
     price_history.SHEET,
     changelog.SHEET,
     checks.SHEET,
+    audit.SHEET,  # add-in files only
     functions_sheet.SHEET,
     xlwings_conf.SHEET,
 )
@@ -62,6 +76,7 @@ class BuildContext:
     selected_result: Result | None = None
     selected_schedule: list[dict[str, float]] | None = None
     scenario_results: list[dict[str, Any]] = field(default_factory=list)
+    native_answers: dict[str, str] = field(default_factory=dict)  # Result field -> Cash flow cell
 
     @property
     def static(self) -> bool:
@@ -174,9 +189,12 @@ def build_template(
     for sheet in (
         pricing,
         scenarios_sheet,
+        cashflow,
         calculator,
         risk,
+        audit,
         checks,
+        stamps,  # after checks: its table goes on the Checks sheet
         changelog,
         price_history,
         functions_sheet,
@@ -184,7 +202,7 @@ def build_template(
         xlwings_conf,
     ):
         sheet.write(ctx)
-    wb._sheets = [wb[name] for name in SHEET_ORDER]
+    wb._sheets = [wb[name] for name in SHEET_ORDER if name in wb.sheetnames]
     wb.active = 1
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == calculator.SHEET

@@ -18,6 +18,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from pricing.catalog import HOURS_PER_MONTH, Catalog
 from pricing.scenario import Scenario
 from workbook import fields, styles, validations
+from workbook.sheets import cashflow, stamps
 from workbook.sheets.changelog import show_refresh_status
 
 SHEET = "Calculator"
@@ -169,6 +170,8 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
 )
 OUT_FIRST_ROW = 5
+# answers that carry a workbook-level name equal to their pricing.breakeven.Result field
+OUTPUTS_BY_NAME = tuple(k for k, *_ in OUTPUTS if not k.startswith("=") and k != "notes")
 
 
 SWITCH_HEADER_ROW = SELECT_ROW + 5
@@ -476,7 +479,7 @@ def write(ctx) -> None:
             styles.output_cell(c, fmt)
             c.font = styles.Font(name=styles.FONT_NAME, bold=False)
         elif key.startswith("=risk:"):  # the Risk sheet's Monte Carlo, shown beside the answer
-            c.value = "=" + risk_cell(key)
+            c.value = "=" + (stamps.stamped_figure(risk_cell(key)) if ctx.static else risk_cell(key))
             styles.link_cell(c, fmt)
         elif key == "=constraints":
             parts = [f'IF({n}="{when}","{text}","")' for n, (when, text) in SWITCH_NOTES.items()]
@@ -484,14 +487,21 @@ def write(ctx) -> None:
             styles.output_cell(c, fmt)
             c.font = styles.NOTE
         else:
-            if key == "verdict":
+            if ctx.static and key in ctx.native_answers:  # no add-in: the native Cash flow chain
+                formula = None
+                c.value = "=" + cashflow.answer_ref(ctx, key)
+            elif ctx.static and key == "notes":  # Python-only: stamped, says when it is stale
+                formula = None
+                c.value = "=" + stamps.stamped_text('"' + "; ".join(result.notes).replace('"', '""') + '"')
+            elif key == "verdict":
                 formula = "=FT_VERDICT(InputBlock)"
             elif key == "npv":
                 formula = "=FT_NPV(InputBlock)"
             else:
                 formula = f'=FT_SCENARIO(InputBlock,"{key}")'
             v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
-            c = ctx.ft(ws, c.coordinate, formula[1:], v)
+            if formula is not None:
+                c = ctx.ft(ws, c.coordinate, formula[1:], v)
             styles.output_cell(c, fmt)
             if key == "verdict":
                 c.font = styles.Font(name=styles.FONT_NAME, bold=True, size=13, color=styles.HEADER_FILL)
@@ -504,7 +514,10 @@ def write(ctx) -> None:
         else:
             ws.cell(rr, 9, unit)
             styles.note_cell(ws.cell(rr, 9))
-    name("Verdict", f"$H${out_rows['verdict']}")
+    # each answer under its Result field's name, in every runtime's file (links, reviews, tests)
+    for key in OUTPUTS_BY_NAME:
+        if key in out_rows:
+            name(cashflow.defined_name(key), f"$H${out_rows[key]}")
 
     # schedule: FT_SCHEDULE spills one row per month, as many as asked for
     top = SCHEDULE_HEADER_ROW

@@ -102,7 +102,16 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
         ),
         (
             "The add-in answered: the verdict is not an error (needs the FT_ functions)",
-            "=IF(ISERROR(Verdict),0,1)",
+            "=IF(ISERROR(verdict),0,1)",
+        ),
+        (
+            "The Python-only blocks (Risk sheet, the engine's notes) were computed for these inputs "
+            "(no add-in: rebuild after a change)",
+            "=IF(PythonCurrent,1,0)",
+        ),
+        (
+            "The native Cash flow chain equals the add-in's figures (Audit sheet; always 1 without the add-in)",
+            "=IF(AddinReady,IF(AuditAgrees,1,0),1)",
         ),
         (
             "Every filled row of the Scenarios table computes (no #VALUE! or #N/A in its upfront cost)",

@@ -48,6 +48,10 @@ GROUPS = (
 )
 STATUS_COLUMNS = tuple(f"{g}_status" for g, _ in GROUPS)
 
+# GPU-hour serving (pricing/serving.py): the $/GPU-hour of the dedicated deployment a tuned
+# model is served on, and its size; the Cash flow sheet sizes the GPUs from these.
+SERVING_COLUMNS = ("serving_gpu_hourly", "params_b")
+
 PRICING_COLUMNS: tuple[str, ...] = (
     "vendor",
     "id",
@@ -61,6 +65,7 @@ PRICING_COLUMNS: tuple[str, ...] = (
     "fine_tuning_source",
     "fine_tuning_verified",
     "notes",
+    *SERVING_COLUMNS,
 )
 
 UNITS = {f: "$/1M tok" for f in RATE_FIELDS}
@@ -71,6 +76,8 @@ UNITS.update(
         "hosting_per_month": "$/month",
         "storage_per_month": "$/month",
         "min_job_charge": "$/job",
+        "serving_gpu_hourly": "$/GPU-hour",
+        "params_b": "billion params",
     }
 )
 
@@ -109,6 +116,9 @@ def pricing_rows(catalog: Catalog) -> list[list[Any]]:
                 row.append(_status_text(m, fields))
             elif col == "fine_tunable":
                 row.append(bool(m.fine_tunable))  # TRUE/FALSE, as the refresh writes it
+            elif col == "serving_gpu_hourly":
+                gpu = catalog.gpu(m.serving_gpu) if m.serving_gpu else None
+                row.append(gpu.per_hour if gpu else None)
             else:
                 row.append(getattr(m, col))
         rows.append(row)

@@ -1,0 +1,115 @@
+"""Random valid scenarios and a test workbook that lays the native chain out once per scenario.
+
+The built no-add-in file, plus a Cases sheet (one column per scenario: the values the
+Calculator's input cells would hold, calculator.python_inputs) and one sheet per scenario with
+workbook.sheets.cashflow.write_chain reading that column, so one LibreOffice run recalculates
+hundreds of scenarios through the very formulas of the Cash flow sheet.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from pricing.breakeven import evaluate
+from pricing.scenario import make_scenario
+from workbook.sheets import calculator, cashflow
+
+CASES_SHEET = "Cases"
+
+
+def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
+    """n valid scenarios (the engine evaluates each), with growth, declines and a one-off cut,
+    cached and batch shares, partial routing, GPU self-hosting, start dates around shutdowns."""
+    rng = random.Random(seed)
+    today = date.today()
+    frontier = [m.id for m in catalog.models if m.input and m.output]
+    tuned = [m.id for m in catalog.models if m.offered_for_fine_tuning(today)]
+    out: list[dict] = []
+    while len(out) < n:
+        s: dict = {
+            "name": f"case {len(out) + 1}",
+            "queries_per_day": round(10 ** rng.uniform(2, 5.5)),
+            "input_tokens": rng.randint(50, 6000),
+            "output_tokens": rng.randint(10, 2000),
+            "frontier_model": rng.choice(frontier),
+            "ft_model": rng.choice(tuned),
+            "training_examples": rng.randint(100, 20000),
+            "tokens_per_example": rng.randint(100, 3000),
+            "lifetime_months": rng.choice([rng.uniform(0.5, 36), rng.randint(1, 24)]),
+            "horizon_months": rng.randint(1, 120),
+            "discount_rate_annual": rng.uniform(0, 0.3),
+        }
+        pick = rng.random
+        if pick() < 0.5:
+            s["days_per_month"] = rng.randint(20, 31)
+        if pick() < 0.5:
+            s["volume_growth_monthly"] = rng.uniform(-0.05, 0.1)
+        if pick() < 0.5:
+            s["cached_share"] = rng.uniform(0, 1)
+        if pick() < 0.5:
+            s["batch_share"] = rng.uniform(0, 1)
+        if pick() < 0.5:
+            s["ft_traffic_share"] = rng.uniform(0.1, 1)
+        if pick() < 0.4:
+            s["ft_input_tokens"] = rng.randint(20, 3000)
+        if pick() < 0.5:
+            s["frontier_price_decline_annual"] = rng.uniform(0, 0.6)
+        if pick() < 0.3:
+            s["frontier_price_cut"] = rng.uniform(0, 0.7)
+            s["frontier_price_cut_month"] = rng.randint(1, 30)
+        if pick() < 0.3:
+            s["ft_price_decline_annual"] = rng.uniform(0, 0.4)
+        if pick() < 0.4:  # around the catalog's shutdown dates
+            s["start_date"] = today + timedelta(days=rng.randint(-30, 500))
+        if pick() < 0.2:  # self-hosting on your own GPUs
+            s["gpu_hourly_price"] = rng.uniform(1, 10)
+            s["gpu_tokens_per_second"] = rng.uniform(500, 20000)
+        if pick() < 0.3:
+            s["accuracy_lift"] = rng.uniform(0, 0.3)
+            s["value_per_correct"] = rng.uniform(0, 2)
+        if pick() < 0.3:
+            s["mlops_fte"] = rng.uniform(0, 1)
+        if pick() < 0.3:
+            s["retrain_cost_share"] = rng.uniform(0, 1)
+        if pick() < 0.3:
+            s["eval_cost"] = rng.uniform(0, 5000)
+            s["training_runs"] = rng.randint(1, 4)
+        if pick() < 0.2:
+            s["frontier_latency_ms"] = rng.uniform(100, 2000)
+            s["ft_latency_ms"] = rng.uniform(50, 800)
+            s["latency_budget_ms"] = rng.uniform(100, 1000)
+        try:
+            inputs = calculator.python_inputs(make_scenario(s), catalog)
+            evaluate(inputs, catalog)
+        except Exception:  # e.g. a model without a rate the engine needs: draw again
+            continue
+        out.append(inputs)
+    return out
+
+
+def case_book(base: Path, cases: list[dict], path: Path) -> tuple[Path, dict[str, str]]:
+    """The built file plus Cases and one chain sheet per case ("C1", "C2", ...); returns the
+    path and each answer's cell (the same on every chain sheet)."""
+    wb = openpyxl.load_workbook(base)
+    ws = wb.create_sheet(CASES_SHEET)
+    fields = calculator.fields.ORDERED
+    for i, f in enumerate(fields, start=2):
+        ws.cell(i, 1, f)
+    for j, inputs in enumerate(cases, start=2):
+        for i, f in enumerate(fields, start=2):
+            v = inputs.get(f)
+            ws.cell(i, j, None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
+    answers: dict[str, str] = {}
+    for j in range(len(cases)):
+        col = get_column_letter(j + 2)
+        row = {f: i for i, f in enumerate(fields, start=2)}
+        sheet = wb.create_sheet(f"C{j + 1}")
+        answers = cashflow.write_chain(sheet, lambda f, col=col: f"{CASES_SHEET}!${col}${row[f]}")
+    wb.save(path)
+    return path, answers
