@@ -43,7 +43,7 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
         "SelfHosted",
         "Self-hosted fine-tuned model (own GPUs)?",
         "No",
-        "Yes: fine-tuned token rates 0, serving billed as the GPU cost per month below",
+        "Yes: fine-tuned token rates 0; serving billed per GPU-hour at the rate below (GPUs from the peak load)",
     ),
     (
         "EvalHarness",
@@ -104,12 +104,19 @@ SWITCH_NOTES = {
     "SelfHosted": (
         "Yes",
         "Self-hosted: needs ML/SRE capacity; token rates of the fine-tuned model are set to 0 and"
-        " serving is the GPU cost. ",
+        " serving is priced per GPU-hour (GPUs from the peak load, see Running the model). ",
     ),
 }
 # (name, label, value, unit, format)
 ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
-    ("SelfHostedGpuMonth", "GPU serving cost when self-hosted", 1500, "$/month", styles.FMT_USD),
+    # one always-on GPU at this rate costs what the old flat $1,500/month assumption did (x 730 h)
+    (
+        "SelfHostedGpuHour",
+        "GPU rate when self-hosted (your own or reserved GPUs)",
+        2.05,
+        "$/GPU-hour",
+        "0.00",
+    ),
     (
         "EvalHarnessCost",
         "Eval harness cost when the scenario has none",
@@ -263,7 +270,10 @@ def value_formula(field: str, row: int, rows: dict[str, int]) -> str:
         hourly = _price("hosting_per_hour", m)
         monthly = _price("hosting_per_month", m)
         catalog = f'IF({monthly}<>"",{monthly},IF({hourly}="","",{hourly}*HoursPerMonth))'
-        return f'=IF(SelfHosted="Yes",SelfHostedGpuMonth,IF({s}<>"",{s},{catalog}))'
+        # self-hosted: blank, so the GPU-hour model (Running the model) prices the serving
+        return f'=IF(SelfHosted="Yes","",IF({s}<>"",{s},{catalog}))'
+    if field == "gpu_hourly_price":
+        return f'=IF(SelfHosted="Yes",SelfHostedGpuHour,{plain})'
     if field == "mlops_fte":
         return f'=IF(MLOpsCounted="Yes",MLOpsFte,{plain})'
     if field == "eval_cost":
@@ -309,7 +319,9 @@ def python_inputs(
         if hosting is None:
             hourly = price(values.get("ft_model", ""), ["hosting_per_hour"])
             hosting = None if hourly is None else hourly * HOURS_PER_MONTH
-    out["hosting_per_month"] = asm["SelfHostedGpuMonth"] if sw["SelfHosted"] == "Yes" else hosting
+    out["hosting_per_month"] = None if sw["SelfHosted"] == "Yes" else hosting
+    if sw["SelfHosted"] == "Yes":
+        out["gpu_hourly_price"] = asm["SelfHostedGpuHour"]
     if sw["MLOpsCounted"] == "Yes":
         out["mlops_fte"] = asm["MLOpsFte"]
     ev = values.get("eval_cost")
@@ -434,8 +446,8 @@ def write(ctx) -> None:
             if f.startswith("ft_"):
                 src += "; 0 if self-hosted"
         elif f == "hosting_per_month":
-            src = "Pricing: monthly, or hourly x HoursPerMonth; self-hosted: GPU cost"
-        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms"):
+            src = "Pricing: monthly, or hourly x HoursPerMonth; blank when served per GPU-hour"
+        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms", "gpu_hourly_price"):
             src = f"Scenarios, or the constraint switch; default {fields.default_text(f)}"
         else:
             src = f"Scenarios; default {fields.default_text(f)}"
