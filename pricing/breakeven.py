@@ -166,7 +166,8 @@ def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.nda
 def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     """(n, months+1) array of upfront (month 0) and retrain payments (every lifetime).
 
-    Retrain k falls in month ceil(k * lifetime); none in the last month. Counted in closed form,
+    Retrain k falls in month ceil(k * lifetime); none in the last month, none once the model
+    has stopped serving (service_months). Counted in closed form,
     F(m) = floor(m / lifetime) retrains by the end of month m, so a lifetime far below a month
     (thousands of retrains a month) costs no more than a long one.
     """
@@ -180,6 +181,11 @@ def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         by_end = np.floor((m[None, :] + 1e-9) / life[:, None])
     by_end = np.where(life[:, None] > 0, by_end, 0.0)
+    # no retrain once the model has stopped serving: retrain k needs k x lifetime < service
+    service = np.asarray(c["service_months"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        last_k = np.maximum(np.ceil(service / life - 1e-9) - 1, 0.0)
+    by_end = np.minimum(by_end, np.where(np.isfinite(service) & (life > 0), last_k, np.inf)[:, None])
     count = np.diff(by_end, axis=1, prepend=0.0)
     out[:, :months] += count * (c["retrain_cost_share"] * upfront)[:, None]
     return out
@@ -492,17 +498,28 @@ def cash_flows(
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """(monthly figures, outflows, net cash flow) with month 0 = -upfront; shape (n, months+1).
 
-    A model with lifetime 0 (it cannot be trained or ships already shut down) earns nothing.
+    The fine-tuned flows stop when the model stops serving (service_months: shut down, or a
+    retrain its vendor no longer accepts): the traffic returns to the frontier model, so those
+    months cost what the frontier costs and net nothing. A model with lifetime 0 earns nothing.
     """
     monthly = monthly_matrix(c, months)
-    alive = (c["lifetime_months"] > 0)[:, None]
-    if not alive.all():  # (the common case needs no copy of every matrix)
-        monthly = {k: np.where(alive, v, 0.0) if k != "frontier_cost" else v for k, v in monthly.items()}
-        monthly["ft_cost"] = np.where(alive, monthly["ft_cost"], monthly["frontier_cost"])
+    service = np.asarray(c["service_months"], dtype=float)
+    if (service < months).any():  # (the common case needs no copy of every matrix)
+        monthly = _until_service_ends(monthly, service, months)
     outflow = retrain_outflows(c, months)
     flows = -outflow
     flows[:, 1:] += monthly["net_benefit"]
     return monthly, outflow, flows
+
+
+def _until_service_ends(
+    monthly: dict[str, np.ndarray], service: np.ndarray, months: int
+) -> dict[str, np.ndarray]:
+    """Monthly figures weighted by the share of each month the fine-tuned model still serves."""
+    w = lifetime_weights(service, months)
+    out = {k: v * w if k not in ("queries", "frontier_cost") else v for k, v in monthly.items()}
+    out["ft_cost"] = w * monthly["ft_cost"] + (1 - w) * monthly["frontier_cost"]
+    return out
 
 
 SCHEDULE_COLUMNS = (

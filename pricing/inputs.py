@@ -50,6 +50,7 @@ NUMERIC_FIELDS: tuple[str, ...] = (
     "fixed_cost_month",
     "lifetime_months",
     "planned_lifetime_months",
+    "service_months",
     "retrain_cost_share",
     "accuracy_lift",
     "value_per_correct",
@@ -84,6 +85,9 @@ class ModelRates:
     storage_month: float = 0.0
     lifetime_cap: float = math.inf
     lifetime_cap_note: str = ""  # said when the cap cuts a scenario's planned lifetime
+    jobs_until_months: float = math.inf  # months from the start until the vendor takes no new jobs
+    end_text: str = ""  # "retires on 2027-01-14", for the note saying when the flows stop
+    jobs_text: str = ""  # "OpenAI accepts no new fine-tuning jobs after 2027-01-06"
     frontier_name: str = "the frontier model"
     ft_name: str = "the fine-tuned model"
     notes: list[str] = field(default_factory=list)  # said of every scenario on this pair
@@ -166,11 +170,13 @@ def _lifetime_cap(rates: ModelRates, ft: ModelEntry, start: date) -> None:
         rates.lifetime_cap_note = (
             f"fine-tuned {ft.id} {why} on {end.isoformat()}: lifetime cut to {rates.lifetime_cap:.1f} months"
         )
+        rates.end_text = f"fine-tuned {ft.id} {why} on {end.isoformat()}"
     if ft.jobs_available_until is not None:
-        rates.notes.append(
-            f"{ft.vendor} accepts no new fine-tuning jobs after "
-            f"{ft.jobs_available_until.isoformat()}: retrains must move"
+        rates.jobs_until_months = (ft.jobs_available_until - start).days / DAYS_PER_MONTH_AVG
+        rates.jobs_text = (
+            f"{ft.vendor} accepts no new fine-tuning jobs after {ft.jobs_available_until.isoformat()}"
         )
+        rates.notes.append(f"{rates.jobs_text}: retrains must move")
 
 
 def model_rates(catalog: Catalog | None, frontier_id: str, ft_id: str, start: date) -> ModelRates:
@@ -195,6 +201,17 @@ class Resolved:
     columns: dict[str, np.ndarray]
     notes: Sequence[list[str]]
     errors: list[Exception | None]
+
+
+def service_months(lifetime: np.ndarray, shutdown: np.ndarray, jobs_until: np.ndarray) -> np.ndarray:
+    """Months the fine-tuned model serves traffic: until it shuts down, or until the first
+    retrain that falls due after its vendor stopped taking jobs (it cannot be retrained then).
+    After that the traffic returns to the frontier model. Infinite when nothing stops it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # retrains fall due at k x lifetime; the first with k x lifetime > jobs_until cannot run
+        blocked = (np.floor(jobs_until / lifetime) + 1) * lifetime
+    blocked = np.where(np.isfinite(jobs_until) & (lifetime > 0), np.maximum(blocked, 0.0), np.inf)
+    return np.where(lifetime > 0, np.minimum(shutdown, blocked), 0.0)
 
 
 def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
@@ -319,13 +336,14 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     )
     c["planned_lifetime_months"] = x["lifetime_months"]
     c["lifetime_months"] = np.minimum(x["lifetime_months"], g["lifetime_cap"])
+    c["service_months"] = service_months(c["lifetime_months"], g["lifetime_cap"], g["jobs_until_months"])
     budget, fl, tl = x["latency_budget_ms"], x["frontier_latency_ms"], x["ft_latency_ms"]
     with np.errstate(invalid="ignore"):
         ft_meets = tl <= budget
         c["latency_driven"] = (ft_meets & (fl > budget)).astype(float)
 
     row_groups = groups * t.n if len(groups) == 1 else [groups[k] for k in row_group.tolist()]
-    notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours)
+    notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours, c["service_months"])
     missing = np.zeros(t.n, dtype=bool)
     for col in rate_errors:
         missing |= np.isnan(c[col])
@@ -357,8 +375,9 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
 class _RowNotes(Sequence[list[str]]):
     """Per-row notes, worded only for the rows someone reads (an array call asks for none)."""
 
-    def __init__(self, x, groups, ft_meets, no_training_size):
+    def __init__(self, x, groups, ft_meets, no_training_size, service):
         self.x, self.groups, self.ft_meets, self.no_size = x, groups, ft_meets, no_training_size
+        self.service = service
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -370,6 +389,9 @@ class _RowNotes(Sequence[list[str]]):
         row = list(grp.notes) if grp else []
         if grp and grp.lifetime_cap < x["lifetime_months"][i]:
             row.insert(0, grp.lifetime_cap_note)
+        if grp and 0 < self.service[i] < x["horizon_months"][i]:
+            at = 1 if row and row[0] == grp.lifetime_cap_note else 0
+            row.insert(at, _service_note(grp, self.service[i]))
         if grp and x["cached_share"][i] > 0:
             row += grp.cached_notes
             if math.isnan(x["frontier_cached_price"][i]) and math.isnan(grp.frontier_cached):
@@ -384,3 +406,11 @@ class _RowNotes(Sequence[list[str]]):
         if not math.isnan(budget) and not math.isnan(tl) and not self.ft_meets[i]:
             row.append(f"fine-tuned model misses the latency budget ({tl:g} ms > {budget:g} ms)")
         return row
+
+
+def _service_note(grp: ModelRates, service: float) -> str:
+    """Why and when the fine-tuned flows stop within the horizon (see service_months)."""
+    back = f"traffic returns to {grp.frontier_name} from month {service:.1f} to the end of the horizon"
+    if service >= grp.lifetime_cap:
+        return f"{grp.end_text}: no retrains after it; {back}"
+    return f"{grp.jobs_text}: the retrain due in month {service:.1f} cannot run; {back}"
