@@ -213,25 +213,47 @@ def _opt(x: float) -> float | None:
 # ---------------------------------------------------------------- Monte Carlo
 
 
-def default_uncertain(scenario: Scenario | Mapping[str, Any]) -> dict[str, tuple[float, ...]]:
-    """Ranges used when none are given: traffic 0.5x/1x/1.5x, tokens 0.8x/1x/1.2x, training runs
-    1/1/3 times the scenario's, accuracy lift 0/likely/1.5x (when it has a value), frontier
-    price decline 0 / likely+0.2 / likely+0.5 (capped below 1)."""
+DEFAULT_DRAWS = 10_000  # Monte Carlo trials when none are given: the CLI, FT_RISK and the Risk sheet
+DEFAULT_TORNADO_OUTPUT = "npv"  # the figure a tornado explains when none is named: likewise
+
+
+def default_uncertain(
+    scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None
+) -> dict[str, tuple[float, ...]]:
+    """Ranges used when none are given, each centred on the scenario's own value (likely = the
+    input, low and high equally far either side), so the base case sits in the middle of the
+    draws: traffic 0.5x/1x/1.5x; tokens 0.8x/1x/1.2x; training cost 0.5x/1x/1.5x (failed runs,
+    a cheaper search); a non-zero accuracy lift +/-50% (within -1..1); a non-zero frontier price
+    decline +/-0.2 (within 0..0.99). Inputs at 0 (or that would not move) are left out."""
     s = breakeven.as_scenario(scenario)
-    out: dict[str, tuple[float, float, float]] = {
-        "queries_per_day": (0.5 * s.queries_per_day, s.queries_per_day, 1.5 * s.queries_per_day),
-    }
+    out: dict[str, tuple[float, float, float]] = {}
+
+    def centred(name: str, value: float, half: float) -> None:
+        if half > 0:
+            out[name] = (value - half, value, value + half)
+
+    centred("queries_per_day", s.queries_per_day, 0.5 * s.queries_per_day)
     for name in ("input_tokens", "output_tokens"):
         v = getattr(s, name)
-        if v > 0:
-            out[name] = (0.8 * v, v, 1.2 * v)
-    runs = s.training_runs
-    out["training_runs"] = (runs, runs, min(3 * runs, 1000.0))
-    if s.accuracy_lift > 0 and s.value_per_correct > 0:
-        out["accuracy_lift"] = (0.0, s.accuracy_lift, min(1.5 * s.accuracy_lift, 1.0))
+        centred(name, v, min(0.2 * v, 1e8 - v))
+    training = float(points(s, {}, 1, catalog)["training_cost"][0])
+    centred("training_cost", training, 0.5 * training)
+    if s.accuracy_lift != 0 and s.value_per_correct > 0:
+        lift = s.accuracy_lift
+        centred("accuracy_lift", lift, min(0.5 * abs(lift), 1 - abs(lift)))
     d = s.frontier_price_decline_annual
-    cap = 0.99
-    out["frontier_price_decline_annual"] = (0.0, min(d + 0.2, cap), min(d + 0.5, cap))
+    centred("frontier_price_decline_annual", d, min(0.2, d, 0.99 - d))
+    return out
+
+
+def with_defaults(
+    scenario: Scenario | Mapping[str, Any],
+    given: Mapping[str, Sequence[float]] | None,
+    catalog: Catalog | None = None,
+) -> dict[str, tuple[float, ...]]:
+    """The default ranges with the user's ranges replacing only the inputs they name."""
+    out = default_uncertain(scenario, catalog)
+    out.update({k: tuple(v) for k, v in (given or {}).items()})
     return out
 
 
@@ -263,7 +285,7 @@ def _draw(
 def sample(
     scenario: Scenario | Mapping[str, Any],
     uncertain: Mapping[str, Sequence[float]],
-    draws: int = 10_000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     distribution: str = "triangular",
     catalog: Catalog | None = None,
@@ -304,7 +326,7 @@ def _percentile(sorted_values: np.ndarray, q: float) -> float:
 def monte_carlo(
     scenario: Scenario | Mapping[str, Any],
     uncertain: Mapping[str, Sequence[float]] | None = None,
-    draws: int = 10_000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     catalog: Catalog | None = None,
     distribution: str = "triangular",
@@ -318,7 +340,7 @@ def monte_carlo(
     """
     s = breakeven.as_scenario(scenario)
     cat = breakeven._catalog(catalog)
-    ranges = _ranges(default_uncertain(s) if uncertain is None else uncertain)
+    ranges = _ranges(default_uncertain(s, cat) if uncertain is None else uncertain)
     drawn = sample(s, ranges, draws, seed, distribution, cat)
     cols = points(s, drawn, int(draws), cat)
     fig = figures(cols, ("payback_months", "npv", "discounted_payback_months", "lifetime_months"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pricing.breakeven import evaluate
-from pricing.presets import preset
+from pricing.presets import preset, presets
 from pricing.risk import (
     RiskResult,
     default_uncertain,
@@ -17,6 +17,7 @@ from pricing.risk import (
     points,
     sample,
     tornado,
+    with_defaults,
 )
 from pricing.scenario import ScenarioError
 from tests.helpers import EMPTY_CATALOG, priced
@@ -109,17 +110,51 @@ def test_engine_columns_can_be_uncertain():
     assert r.payback_p90 > r.payback_p10
 
 
-def test_default_uncertain_ranges():
+def test_default_uncertain_ranges_are_centred_on_the_scenario():
     u = default_uncertain(
-        priced(accuracy_lift=0.1, value_per_correct=0.01, training_runs=2, frontier_price_decline_annual=0.6)
+        priced(accuracy_lift=0.1, value_per_correct=0.01, training_runs=2, frontier_price_decline_annual=0.6),
+        EMPTY_CATALOG,
     )
     assert u["queries_per_day"] == (2500, 5000, 7500)
     assert u["input_tokens"] == (800, 1000, 1200)
-    assert u["training_runs"] == (2, 2, 6)
-    assert u["accuracy_lift"] == pytest.approx((0, 0.1, 0.15))
-    assert u["frontier_price_decline_annual"] == pytest.approx((0, 0.8, 0.99))  # capped below 1
+    # training 250M x 1 epoch x $8 / 1M x 2 runs = $4,000, +/-50%
+    assert u["training_cost"] == pytest.approx((2000, 4000, 6000))
+    assert u["accuracy_lift"] == pytest.approx((0.05, 0.1, 0.15))
+    assert u["frontier_price_decline_annual"] == pytest.approx((0.4, 0.6, 0.8))
+    for low, likely, high in u.values():  # the likely value is the input, low and high symmetric
+        assert likely - low == pytest.approx(high - likely)
+    # an input at 0 is not given a one-sided range; a lift near 1 stays within 1
+    u = default_uncertain(priced(accuracy_lift=0.9, value_per_correct=0.01), EMPTY_CATALOG)
+    assert "frontier_price_decline_annual" not in u
+    assert u["accuracy_lift"] == pytest.approx((0.8, 0.9, 1.0))
     r = monte_carlo(priced(), None, 1000, 0, EMPTY_CATALOG)
-    assert set(r.uncertain) == set(default_uncertain(priced()))
+    assert set(r.uncertain) == set(default_uncertain(priced(), EMPTY_CATALOG))
+
+
+@pytest.mark.parametrize("p", presets(), ids=lambda p: p.id)
+def test_every_preset_base_npv_sits_inside_its_risk_range(p):
+    r = monte_carlo(p.scenario)
+    assert r.npv_p10 < r.base_npv < r.npv_p90
+    assert abs(r.npv_p50 - r.base_npv) <= 0.10 * abs(r.base_npv)
+
+
+def test_faisal_risk_agrees_with_its_headline():
+    # issue 15: the old ranges (20%/yr price decline when the scenario says 0, training runs
+    # 1/1/3) gave P50 -$462 against a base NPV of $10,516, and P(NPV > 0) 46%
+    r = monte_carlo(preset("faisal").scenario)
+    assert r.base_npv == pytest.approx(10516, abs=1)
+    assert r.npv_p50 == pytest.approx(r.base_npv, rel=0.01)
+    assert r.prob_npv_positive > 0.95
+
+
+def test_with_defaults_replaces_only_the_named_range():
+    given = {"queries_per_day": (1000, 5000, 9000)}
+    u = with_defaults(priced(), given, EMPTY_CATALOG)
+    base = default_uncertain(priced(), EMPTY_CATALOG)
+    assert u["queries_per_day"] == (1000, 5000, 9000)
+    assert {k: v for k, v in u.items() if k != "queries_per_day"} == {
+        k: v for k, v in base.items() if k != "queries_per_day"
+    }
 
 
 @pytest.mark.parametrize(
@@ -232,7 +267,9 @@ def test_cli_sections():
         ["--risk", "--sensitivity", "--draws", "500", "--uncertain", "queries_per_day=2000,5000,8000"]
     )
     text = args.extra_sections(args, [priced()], EMPTY_CATALOG)
-    assert "P10" in text and "queries_per_day" in text and "Sensitivity of payback_months" in text
+    assert "P10" in text and "queries_per_day" in text and "Sensitivity of npv" in text
+    # --uncertain replaced only the traffic range: the other built-in ranges are still drawn
+    assert "2,000 / 5,000 / 8,000" in text and "input_tokens" in text and "training_cost" in text
     assert run_risk_sections(parser.parse_args([]), [priced()], EMPTY_CATALOG) == ""
     r = monte_carlo(priced(), RANGES, 500, 0, EMPTY_CATALOG)
     assert "P(NPV > 0)" in format_risk(r)
@@ -257,7 +294,7 @@ def test_report_command_prints_risk_and_tornado_after_the_figures(capsys):
     out = capsys.readouterr().out
     figures, risk_text = out.split("Risk: ", 1)
     assert "Payback" in figures and "2,000 draws" in risk_text and "seed 7" in risk_text
-    assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of payback_months")
+    assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of npv")
     assert main(["report", "--preset", "faisal", "--risk", "--format", "json"]) == 2
     assert "--format table" in capsys.readouterr().err
 

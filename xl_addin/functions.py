@@ -392,7 +392,7 @@ def ft_npv(inputs):
 
 @func(help_url=HELP_URL)
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC + " Uncertain inputs: see docs/FUNCTIONS.md.")
-@arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 2,000.")
+@arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 10,000.")
 @arg("seed", CELLS, doc="[optional] Random seed; the same seed gives the same answer. Default 0.")
 @arg(
     "ranges",
@@ -403,15 +403,16 @@ def ft_npv(inputs):
     "keep theirs.",
 )
 @excel_errors
-def ft_risk(inputs, draws=2000, seed=0, ranges=None):
+def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
-    within the lifetime."""
-    n = xa.number(draws, "draws", default=2000, zero=True, minimum=100, maximum=100_000, integer=True)
+    within the lifetime. The built-in ranges are centred on the block's own values."""
+    n = xa.number(
+        draws, "draws", default=_risk().DEFAULT_DRAWS, zero=True, minimum=100, maximum=100_000, integer=True
+    )
     s = xa.number(seed, "seed", default=0, maximum=2**32 - 1, integer=True)
     scenario = _scenario(inputs)
-    uncertain = _risk().default_uncertain(scenario)
-    if ranges is not None:
-        uncertain.update(xa.ranges_table(ranges, "ranges"))
+    given = xa.ranges_table(ranges, "ranges") if ranges is not None else None
+    uncertain = _risk().with_defaults(scenario, given, _catalog())
     risk = _risk().monte_carlo(scenario, uncertain, n, s, _catalog())
     return _risk_tables().risk_rows(risk)
 
@@ -446,7 +447,7 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
 def ft_sensitivity(inputs, output="npv"):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
-    want = xa.choice(output, "output", HEADLINE_FIELDS, default="npv")
+    want = xa.choice(output, "output", HEADLINE_FIELDS, default=_risk().DEFAULT_TORNADO_OUTPUT)
     bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
     return _risk_tables().tornado_rows(bars, want)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from pricing.catalog import Catalog, UnknownModelError
 from pricing.risk import (
+    DEFAULT_DRAWS,
+    DEFAULT_TORNADO_OUTPUT,
     DISTRIBUTIONS,
     OUTPUTS,
     RiskResult,
@@ -21,6 +23,7 @@ from pricing.risk import (
     monte_carlo,
     output_kind,
     tornado,
+    with_defaults,
 )
 from pricing.risk_tables import grid_rows
 from pricing.scenario import Scenario, ScenarioError
@@ -192,11 +195,15 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
         type=_triple,
         default=[],
         metavar="NAME=LOW,LIKELY,HIGH",
-        help="an uncertain input (repeatable; default: traffic 0.5x-1.5x, tokens "
-        "0.8x-1.2x, training runs 1x-3x, accuracy lift, price decline)",
+        help="an uncertain input's range (repeatable); it replaces that input's built-in range "
+        "only. Built-in ranges are centred on the scenario's own values: traffic 0.5x-1.5x, tokens "
+        "0.8x-1.2x, training cost 0.5x-1.5x, accuracy lift and price decline when not 0",
     )
     g.add_argument(
-        "--draws", type=_draws, default=10_000, help="Monte Carlo draws, 100 to 1,000,000 (default 10,000)"
+        "--draws",
+        type=_draws,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws, 100 to 1,000,000 (default {DEFAULT_DRAWS:,}, as FT_RISK)",
     )
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0: reproducible)")
     g.add_argument("--distribution", choices=DISTRIBUTIONS, default="triangular")
@@ -216,8 +223,8 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--sensitivity-output",
         choices=OUTPUTS,
-        default="payback_months",
-        help="the figure the tornado ranks drivers by (default payback_months)",
+        default=DEFAULT_TORNADO_OUTPUT,
+        help=f"the figure the tornado ranks drivers by (default {DEFAULT_TORNADO_OUTPUT}, as FT_SENSITIVITY)",
     )
     g.add_argument(
         "--grid",
@@ -247,12 +254,13 @@ def run_risk_sections(
     want_grid = getattr(args, "grid", None)
     if not (want_risk or want_sens or want_grid):
         return ""
-    uncertain: dict[str, Any] | None = dict(args.uncertain) if args.uncertain else None
+    given: dict[str, Any] = dict(args.uncertain)
     drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
     parts = []
     try:
         for s in items:
             if want_risk:
+                uncertain = with_defaults(s, given, catalog)  # --uncertain X replaces X's range only
                 parts.append(
                     format_risk(monte_carlo(s, uncertain, args.draws, args.seed, catalog, args.distribution))
                 )

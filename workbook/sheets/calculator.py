@@ -159,6 +159,7 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
         "share",
         styles.FMT_PCT,
     ),
+    ("=risk:probability_npv_positive:1", "Chance the NPV is above 0", "share", styles.FMT_PCT),
     ("notes", "Notes from the engine", "", styles.FMT_TEXT),
     ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
 )
