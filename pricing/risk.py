@@ -9,9 +9,11 @@ Every function evaluates all its points in one vectorised pass of the engine:
 - headline figures come from breakeven.headline, NPV and discounted payback from
   finance.finance_figures, on those columns. No pydantic per point.
 
-Varying `input_tokens` or `output_tokens` moves the fine-tuned model's tokens with them: when
-the scenario leaves ft_*_tokens unset they are equal (as in `evaluate`); when it sets them, they
-scale in proportion (a shorter fine-tuned prompt stays proportionally shorter).
+Each tool varies only the inputs it names and holds every other input at the scenario's value,
+so a point is `evaluate` of the scenario with just those inputs changed. Fine-tuned tokens the
+scenario leaves unset follow the frontier's (as in `evaluate`); ones it sets stay put, unless the
+user turns on `couple_tokens` (COUPLE_TOKENS_NOTE): then they scale with the frontier's tokens
+(a shorter fine-tuned prompt stays proportionally shorter), and the output says so.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ DISTRIBUTIONS = ("triangular", "pert")
 MAX_DRAWS = 1_000_000
 MAX_GRID_CELLS = 250_000
 TOKEN_PAIRS = {"input_tokens": "ft_input_tokens", "output_tokens": "ft_output_tokens"}
+COUPLE_TOKENS_NOTE = "coupling on: fine-tuned tokens scale with the frontier tokens varied"
 
 
 class RiskResult(BaseModel):
@@ -63,6 +66,7 @@ class RiskResult(BaseModel):
     seed: int
     distribution: str
     uncertain: dict[str, tuple[float, float, float]]
+    couple_tokens: bool = False  # fine-tuned tokens scaled with the frontier's (COUPLE_TOKENS_NOTE)
     payback_p10: float | None
     payback_p50: float | None
     payback_p90: float | None
@@ -152,8 +156,10 @@ def points(
     values: Mapping[str, np.ndarray],
     n: int,
     catalog: Catalog | None = None,
+    couple_tokens: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Engine columns of n points: the scenario with each named variable set per point.
+    """Engine columns of n points: the scenario with each named variable set per point, every
+    other input as the scenario has it (couple_tokens: see the module's docstring).
 
     Scenario fields go through the table validator (an out-of-range value raises ScenarioError
     naming it); engine-only columns are set after resolving, and must be finite and >= 0.
@@ -173,7 +179,7 @@ def points(
                 raw[name] = v
     for name, ft_name in TOKEN_PAIRS.items():
         own = getattr(s, ft_name)
-        if name in values and ft_name not in values and own is not None:
+        if couple_tokens and name in values and ft_name not in values and own is not None:
             given = getattr(s, name)
             ratio = np.asarray(values[name], dtype=float) / given if given else 1.0
             raw[ft_name] = own * np.broadcast_to(ratio, (n,))
@@ -330,6 +336,7 @@ def monte_carlo(
     seed: int = 0,
     catalog: Catalog | None = None,
     distribution: str = "triangular",
+    couple_tokens: bool = False,
 ) -> RiskResult:
     """P10/P50/P90 of payback and NPV over `draws` scenarios drawn from (low, likely, high)
     triangular (or PERT) ranges of the uncertain inputs; the rest stay at the scenario's values.
@@ -342,7 +349,7 @@ def monte_carlo(
     cat = breakeven._catalog(catalog)
     ranges = _ranges(default_uncertain(s, cat) if uncertain is None else uncertain)
     drawn = sample(s, ranges, draws, seed, distribution, cat)
-    cols = points(s, drawn, int(draws), cat)
+    cols = points(s, drawn, int(draws), cat, couple_tokens)
     fig = figures(cols, ("payback_months", "npv", "discounted_payback_months", "lifetime_months"))
     base = figures(points(s, {}, 1, cat), ("payback_months", "npv"))
     payback = np.where(np.isnan(fig["payback_months"]), np.inf, fig["payback_months"])
@@ -361,6 +368,7 @@ def monte_carlo(
         seed=int(seed),
         distribution=distribution,
         uncertain=ranges,
+        couple_tokens=couple_tokens,
         **q,
         npv_p10=_percentile(n_sorted, 10),
         npv_p50=_percentile(n_sorted, 50),
@@ -417,6 +425,7 @@ def tornado(
     drivers: Mapping[str, Sequence[float]] | None = None,
     output: str = "payback_months",
     catalog: Catalog | None = None,
+    couple_tokens: bool = False,
 ) -> list[TornadoRow]:
     """Each driver at its low and its high value, the others at the scenario's: rows ranked by
     swing = |output at high - output at low| (infinite where only one end pays back)."""
@@ -440,7 +449,7 @@ def tornado(
         col = np.full(n, _base_value(s, base_cols, name))  # NaN: unset at the base
         col[1 + 2 * j], col[2 + 2 * j] = low, high
         values[name] = col
-    fig = figures(points(s, values, n, cat), (output,))[output]
+    fig = figures(points(s, values, n, cat, couple_tokens), (output,))[output]
     base_out = _opt(float(fig[0]))
     rows = []
     for j, (name, (low, high)) in enumerate(spans.items()):
@@ -475,6 +484,7 @@ def grid(
     y_values: Sequence[float],
     output: str = "payback_months",
     catalog: Catalog | None = None,
+    couple_tokens: bool = False,
 ) -> list[list[float | None]]:
     """Two-way table (Excel's two-variable data table): table[i][j] is the output with
     y_field = y_values[i] (down) and x_field = x_values[j] (across); None where the output does
@@ -491,7 +501,7 @@ def grid(
     if xs.size * ys.size > MAX_GRID_CELLS:
         raise ScenarioError("x_values", f"{xs.size} x {ys.size} cells", f"at most {MAX_GRID_CELLS:,} cells")
     xx, yy = np.meshgrid(xs, ys)  # (ny, nx)
-    cols = points(scenario, {x_field: xx.ravel(), y_field: yy.ravel()}, xx.size, catalog)
+    cols = points(scenario, {x_field: xx.ravel(), y_field: yy.ravel()}, xx.size, catalog, couple_tokens)
     fig = figures(cols, (output,))[output].reshape(xx.shape)
     return [[_opt(float(v)) for v in row] for row in fig]
 

@@ -98,11 +98,43 @@ def test_a_draw_equals_evaluate_of_that_scenario():
     assert fig["payback_months"][0] == pytest.approx(r.payback_months)
 
 
-def test_input_tokens_scale_explicit_fine_tuned_tokens():
-    cols = points(priced(ft_input_tokens=200), {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG)
-    assert list(cols["ft_input_tokens"]) == pytest.approx([100, 400])
+def test_fine_tuned_tokens_stay_put_unless_coupling_is_turned_on():
+    s = priced(ft_input_tokens=200)
+    cols = points(s, {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG)
+    assert list(cols["ft_input_tokens"]) == [200, 200]  # only the named input moves
+    cols = points(s, {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG, couple_tokens=True)
+    assert list(cols["ft_input_tokens"]) == pytest.approx([100, 400])  # opt-in: 200/1000 of it
     cols = points(priced(), {"input_tokens": np.array([500.0])}, 1, EMPTY_CATALOG)
-    assert cols["ft_input_tokens"][0] == 500  # unset: follows the frontier prompt
+    assert cols["ft_input_tokens"][0] == 500  # unset: follows the frontier prompt, as evaluate does
+
+
+def test_grid_cell_is_evaluate_with_only_its_two_inputs_changed():
+    # issue 15: a grid over input_tokens rescaled a 600-token fine-tuned prompt to 277
+    s = priced(input_tokens=1300, ft_input_tokens=600)
+    cells = grid(s, "input_tokens", [600, 1300, 2000], "queries_per_day", [2000, 5000], "npv", EMPTY_CATALOG)
+    for i, q in enumerate([2000, 5000]):
+        for j, tokens in enumerate([600, 1300, 2000]):
+            want = evaluate(dict(s, input_tokens=tokens, queries_per_day=q), EMPTY_CATALOG).npv
+            assert cells[i][j] == pytest.approx(want, rel=1e-12)
+    # at 600 frontier tokens the prompts are equal: the saving is the rates' difference only,
+    # 5000 x 30 x 600 x (3 - 0.8) / 1M + 5000 x 30 x 100 x (15 - 3.2) / 1M = $375.00 a month
+    r = evaluate(dict(s, input_tokens=600), EMPTY_CATALOG)
+    assert r.inference_savings_month == pytest.approx(198.0 + 177.0)
+    coupled = grid(s, "input_tokens", [2600], "queries_per_day", [5000], "npv", EMPTY_CATALOG, True)
+    want = evaluate(dict(s, input_tokens=2600, ft_input_tokens=1200), EMPTY_CATALOG).npv
+    assert coupled[0][0] == pytest.approx(want)
+
+
+def test_tornado_and_monte_carlo_hold_the_fine_tuned_prompt():
+    s = priced(input_tokens=1300, ft_input_tokens=600)
+    bars = {b.driver: b for b in tornado(s, {"input_tokens": (1040, 1560)}, "npv", EMPTY_CATALOG)}
+    want = evaluate(dict(s, input_tokens=1560), EMPTY_CATALOG).npv
+    assert bars["input_tokens"].output_at_high == pytest.approx(want)
+    r = monte_carlo(s, {"input_tokens": (1560, 1560, 1560)}, 100, 0, EMPTY_CATALOG)
+    assert r.npv_p50 == pytest.approx(want) and not r.couple_tokens
+    rc = monte_carlo(s, {"input_tokens": (1560, 1560, 1560)}, 100, 0, EMPTY_CATALOG, couple_tokens=True)
+    assert rc.couple_tokens and rc.npv_p50 < r.npv_p50  # the coupled prompt grew to 720 tokens
+    assert "coupling on" in format_risk(rc) and "coupling on" not in format_risk(r)
 
 
 def test_engine_columns_can_be_uncertain():
@@ -337,3 +369,15 @@ def test_report_refuses_too_few_draws(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["report", "--preset", "faisal", "--risk", "--draws", "5"])
     assert stop.value.code == 2 and "--draws" in capsys.readouterr().err
+
+
+def test_cli_says_when_coupling_is_on():
+    parser = argparse.ArgumentParser()
+    add_risk_args(parser)
+    argv = ["--sensitivity", "--grid", "input_tokens=800,1200", "queries_per_day=1000,5000"]
+    s = priced(ft_input_tokens=400)
+    plain = run_risk_sections(parser.parse_args(argv), [s], EMPTY_CATALOG)
+    coupled = run_risk_sections(parser.parse_args([*argv, "--couple-tokens"]), [s], EMPTY_CATALOG)
+    assert "coupling on" not in plain
+    assert coupled.count("coupling on: fine-tuned tokens scale with the frontier tokens varied") == 2
+    assert plain != coupled

@@ -14,6 +14,7 @@ from typing import Any
 
 from pricing.catalog import Catalog, UnknownModelError
 from pricing.risk import (
+    COUPLE_TOKENS_NOTE,
     DEFAULT_DRAWS,
     DEFAULT_TORNADO_OUTPUT,
     DISTRIBUTIONS,
@@ -99,10 +100,12 @@ def format_risk(result: RiskResult) -> str:
         f"NPV {_money(result.base_npv)}",
         "  (payback: upfront / month-1 net benefit, as the headline; 'never' counts as infinite)",
     ]
+    if result.couple_tokens:
+        lines.append(f"  ({COUPLE_TOKENS_NOTE})")
     return "\n".join(lines)
 
 
-def format_tornado(rows: Sequence[TornadoRow]) -> str:
+def format_tornado(rows: Sequence[TornadoRow], couple_tokens: bool = False) -> str:
     """Tornado as a text table with bars proportional to each driver's swing."""
     if not rows:
         return "Sensitivity: no driver moves this scenario"
@@ -132,10 +135,17 @@ def format_tornado(rows: Sequence[TornadoRow]) -> str:
     lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
     for c in cells:
         lines.append("  " + "  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip())
-    return "\n".join(lines)
+    return "\n".join(lines + _coupling(couple_tokens))
 
 
-def format_grid(rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name: str) -> str:
+def _coupling(on: bool) -> list[str]:
+    """The line saying an opt-in coupling was on (nothing when each input moved alone)."""
+    return ["", f"  ({COUPLE_TOKENS_NOTE})"] if on else []
+
+
+def format_grid(
+    rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name: str, couple_tokens: bool = False
+) -> str:
     """The two-way table (risk_tables.grid_rows) as text: x across, y down, the output in the cells."""
     _corner, *xs = rows[0]
     body = [
@@ -152,7 +162,7 @@ def format_grid(rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name:
                 for j, (c, w) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
         )
-    return "\n".join(lines)
+    return "\n".join(lines + _coupling(couple_tokens))
 
 
 # ---------------------------------------------------------------- CLI
@@ -239,6 +249,12 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
         default="payback_months",
         help="the figure in the two-way table's cells (default payback_months)",
     )
+    g.add_argument(
+        "--couple-tokens",
+        action="store_true",
+        help="scale the fine-tuned prompt and completion with the frontier tokens varied "
+        "(off: every input other than the one named stays as the scenario has it)",
+    )
     parser.set_defaults(extra_sections=run_risk_sections)
 
 
@@ -256,20 +272,21 @@ def run_risk_sections(
         return ""
     given: dict[str, Any] = dict(args.uncertain)
     drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
+    couple = getattr(args, "couple_tokens", False)
     parts = []
     try:
         for s in items:
             if want_risk:
                 uncertain = with_defaults(s, given, catalog)  # --uncertain X replaces X's range only
-                parts.append(
-                    format_risk(monte_carlo(s, uncertain, args.draws, args.seed, catalog, args.distribution))
-                )
+                risk = monte_carlo(s, uncertain, args.draws, args.seed, catalog, args.distribution, couple)
+                parts.append(format_risk(risk))
             if want_sens:
-                parts.append(format_tornado(tornado(s, drivers, args.sensitivity_output, catalog)))
+                bars = tornado(s, drivers, args.sensitivity_output, catalog, couple)
+                parts.append(format_tornado(bars, couple))
             if want_grid:
                 (x, xs), (y, ys) = want_grid
-                rows = grid_rows(s, x, xs, y, ys, args.grid_output, catalog)
-                parts.append(format_grid(rows, args.grid_output, x, y))
+                rows = grid_rows(s, x, xs, y, ys, args.grid_output, catalog, couple)
+                parts.append(format_grid(rows, args.grid_output, x, y, couple))
     except (ScenarioError, UnknownModelError) as exc:
         print(f"ft-breakeven report: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
