@@ -112,8 +112,14 @@ def _status_note(entry: ModelEntry, attr: str, who: str) -> str | None:
     return f"{who} {attr.replace('_', ' ')} {note.status}: {note.rule}"
 
 
-def _frontier(rates: ModelRates, fr: ModelEntry) -> None:
+def _frontier(rates: ModelRates, fr: ModelEntry, start: date) -> None:
     rates.frontier_name = fr.id
+    if fr.deprecation_date is not None and fr.deprecation_date <= start:
+        # the workbook's Checks sheet flags the same: the saving is against a model that is gone
+        rates.notes.append(
+            f"frontier {fr.id} is past its deprecation date ({fr.deprecation_date.isoformat()}): "
+            "compare against the model that replaces it"
+        )
     rates.frontier_input, rates.frontier_output = _num(fr.input), _num(fr.output)
     rates.frontier_cached = _num(fr.cached_input)
     rates.frontier_batch_factor_in = _factor(fr, "batch_input", "input")
@@ -157,15 +163,14 @@ def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date) -> None:
 def _lifetime_cap(rates: ModelRates, ft: ModelEntry, start: date) -> None:
     """Months the fine-tuned model can serve from `start`: its shutdown or retirement date."""
     if ft.jobs_available_until is not None and start > ft.jobs_available_until:
-        rates.lifetime_cap = 0.0
-        rates.lifetime_cap_note = (
-            f"{ft.vendor} accepts no new fine-tuning jobs since "
-            f"{ft.jobs_available_until.isoformat()}: lifetime 0"
+        raise _no_lifetime(
+            ft, f"{ft.vendor} accepts no new fine-tuning jobs since {ft.jobs_available_until.isoformat()}"
         )
-        return
     ends = [(d, why) for d, why in ((ft.shutdown_date, "shuts down"), (ft.deprecation_date, "retires")) if d]
     if ends:
         end, why = min(ends)
+        if end <= start:
+            raise _no_lifetime(ft, f"{'retired' if why == 'retires' else 'shut down'} on {end.isoformat()}")
         rates.lifetime_cap = max(0.0, (end - start).days / DAYS_PER_MONTH_AVG)
         rates.lifetime_cap_note = (
             f"fine-tuned {ft.id} {why} on {end.isoformat()}: lifetime cut to {rates.lifetime_cap:.1f} months"
@@ -179,6 +184,13 @@ def _lifetime_cap(rates: ModelRates, ft: ModelEntry, start: date) -> None:
         rates.notes.append(f"{rates.jobs_text}: retrains must move")
 
 
+def _no_lifetime(ft: ModelEntry, why: str) -> ScenarioError:
+    """A fine-tuned model that cannot serve a day from the start date: refused, not costed."""
+    err = ScenarioError("ft_model", ft.id, "a model that can still be fine-tuned and served")
+    err.args = (f"ft_model {ft.id}: {why}: no lifetime left (pick another model or an earlier start_date)",)
+    return err
+
+
 def model_rates(catalog: Catalog | None, frontier_id: str, ft_id: str, start: date) -> ModelRates:
     rates = ModelRates()
     if (frontier_id or ft_id) and catalog is None:
@@ -188,7 +200,7 @@ def model_rates(catalog: Catalog | None, frontier_id: str, ft_id: str, start: da
             "empty when no catalog is loaded",
         )
     if frontier_id:
-        _frontier(rates, catalog.get(frontier_id))  # UnknownModelError names close ids
+        _frontier(rates, catalog.get(frontier_id), start)  # UnknownModelError names close ids
     if ft_id:
         _fine_tuned(rates, catalog.get(ft_id), start)
     return rates
@@ -322,7 +334,8 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     price = _pick(x["training_price"], g["training_per_1m"])
     hours = x["training_hours"]
     by_hours = ~np.isnan(hours)
-    by_tokens = ~by_hours & ~np.isnan(tokens)
+    with np.errstate(invalid="ignore"):  # training_tokens = 0: no job is run, nothing is billed
+        by_tokens = ~by_hours & (tokens > 0)
     per_run = np.where(
         by_hours, hours * g["training_per_hour"], np.where(by_tokens, tokens * x["epochs"] * price / 1e6, 0.0)
     )

@@ -93,6 +93,7 @@ def _shortcut(**values: float) -> Result:
         "ft_output_price": 0.0,
         "hosting_per_month": 0.0,
         "storage_per_month": 0.0,
+        "training_tokens": 0.0,  # a one-line question prices its own upfront cost, if any
     }
     base.update(values)
     return evaluate(make_scenario(base), _catalog())
