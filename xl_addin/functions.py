@@ -348,8 +348,8 @@ def ft_breakeven_queries(
 )
 @excel_errors
 def ft_scenario(inputs, output=None):
-    """Evaluate a scenario: one figure (output) or all figures as field | value rows. Model ids
-    fill in catalog prices."""
+    """A scenario's figure (output) or all figures as field | value rows; model ids fill in
+    prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
     want = xa.choice(output, "output", OUTPUTS, default=None)
     if want is not None:  # one figure: only what it needs is computed
         value = evaluate_figure(_scenario(inputs), want, _catalog())

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pricing.breakeven import Result, evaluate_many
 from pricing.catalog import UnknownModelError
+from pricing.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
 from pricing.presets import preset, presets
 from pricing.scenario import Scenario, ScenarioError, make_scenario
 
@@ -52,6 +53,13 @@ def format_value(field: str, value, fmt: str) -> str:
     return fmt.format(value)
 
 
+def _shown(r: Result, field: str, fmt: str) -> str:
+    """One figure as the table shows it: an IRR beyond meaning reads IRR_ABOVE_TEXT."""
+    if field == "irr_annual" and irr_beyond_meaning(r.irr_annual, r.payback_months):
+        return f"{IRR_ABOVE_TEXT} (see the notes)"
+    return format_value(field, getattr(r, field), fmt)
+
+
 def _load_scenarios(args: argparse.Namespace) -> list[Scenario]:
     if args.scenario:
         path = Path(args.scenario)
@@ -71,11 +79,12 @@ def render_table(results: list[Result]) -> str:
         r = results[0]
         width = max(len(label) for _, label, _ in TABLE_ROWS)
         lines = [f"Scenario: {r.name or '(unnamed)'}", ""]
-        lines += [
-            f"  {label:<{width}}  {format_value(f, getattr(r, f), fmt)}" for f, label, fmt in TABLE_ROWS
-        ]
-        if r.notes:
-            lines += ["", "Notes:"] + [f"  - {n}" for n in r.notes]
+        lines += [f"  {label:<{width}}  {_shown(r, f, fmt)}" for f, label, fmt in TABLE_ROWS]
+        notes = list(r.notes)
+        if irr_beyond_meaning(r.irr_annual, r.payback_months):
+            notes.append(f"IRR {IRR_ABOVE_TEXT}: {IRR_ABOVE_REASON} (JSON and CSV keep the number)")
+        if notes:
+            lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
         return "\n".join(lines)
     short = (
         "frontier_cost_month",

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 
 from pricing.catalog import HOURS_PER_MONTH, Catalog
+from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
 from workbook import fields, styles
 
@@ -115,6 +116,10 @@ ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
     ("LatencyBudgetMs", "Latency budget when it applies", 300, "ms", styles.FMT_INT),
 )
 
+# An IRR above 1,000% a year says only that the upfront cost is tiny: shown as ">1,000%"
+# (the negative section carries its own sign: with a condition in the first section, a plain
+# second section would show -30% as 30% in LibreOffice)
+FMT_IRR = f'[>{IRR_SHOWN_MAX:g}]"{IRR_ABOVE_TEXT}";[<0]-{styles.FMT_PCT};{styles.FMT_PCT}'
 # (output key, label, unit, format, function): function None = FT_SCENARIO
 OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("frontier_cost_per_query", "Cost per query: frontier", "USD/query", styles.FMT_USD_QUERY),
@@ -148,7 +153,7 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("lifetime_net", "Net over the lifetime", "USD", styles.FMT_USD),
     ("roi", "Return on the upfront cost over the lifetime", "share", styles.FMT_PCT),
     ("npv", "NPV over the horizon (FT_NPV)", "USD", styles.FMT_USD),
-    ("irr_annual", "IRR", "per year", styles.FMT_PCT),
+    ("irr_annual", "IRR (above 1,000%: read payback and NPV)", "per year", FMT_IRR),
     ("verdict", "Verdict (FT_VERDICT)", "", styles.FMT_TEXT),
     ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
     ("=risk:npv:1", "NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
