@@ -6,6 +6,7 @@ Errors name the field, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -222,13 +223,21 @@ def field_for_label(label: str) -> str | None:
     return _BY_LABEL.get(normalise_label(label))
 
 
+def unknown_input(key: Any, value: Any) -> ScenarioError:
+    """A key that is no input name: the closest names, and where the list is."""
+    err = ScenarioError(str(key), value, f"one of the input names ({', '.join(FIELDS[:4])}, ...)")
+    close = difflib.get_close_matches(str(key), FIELDS, n=3, cutoff=0.6)
+    close = close or [n for n in FIELDS if normalise_label(n) == normalise_label(str(key))]
+    hint = f": did you mean {' or '.join(close)}?" if close else ""
+    err.args = (f"{key!r} is not an input name{hint} (`ft-breakeven inputs` or =FT_INPUTS() lists them)",)
+    return err
+
+
 def make_scenario(values: Mapping[str, Any]) -> Scenario:
     """Build a Scenario, turning pydantic's errors into one ScenarioError per first problem."""
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
-        raise ScenarioError(
-            unknown[0], values[unknown[0]], f"one of the input names ({', '.join(FIELDS[:4])}, ...)"
-        )
+        raise unknown_input(unknown[0], values[unknown[0]])
     try:
         return Scenario(**values)
     except ValidationError as exc:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from pydantic_core import PydanticUndefined
 
-from pricing.scenario import Scenario, ScenarioError, field_allowed
+from pricing.scenario import Scenario, ScenarioError, field_allowed, unknown_input
 
 TEXT_FIELDS = ("name", "frontier_model", "ft_model")
 DATE_FIELD = "start_date"
@@ -142,7 +142,7 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
     table = Table(n)
     for name, values in columns.items():
         if name not in Scenario.model_fields:
-            err = ScenarioError(name, name, "one of the input names (queries_per_day, input_tokens, ...)")
+            err = unknown_input(name, name)
             for i in range(n):
                 table.fail(i, err)
         elif len(values) != n:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pricing.scenario import FIELDS, Scenario, field_unit
+from pricing.input_docs import default_text as default_text  # the sheets' name for it
+from pricing.input_docs import field_label, unit_text
+from pricing.scenario import FIELDS, field_unit
 from workbook import styles
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -84,30 +86,11 @@ RATE_INPUTS = SECTIONS[3][1]
 
 
 def label(field: str) -> str:
-    desc = Scenario.model_fields[field].description or field
-    desc = desc.removeprefix("override: ")  # rates: the Pricing rate unless typed over
-    return desc[0].upper() + desc[1:]
+    return field_label(field)
 
 
 def unit(field: str) -> str:
-    u = field_unit(field)
-    return {"fraction": "share 0-1", "fraction/year": "share/year", "$": "USD"}.get(u, u)
-
-
-def default_text(field: str) -> str:
-    info = Scenario.model_fields[field]
-    if info.is_required():
-        return "required"
-    d = info.default
-    if d is None:
-        return {
-            "start_date": "today",
-            "ft_input_tokens": "= frontier's",
-            "ft_output_tokens": "= frontier's",
-        }.get(field, "blank = catalog / not used")
-    if d == "":
-        return "blank"
-    return f"{d:g}" if isinstance(d, (int, float)) else str(d)
+    return unit_text(field)
 
 
 def number_format(field: str) -> str:
