@@ -1,6 +1,9 @@
 """Monte Carlo, tornado and sensitivity grid (pricing.risk) and their CLI text."""
 
 import argparse
+import csv
+import io
+import json
 import math
 
 import numpy as np
@@ -327,8 +330,56 @@ def test_report_command_prints_risk_and_tornado_after_the_figures(capsys):
     figures, risk_text = out.split("Risk: ", 1)
     assert "Payback" in figures and "2,000 draws" in risk_text and "seed 7" in risk_text
     assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of npv")
-    assert main(["report", "--preset", "faisal", "--risk", "--format", "json"]) == 2
-    assert "--format table" in capsys.readouterr().err
+
+
+def test_risk_sensitivity_and_grid_export_as_json(capsys):
+    from xl_addin.cli import main
+
+    argv = ["report", "--preset", "faisal", "--risk", "--sensitivity", "--draws", "500", "--seed", "3"]
+    argv += ["--grid", "queries_per_day=1000,5000", "input_tokens=800,1300", "--format", "json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    s = preset("faisal").scenario
+    r = monte_carlo(s, None, 500, 3)
+    assert data["risk"]["npv_p50"] == pytest.approx(r.npv_p50) and data["risk"]["draws"] == 500
+    assert data["result"]["npv"] == pytest.approx(evaluate(s).npv)
+    bars = tornado(s, None, "npv")
+    assert [b["driver"] for b in data["sensitivity"]["drivers"]] == [b.driver for b in bars]
+    cells = grid(s, "queries_per_day", [1000, 5000], "input_tokens", [800, 1300], "payback_months")
+    assert np.allclose(data["grid"]["cells"], cells, rtol=1e-11)
+
+
+def test_risk_sections_export_as_csv_tables(capsys):
+    from xl_addin.cli import main
+
+    assert main(["report", "--all", "--risk", "--draws", "500", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["scenario", "figure", "P10", "P50", "P90"]
+    assert len(rows) == 1 + 5 * len(presets())  # one table: the five FT_RISK rows per preset
+    faisal = monte_carlo(preset("faisal").scenario, None, 500, 0)
+    npv = next(r for r in rows if r[0] == faisal.name and r[1] == "npv")
+    assert float(npv[3]) == pytest.approx(faisal.npv_p50)
+    assert (
+        main(
+            [
+                "report",
+                "--preset",
+                "faisal",
+                "--sensitivity",
+                "--grid",
+                "queries_per_day=1000",
+                "epochs=1,2",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
+    blocks = capsys.readouterr().out.strip().split("\n\n")
+    assert [b.splitlines()[0].split(",")[1] for b in blocks] == [
+        "driver",
+        "epochs (down) / queries_per_day (across)",
+    ]
 
 
 def test_report_grid_prints_the_engine_grid_or_names_the_bad_input(capsys):

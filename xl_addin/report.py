@@ -137,14 +137,6 @@ def run_report(args: argparse.Namespace) -> int:
         for p in presets():
             print(f"{p.id:<16} {p.scenario.name}")
         return 0
-    sections = ("risk", "sensitivity", "grid")
-    if any(getattr(args, s, None) for s in sections) and args.format != "table":
-        print(
-            "ft-breakeven report: --risk, --sensitivity and --grid print text tables; use --format table "
-            f"(got --format {args.format})",
-            file=sys.stderr,
-        )
-        return 2
     try:
         if args.store:
             from pricing.store import load_catalog
@@ -158,6 +150,14 @@ def run_report(args: argparse.Namespace) -> int:
         message = exc.args[0] if type(exc) is KeyError else exc  # KeyError would add quotes
         print(f"ft-breakeven report: {message}", file=sys.stderr)
         return 2
+    if args.format != "table" and getattr(args, "extra_sections", None):
+        from xl_addin.report_risk import wanted
+
+        if wanted(args):  # the sections as data: the headline figures travel inside them
+            from xl_addin.report_export import export_sections
+
+            print(export_sections(args, results, scenarios, catalog, args.format))
+            return 0
     extra = getattr(args, "extra_sections", None)
     sections = extra(args, scenarios, catalog) if extra else ""  # a bad range stops us before any output
     print(render(results, args.format))

@@ -258,36 +258,58 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(extra_sections=run_risk_sections)
 
 
-def run_risk_sections(
+def wanted(args: argparse.Namespace) -> bool:
+    """Whether any of --risk, --sensitivity, --grid was given."""
+    return any(getattr(args, flag, None) for flag in ("risk", "sensitivity", "grid"))
+
+
+def compute_sections(
     args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario], catalog: Catalog | None = None
-) -> str:
-    """Text of the requested sections for each scenario ("" when neither flag is given).
+) -> list[dict[str, Any]]:
+    """The requested sections of each scenario, as objects: "risk" (RiskResult), "sensitivity"
+    (TornadoRows), "grid" (risk_tables.grid_rows); "couple_tokens" says if coupling was on.
 
     A bad range or driver stops the command with a message naming it (exit status 2).
     """
     items = [scenarios] if isinstance(scenarios, (Scenario, dict)) else list(scenarios)
-    want_risk, want_sens = getattr(args, "risk", False), getattr(args, "sensitivity", False)
-    want_grid = getattr(args, "grid", None)
-    if not (want_risk or want_sens or want_grid):
-        return ""
     given: dict[str, Any] = dict(args.uncertain)
     drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
     couple = getattr(args, "couple_tokens", False)
-    parts = []
+    out = []
     try:
         for s in items:
-            if want_risk:
+            part: dict[str, Any] = {"couple_tokens": couple}
+            if getattr(args, "risk", False):
                 uncertain = with_defaults(s, given, catalog)  # --uncertain X replaces X's range only
-                risk = monte_carlo(s, uncertain, args.draws, args.seed, catalog, args.distribution, couple)
-                parts.append(format_risk(risk))
-            if want_sens:
-                bars = tornado(s, drivers, args.sensitivity_output, catalog, couple)
-                parts.append(format_tornado(bars, couple))
-            if want_grid:
-                (x, xs), (y, ys) = want_grid
-                rows = grid_rows(s, x, xs, y, ys, args.grid_output, catalog, couple)
-                parts.append(format_grid(rows, args.grid_output, x, y, couple))
+                part["risk"] = monte_carlo(
+                    s, uncertain, args.draws, args.seed, catalog, args.distribution, couple
+                )
+            if getattr(args, "sensitivity", False):
+                part["sensitivity"] = tornado(s, drivers, args.sensitivity_output, catalog, couple)
+            if getattr(args, "grid", None):
+                (x, xs), (y, ys) = args.grid
+                part["grid"] = grid_rows(s, x, xs, y, ys, args.grid_output, catalog, couple)
+            out.append(part)
     except (ScenarioError, UnknownModelError) as exc:
         print(f"ft-breakeven report: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    return out
+
+
+def run_risk_sections(
+    args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario], catalog: Catalog | None = None
+) -> str:
+    """Text of the requested sections for each scenario ("" when none is asked for)."""
+    if not wanted(args):
+        return ""
+    parts = []
+    for part in compute_sections(args, scenarios, catalog):
+        couple = part["couple_tokens"]
+        if "risk" in part:
+            parts.append(format_risk(part["risk"]))
+        if "sensitivity" in part:
+            parts.append(format_tornado(part["sensitivity"], couple))
+        if "grid" in part:
+            (x, _), (y, _) = args.grid
+            parts.append(format_grid(part["grid"], args.grid_output, x, y, couple))
     return "\n\n" + "\n\n".join(parts)
