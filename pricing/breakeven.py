@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from pricing.catalog import Catalog
-from pricing.inputs import Resolved, resolve_table
+from pricing.inputs import DAYS_PER_MONTH_AVG, Resolved, resolve_table
 from pricing.scenario import Scenario, make_scenario
 from pricing.table import validate_table
 
@@ -71,6 +71,8 @@ class Result(BaseModel):
     irr_annual: float | None = None
     discounted_payback_months: float | None = None
     verdict: str
+    verdict_with_mlops: str = ""  # the verdict with the seed's MLOps budget (SEED_MLOPS_FTE) counted
+    payback_date: date | None = None  # go-live date + payback: "pays back in May 2027"
     mode: str
     notes: list[str]
 
@@ -268,6 +270,10 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
 
     verdict = verdict_codes(payback, life, net, c["latency_driven"])
+    net_mlops = net - c["mlops_extra_month"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        payback_mlops = np.where(net_mlops > 0, upfront / np.where(net_mlops > 0, net_mlops, 1.0), np.nan)
+        payback_day = c["start_ordinal"] + payback * DAYS_PER_MONTH_AVG  # NaN: never pays back
     mode = np.where(c["latency_driven"] > 0, 2, np.where(quality > savings, 1, 0))
     return {
         "frontier_cost_per_query": frontier_q,
@@ -286,6 +292,8 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "lifetime_net": lifetime_net,
         "roi": roi,
         "verdict_code": verdict,
+        "verdict_with_mlops_code": verdict_codes(payback_mlops, life, net_mlops, c["latency_driven"]),
+        "payback_date": payback_day,
         "mode_code": mode,
     }
 
@@ -316,12 +324,29 @@ def _opt(x: float) -> float | None:
 def _result(figures: Mapping[str, np.ndarray], i: int, name: str, notes: list[str]) -> Result:
     values: dict[str, Any] = {}
     for key in HEADLINE_FIELDS:
-        if key in ("verdict", "mode") or key not in figures:
+        if key in _CODED or key == "payback_date" or key not in figures:
             continue
         values[key] = _opt(float(figures[key][i])) if key in _OPTIONAL else float(figures[key][i])
-    values["verdict"] = VERDICTS[int(figures["verdict_code"][i])]
-    values["mode"] = MODES[int(figures["mode_code"][i])]
+    for key, (code, names) in _CODED.items():
+        values[key] = names[int(figures[code][i])]
+    values["payback_date"] = _date(float(figures["payback_date"][i]))
     return Result(name=name, notes=notes, **values)
+
+
+# Text figures: the kernel holds an index into a tuple of names
+_CODED = {
+    "verdict": ("verdict_code", VERDICTS),
+    "verdict_with_mlops": ("verdict_with_mlops_code", VERDICTS),
+    "mode": ("mode_code", MODES),
+}
+
+
+def _date(ordinal: float) -> date | None:
+    """A day number (date.toordinal, fractional) as the date it falls on; None for NaN or past
+    the calendar's end (a payback thousands of years away is no date anyone plans for)."""
+    if not (math.isfinite(ordinal) and 1 <= ordinal < date.max.toordinal()):
+        return None
+    return date.fromordinal(int(math.floor(ordinal)))
 
 
 # Figures that may not exist (never pays back, no upfront): NaN in the kernel -> None here.
@@ -445,10 +470,11 @@ class TableResult:
 
     def value(self, output: str, i: int) -> Any:
         """One figure of row i as Result would hold it (None where it does not exist)."""
-        if output == "verdict":
-            return VERDICTS[int(self.figures["verdict_code"][i])]
-        if output == "mode":
-            return MODES[int(self.figures["mode_code"][i])]
+        if output in _CODED:
+            code, names = _CODED[output]
+            return names[int(self.figures[code][i])]
+        if output == "payback_date":
+            return _date(float(self.figures[output][i])) if output in self.figures else None
         if output == "notes":
             return "; ".join(self.notes[i])
         if output not in self.figures:  # a table of no rows
@@ -459,7 +485,7 @@ class TableResult:
     def column(self, output: str) -> list[Any]:
         """value(output, i) for every row at once (a sweep's column without a call per row)."""
         n = len(self.names)
-        if output in ("verdict", "mode", "notes"):
+        if output in (*_CODED, "payback_date", "notes"):
             return [self.value(output, i) for i in range(n)]
         if output not in self.figures:
             return [None] * n

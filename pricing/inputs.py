@@ -20,6 +20,9 @@ from pricing.scenario import ScenarioError
 from pricing.table import Table
 
 DAYS_PER_MONTH_AVG = 365.25 / 12
+# The seed page budgets 0.5-1 ML engineer per fine-tuned model in production: the "with MLOps"
+# verdict counts the lower end when the scenario counts none (mlops_fte = 0).
+SEED_MLOPS_FTE = 0.5
 CACHED_FALLBACK = 0.10  # cached input = 10% of input, the seed's convention
 BATCH_FALLBACK = 0.50  # batch = 50% of standard
 
@@ -61,6 +64,8 @@ NUMERIC_FIELDS: tuple[str, ...] = (
     "frontier_price_cut_month",
     "ft_price_decline_annual",
     "latency_driven",
+    "mlops_extra_month",
+    "start_ordinal",
 )
 
 
@@ -347,6 +352,14 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         + _pick(x["storage_per_month"], g["storage_month"])
         + x["mlops_fte"] * x["engineer_annual_cost"] / 12
     )
+    # what the seed's MLOps budget adds when the scenario counts none (the "with MLOps" verdict)
+    seed_mlops = SEED_MLOPS_FTE * x["engineer_annual_cost"] / 12
+    c["mlops_extra_month"] = np.where(x["mlops_fte"] > 0, 0.0, seed_mlops)
+    start = today or date.today()
+    if any(t.dates):
+        c["start_ordinal"] = np.array([(d or start).toordinal() for d in t.dates], dtype=float)
+    else:  # the common table: every row starts today
+        c["start_ordinal"] = np.broadcast_to(np.float64(start.toordinal()), (t.n,))
     c["planned_lifetime_months"] = x["lifetime_months"]
     c["lifetime_months"] = np.minimum(x["lifetime_months"], g["lifetime_cap"])
     c["service_months"] = service_months(c["lifetime_months"], g["lifetime_cap"], g["jobs_until_months"])
@@ -414,7 +427,15 @@ class _RowNotes(Sequence[list[str]]):
         if self.no_size[i]:
             row.append("no training data size given: the upfront cost counts only the one-off costs")
         if x["mlops_fte"][i] == 0:
-            row.append("MLOps not costed: budget 0.5-1 engineer per model in production (mlops_fte)")
+            row.append(
+                "MLOps not costed: budget 0.5-1 engineer per model in production (mlops_fte); "
+                "verdict_with_mlops counts 0.5"
+            )
+        if x["accuracy_lift"][i] != 0 and x["value_per_correct"][i] == 0:
+            row.append(
+                f"accuracy_lift {x['accuracy_lift'][i]:.0%} is valued at $0: give value_per_correct "
+                "(the value of one more correct answer) to count it"
+            )
         budget, tl = x["latency_budget_ms"][i], x["ft_latency_ms"][i]
         if not math.isnan(budget) and not math.isnan(tl) and not self.ft_meets[i]:
             row.append(f"fine-tuned model misses the latency budget ({tl:g} ms > {budget:g} ms)")

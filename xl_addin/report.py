@@ -28,6 +28,7 @@ TABLE_ROWS = (
     ("training_cost", "Training cost", "${:,.0f}"),
     ("upfront_cost", "Upfront cost (all-in)", "${:,.0f}"),
     ("payback_months", "Payback", "{:,.1f} months"),
+    ("payback_date", "Pays back in", "{:%B %Y}"),
     ("breakeven_queries_per_day", "Break-even traffic", "{:,.0f} queries/day"),
     ("lifetime_months", "Lifetime", "{:,.1f} months"),
     ("lifetime_net", "Net over lifetime", "${:,.0f}"),
@@ -36,10 +37,12 @@ TABLE_ROWS = (
     ("irr_annual", "IRR (annual)", "{:.0%}"),
     ("discounted_payback_months", "Discounted payback", "{:,.1f} months"),
     ("verdict", "Verdict", "{}"),
+    ("verdict_with_mlops", "Verdict with MLOps counted", "{}"),
     ("mode", "Driven by", "{}"),
 )
 NEVER = {
     "payback_months": "never",
+    "payback_date": "never",
     "breakeven_queries_per_day": "never (FT costs more per query)",
     "discounted_payback_months": "not within the horizon",
 }
@@ -117,7 +120,7 @@ def _tidy(record: dict) -> dict:
 
 def render(results: list[Result], fmt: str) -> str:
     if fmt == "json":
-        payload = [_tidy(r.model_dump()) for r in results]
+        payload = [_tidy(r.model_dump(mode="json")) for r in results]
         return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2)
     if fmt == "csv":
         fields = list(Result.model_fields)
@@ -125,7 +128,7 @@ def render(results: list[Result], fmt: str) -> str:
         writer = csv.DictWriter(out, fieldnames=fields)
         writer.writeheader()
         for r in results:
-            row = _tidy(r.model_dump())
+            row = _tidy(r.model_dump(mode="json"))
             row["notes"] = "; ".join(r.notes)
             writer.writerow(row)
         return out.getvalue().rstrip("\n")

@@ -35,7 +35,7 @@ def _finite(x: Any) -> Any:
 
 
 def _json_part(result: Result, part: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    out: dict[str, Any] = {"result": result.model_dump()}
+    out: dict[str, Any] = {"result": result.model_dump(mode="json")}
     if "risk" in part:
         out["risk"] = part["risk"].model_dump()
     if "sensitivity" in part:
