@@ -70,7 +70,12 @@ class Result(BaseModel):
     npv: float | None = None
     irr_annual: float | None = None
     discounted_payback_months: float | None = None
+    baseline_cost_per_query: float | None = None  # the cheaper model, prompted (baseline_model)
+    baseline_savings_month: float | None = None  # switching to it instead: saving against frontier
+    savings_vs_baseline_month: float | None = None  # fine-tuning's inference saving against it
+    breakeven_accuracy_lift: float | None = None  # lift at which fine-tuning beats the baseline
     verdict: str
+    baseline_verdict: str = ""  # the verdict rules on fine-tuning's net benefit against the baseline
     verdict_with_mlops: str = ""  # the verdict with the seed's MLOps budget (SEED_MLOPS_FTE) counted
     payback_date: date | None = None  # go-live date + payback: "pays back in May 2027"
     mode: str
@@ -270,6 +275,7 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
 
     verdict = verdict_codes(payback, life, net, c["latency_driven"])
+    base = baseline_figures(c, q1, share, frontier_q, ft_month, quality, fixed, upfront, life)
     net_mlops = net - c["mlops_extra_month"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         payback_mlops = np.where(net_mlops > 0, upfront / np.where(net_mlops > 0, net_mlops, 1.0), np.nan)
@@ -291,11 +297,95 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "lifetime_months": life,
         "lifetime_net": lifetime_net,
         "roi": roi,
+        **base,
         "verdict_code": verdict,
         "verdict_with_mlops_code": verdict_codes(payback_mlops, life, net_mlops, c["latency_driven"]),
         "payback_date": payback_day,
         "mode_code": mode,
     }
+
+
+def baseline_figures(
+    c, q1, share, frontier_q, ft_month, quality, fixed, upfront, life
+) -> dict[str, np.ndarray]:
+    """Fine-tuning against the honest alternative: the same traffic share sent, prompted as the
+    frontier is (same tokens), to a cheaper model with no upfront cost (month-1 figures).
+
+    breakeven_accuracy_lift solves payback = lifetime against the baseline for the lift:
+        (savings_vs_baseline - q1 s lift_now v) + q1 s L v - fixed = upfront / lifetime
+    NaN where there is no baseline, no value per correct answer or no lifetime; 0 when
+    fine-tuning beats the baseline without any lift."""
+    base_q = query_cost(
+        c["input_tokens"],
+        c["output_tokens"],
+        c["baseline_input"],
+        c["baseline_output"],
+        c["baseline_cached"],
+        c["cached_share"],
+        c["batch_share"],
+        c["baseline_batch_factor_in"],
+        c["baseline_batch_factor_out"],
+    )
+    has = np.isfinite(base_q)
+    base_month = q1 * (share * base_q + (1 - share) * frontier_q)
+    vs_base = base_month - ft_month
+    net_b = vs_base + quality - fixed
+    value = q1 * share * c["value_per_correct"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        payback_b = np.where(net_b > 0, upfront / np.where(net_b > 0, net_b, 1.0), np.nan)
+        need = (upfront / np.where(life > 0, life, 1.0) + fixed - vs_base) / np.where(value > 0, value, 1.0)
+    code = verdict_codes(payback_b, life, net_b, c["latency_driven"])
+    return {
+        "baseline_cost_per_query": base_q,
+        "baseline_savings_month": np.where(has, q1 * share * (frontier_q - base_q), np.nan),
+        "savings_vs_baseline_month": np.where(has, vs_base, np.nan),
+        "breakeven_accuracy_lift": np.where(has & (value > 0) & (life > 0), np.maximum(need, 0.0), np.nan),
+        "baseline_verdict_code": np.where(has, code + 1, 0),  # 0: no baseline ("")
+    }
+
+
+def baseline_note(figures: Mapping[str, np.ndarray], i: int, baseline: str, frontier: str) -> str | None:
+    """Which is the better move, fine-tuning or the cheaper model prompted (None: no baseline)."""
+    code = int(figures["baseline_verdict_code"][i])
+    if code == 0:
+        return None
+    who, fr = baseline or "the baseline model", frontier or "the frontier model"
+    save = f"${float(figures['baseline_savings_month'][i]):,.0f}"
+    if VERDICTS[code - 1] != VERDICTS[0]:
+        return (
+            f"fine-tuning beats switching to {who} without fine-tuning (which saves {save} a month "
+            f"against {fr}): {VERDICTS[code - 1]} against it"
+        )
+    need = float(figures["breakeven_accuracy_lift"][i])
+    if not math.isfinite(need):
+        lift = "give value_per_correct to see what accuracy lift fine-tuning needs to beat it"
+    elif need > 1:
+        lift = "no accuracy lift can make fine-tuning beat it"
+    else:
+        lift = f"fine-tuning beats it with an accuracy lift of {need:.1%} or more"
+    return (
+        f"switching to {who} without fine-tuning saves {save} a month against {fr} with no "
+        f"upfront cost: the better move; {lift}"
+    )
+
+
+class _Notes(Sequence[list[str]]):
+    """Each row's notes, with the baseline comparison (worded only for rows someone reads)."""
+
+    def __init__(
+        self, notes: Sequence[list[str]], figures, baselines: Sequence[str], frontiers: Sequence[str]
+    ):
+        self.notes, self.figures, self.baselines, self.frontiers = notes, figures, baselines, frontiers
+
+    def __len__(self) -> int:
+        return len(self.notes)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        row = list(self.notes[i])
+        note = baseline_note(self.figures, i, self.baselines[i], self.frontiers[i])
+        return row + [note] if note else row
 
 
 def verdict_codes(payback, lifetime, net, latency_driven) -> np.ndarray:
@@ -336,6 +426,7 @@ def _result(figures: Mapping[str, np.ndarray], i: int, name: str, notes: list[st
 # Text figures: the kernel holds an index into a tuple of names
 _CODED = {
     "verdict": ("verdict_code", VERDICTS),
+    "baseline_verdict": ("baseline_verdict_code", ("", *VERDICTS)),
     "verdict_with_mlops": ("verdict_with_mlops_code", VERDICTS),
     "mode": ("mode_code", MODES),
 }
@@ -387,7 +478,10 @@ def evaluate_many(
     if not parsed:
         return []
     figures = figures_for(resolved.columns)
-    return [_result(figures, i, s.name, resolved.notes[i]) for i, s in enumerate(parsed)]
+    notes = _Notes(
+        resolved.notes, figures, [s.baseline_model for s in parsed], [s.frontier_model for s in parsed]
+    )
+    return [_result(figures, i, s.name, notes[i]) for i, s in enumerate(parsed)]
 
 
 def evaluate(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None) -> Result:
@@ -410,9 +504,8 @@ def evaluate_figure(
     if hit is None:  # (cat is held in the entry, so its id cannot be reused while cached)
         parsed, resolved = resolve_scenarios([s], cat)
         figures = LazyFigures(headline(resolved.columns), resolved.columns)
-        table = TableResult(
-            figures=figures, notes=resolved.notes, errors=resolved.errors, names=[parsed[0].name]
-        )
+        notes = _Notes(resolved.notes, figures, [s.baseline_model], [s.frontier_model])
+        table = TableResult(figures=figures, notes=notes, errors=resolved.errors, names=[parsed[0].name])
         hit = _ONE_SCENARIO_CACHE[key] = (cat, table)
         while len(_ONE_SCENARIO_CACHE) > ONE_SCENARIO_CACHE_SIZE:
             _ONE_SCENARIO_CACHE.popitem(last=False)
@@ -508,7 +601,8 @@ def evaluate_table(
     resolved = resolve_table(table, _catalog(catalog))
     figures = LazyFigures(headline(resolved.columns), resolved.columns) if table.n else {}
     names = table.texts["name"]
-    return TableResult(figures=figures, notes=resolved.notes, errors=resolved.errors, names=names)
+    notes = _Notes(resolved.notes, figures, table.texts["baseline_model"], table.texts["frontier_model"])
+    return TableResult(figures=figures, notes=notes, errors=resolved.errors, names=names)
 
 
 def schedule(

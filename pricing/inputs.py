@@ -66,6 +66,11 @@ NUMERIC_FIELDS: tuple[str, ...] = (
     "latency_driven",
     "mlops_extra_month",
     "start_ordinal",
+    "baseline_input",
+    "baseline_output",
+    "baseline_cached",
+    "baseline_batch_factor_in",
+    "baseline_batch_factor_out",
 )
 
 
@@ -83,6 +88,11 @@ class ModelRates:
     ft_cached: float = math.nan
     ft_batch_factor_in: float = BATCH_FALLBACK
     ft_batch_factor_out: float = BATCH_FALLBACK
+    baseline_input: float = math.nan  # NaN: no baseline model in the scenario
+    baseline_output: float = math.nan
+    baseline_cached: float = math.nan
+    baseline_batch_factor_in: float = BATCH_FALLBACK
+    baseline_batch_factor_out: float = BATCH_FALLBACK
     training_per_1m: float = math.nan
     training_per_hour: float = math.nan
     min_job_charge: float = 0.0
@@ -196,14 +206,31 @@ def _no_lifetime(ft: ModelEntry, why: str) -> ScenarioError:
     return err
 
 
-def model_rates(catalog: Catalog | None, frontier_id: str, ft_id: str, start: date) -> ModelRates:
+def _baseline(rates: ModelRates, b: ModelEntry) -> None:
+    """The cheaper model used as it is (prompted): its base rates, never fine-tuned ones."""
+    rates.baseline_input, rates.baseline_output = _num(b.input), _num(b.output)
+    rates.baseline_cached = _num(b.cached_input)
+    rates.baseline_batch_factor_in = _factor(b, "batch_input", "input")
+    rates.baseline_batch_factor_out = _factor(b, "batch_output", "output")
+
+
+def model_rates(
+    catalog: Catalog | None, frontier_id: str, ft_id: str, start: date, baseline_id: str = ""
+) -> ModelRates:
     rates = ModelRates()
-    if (frontier_id or ft_id) and catalog is None:
-        raise ScenarioError(
-            "frontier_model" if frontier_id else "ft_model",
-            frontier_id or ft_id,
-            "empty when no catalog is loaded",
+    if (frontier_id or ft_id or baseline_id) and catalog is None:
+        field, value = next(
+            (f, v)
+            for f, v in (
+                ("frontier_model", frontier_id),
+                ("ft_model", ft_id),
+                ("baseline_model", baseline_id),
+            )
+            if v
         )
+        raise ScenarioError(field, value, "empty when no catalog is loaded")
+    if baseline_id:
+        _baseline(rates, catalog.get(baseline_id))
     if frontier_id:
         _frontier(rates, catalog.get(frontier_id), start)  # UnknownModelError names close ids
     if ft_id:
@@ -239,18 +266,18 @@ def _group_rates(
     t: Table, catalog: Catalog | None, today: date
 ) -> tuple[list[ModelRates | None], np.ndarray, list[Exception | None]]:
     """Catalog rates once per distinct (frontier, fine-tuned, start date): (groups, row -> group, errors)."""
-    index: dict[tuple[str, str, date], int] = {}
+    index: dict[tuple[str, str, date, str], int] = {}
     groups: list[ModelRates | None] = []
     group_errors: list[Exception | None] = []
     row_group = np.empty(t.n, dtype=np.intp)
-    fr_ids, ft_ids = t.texts["frontier_model"], t.texts["ft_model"]
-    if t.n > 1 and len(set(fr_ids)) == len(set(ft_ids)) == len(set(t.dates)) == 1:
+    fr_ids, ft_ids, b_ids = t.texts["frontier_model"], t.texts["ft_model"], t.texts["baseline_model"]
+    if t.n > 1 and len(set(fr_ids)) == len(set(ft_ids)) == len(set(t.dates)) == len(set(b_ids)) == 1:
         # the common sweep: one pair of models and one start date for every row
-        keys, row_group = [(fr_ids[0], ft_ids[0], t.dates[0])], np.zeros(t.n, dtype=np.intp)
+        keys, row_group = [(fr_ids[0], ft_ids[0], t.dates[0], b_ids[0])], np.zeros(t.n, dtype=np.intp)
     else:
-        keys = list(zip(fr_ids, ft_ids, t.dates, strict=True))
-    for i, (fr, ft, start) in enumerate(keys):
-        key = (fr, ft, start or today)
+        keys = list(zip(fr_ids, ft_ids, t.dates, b_ids, strict=True))
+    for i, (fr, ft, start, base) in enumerate(keys):
+        key = (fr, ft, start or today, base)
         k = index.get(key)
         if k is None:
             k = index[key] = len(groups)
@@ -323,6 +350,12 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     ):
         c[col] = _pick(x[override], g[col])
         rate_errors[col] = override
+    # the baseline alternative: NaN rates when the scenario names no baseline model
+    c["baseline_input"] = _pick(x["baseline_input_price"], g["baseline_input"])
+    c["baseline_output"] = _pick(x["baseline_output_price"], g["baseline_output"])
+    c["baseline_cached"] = _pick(g["baseline_cached"], c["baseline_input"] * CACHED_FALLBACK)
+    for name in ("baseline_batch_factor_in", "baseline_batch_factor_out"):
+        c[name] = g[name]
     c["frontier_cached"] = _pick(
         x["frontier_cached_price"], _pick(g["frontier_cached"], c["frontier_input"] * CACHED_FALLBACK)
     )
@@ -392,9 +425,20 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                 errors[i] = ScenarioError(
                     "training_price", None, f"given: no training rate for {row_groups[i].ft_name}"
                 )
-    if any(errors):  # failed rows carry zeros, never NaN
+    named = np.array([bool(b) for b in t.texts["baseline_model"]], dtype=bool)
+    for col, override in (
+        ("baseline_input", "baseline_input_price"),
+        ("baseline_output", "baseline_output_price"),
+    ):
+        half = named & np.isnan(c[col])  # a baseline model whose rate the catalog lacks
+        for i in np.flatnonzero(half):
+            if errors[i] is None:
+                errors[i] = ScenarioError(
+                    override, None, f"given: no rate for {t.texts['baseline_model'][i]}"
+                )
+    if any(errors):  # failed rows carry zeros, never NaN (the baseline's NaN means "none")
         ok = np.array([e is None for e in errors])
-        c = {k: np.where(ok, v, 0.0) for k, v in c.items()}
+        c = {k: np.where(ok, v, 0.0 if not k.startswith("baseline_") else v) for k, v in c.items()}
     return Resolved(columns={k: c[k] for k in NUMERIC_FIELDS}, notes=notes, errors=errors)
 
 

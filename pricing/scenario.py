@@ -69,6 +69,12 @@ class Scenario(BaseModel):
         json_schema_extra={"unit": "catalog id"},
     )
 
+    baseline_model: str = Field(
+        "",
+        description="catalog id of a cheaper model used prompted, without fine-tuning (the alternative)",
+        json_schema_extra={"unit": "catalog id"},
+    )
+
     input_tokens: float = _count("frontier prompt tokens per query", ..., "tokens/query", le=1e8)
     output_tokens: float = _count("frontier completion tokens per query", ..., "tokens/query", le=1e8)
     ft_input_tokens: float | None = _count(
@@ -84,6 +90,8 @@ class Scenario(BaseModel):
     frontier_input_price: float | None = _price("override: frontier input rate")
     frontier_output_price: float | None = _price("override: frontier output rate")
     frontier_cached_price: float | None = _price("override: frontier cached-input rate")
+    baseline_input_price: float | None = _price("override: baseline model input rate")
+    baseline_output_price: float | None = _price("override: baseline model output rate")
     ft_input_price: float | None = _price("override: fine-tuned input rate")
     ft_output_price: float | None = _price("override: fine-tuned output rate")
     ft_cached_price: float | None = _price("override: fine-tuned cached-input rate")
@@ -197,7 +205,7 @@ def field_unit(name: str) -> str:
 def field_allowed(name: str) -> str:
     """Human text of what a field accepts, from its pydantic constraints."""
     info = Scenario.model_fields[name]
-    if name in ("name", "frontier_model", "ft_model"):
+    if name in ("name", "frontier_model", "ft_model", "baseline_model"):
         return "text" if name == "name" else "a model id from the catalog"
     if name == "start_date":
         return "a date (YYYY-MM-DD)"

@@ -1,5 +1,6 @@
 """Issue 15, point 7: what the seed says to budget, shown beside the headline."""
 
+import re
 from datetime import date
 
 import pytest
@@ -50,9 +51,8 @@ def test_payback_as_a_calendar_month_from_the_go_live_date():
     r = evaluate(priced(start_date="2026-12-01"), EMPTY_CATALOG)
     assert r.payback_months == pytest.approx(4000 / 507)
     assert r.payback_date == date(2027, 7, 29)
-    assert "Pays back in                May 2027" not in render_table([r])
-    assert "July 2027" in render_table([r])
+    assert re.search(r"Pays back in\s+July 2027\n", render_table([r]))
     never = evaluate(priced(ft_input_price=10, start_date="2026-12-01"), EMPTY_CATALOG)
-    assert never.payback_date is None and "Pays back in                never" in render_table([never])
+    assert never.payback_date is None and re.search(r"Pays back in\s+never\n", render_table([never]))
     t = evaluate_table({k: [v] for k, v in priced(start_date="2026-12-01").items()}, EMPTY_CATALOG)
     assert t.value("payback_date", 0) == date(2027, 7, 29)

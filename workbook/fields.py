@@ -12,7 +12,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Traffic",
         ("name", "queries_per_day", "days_per_month", "volume_growth_monthly", "ft_traffic_share"),
     ),
-    ("Models (pick from the Pricing sheet's ids)", ("frontier_model", "ft_model")),
+    ("Models (pick from the Pricing sheet's ids)", ("frontier_model", "ft_model", "baseline_model")),
     (
         "Tokens per query",
         (
@@ -33,6 +33,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ft_input_price",
             "ft_output_price",
             "ft_cached_price",
+            "baseline_input_price",
+            "baseline_output_price",
             "training_price",
             "hosting_per_month",
             "storage_per_month",

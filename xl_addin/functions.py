@@ -35,6 +35,7 @@ from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK
 from pricing.scenario import (
     FIELDS,
     Scenario,
+    ScenarioError,
     field_allowed,
     field_unit,
     make_scenario,
@@ -372,6 +373,37 @@ def ft_schedule(inputs, months=None):
     n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
     rows = schedule(_scenario(inputs), _catalog(), n)
     return [list(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
+
+
+BASELINE_OUT = (
+    "baseline_cost_per_query",
+    "baseline_savings_month",
+    "savings_vs_baseline_month",
+    "breakeven_accuracy_lift",
+    "baseline_verdict",
+)
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg(
+    "baseline_model",
+    CELLS,
+    doc="[optional] Catalog id of the cheaper model used prompted, e.g. gpt-4.1-mini. Default: the "
+    "block's baseline_model.",
+)
+@excel_errors
+def ft_baseline(inputs, baseline_model=None):
+    """Fine-tuning against switching to a cheaper model without fine-tuning: its savings, the
+    verdict against it, the accuracy lift that beats it and which move is better (rows)."""
+    values = xa.block(inputs, "inputs")
+    if not xa.is_blank(baseline_model):
+        values = {**values, "baseline_model": xa.text(baseline_model, "baseline_model")}
+    if not values.get("baseline_model"):
+        raise ScenarioError("baseline_model", None, "a model id (in the block or as the argument)")
+    r = evaluate(make_scenario(values), _catalog())
+    better = next((n for n in r.notes if "without fine-tuning" in n), "")
+    return [[name, figure(getattr(r, name))] for name in BASELINE_OUT] + [["better_move", better]]
 
 
 @func(help_url=HELP_URL)

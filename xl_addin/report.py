@@ -36,15 +36,22 @@ TABLE_ROWS = (
     ("npv", "NPV (horizon)", "${:,.0f}"),
     ("irr_annual", "IRR (annual)", "{:.0%}"),
     ("discounted_payback_months", "Discounted payback", "{:,.1f} months"),
+    ("baseline_cost_per_query", "Baseline (prompted) cost per query", "${:,.5f}"),
+    ("baseline_savings_month", "Switching to the baseline saves / month", "${:,.0f}"),
+    ("savings_vs_baseline_month", "Fine-tuned saving vs baseline / month", "${:,.0f}"),
+    ("breakeven_accuracy_lift", "Accuracy lift to beat the baseline", "{:.1%}"),
     ("verdict", "Verdict", "{}"),
+    ("baseline_verdict", "Verdict against the baseline", "{}"),
     ("verdict_with_mlops", "Verdict with MLOps counted", "{}"),
     ("mode", "Driven by", "{}"),
 )
+BASELINE_ROWS = {f for f, _, _ in TABLE_ROWS if "baseline" in f} | {"breakeven_accuracy_lift"}
 NEVER = {
     "payback_months": "never",
     "payback_date": "never",
     "breakeven_queries_per_day": "never (FT costs more per query)",
     "discounted_payback_months": "not within the horizon",
+    "breakeven_accuracy_lift": "n/a (give value_per_correct)",
 }
 
 
@@ -82,7 +89,11 @@ def render_table(results: list[Result]) -> str:
         r = results[0]
         width = max(len(label) for _, label, _ in TABLE_ROWS)
         lines = [f"Scenario: {r.name or '(unnamed)'}", ""]
-        lines += [f"  {label:<{width}}  {_shown(r, f, fmt)}" for f, label, fmt in TABLE_ROWS]
+        lines += [
+            f"  {label:<{width}}  {_shown(r, f, fmt)}"
+            for f, label, fmt in TABLE_ROWS
+            if r.baseline_verdict or f not in BASELINE_ROWS  # baseline rows only when one is named
+        ]
         notes = list(r.notes)
         if irr_beyond_meaning(r.irr_annual, r.payback_months):
             notes.append(f"IRR {IRR_ABOVE_TEXT}: {IRR_ABOVE_REASON} (JSON and CSV keep the number)")

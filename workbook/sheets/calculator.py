@@ -163,6 +163,19 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
         styles.FMT_TEXT,
     ),
     ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
+    ("baseline_verdict", "Verdict against the cheaper model prompted (baseline_model)", "", styles.FMT_TEXT),
+    (
+        "savings_vs_baseline_month",
+        "Fine-tuned saving against the baseline model per month (#NUM!: no baseline)",
+        "USD/month",
+        styles.FMT_USD,
+    ),
+    (
+        "breakeven_accuracy_lift",
+        "Accuracy lift fine-tuning needs to beat the baseline",
+        "share",
+        styles.FMT_PCT,
+    ),
     ("=risk:npv:1", "NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
     ("=risk:npv:3", "NPV if it goes well (P90, Risk sheet)", "USD", styles.FMT_USD),
     (
