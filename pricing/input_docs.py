@@ -29,6 +29,21 @@ def field_label(field: str) -> str:
     return desc[0].upper() + desc[1:]
 
 
+# Engine columns a tornado or grid can vary that are not inputs of their own
+_COLUMN_LABELS = {
+    "training_cost": "Training cost (all runs)",
+    "other_upfront": "Evaluation, data preparation and other one-off costs",
+    "fixed_cost_month": "Fixed running cost per month (hosting, storage, MLOps)",
+}
+
+
+def variable_label(name: str) -> str:
+    """An input's or engine column's label, for tornado bars and grid axes."""
+    if name in Scenario.model_fields:
+        return field_label(name)
+    return _COLUMN_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
 def unit_text(field: str) -> str:
     u = field_unit(field)
     return {"fraction": "share 0-1", "fraction/year": "share/year", "$": "USD"}.get(u, u)

@@ -29,6 +29,7 @@ from pricing import breakeven
 from pricing.catalog import Catalog
 from pricing.finance import FIGURES as FINANCE_FIGURES
 from pricing.finance import finance_figures
+from pricing.input_docs import variable_label
 from pricing.inputs import NUMERIC_FIELDS, resolve_table
 from pricing.scenario import Scenario, ScenarioError, field_allowed
 from pricing.table import INTEGER, NUMERIC, validate_table
@@ -88,6 +89,7 @@ class TornadoRow(BaseModel):
     None = the output does not exist there (never pays back); swing is then infinite."""
 
     driver: str
+    label: str = ""  # the driver as a person reads it (pricing.input_docs.variable_label)
     low_value: float
     high_value: float
     output_at_low: float | None
@@ -463,6 +465,7 @@ def tornado(
         rows.append(
             TornadoRow(
                 driver=name,
+                label=variable_label(name),
                 low_value=low,
                 high_value=high,
                 output_at_low=at_low,

@@ -329,6 +329,7 @@ def test_report_command_prints_risk_and_tornado_after_the_figures(capsys):
     out = capsys.readouterr().out
     figures, risk_text = out.split("Risk: ", 1)
     assert "Payback" in figures and "2,000 draws" in risk_text and "seed 7" in risk_text
+    assert "Traffic in month 1 (queries_per_day)" in risk_text  # tornado bars by the input's label
     assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of npv")
 
 

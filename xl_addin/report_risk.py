@@ -122,7 +122,7 @@ def format_tornado(rows: Sequence[TornadoRow], couple_tokens: bool = False) -> s
             swing = _value(output, r.swing) if output_kind(output) != "share" else f"{r.swing:.0%}"
         cells.append(
             (
-                r.driver,
+                f"{r.label} ({r.driver})" if r.label else r.driver,
                 f"{_input(r.low_value)} .. {_input(r.high_value)}",
                 f"{_value(output, r.output_at_low)} .. {_value(output, r.output_at_high)}",
                 swing,
@@ -131,7 +131,11 @@ def format_tornado(rows: Sequence[TornadoRow], couple_tokens: bool = False) -> s
         )
     heads = ("Driver", "Low .. high", f"{output} at low .. high", "Swing", "")
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
-    lines = [f"Sensitivity of {output} (base {base}), biggest swing first", ""]
+    lines = [
+        f"Sensitivity of {output} (base {base}), biggest swing first: each driver at its low and "
+        "its high value, every other input as the scenario has it",
+        "",
+    ]
     lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
     for c in cells:
         lines.append("  " + "  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip())
