@@ -315,6 +315,15 @@ def baseline_figures(
         (savings_vs_baseline - q1 s lift_now v) + q1 s L v - fixed = upfront / lifetime
     NaN where there is no baseline, no value per correct answer or no lifetime; 0 when
     fine-tuning beats the baseline without any lift."""
+    if not np.isfinite(c["baseline_input"]).any():  # the common case: no baseline named
+        none = np.full(np.shape(q1), np.nan)
+        return {
+            "baseline_cost_per_query": none,
+            "baseline_savings_month": none,
+            "savings_vs_baseline_month": none,
+            "breakeven_accuracy_lift": none,
+            "baseline_verdict_code": np.zeros(np.shape(q1), dtype=int),
+        }
     base_q = query_cost(
         c["input_tokens"],
         c["output_tokens"],
