@@ -105,13 +105,19 @@ def judge(old: float | None, raw: Any) -> Verdict:
         if kind is None and is_number(raw) and raw < 0:
             kind = "negative"
         return Verdict("invalid", None, f"{kind or 'non-numeric'} value, not a price")
-    new = per_million(raw)
+    return judge_rate(old, per_million(raw))
+
+
+def judge_rate(
+    old: float | None, new: float, max_rate: float = MAX_RATE, unit: str = "USD per 1M tokens"
+) -> Verdict:
+    """The move rules for a valid rate already in the catalog's unit (`unit` names it)."""
     if old is not None and math.isclose(new, old, rel_tol=REL_TOL, abs_tol=1e-12):
         return Verdict("same", old)
     if new == 0:
         return Verdict("hold", new, "drop to zero")
-    if new > MAX_RATE:
-        return Verdict("hold", new, f"above {MAX_RATE:,.0f} USD per 1M tokens")
+    if new > max_rate:
+        return Verdict("hold", new, f"above {max_rate:,.0f} {unit}")
     if old is None:
         return Verdict("apply", new)
     if old == 0:

@@ -17,6 +17,7 @@ import numpy as np
 
 from pricing.catalog import Catalog, ModelEntry, UnknownModelError
 from pricing.scenario import ScenarioError
+from pricing.serving import default_tokens_per_second, gpu_month, serving_gpu, serving_note
 from pricing.table import Table
 
 DAYS_PER_MONTH_AVG = 365.25 / 12
@@ -99,12 +100,15 @@ class ModelRates:
     hosting_month: float = 0.0
     storage_month: float = 0.0
     lifetime_cap: float = math.inf
+    gpu_hourly: float = math.nan  # $/GPU-hour when the tuned model is served on dedicated GPUs
+    gpu_tokens_per_second: float = math.nan  # one GPU's throughput for the model's size
     lifetime_cap_note: str = ""  # said when the cap cuts a scenario's planned lifetime
     jobs_until_months: float = math.inf  # months from the start until the vendor takes no new jobs
     end_text: str = ""  # "retires on 2027-01-14", for the note saying when the flows stop
     jobs_text: str = ""  # "OpenAI accepts no new fine-tuning jobs after 2027-01-06"
     frontier_name: str = "the frontier model"
     ft_name: str = "the fine-tuned model"
+    gpu_name: str = "GPU"
     notes: list[str] = field(default_factory=list)  # said of every scenario on this pair
     cached_notes: list[str] = field(default_factory=list)  # said only when cached_share > 0
     batch_notes: list[str] = field(default_factory=list)  # said only when batch_share > 0
@@ -146,11 +150,14 @@ def _frontier(rates: ModelRates, fr: ModelEntry, start: date) -> None:
             rates.batch_notes.append(n)
 
 
-def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date) -> None:
+def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date, catalog: Catalog) -> None:
     if not ft.fine_tunable:
         raise ScenarioError(
             "ft_model", ft.id, "a fine-tunable model (see FT_MODELS or `ft-breakeven prices`)"
         )
+    if ft.retired_by(start):
+        raise retired_error(ft)
+    _offer_notes(rates, ft, catalog)
     rates.ft_name = ft.id
     # The vendor's fine-tuned rates, else the base model's (tuned models billed at base rates).
     own = ft.ft_input is not None
@@ -173,6 +180,30 @@ def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date) -> None:
     rates.storage_month = ft.storage_per_month or 0.0
     rates.hosting_month = ft.monthly_fixed_cost() - rates.storage_month
     _lifetime_cap(rates, ft, start)
+
+
+def retired_error(ft: ModelEntry) -> ScenarioError:
+    """One sentence: the model, the date it was retired and what to do."""
+    err = ScenarioError("ft_model", ft.id, "a model still offered for fine-tuning")
+    err.args = (
+        f"ft_model {ft.retirement_sentence()}: it can no longer be fine-tuned or served; "
+        "pick a model still offered (`ft-breakeven prices`)",
+    )
+    return err
+
+
+def _offer_notes(rates: ModelRates, ft: ModelEntry, catalog: Catalog) -> None:
+    """Deprecated or preview fine-tuning, and dedicated-GPU serving, said on every scenario."""
+    if ft.fine_tuning_state == "deprecated":
+        rates.notes.append(f"{ft.vendor} fine-tuning is deprecated: check it is still offered to you")
+    elif ft.fine_tuning_state == "preview":
+        rates.notes.append(f"{ft.id} fine-tuning is in preview: terms and prices may change")
+    gpu = serving_gpu(catalog, ft)
+    if gpu is not None:
+        rates.gpu_hourly, rates.gpu_name = gpu.per_hour, f"{gpu.vendor} {gpu.gpu}"
+        if gpu.status == "unverified":
+            rates.notes.append(f"{gpu.id} rate unverified: {gpu.rule}")
+    rates.gpu_tokens_per_second = default_tokens_per_second(ft.params_b)
 
 
 def _lifetime_cap(rates: ModelRates, ft: ModelEntry, start: date) -> None:
@@ -234,7 +265,7 @@ def model_rates(
     if frontier_id:
         _frontier(rates, catalog.get(frontier_id), start)  # UnknownModelError names close ids
     if ft_id:
-        _fine_tuned(rates, catalog.get(ft_id), start)
+        _fine_tuned(rates, catalog.get(ft_id), start, catalog)
     return rates
 
 
@@ -380,8 +411,9 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["min_job_charge"]), per_run)
     c["training_cost"] = per_run * x["training_runs"]
     c["other_upfront"] = x["eval_cost"] + x["data_prep_cost"] + x["other_upfront_cost"]
+    serving = _gpu_serving(x, g, c)
     c["fixed_cost_month"] = (
-        _pick(x["hosting_per_month"], g["hosting_month"])
+        _pick(x["hosting_per_month"], np.where(serving["on"], serving["cost"], g["hosting_month"]))
         + _pick(x["storage_per_month"], g["storage_month"])
         + x["mlops_fte"] * x["engineer_annual_cost"] / 12
     )
@@ -402,13 +434,21 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         c["latency_driven"] = (ft_meets & (fl > budget)).astype(float)
 
     row_groups = groups * t.n if len(groups) == 1 else [groups[k] for k in row_group.tolist()]
-    notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours, c["service_months"])
+    notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours, c["service_months"], serving)
     missing = np.zeros(t.n, dtype=bool)
     for col in rate_errors:
         missing |= np.isnan(c[col])
     missing |= by_hours & np.isnan(g["training_per_hour"]) | by_tokens & np.isnan(price)
+    missing |= serving["on"] & np.isnan(serving["cost"])
     for i in np.flatnonzero(missing):  # rows whose rates are still missing cannot be priced
         if errors[i] is not None:
+            continue
+        if serving["on"][i] and math.isnan(serving["cost"][i]):
+            errors[i] = ScenarioError(
+                "gpu_tokens_per_second",
+                None,
+                f"given: the size of {(row_groups[i] or ModelRates()).ft_name} is not in the catalog",
+            )
             continue
         for col, override in rate_errors.items():
             if math.isnan(c[col][i]):
@@ -442,12 +482,39 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     return Resolved(columns={k: c[k] for k in NUMERIC_FIELDS}, notes=notes, errors=errors)
 
 
+def _gpu_serving(x: dict, g: dict, c: dict) -> dict[str, np.ndarray]:
+    """GPU-hour serving per row: on where the catalog serves the tuned model on dedicated GPUs
+    or the scenario gives its own GPU rate (self-hosting) and no hosting override. On those rows
+    the tuned model's token rates are 0 unless the scenario gives them: GPU time replaces them."""
+    own_rate = ~np.isnan(x["gpu_hourly_price"])
+    on = (own_rate | ~np.isnan(g["gpu_hourly"])) & np.isnan(x["hosting_per_month"])
+    if not on.any():
+        zero = np.zeros(on.shape)
+        return {"on": on, "gpus": zero, "cost": zero, "hourly": zero}
+    for col, override in (("ft_input", "ft_input_price"), ("ft_output", "ft_output_price")):
+        c[col] = np.where(on & np.isnan(x[override]), 0.0, c[col])
+    c["ft_cached"] = np.where(on & np.isnan(x["ft_cached_price"]), 0.0, c["ft_cached"])
+    cols = {
+        "gpu_queries_per_day": x["queries_per_day"] * x["ft_traffic_share"],
+        "gpu_tokens_per_query": c["ft_input_tokens"] + c["ft_output_tokens"],
+        "peak_to_average": x["peak_to_average"],
+        "gpu_tokens_per_second": _pick(x["gpu_tokens_per_second"], g["gpu_tokens_per_second"]),
+        "gpus_min": x["gpus_min"],
+        "gpu_uptime_share": x["gpu_uptime_share"],
+        "gpu_hourly": _pick(x["gpu_hourly_price"], g["gpu_hourly"]),
+    }
+    gpus, cost = gpu_month(cols)
+    cost = np.where(np.isnan(cols["gpu_tokens_per_second"]), math.nan, cost)
+    return {"on": on, "gpus": gpus, "cost": cost, "hourly": cols["gpu_hourly"]}
+
+
 class _RowNotes(Sequence[list[str]]):
     """Per-row notes, worded only for the rows someone reads (an array call asks for none)."""
 
-    def __init__(self, x, groups, ft_meets, no_training_size, service):
+    def __init__(self, x, groups, ft_meets, no_training_size, service, serving=None):
         self.x, self.groups, self.ft_meets, self.no_size = x, groups, ft_meets, no_training_size
         self.service = service
+        self.serving = serving or {"on": np.zeros(len(groups), dtype=bool)}
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -468,6 +535,17 @@ class _RowNotes(Sequence[list[str]]):
                 row.append(f"{grp.frontier_name} cached-input rate inferred: cached = 10% of input")
         if grp and x["batch_share"][i] > 0:
             row += grp.batch_notes
+        s = self.serving
+        if s["on"][i] and not math.isnan(s["cost"][i]):
+            own = not math.isnan(x["gpu_hourly_price"][i])
+            name = (
+                "your GPU"
+                if own and math.isnan(grp.gpu_hourly if grp else math.nan)
+                else (grp.gpu_name if grp else "GPU")
+            )
+            row.append(
+                serving_note(s["gpus"][i], name, s["hourly"][i], x["gpu_uptime_share"][i], s["cost"][i])
+            )
         if self.no_size[i]:
             row.append("no training data size given: the upfront cost counts only the one-off costs")
         if x["mlops_fte"][i] == 0:

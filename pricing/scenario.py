@@ -116,6 +116,27 @@ class Scenario(BaseModel):
     other_upfront_cost: float = _count("other one-off cost", 0, "$")
     hosting_per_month: float | None = _count("override: dedicated hosting per month", None, "$/month")
     storage_per_month: float | None = _count("override: model storage per month", None, "$/month")
+    # GPU-hour serving (pricing/serving.py): dedicated deployments and self-hosting
+    gpu_hourly_price: float | None = _count(
+        "override: $ per GPU-hour; given for a per-token model it means self-hosting",
+        None,
+        "$/GPU-hour",
+        le=1e4,
+    )
+    gpu_tokens_per_second: float | None = Field(
+        None,
+        gt=0,
+        le=1e7,
+        description="tokens/s (prompt + completion) one GPU serves (default: from the model size)",
+        json_schema_extra={"unit": "tokens/s per GPU"},
+    )
+    peak_to_average: float = Field(
+        3, ge=1, le=100, description="peak traffic / average traffic", json_schema_extra={"unit": "ratio"}
+    )
+    gpu_uptime_share: float = _share("share of the month GPUs are up (1 always on; less: scale to zero)", 1)
+    gpus_min: int = Field(
+        1, ge=1, le=10000, description="GPUs kept up at the least", json_schema_extra={"unit": "GPUs"}
+    )
     mlops_fte: float = Field(
         0,
         ge=0,
@@ -246,6 +267,18 @@ def make_scenario(values: Mapping[str, Any]) -> Scenario:
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
         raise unknown_input(unknown[0], values[unknown[0]])
+    decline = values.get("frontier_price_decline_annual")
+    if isinstance(decline, str) and decline.strip().casefold() == "measured":
+        from pricing.decline import measured_decline  # opt-in: the frontier family's fitted decline
+
+        found = measured_decline(str(values.get("frontier_model", "")))
+        if found is None:
+            raise ScenarioError(
+                "frontier_price_decline_annual",
+                decline,
+                "a number (no measured history for this frontier_model)",
+            )
+        values = {**values, "frontier_price_decline_annual": found[0]}
     try:
         return Scenario(**values)
     except ValidationError as exc:

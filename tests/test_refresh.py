@@ -168,10 +168,12 @@ def test_nan_and_infinity_are_never_applied():
 
 def test_missing_field_never_erases_and_vanished_model_keeps_its_rates(server, store):
     row = {k: v for k, v in BASE["claude-sonnet-4-6"].items() if k != "cache_read_input_token_cost"}
-    data = variant(**{"claude-sonnet-4-6": row, "mistral/mistral-small": None})
+    data = variant(**{"claude-sonnet-4-6": row, "mistral/mistral-small-latest": None})
     result = refresh(server.serve("/vanished.json", encode(data)), store=store, now=NOW)
     assert result.ok and result.applied == []
-    assert result.vanished == ["mistral-small: registry key 'mistral/mistral-small' not in the download"]
+    assert result.vanished == [
+        "mistral-small: registry key 'mistral/mistral-small-latest' not in the download"
+    ]
     assert "claude-sonnet-4-6.cached_input" in result.kept
     saved, old = load_catalog(store), bundled_catalog()
     assert saved.get("claude-sonnet-4-6").cached_input == old.get("claude-sonnet-4-6").cached_input

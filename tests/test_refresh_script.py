@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import re
 import socket
 
 import openpyxl
@@ -78,7 +79,7 @@ def template(tmp_path_factory):
     names = []
     for name, dn in wb.defined_names.items():
         sheet, _, ref = dn.attr_text.partition("!")
-        if ":" not in ref:
+        if re.fullmatch(r"\$?[A-Z]{1,3}\$?\d+", ref):  # cell names, not a formula like AddinReady
             names.append(
                 {
                     "name": name,

@@ -54,7 +54,18 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "other_upfront_cost",
         ),
     ),
-    ("Running the model", ("mlops_fte", "engineer_annual_cost")),
+    (
+        "Running the model",
+        (
+            "mlops_fte",
+            "engineer_annual_cost",
+            "gpu_hourly_price",
+            "gpu_tokens_per_second",
+            "peak_to_average",
+            "gpu_uptime_share",
+            "gpus_min",
+        ),
+    ),
     (
         "Lifetime and finance",
         (

@@ -546,13 +546,28 @@ def ft_scenarios(inputs_table, output):
         "training_per_1m, hosting_per_hour, ..."
     ),
 )
+@arg(
+    "as_of",
+    CELLS,
+    doc=(
+        "[optional] A date: the rate in force then, from the LiteLLM registry history (since"
+        " 2023; published input, output, cached and batch rates). Default: today's catalog."
+    ),
+)
 @excel_errors
-def ft_price(model, field):
-    """A catalog price in $ per 1M tokens (hourly/monthly rates in $). #N/A: unknown model (see
-    FT_MODEL_CHECK) or no such rate."""
+def ft_price(model, field, as_of=None):
+    """A catalog price in $ per 1M tokens (hourly/monthly rates in $), today or on a past date.
+    #N/A: unknown model (see FT_MODEL_CHECK) or no such rate on that date."""
     want = xa.choice(field, "field", PRICE_FIELDS)
-    entry = _catalog().get(xa.text(model, "model"))
-    value = getattr(entry, want)
+    catalog = _catalog()
+    name = xa.text(model, "model")
+    when = xa.single(as_of, "as_of")
+    if xa.is_blank(when):
+        value = getattr(catalog.get(name), want)
+    else:
+        from pricing.history import load_history, price_on
+
+        value = price_on(catalog, load_history(), name, want, xa.excel_date(when, "as_of"))
     return NA if value is None else value
 
 

@@ -175,6 +175,11 @@ def run_report(args: argparse.Namespace) -> int:
     extra = getattr(args, "extra_sections", None)
     sections = extra(args, scenarios, catalog) if extra else ""  # a bad range stops us before any output
     print(render(results, args.format))
+    if args.format == "table" and len(scenarios) == 1 and scenarios[0].frontier_model:
+        from pricing.decline import decline_note
+
+        s = scenarios[0]
+        print(f"  - {decline_note(s.frontier_model, s.frontier_price_decline_annual)}")
     if sections:
         print(sections)
     return 0

@@ -21,7 +21,9 @@ goes to the RefreshStatus cell if there is one, else it is raised as an XlwingsE
 xlwings shows to the user. Registry text goes through `safe_cell_text`, so no downloaded string
 becomes a formula.
 
-The source is $FT_BREAKEVEN_REGISTRY_URL, else LiteLLM's registry (pricing.refresh).
+The source is $FT_BREAKEVEN_REGISTRY_URL, else LiteLLM's registry (pricing.refresh). A cell named
+RefreshFrom holding azure, aws or all makes the button read the vendors' own price APIs instead
+or as well (pricing.vendor_refresh; $FT_BREAKEVEN_AZURE_URL / $FT_BREAKEVEN_AWS_URL override them).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ import xlwings as xw
 from xlwings import script
 
 from pricing.guards import safe_cell_text
-from pricing.refresh import RefreshResult, refresh, report_lines
+from pricing.refresh import RefreshResult, report_lines
+from pricing.vendor_refresh import SOURCES, refresh_from
 from workbook.sheets import changelog as wb_changelog
 from workbook.sheets import pricing as wb_pricing
 
@@ -42,6 +45,8 @@ PRICING_SHEET = wb_pricing.SHEET
 CHANGELOG_SHEET = wb_changelog.SHEET
 AS_OF_NAME = "PricesAsOf"
 STATUS_NAME = "RefreshStatus"
+FROM_NAME = "RefreshFrom"  # optional: litellm (default), azure, aws or all
+ORIGINS = (*SOURCES, "all")
 ACCEPT_HEADER = "accept"
 ACCEPT_YES = {"yes", "y", "x", "true", "1", "accept", "ok"}
 HELD_MARK = " (held back"
@@ -210,26 +215,37 @@ def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]
         sheet.range((row, col)).value = "applied"
 
 
-def run(book, source: str | None = None) -> RefreshResult:
+def _origin(book) -> str:
+    """What the workbook's RefreshFrom cell asks for (litellm when there is none or it is empty)."""
+    cell = _named_cell(book, FROM_NAME)
+    origin = str(cell.value or "").strip().lower() if cell is not None else ""
+    if origin and origin not in ORIGINS:
+        raise xw.XlwingsError(f"{FROM_NAME} is {origin!r}; it takes {', '.join(ORIGINS)}.")
+    return origin or "litellm"
+
+
+def run(book, source: str | None = None, origin: str | None = None) -> list[RefreshResult]:
     """Refresh the store, then mirror it into `book` (see the module docstring)."""
     marks = accepted_from_book(book)
-    result = refresh(source, accepted=set(marks))
-    if result.ok:
-        write_pricing(book, result.catalog)
+    results = refresh_from(origin or _origin(book), source, accepted=set(marks))
+    if any(r.ok for r in results):
+        write_pricing(book, results[-1].catalog)  # the store as the last refresh left it
+    for result in (r for r in results if r.ok):
         used = {f"{c.model}.{c.field}" for c in result.applied if c.note == "accepted"}
         append_changelog(book, result, [cell for key in sorted(used) for cell in marks.get(key, [])])
-    print("\n".join(report_lines(result)))  # Lite shows it in the task pane's output
+    print("\n\n".join("\n".join(report_lines(r)) for r in results))  # Lite shows it in its pane
+    message = " ".join(r.message for r in results)
     cell = _named_cell(book, STATUS_NAME)
     if cell is not None:
-        cell.value = safe_cell_text(result.message)
-    elif not result.ok:
-        raise xw.XlwingsError(result.message)
-    return result
+        cell.value = safe_cell_text(message)
+    elif not all(r.ok for r in results):
+        raise xw.XlwingsError(" ".join(r.message for r in results if not r.ok))
+    return results
 
 
 @script
 def refresh_prices(book: xw.Book):
-    """Refresh prices: update inference rates from the registry (guarded) and log the changes."""
+    """Refresh prices: update rates from the registry or vendor APIs (guarded) and log the changes."""
     run(book)
 
 

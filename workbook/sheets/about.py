@@ -20,19 +20,21 @@ HOW_TO = (
     "5. Scenarios: one row per case; add your own in an empty row and its outputs appear on the "
     "right. Checks: the master check must say OK.",
 )
+# Set-up per runtime: what the user does first, and what they see at each step (docs/RUNTIMES.md
+# says the same at length). The Calculator's banner points at step 2.
 RUNTIMES = (
-    "Set-up (the green FT_ cells need the add-in; without it they show #NAME?):",
-    "- Install: python -m pip install -e .  in the ft-breakeven folder (brings xlwings).",
-    "- Windows desktop Excel (classic xlwings, free): `ft-breakeven build --runtime classic` "
-    "writes a .xlsm; xlwings addin install; Import Functions on the xlwings ribbon reads the "
-    "xlwings.conf sheet.",
-    "- xlwings Lite (free, Windows/Mac/Web): `ft-breakeven build --runtime lite` writes a "
-    "workbook that carries its own main.py and requirements.txt; open it with the xlwings Lite "
-    "add-in.",
-    "- xlwings Server (self-hosted, paid licence for commercial use): deploy the module; function"
-    " names get the server's namespace (=XLWINGS.FT_...).",
-    "- Step by step: docs/RUNTIMES.md. No Excel? `ft-breakeven report --all` answers the same "
-    "from the command line; `ft-breakeven build --static` writes a values-only copy.",
+    "Set-up: the first five minutes (step 2 is what the Calculator's 'Add-in not loaded' banner means)",
+    "1. Open this file in Excel (Microsoft 365 or Office 2021+, Windows, Mac or the web). Until "
+    "the add-in runs, the green answers show the values computed when the file was built.",
+    "2. xlwings Lite (the file built by `ft-breakeven build`): Home > Add-ins, search xlwings, "
+    "add xlwings Lite (free). The file asks for it and opens it with the workbook; trust it if "
+    "asked. Lite installs its packages (about a minute the first time), then the FT_ cells "
+    "recalculate and the banner disappears.",
+    "3. Refresh prices: the Refresh prices button on the Pricing sheet (and on the Calculator) "
+    "runs the refresh script; the cell beside it says what changed.",
+    "Other runtimes: Windows desktop with Python: `ft-breakeven build --runtime classic` (a .xlsm;"
+    " xlwings > Import Functions). Your own xlwings Server: `--runtime server` (its add-in and "
+    "namespace). No add-in at all: `--runtime none` (values only). Step by step: docs/RUNTIMES.md.",
 )
 
 
@@ -112,3 +114,4 @@ def write(ctx) -> None:
         ws.cell(r + i, 1, line)
     styles.widths(ws, **{"A": 60, "B": 80})
     styles.print_setup(ws, landscape=False)
+    styles.protect(ws)

@@ -14,15 +14,14 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula
 
 from pricing.catalog import HOURS_PER_MONTH, Catalog
 from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
-from workbook import fields, styles
+from workbook import fields, styles, validations
 
 SHEET = "Calculator"
+ADDIN_MISSING = "Add-in not loaded: see About, step 2"
 SELECT_ROW = 4
 BLOCK_TITLE_ROW = 23
 BLOCK_FIRST_ROW = BLOCK_TITLE_ROW + 1
@@ -30,6 +29,7 @@ SCHEDULE_COL = "L"
 SCHEDULE_LAST_COL = "P"
 SCHEDULE_HEADER_ROW = 5
 SCHEDULE_MONTHS = 36
+MAX_SCHEDULE_MONTHS = 120  # the longest schedule the Calculator lays out (styles, chart)
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
 
 # (name, label, default, effect) of the seed page's constraints
@@ -362,6 +362,11 @@ def write(ctx) -> None:
     def name(n: str, ref: str) -> None:
         dn[n] = DefinedName(n, attr_text=f"{SHEET}!{ref}")
 
+    # before the add-in has loaded, say so instead of showing errors or failing checks
+    banner = ws.cell(3, 1, f'=IF(AddinReady,"","{ADDIN_MISSING}")')
+    banner.font = styles.Font(name=styles.FONT_NAME, bold=True, color=styles.BAD_TEXT, size=12)
+    ws.merge_cells("A3:H3")
+
     # scenario selector
     r = SELECT_ROW
     ws.cell(r, 1, "Scenario (pick a row of the Scenarios sheet)").font = styles.BOLD
@@ -369,8 +374,12 @@ def write(ctx) -> None:
     styles.input_cell(sel)
     ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=5)
     name("SelectedScenario", f"$C${r}")
-    dv = DataValidation(type="list", formula1="ScenarioNames", allow_blank=False)
-    dv.error, dv.errorTitle = "Pick a scenario name from the Scenarios sheet", "Unknown scenario"
+    dv = validations.rule(
+        "list",
+        "ScenarioNames",
+        error="Pick a scenario name from the Scenarios sheet.",
+        title="Unknown scenario",
+    )
     ws.add_data_validation(dv)
     dv.add(sel)
     ws.cell(r + 1, 1, "Row of that scenario in the Scenarios table")
@@ -395,7 +404,7 @@ def write(ctx) -> None:
         styles.header_cell(ws.cell(r, col, text))
     styles.header_cell(ws.cell(r, 2))
     styles.header_cell(ws.cell(r, 5))
-    yn = DataValidation(type="list", formula1='"Yes,No"', allow_blank=False)
+    yn = validations.choice(("Yes", "No"), error="Type Yes or No (or pick one).", title="Yes or No")
     ws.add_data_validation(yn)
     for n, label, default, effect in SWITCHES:
         rr = switch_rows()[n]
@@ -420,14 +429,14 @@ def write(ctx) -> None:
     # input block
     r = BLOCK_TITLE_ROW
     for col, text in enumerate(
-        ("Inputs", "input name (read by FT_)", "value", "unit", "default / source"), 1
+        ("Inputs", "input name (read by FT_)", "value", "unit", "default / source", "typed over?"), 1
     ):
         styles.header_cell(ws.cell(r, col, text))
     for i, (f, text) in enumerate(block_rows()):
         rr = BLOCK_FIRST_ROW + i
         if f is None:
             c = ws.cell(rr, 1, text)
-            for col in range(1, 6):
+            for col in range(1, 7):
                 styles.section_cell(ws.cell(rr, col))
             continue
         ws.cell(rr, 1, text)
@@ -449,9 +458,22 @@ def write(ctx) -> None:
         else:
             src = f"Scenarios; default {fields.default_text(f)}"
         styles.note_cell(ws.cell(rr, 5, src))
+        # typed over its look-up formula: say so, so an override is never forgotten
+        flag = ws.cell(rr, 6, f'=IF(_xlfn.ISFORMULA(C{rr}),"","overridden")')
+        flag.font = styles.Font(name=styles.FONT_NAME, bold=True, color=styles.WARN_TEXT, size=9)
+        rule = validations.for_input(f, text) if f not in ("frontier_model", "ft_model") else None
+        if rule is not None:
+            ws.add_data_validation(rule)
+            rule.add(c)
     last_block = BLOCK_FIRST_ROW + len(block_rows()) - 1
     name("InputBlock", block_ref())
-    models = DataValidation(type="list", formula1="PricingIds", allow_blank=True)
+    models = validations.rule(
+        "list",
+        "PricingIds",
+        allow_blank=True,
+        error="Pick a model id from the Pricing sheet (its first column).",
+        title="Unknown model id",
+    )
     ws.add_data_validation(models)
     models.add(f"C{rows['frontier_model']}")
     models.add(f"C{rows['ft_model']}")
@@ -486,11 +508,8 @@ def write(ctx) -> None:
                 formula = "=FT_NPV(InputBlock)"
             else:
                 formula = f'=FT_SCENARIO(InputBlock,"{key}")'
-            if ctx.static:
-                v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
-                c.value = ctx.static_value(v)
-            else:
-                c.value = formula
+            v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
+            c = ctx.ft(ws, c.coordinate, formula[1:], v)
             styles.output_cell(c, fmt)
             if key == "verdict":
                 c.font = styles.Font(name=styles.FONT_NAME, bold=True, size=13, color=styles.HEADER_FILL)
@@ -505,7 +524,7 @@ def write(ctx) -> None:
             styles.note_cell(ws.cell(rr, 9))
     name("Verdict", f"$H${out_rows['verdict']}")
 
-    # schedule (FT_SCHEDULE spill, written as a fixed-size array formula) and the chart
+    # schedule: FT_SCHEDULE spills one row per month, as many as asked for
     top = SCHEDULE_HEADER_ROW
     bottom = top + SCHEDULE_MONTHS + 1
     ws[f"{SCHEDULE_COL}{top - 2}"] = "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
@@ -513,27 +532,26 @@ def write(ctx) -> None:
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
     months_cell = f"N{top - 1}"
-    ws[months_cell] = SCHEDULE_MONTHS  # the array below has room for this many months
+    ws[months_cell] = SCHEDULE_MONTHS
     styles.input_cell(ws[months_cell], "0")
-    room = DataValidation(type="whole", operator="between", formula1="1", formula2=str(SCHEDULE_MONTHS))
-    room.error = f"The table below has room for 1 to {SCHEDULE_MONTHS} months"
+    room = validations.rule(
+        "whole",
+        "1",
+        formula2=str(MAX_SCHEDULE_MONTHS),
+        operator="between",
+        error=f"Months shown: a whole number from 1 to {MAX_SCHEDULE_MONTHS}.",
+        title="Months shown",
+    )
     ws.add_data_validation(room)
     room.add(ws[months_cell])
-    ws[f"O{top - 1}"] = f"(the table has room for {SCHEDULE_MONTHS})"
+    ws[f"O{top - 1}"] = f"(1 to {MAX_SCHEDULE_MONTHS}; the table grows or shrinks to fit)"
     styles.note_cell(ws[f"O{top - 1}"])
-    ref = f"{SCHEDULE_COL}{top}:{SCHEDULE_LAST_COL}{bottom}"
-    if ctx.static:
-        sched = ctx.selected_schedule
-        for j, h in enumerate(SCHEDULE_OUT):
-            ws.cell(top, 12 + j, h)
-        for i, row in enumerate(sched[: SCHEDULE_MONTHS + 1]):
-            for j, h in enumerate(SCHEDULE_OUT):
-                ws.cell(top + 1 + i, 12 + j, row[h])
-    else:
-        ws[f"{SCHEDULE_COL}{top}"] = ArrayFormula(ref, f"=FT_SCHEDULE(InputBlock,{months_cell})")
+    sched = ctx.selected_schedule
+    table = [list(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
+    ctx.ft_spill(ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell})", table)
     for j in range(5):
         styles.header_cell(ws.cell(top, 12 + j))
-        for i in range(SCHEDULE_MONTHS + 1):
+        for i in range(MAX_SCHEDULE_MONTHS + 1):
             styles.calc_cell(ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else styles.FMT_USD)
 
     chart = LineChart()
@@ -566,7 +584,7 @@ def write(ctx) -> None:
             "C": 24,
             "D": 12,
             "E": 58,
-            "F": 2,
+            "F": 11,
             "G": 46,
             "H": 17,
             "I": 11,
@@ -580,6 +598,7 @@ def write(ctx) -> None:
         },
     )
     ws.freeze_panes = "A4"
+    styles.protect(ws)
     # two printed parts, each fit to the page width: inputs beside the answer and its chart,
     # then the month-by-month table
     chart_end = out_rows["=constraints"] + NOTE_ROWS + 22
