@@ -633,9 +633,13 @@ def cash_flows(
     """
     monthly = monthly_matrix(c, months)
     service = np.asarray(c["service_months"], dtype=float)
-    if (service < months).any():  # (the common case needs no copy of every matrix)
-        monthly = _until_service_ends(monthly, service, months)
     outflow = retrain_outflows(c, months)
+    if (service < months).any():  # (the common case needs no copy of every matrix)
+        if (c["succ_service_end"] > service).any():
+            monthly = _with_successor(c, monthly, months)
+            outflow = outflow + successor_outflows(c, months)
+        else:
+            monthly = _until_service_ends(monthly, service, months)
     flows = -outflow
     flows[:, 1:] += monthly["net_benefit"]
     return monthly, outflow, flows
@@ -648,6 +652,58 @@ def _until_service_ends(
     w = lifetime_weights(service, months)
     out = {k: v * w if k not in ("queries", "frontier_cost") else v for k, v in monthly.items()}
     out["ft_cost"] = w * monthly["ft_cost"] + (1 - w) * monthly["frontier_cost"]
+    return out
+
+
+_SUCCESSOR_RATES = {
+    "ft_input": "succ_ft_input",
+    "ft_output": "succ_ft_output",
+    "ft_cached": "succ_ft_cached",
+    "ft_batch_factor_in": "succ_ft_batch_factor_in",
+    "ft_batch_factor_out": "succ_ft_batch_factor_out",
+    "fixed_cost_month": "succ_fixed_month",
+}
+
+
+def _with_successor(
+    c: Mapping[str, np.ndarray], monthly: dict[str, np.ndarray], months: int
+) -> dict[str, np.ndarray]:
+    """Monthly figures with ft_model serving until service_months, the successor from then until
+    succ_service_end, and the frontier model after that (each weighted by its share of a month)."""
+    service, end = c["service_months"], c["succ_service_end"]
+    has = end > service
+    # rows without a successor keep their own rates (weight 0): no NaN reaches the sums
+    c2 = {**c, **{k: np.where(has, c[v], c[k]) for k, v in _SUCCESSOR_RATES.items()}}
+    second = monthly_matrix(c2, months)
+    w1 = lifetime_weights(service, months)
+    w2 = lifetime_weights(np.maximum(end, service), months) - w1
+    out = {k: w1 * v + w2 * second[k] for k, v in monthly.items() if k not in ("queries", "frontier_cost")}
+    out["queries"], out["frontier_cost"] = monthly["queries"], monthly["frontier_cost"]
+    out["ft_cost"] = (
+        w1 * monthly["ft_cost"] + w2 * second["ft_cost"] + (1 - w1 - w2) * monthly["frontier_cost"]
+    )
+    return out
+
+
+def successor_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
+    """(n, months+1) payments for the successor: its training and the one-off costs again when it
+    takes over (month ceil(service_months)), then retrain_cost_share of that every lifetime
+    while it serves (as retrain_outflows counts them; none in the last month)."""
+    s1, end, life = c["service_months"], c["succ_service_end"], c["succ_lifetime_months"]
+    has = (end > s1) & np.isfinite(life)
+    upfront = np.where(has, c["succ_training_cost"] + c["other_upfront"], 0.0)
+    out = np.zeros((len(s1), months + 1))
+    m = np.arange(months, dtype=float)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        since = m - np.where(has, s1, np.inf)[:, None] + 1e-9  # months since the switch
+        started = since >= 0
+        life_ = np.where(has, life, 1.0)[:, None]
+        retrains = np.where(started, np.floor(since / life_), 0.0)
+        last_k = np.maximum(np.ceil((np.where(has, end - s1, 0.0)) / life_[:, 0] - 1e-9) - 1, 0.0)
+    retrains = np.minimum(retrains, np.where(np.isfinite(end), last_k, np.inf)[:, None])
+    first = np.diff(started.astype(float), axis=1, prepend=0.0)
+    again = np.diff(retrains, axis=1, prepend=0.0)
+    out[:, :months] = (first + again * c["retrain_cost_share"][:, None]) * upfront[:, None]
     return out
 
 

@@ -72,6 +72,15 @@ NUMERIC_FIELDS: tuple[str, ...] = (
     "baseline_cached",
     "baseline_batch_factor_in",
     "baseline_batch_factor_out",
+    "succ_ft_input",
+    "succ_ft_output",
+    "succ_ft_cached",
+    "succ_ft_batch_factor_in",
+    "succ_ft_batch_factor_out",
+    "succ_training_cost",
+    "succ_fixed_month",
+    "succ_lifetime_months",
+    "succ_service_end",
 )
 
 
@@ -94,6 +103,19 @@ class ModelRates:
     baseline_cached: float = math.nan
     baseline_batch_factor_in: float = BATCH_FALLBACK
     baseline_batch_factor_out: float = BATCH_FALLBACK
+    # the successor fine-tuned model (successor_ft_model); NaN when none is named
+    succ_ft_input: float = math.nan
+    succ_ft_output: float = math.nan
+    succ_ft_cached: float = math.nan
+    succ_ft_batch_factor_in: float = BATCH_FALLBACK
+    succ_ft_batch_factor_out: float = BATCH_FALLBACK
+    succ_training_per_1m: float = math.nan
+    succ_training_per_hour: float = math.nan
+    succ_min_job_charge: float = 0.0
+    succ_fixed_month: float = math.nan
+    succ_cap: float = math.inf
+    succ_jobs_until: float = math.inf
+    succ_name: str = ""
     training_per_1m: float = math.nan
     training_per_hour: float = math.nan
     min_job_charge: float = 0.0
@@ -245,23 +267,49 @@ def _baseline(rates: ModelRates, b: ModelEntry) -> None:
     rates.baseline_batch_factor_out = _factor(b, "batch_output", "output")
 
 
+def _successor(rates: ModelRates, catalog: Catalog, successor_id: str, start: date) -> None:
+    """The model fine-tuned next when ft_model stops serving: its rates, training and dates."""
+    nxt = ModelRates()
+    try:
+        _fine_tuned(nxt, catalog.get(successor_id), start, catalog)
+    except ScenarioError as exc:  # the same refusal, naming the input that chose this model
+        err = ScenarioError("successor_ft_model", successor_id, exc.allowed)
+        err.args = (str(exc).replace("ft_model", "successor_ft_model", 1),)
+        raise err from None
+    for name in ("ft_input", "ft_output", "ft_cached", "ft_batch_factor_in", "ft_batch_factor_out"):
+        setattr(rates, f"succ_{name}", getattr(nxt, name))
+    rates.succ_training_per_1m, rates.succ_training_per_hour = nxt.training_per_1m, nxt.training_per_hour
+    rates.succ_min_job_charge = nxt.min_job_charge
+    rates.succ_fixed_month = nxt.hosting_month + nxt.storage_month
+    rates.succ_cap, rates.succ_jobs_until = nxt.lifetime_cap, nxt.jobs_until_months
+    rates.succ_name = nxt.ft_name
+
+
 def model_rates(
-    catalog: Catalog | None, frontier_id: str, ft_id: str, start: date, baseline_id: str = ""
+    catalog: Catalog | None,
+    frontier_id: str,
+    ft_id: str,
+    start: date,
+    baseline_id: str = "",
+    successor_id: str = "",
 ) -> ModelRates:
     rates = ModelRates()
-    if (frontier_id or ft_id or baseline_id) and catalog is None:
+    if (frontier_id or ft_id or baseline_id or successor_id) and catalog is None:
         field, value = next(
             (f, v)
             for f, v in (
                 ("frontier_model", frontier_id),
                 ("ft_model", ft_id),
                 ("baseline_model", baseline_id),
+                ("successor_ft_model", successor_id),
             )
             if v
         )
         raise ScenarioError(field, value, "empty when no catalog is loaded")
     if baseline_id:
         _baseline(rates, catalog.get(baseline_id))
+    if successor_id:
+        _successor(rates, catalog, successor_id, start)
     if frontier_id:
         _frontier(rates, catalog.get(frontier_id), start)  # UnknownModelError names close ids
     if ft_id:
@@ -289,6 +337,39 @@ def service_months(lifetime: np.ndarray, shutdown: np.ndarray, jobs_until: np.nd
     return np.where(lifetime > 0, np.minimum(shutdown, blocked), 0.0)
 
 
+def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndarray]:
+    """The successor's engine columns: it is trained when ft_model stops serving (month
+    service_months), on the same data (its own rate and minimum charge), serves at its own rates
+    and fixed costs, is retrained every lifetime (its shutdown permitting) until it stops too
+    (succ_service_end, months from the start). Rows without a successor: NaN rates and
+    succ_service_end = service_months, so nothing changes."""
+    s1 = c["service_months"]
+    per_run = np.where(
+        by_hours,
+        x["training_hours"] * g["succ_training_per_hour"],
+        np.where(by_tokens, tokens * x["epochs"] * g["succ_training_per_1m"] / 1e6, 0.0),
+    )
+    per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["succ_min_job_charge"]), per_run)
+    has = np.isfinite(g["succ_ft_input"]) & np.isfinite(s1) & (s1 > 0)
+    with np.errstate(invalid="ignore"):
+        life = np.where(has, np.minimum(x["lifetime_months"], g["succ_cap"] - s1), np.nan)
+        life = np.where(has & (life > 0), life, np.nan)
+        ok = np.isfinite(life)
+        end = s1 + service_months(
+            np.where(ok, life, 0.0), np.where(ok, g["succ_cap"] - s1, 0.0), g["succ_jobs_until"] - s1
+        )
+    out = {
+        f"succ_{k}": g[f"succ_{k}"]
+        for k in ("ft_input", "ft_output", "ft_batch_factor_in", "ft_batch_factor_out")
+    }
+    out["succ_ft_cached"] = _pick(g["succ_ft_cached"], g["succ_ft_input"] * CACHED_FALLBACK)
+    out["succ_training_cost"] = per_run * x["training_runs"]
+    out["succ_fixed_month"] = g["succ_fixed_month"] + x["mlops_fte"] * x["engineer_annual_cost"] / 12
+    out["succ_lifetime_months"] = life
+    out["succ_service_end"] = np.where(ok, end, s1)
+    return out
+
+
 def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(override), catalog_value, override)
 
@@ -297,18 +378,20 @@ def _group_rates(
     t: Table, catalog: Catalog | None, today: date
 ) -> tuple[list[ModelRates | None], np.ndarray, list[Exception | None]]:
     """Catalog rates once per distinct (frontier, fine-tuned, start date): (groups, row -> group, errors)."""
-    index: dict[tuple[str, str, date, str], int] = {}
+    index: dict[tuple[str, str, date, str, str], int] = {}
     groups: list[ModelRates | None] = []
     group_errors: list[Exception | None] = []
     row_group = np.empty(t.n, dtype=np.intp)
     fr_ids, ft_ids, b_ids = t.texts["frontier_model"], t.texts["ft_model"], t.texts["baseline_model"]
-    if t.n > 1 and len(set(fr_ids)) == len(set(ft_ids)) == len(set(t.dates)) == len(set(b_ids)) == 1:
+    s_ids = t.texts["successor_ft_model"]
+    columns = (fr_ids, ft_ids, t.dates, b_ids, s_ids)
+    if t.n > 1 and all(len(set(col)) == 1 for col in columns):
         # the common sweep: one pair of models and one start date for every row
-        keys, row_group = [(fr_ids[0], ft_ids[0], t.dates[0], b_ids[0])], np.zeros(t.n, dtype=np.intp)
+        keys, row_group = [tuple(col[0] for col in columns)], np.zeros(t.n, dtype=np.intp)
     else:
-        keys = list(zip(fr_ids, ft_ids, t.dates, b_ids, strict=True))
-    for i, (fr, ft, start, base) in enumerate(keys):
-        key = (fr, ft, start or today, base)
+        keys = list(zip(*columns, strict=True))
+    for i, (fr, ft, start, base, nxt) in enumerate(keys):
+        key = (fr, ft, start or today, base, nxt)
         k = index.get(key)
         if k is None:
             k = index[key] = len(groups)
@@ -428,6 +511,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     c["planned_lifetime_months"] = x["lifetime_months"]
     c["lifetime_months"] = np.minimum(x["lifetime_months"], g["lifetime_cap"])
     c["service_months"] = service_months(c["lifetime_months"], g["lifetime_cap"], g["jobs_until_months"])
+    c.update(successor_columns(x, g, c, tokens, by_hours, by_tokens))
     budget, fl, tl = x["latency_budget_ms"], x["frontier_latency_ms"], x["ft_latency_ms"]
     with np.errstate(invalid="ignore"):
         ft_meets = tl <= budget
@@ -435,6 +519,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
 
     row_groups = groups * t.n if len(groups) == 1 else [groups[k] for k in row_group.tolist()]
     notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours, c["service_months"], serving)
+    notes.succ_end = c["succ_service_end"]
     missing = np.zeros(t.n, dtype=bool)
     for col in rate_errors:
         missing |= np.isnan(c[col])
@@ -528,7 +613,7 @@ class _RowNotes(Sequence[list[str]]):
             row.insert(0, grp.lifetime_cap_note)
         if grp and 0 < self.service[i] < x["horizon_months"][i]:
             at = 1 if row and row[0] == grp.lifetime_cap_note else 0
-            row.insert(at, _service_note(grp, self.service[i]))
+            row.insert(at, _service_note(grp, self.service[i], self.succ_end[i], x["horizon_months"][i]))
         if grp and x["cached_share"][i] > 0:
             row += grp.cached_notes
             if math.isnan(x["frontier_cached_price"][i]) and math.isnan(grp.frontier_cached):
@@ -564,9 +649,21 @@ class _RowNotes(Sequence[list[str]]):
         return row
 
 
-def _service_note(grp: ModelRates, service: float) -> str:
-    """Why and when the fine-tuned flows stop within the horizon (see service_months)."""
-    back = f"traffic returns to {grp.frontier_name} from month {service:.1f} to the end of the horizon"
-    if service >= grp.lifetime_cap:
-        return f"{grp.end_text}: no retrains after it; {back}"
-    return f"{grp.jobs_text}: the retrain due in month {service:.1f} cannot run; {back}"
+def _service_note(
+    grp: ModelRates, service: float, succ_end: float = math.nan, horizon: float = math.inf
+) -> str:
+    """Why and when the fine-tuned flows stop within the horizon (see service_months), and what
+    takes over: the frontier model, or the successor (successor_columns) until it stops too."""
+    why = (
+        f"{grp.end_text}: no retrains after it"
+        if service >= grp.lifetime_cap
+        else f"{grp.jobs_text}: the retrain due in month {service:.1f} cannot run"
+    )
+    if grp.succ_name and succ_end > service:
+        after = (
+            f", then traffic returns to {grp.frontier_name} from month {succ_end:.1f}"
+            if succ_end < horizon
+            else ""
+        )
+        return f"{why}; {grp.succ_name} is fine-tuned and takes over from month {service:.1f}{after}"
+    return f"{why}; traffic returns to {grp.frontier_name} from month {service:.1f} to the end of the horizon"

@@ -69,6 +69,11 @@ class Scenario(BaseModel):
         json_schema_extra={"unit": "catalog id"},
     )
 
+    successor_ft_model: str = Field(
+        "",
+        description="catalog id of the model fine-tuned next when ft_model stops serving (blank: frontier)",
+        json_schema_extra={"unit": "catalog id"},
+    )
     baseline_model: str = Field(
         "",
         description="catalog id of a cheaper model used prompted, without fine-tuning (the alternative)",
@@ -226,7 +231,7 @@ def field_unit(name: str) -> str:
 def field_allowed(name: str) -> str:
     """Human text of what a field accepts, from its pydantic constraints."""
     info = Scenario.model_fields[name]
-    if name in ("name", "frontier_model", "ft_model", "baseline_model"):
+    if name in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model"):
         return "text" if name == "name" else "a model id from the catalog"
     if name == "start_date":
         return "a date (YYYY-MM-DD)"

@@ -17,7 +17,7 @@ from pydantic_core import PydanticUndefined
 
 from pricing.scenario import Scenario, ScenarioError, field_allowed, unknown_input
 
-TEXT_FIELDS = ("name", "frontier_model", "ft_model", "baseline_model")
+TEXT_FIELDS = ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
 DATE_FIELD = "start_date"
 NUMERIC = tuple(f for f in Scenario.model_fields if f not in TEXT_FIELDS and f != DATE_FIELD)
 

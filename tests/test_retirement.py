@@ -121,3 +121,28 @@ def test_a_model_without_end_dates_keeps_retraining():
     rows = schedule(s, cat)
     assert [m for m, r in enumerate(rows) if r["upfront_and_retrain"]] == [0, 12, 24]
     assert all(r["net_cash_flow"] == pytest.approx(270.0) for r in rows[1:] if not r["upfront_and_retrain"])
+
+
+def test_a_named_successor_is_fine_tuned_and_takes_over():
+    # nova-pro: fine-tuned $0.80 / $3.20 per 1M (the same as gpt-4.1-mini's here), training $8 per
+    # 1M, storage $1.95 a month. At the switch (month 1.4456) it is trained on the same data:
+    # 100M x 3 epochs x $8 / 1M = $2,400, paid in month 2; retrained every 12 months after
+    # (months 13.4 and 25.4 -> paid in months 14 and 26).
+    s = dict(GPT41_TO_MINI, successor_ft_model="nova-pro")
+    rows = schedule(s, CAT)
+    paid = {m: r["upfront_and_retrain"] for m, r in enumerate(rows) if r["upfront_and_retrain"]}
+    assert paid == {0: UPFRONT, 2: 2400.0, 14: 2400.0, 26: 2400.0}
+    assert rows[2]["fixed_cost"] == pytest.approx(1.95 * (2 - SERVICE))  # storage from the switch
+    assert rows[3]["net_cash_flow"] == pytest.approx(SAVING - 1.95)
+    assert rows[36]["net_cash_flow"] == pytest.approx(SAVING - 1.95)  # serves to the horizon
+    r = evaluate(s, CAT)
+    assert "no retrains after it; nova-pro is fine-tuned and takes over from month 1.4" in r.notes[1]
+    monthly = 1.1 ** (1 / 12) - 1
+    flows = [row["net_cash_flow"] for row in rows]
+    assert r.npv == pytest.approx(npf.npv(monthly, flows))
+
+
+def test_a_successor_that_cannot_be_fine_tuned_is_refused():
+    s = dict(GPT41_TO_MINI, successor_ft_model="claude-sonnet-4-6")
+    with pytest.raises(Exception, match="successor_ft_model"):
+        evaluate(s, CAT)

@@ -12,7 +12,10 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Traffic",
         ("name", "queries_per_day", "days_per_month", "volume_growth_monthly", "ft_traffic_share"),
     ),
-    ("Models (pick from the Pricing sheet's ids)", ("frontier_model", "ft_model", "baseline_model")),
+    (
+        "Models (pick from the Pricing sheet's ids)",
+        ("frontier_model", "ft_model", "successor_ft_model", "baseline_model"),
+    ),
     (
         "Tokens per query",
         (

@@ -51,7 +51,8 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
     numeric = [
         f
         for f in calculator.fields.ORDERED
-        if f not in ("name", "frontier_model", "ft_model", "baseline_model", "start_date")
+        if f not in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
+        and f != "start_date"
     ]
     shares = ["cached_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
     training = (
