@@ -257,7 +257,9 @@ def test_lite_main_registers_every_ft_function_and_the_refresh_script(lite_main_
     ids = {f["id"] for f in xs.custom_functions_meta(module)["functions"]}
     assert ids == FT_IDS and len(ids) >= 15
     scripts_meta = xs.custom_scripts_meta(module)
-    assert [s["function_name"] for s in scripts_meta] == ["refresh_prices"]
+    # One script per sheet button (Lite takes one button per script), with the same references.
+    assert [s["function_name"] for s in scripts_meta] == ["refresh_prices", "refresh_prices_calculator"]
+    assert [s["button"] for s in scripts_meta] == [s["button"] for s in xs.custom_scripts_meta(scripts)]
     assert call("ft_payback_months", 4000, 650, module=module) == [[pytest.approx(4000 / 650)]]
     r = evaluate(BLOCK, EMPTY_CATALOG)
     block = [[k, v] for k, v in BLOCK.items()]

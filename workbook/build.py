@@ -206,5 +206,9 @@ def build_template(
         from workbook.runtimes import server
 
         server.add_addin(package, used, server_manifest_id)
+    if runtime != "none":  # the Refresh prices buttons (openpyxl cannot draw them)
+        from workbook.runtimes.buttons import REFRESH_BUTTONS, add_buttons
+
+        add_buttons(package, REFRESH_BUTTONS, runtime)
     package.write(path)
     return path

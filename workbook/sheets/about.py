@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from pricing.breakeven import VERDICT_RULES
 from workbook import styles
+from workbook.sheets import calculator, pricing
 
 SHEET = "About"
+
+
+def refresh_how(static: bool) -> str:
+    """How to refresh the prices, naming the button as it appears and where it is."""
+    if static:
+        return "Refresh with `ft-breakeven refresh`, then rebuild this copy."
+    return (
+        f"Refresh with the Refresh prices button (Pricing sheet {pricing.REFRESH_BUTTON_CELL}, "
+        f"Calculator {calculator.REFRESH_BUTTON_CELL}; the cell beside it shows the last result) "
+        "or `ft-breakeven refresh`; changes go to the Changelog sheet."
+    )
+
 
 HOW_TO = (
     "1. Calculator: pick a scenario in the yellow selector; every input below it fills in from "
@@ -30,8 +43,9 @@ RUNTIMES = (
     "add xlwings Lite (free). The file asks for it and opens it with the workbook; trust it if "
     "asked. Lite installs its packages (about a minute the first time), then the FT_ cells "
     "recalculate and the banner disappears.",
-    "3. Refresh prices: the Refresh prices button on the Pricing sheet (and on the Calculator) "
-    "runs the refresh script; the cell beside it says what changed.",
+    f"3. Refresh prices: the Refresh prices button on the Pricing sheet ({pricing.REFRESH_BUTTON_CELL}) "
+    f"and on the Calculator ({calculator.REFRESH_BUTTON_CELL}) runs the refresh script; the cell "
+    "beside it says when it ran and what changed.",
     "Other runtimes: Windows desktop with Python: `ft-breakeven build --runtime classic` (a .xlsm;"
     " xlwings > Import Functions). Your own xlwings Server: `--runtime server` (its add-in and "
     "namespace). No add-in at all: `--runtime none` (values only). Step by step: docs/RUNTIMES.md.",
@@ -64,8 +78,7 @@ def write(ctx) -> None:
     ws.cell(
         r + 1,
         1,
-        f"Source: {ctx.catalog.source}. Refresh with the Refresh prices button or `ft-breakeven "
-        f"refresh`; changes go to the Changelog sheet.",
+        f"Source: {ctx.catalog.source}. {refresh_how(ctx.static)}",
     )
     styles.note_cell(ws.cell(r + 1, 1))
     r += 3

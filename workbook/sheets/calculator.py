@@ -19,6 +19,7 @@ from pricing.catalog import HOURS_PER_MONTH, Catalog
 from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
 from workbook import fields, styles, validations
+from workbook.sheets.changelog import show_refresh_status
 
 SHEET = "Calculator"
 ADDIN_MISSING = "Add-in not loaded: see About, step 2"
@@ -31,6 +32,11 @@ SCHEDULE_HEADER_ROW = 5
 SCHEDULE_MONTHS = 36
 MAX_SCHEDULE_MONTHS = 120  # the longest schedule the Calculator lays out (styles, chart)
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
+# The Refresh prices button sits beside "Prices as of" (runtimes/buttons.py draws it over this
+# cell; xl_addin.scripts names it in `@script(button=...)`), its last result in the next cell.
+REFRESH_BUTTON = "RefreshPricesButton"  # the shape's name
+REFRESH_BUTTON_CELL = f"D{SELECT_ROW + 2}"
+REFRESH_RESULT_CELL = f"E{SELECT_ROW + 2}"
 
 # (name, label, default, effect) of the seed page's constraints
 SWITCHES: tuple[tuple[str, str, str, str], ...] = (
@@ -388,6 +394,8 @@ def write(ctx) -> None:
     name("ScenarioRow", f"$C${r + 1}")
     ws.cell(r + 2, 1, "Prices as of (Pricing sheet)")
     styles.link_cell(ws.cell(r + 2, 3, "=PricesAsOf"), styles.FMT_DATE)
+    if not ctx.static:
+        show_refresh_status(ws, REFRESH_RESULT_CELL)
     ws.cell(r + 3, 1, "Master check (Checks sheet)").font = styles.BOLD
     c = ws.cell(r + 3, 3, "=MasterCheck")
     styles.link_cell(c)

@@ -24,12 +24,19 @@ from pricing.catalog import (
     ModelEntry,
 )
 from workbook import styles
+from workbook.sheets.changelog import show_refresh_status
 
 SHEET = "Pricing"
 TABLE = "PricingTable"
-HEADER_ROW = 5
+HEADER_ROW = 6
 PRICES_AS_OF_CELL = "B2"  # defined name PricesAsOf; the refresh stamps the catalog date here
 HOURS_CELL = "B3"  # defined name HoursPerMonth: the cloud-billing convention for hourly rates
+SOURCE_NOTE_CELL = "A4"  # where the rates come from and what the colours mean
+# The Refresh prices button covers this cell (runtimes/buttons.py draws it; xl_addin.scripts
+# names it in `@script(button=...)`); the cell beside it shows the last refresh's result.
+REFRESH_BUTTON = "RefreshPricesButton"  # the shape's name
+REFRESH_BUTTON_CELL = "C2"
+REFRESH_RESULT_CELL = "D2"
 FIRST_ROW = HEADER_ROW + 1
 MAX_ROWS = 400  # room for refreshed catalogs; look-ups and dropdowns span it
 LAST_ROW = FIRST_ROW + MAX_ROWS - 1
@@ -120,13 +127,20 @@ def write(ctx) -> None:
     ws["A2"].font = styles.BOLD
     ws[PRICES_AS_OF_CELL] = cat.as_of
     styles.input_cell(ws[PRICES_AS_OF_CELL], styles.FMT_DATE)
-    ws["C2"] = (
+    refresh = (
+        "Use `ft-breakeven refresh`, then rebuild, to update this copy."
+        if ctx.static
+        else f"The Refresh prices button ({REFRESH_BUTTON_CELL}, and on the Calculator) rewrites "
+        "this table and the date; the cell beside it shows the last result."
+    )
+    ws[SOURCE_NOTE_CELL] = (
         f"Inference rates: {cat.source}. "
         f"Fine-tuning rates curated {cat.fine_tuning_as_of or 'n/a'}. "
-        "Orange rate = inferred, grey = unverified (the *_status columns give the rule). "
-        "The Refresh prices button rewrites this table and the date."
+        "Orange rate = inferred, grey = unverified (the *_status columns give the rule). " + refresh
     )
-    styles.note_cell(ws["C2"])
+    styles.note_cell(ws[SOURCE_NOTE_CELL])
+    if not ctx.static:
+        show_refresh_status(ws, REFRESH_RESULT_CELL)
     ctx.wb.defined_names["PricesAsOf"] = DefinedName("PricesAsOf", attr_text=f"{SHEET}!$B$2")
     ws["A3"] = "Hours per month"
     ws["A3"].font = styles.BOLD
