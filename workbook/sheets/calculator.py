@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.catalog import HOURS_PER_MONTH, Catalog
+from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
 from workbook import fields, styles, validations
 from workbook.sheets.changelog import show_refresh_status
@@ -128,6 +129,10 @@ ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
     ("LatencyBudgetMs", "Latency budget when it applies", 300, "ms", styles.FMT_INT),
 )
 
+# An IRR above 1,000% a year says only that the upfront cost is tiny: shown as ">1,000%"
+# (the negative section carries its own sign: with a condition in the first section, a plain
+# second section would show -30% as 30% in LibreOffice)
+FMT_IRR = f'[>{IRR_SHOWN_MAX:g}]"{IRR_ABOVE_TEXT}";[<0]-{styles.FMT_PCT};{styles.FMT_PCT}'
 # (output key, label, unit, format, function): function None = FT_SCENARIO
 OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("frontier_cost_per_query", "Cost per query: frontier", "USD/query", styles.FMT_USD_QUERY),
@@ -155,15 +160,35 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("training_cost", "Training cost", "USD", styles.FMT_USD),
     ("upfront_cost", "Upfront cost (training + eval + data prep + other)", "USD", styles.FMT_USD),
     ("payback_months", "Payback (simple)", "months", styles.FMT_MONTHS),
+    ("payback_date", "Pays back in (go-live date + payback)", "month", "mmmm yyyy"),
     ("discounted_payback_months", "Payback (discounted)", "months", styles.FMT_MONTHS),
     ("breakeven_queries_per_day", "Break-even volume", "queries/day", styles.FMT_INT),
     ("lifetime_months", "Lifetime (plan, cut by shutdown dates)", "months", styles.FMT_MONTHS),
     ("lifetime_net", "Net over the lifetime", "USD", styles.FMT_USD),
     ("roi", "Return on the upfront cost over the lifetime", "share", styles.FMT_PCT),
     ("npv", "NPV over the horizon (FT_NPV)", "USD", styles.FMT_USD),
-    ("irr_annual", "IRR", "per year", styles.FMT_PCT),
+    ("irr_annual", "IRR (above 1,000%: read payback and NPV)", "per year", FMT_IRR),
     ("verdict", "Verdict (FT_VERDICT)", "", styles.FMT_TEXT),
+    (
+        "verdict_with_mlops",
+        "Verdict with MLOps counted (0.5 engineer, the seed's budget, unless mlops_fte is set)",
+        "",
+        styles.FMT_TEXT,
+    ),
     ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
+    ("baseline_verdict", "Verdict against the cheaper model prompted (baseline_model)", "", styles.FMT_TEXT),
+    (
+        "savings_vs_baseline_month",
+        "Fine-tuned saving against the baseline model per month (#NUM!: no baseline)",
+        "USD/month",
+        styles.FMT_USD,
+    ),
+    (
+        "breakeven_accuracy_lift",
+        "Accuracy lift fine-tuning needs to beat the baseline",
+        "share",
+        styles.FMT_PCT,
+    ),
     ("=risk:npv:1", "NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
     ("=risk:npv:3", "NPV if it goes well (P90, Risk sheet)", "USD", styles.FMT_USD),
     (
@@ -172,6 +197,7 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
         "share",
         styles.FMT_PCT,
     ),
+    ("=risk:probability_npv_positive:1", "Chance the NPV is above 0", "share", styles.FMT_PCT),
     ("notes", "Notes from the engine", "", styles.FMT_TEXT),
     ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
 )
