@@ -44,7 +44,7 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
         "SelfHosted",
         "Self-hosted fine-tuned model (own GPUs)?",
         "No",
-        "Yes: fine-tuned token rates 0; serving billed per GPU-hour at the rate below (GPUs from the peak load)",
+        "Yes: fine-tuned token rates 0; serving billed per GPU-hour at the rate below (GPUs from the load)",
     ),
     (
         "EvalHarness",
