@@ -365,6 +365,18 @@ def constraint_notes(switches: dict[str, str] | None = None) -> str:
 # --- the sheet ------------------------------------------------------------------------------
 
 
+def _chart_over_months(ws, chart, top: int, months_cell: str) -> None:
+    """Point the schedule chart at names covering month 0 to the months shown."""
+    for chart_name, col in (("ScheduleMonths", SCHEDULE_COL), ("ScheduleCumulative", SCHEDULE_LAST_COL)):
+        first, last = f"${col}${top + 1}", f"${col}${top + 1 + MAX_SCHEDULE_MONTHS}"
+        rows = f"MIN({months_cell},{MAX_SCHEDULE_MONTHS})+1"
+        ws.defined_names[chart_name] = DefinedName(
+            chart_name, attr_text=f"{SHEET}!{first}:INDEX({SHEET}!{first}:{last},{rows})"
+        )
+    chart.series[0].val.numRef.f = f"{SHEET}!ScheduleCumulative"
+    chart.series[0].cat.numRef.f = f"{SHEET}!ScheduleMonths"
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     styles.title(
@@ -552,6 +564,7 @@ def write(ctx) -> None:
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
     months_cell = f"N{top - 1}"
+    months_cell_abs = f"{SHEET}!$N${top - 1}"
     ws[months_cell] = SCHEDULE_MONTHS
     styles.input_cell(ws[months_cell], "0")
     room = validations.rule(
@@ -585,6 +598,12 @@ def write(ctx) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.series[0].tx = SeriesLabel(v="Cumulative net cash flow (USD): crosses 0 at payback")
+    # Plot the months shown, however many: in the add-in files the series are sheet-level names
+    # sized by the months cell (Excel's dynamic-chart idiom). LibreOffice draws no series over a
+    # name, so the file without add-in keeps the fixed range of the months it was built with.
+    if not ctx.static:
+        _chart_over_months(ws, chart, top, months_cell_abs)
+
     chart.series[0].graphicalProperties.line.solidFill = styles.HEADER_FILL
     chart.series[0].graphicalProperties.line.width = 28000
     chart.series[0].smooth = False
