@@ -365,6 +365,17 @@ def constraint_notes(switches: dict[str, str] | None = None) -> str:
 # --- the sheet ------------------------------------------------------------------------------
 
 
+def _measured_decline_note(model_cell: str, default: str) -> str:
+    """Beside the assumed frontier price decline: the one measured for the frontier model's family
+    (Price history sheet), following the model picked."""
+    found = f"INDEX(DeclineValues,MATCH({model_cell},DeclineModels,0))"
+    return (
+        f'=IFERROR("Scenarios; default {default}. Measured for this model\'s family: "'
+        f'&TEXT({found},"0%")&" a year (Price history sheet)",'
+        f'"Scenarios; default {default}. No measured history for this model\'s family")'
+    )
+
+
 def _chart_over_months(ws, chart, top: int, months_cell: str) -> None:
     """Point the schedule chart at names covering month 0 to the months shown."""
     for chart_name, col in (("ScheduleMonths", SCHEDULE_COL), ("ScheduleCumulative", SCHEDULE_LAST_COL)):
@@ -487,6 +498,8 @@ def write(ctx) -> None:
             src = "Pricing: monthly, or hourly x HoursPerMonth; blank when served per GPU-hour"
         elif f in ("mlops_fte", "eval_cost", "latency_budget_ms", "gpu_hourly_price"):
             src = f"Scenarios, or the constraint switch; default {fields.default_text(f)}"
+        elif f == "frontier_price_decline_annual":
+            src = _measured_decline_note(f"$C${rows['frontier_model']}", fields.default_text(f))
         else:
             src = f"Scenarios; default {fields.default_text(f)}"
         styles.note_cell(ws.cell(rr, 5, src))
