@@ -6,6 +6,7 @@ Errors name the field, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -68,6 +69,17 @@ class Scenario(BaseModel):
         json_schema_extra={"unit": "catalog id"},
     )
 
+    successor_ft_model: str = Field(
+        "",
+        description="catalog id of the model fine-tuned next when ft_model stops serving (blank: frontier)",
+        json_schema_extra={"unit": "catalog id"},
+    )
+    baseline_model: str = Field(
+        "",
+        description="catalog id of a cheaper model used prompted, without fine-tuning (the alternative)",
+        json_schema_extra={"unit": "catalog id"},
+    )
+
     input_tokens: float = _count("frontier prompt tokens per query", ..., "tokens/query", le=1e8)
     output_tokens: float = _count("frontier completion tokens per query", ..., "tokens/query", le=1e8)
     ft_input_tokens: float | None = _count(
@@ -83,6 +95,8 @@ class Scenario(BaseModel):
     frontier_input_price: float | None = _price("override: frontier input rate")
     frontier_output_price: float | None = _price("override: frontier output rate")
     frontier_cached_price: float | None = _price("override: frontier cached-input rate")
+    baseline_input_price: float | None = _price("override: baseline model input rate")
+    baseline_output_price: float | None = _price("override: baseline model output rate")
     ft_input_price: float | None = _price("override: fine-tuned input rate")
     ft_output_price: float | None = _price("override: fine-tuned output rate")
     ft_cached_price: float | None = _price("override: fine-tuned cached-input rate")
@@ -217,7 +231,7 @@ def field_unit(name: str) -> str:
 def field_allowed(name: str) -> str:
     """Human text of what a field accepts, from its pydantic constraints."""
     info = Scenario.model_fields[name]
-    if name in ("name", "frontier_model", "ft_model"):
+    if name in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model"):
         return "text" if name == "name" else "a model id from the catalog"
     if name == "start_date":
         return "a date (YYYY-MM-DD)"
@@ -243,13 +257,21 @@ def field_for_label(label: str) -> str | None:
     return _BY_LABEL.get(normalise_label(label))
 
 
+def unknown_input(key: Any, value: Any) -> ScenarioError:
+    """A key that is no input name: the closest names, and where the list is."""
+    err = ScenarioError(str(key), value, f"one of the input names ({', '.join(FIELDS[:4])}, ...)")
+    close = difflib.get_close_matches(str(key), FIELDS, n=3, cutoff=0.6)
+    close = close or [n for n in FIELDS if normalise_label(n) == normalise_label(str(key))]
+    hint = f": did you mean {' or '.join(close)}?" if close else ""
+    err.args = (f"{key!r} is not an input name{hint} (`ft-breakeven inputs` or =FT_INPUTS() lists them)",)
+    return err
+
+
 def make_scenario(values: Mapping[str, Any]) -> Scenario:
     """Build a Scenario, turning pydantic's errors into one ScenarioError per first problem."""
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
-        raise ScenarioError(
-            unknown[0], values[unknown[0]], f"one of the input names ({', '.join(FIELDS[:4])}, ...)"
-        )
+        raise unknown_input(unknown[0], values[unknown[0]])
     decline = values.get("frontier_price_decline_annual")
     if isinstance(decline, str) and decline.strip().casefold() == "measured":
         from pricing.decline import measured_decline  # opt-in: the frontier family's fitted decline

@@ -160,7 +160,9 @@ def test_nan_and_infinity_are_never_applied():
     assert judge(None, 1e-6).action == "apply"
     assert judge(3.0, 3.1e-6).action == "apply"
     assert judge(3.0, 3.1e-5).action == "hold" and judge(3.0, 2.9e-7).action == "hold"
-    assert judge(3.0, 3e-5).action == "apply"  # exactly 10x is allowed
+    assert judge(3.0, 3e-5).action == "hold"  # exactly 10x is held back (issue 15)
+    assert judge(3.0, 3e-7).action == "hold"  # and a tenth
+    assert judge(3.0, 2.99e-5).action == "apply" and judge(3.0, 3.01e-7).action == "apply"  # 9.97x
     assert judge(None, 1.0).action == "hold"  # 1,000,000 USD per 1M tokens
 
 

@@ -20,6 +20,7 @@ from workbook.build import build_template
 from workbook.sheets import calculator, changelog, pricing, scenarios
 
 PORTABLE = {
+    "TEXT",  # the measured price decline beside its input, as a percentage
     "ISFORMULA",  # Excel 2013+ (stored _xlfn.ISFORMULA), LibreOffice, formulas: the "overridden" flags
     "INDEX",
     "MATCH",
@@ -212,3 +213,31 @@ def test_changelog_timestamps_are_date_time_cells(tmp_path):
     assert first.value == datetime(2026, 12, 1, 8, 30) and first.is_date  # UTC, no zone
     assert ws.cell(changelog.FIRST_ROW + 1, 1).value == "not a time"  # kept as typed, not lost
     assert ws.cell(changelog.FIRST_ROW, 4).value == 2.5
+
+
+def test_pricing_sheet_greys_retired_models_and_counts_verified_vendors(built):
+    from pricing.store import bundled_catalog
+    from pricing.verification import summary, vendor_checks
+
+    _, t, _ = built
+    ws = openpyxl.load_workbook(t)["Pricing"]
+    cols = pricing.PRICING_COLUMNS
+    catalog = bundled_catalog()
+    retired = {
+        row[cols.index("id")].value: row[cols.index("retired_date")].value
+        for row in ws.iter_rows(
+            min_row=pricing.FIRST_ROW, max_row=pricing.FIRST_ROW + len(catalog.models) - 1
+        )
+    }
+    gone = {m.id for m in catalog.models if m.retired_by(catalog.as_of)}
+    assert {"gemini-2.5-flash", "o4-mini", "bedrock-claude-3-haiku"} <= gone
+    assert all(retired[m] is not None for m in gone) and retired["gpt-4.1"] is None
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    letter = pricing.col_letter("retired_date")
+    assert any(f"${letter}{pricing.FIRST_ROW}<=PricesAsOf" in (r.formula or [""])[0] for r in rules)
+    texts = [
+        c.value for row in ws.iter_rows(max_row=pricing.HEADER_ROW) for c in row if isinstance(c.value, str)
+    ]
+    assert any(summary(vendor_checks(catalog)) in s for s in texts)
+    headers = [c.value for c in ws[pricing.HEADER_ROW]]
+    assert headers.count("vendor") == 1  # the refresh maps the table's columns by header text

@@ -31,6 +31,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return run_refresh(args)
 
 
+def cmd_inputs(args: argparse.Namespace) -> int:
+    from xl_addin.inputs_cli import run_inputs
+
+    return run_inputs(args)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from xl_addin.build_cli import run_build
 
@@ -71,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_flag(report)
     add_risk_args(report)
     report.set_defaults(func=cmd_report)
+
+    inputs = sub.add_parser(
+        "inputs",
+        help="every scenario input: name, label, unit, allowed values, default (docs/INPUTS.md)",
+    )
+    inputs.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    inputs.set_defaults(func=cmd_inputs)
 
     prices = sub.add_parser("prices", help="the price catalog with provenance and as-of dates")
     prices.add_argument("models", nargs="*", help="model ids (default: all)")

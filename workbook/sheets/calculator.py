@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.catalog import HOURS_PER_MONTH, Catalog
+from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
 from workbook import fields, styles, validations
 from workbook.sheets import cashflow, stamps
@@ -44,7 +45,7 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
         "SelfHosted",
         "Self-hosted fine-tuned model (own GPUs)?",
         "No",
-        "Yes: fine-tuned token rates 0, serving billed as the GPU cost per month below",
+        "Yes: fine-tuned token rates 0; serving billed per GPU-hour at the rate below (GPUs from the load)",
     ),
     (
         "EvalHarness",
@@ -105,12 +106,19 @@ SWITCH_NOTES = {
     "SelfHosted": (
         "Yes",
         "Self-hosted: needs ML/SRE capacity; token rates of the fine-tuned model are set to 0 and"
-        " serving is the GPU cost. ",
+        " serving is priced per GPU-hour (GPUs from the peak load, see Running the model). ",
     ),
 }
 # (name, label, value, unit, format)
 ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
-    ("SelfHostedGpuMonth", "GPU serving cost when self-hosted", 1500, "$/month", styles.FMT_USD),
+    # one always-on GPU at this rate costs what the old flat $1,500/month assumption did (x 730 h)
+    (
+        "SelfHostedGpuHour",
+        "GPU rate when self-hosted (your own or reserved GPUs)",
+        2.05,
+        "$/GPU-hour",
+        "0.00",
+    ),
     (
         "EvalHarnessCost",
         "Eval harness cost when the scenario has none",
@@ -122,6 +130,10 @@ ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
     ("LatencyBudgetMs", "Latency budget when it applies", 300, "ms", styles.FMT_INT),
 )
 
+# An IRR above 1,000% a year says only that the upfront cost is tiny: shown as ">1,000%"
+# (the negative section carries its own sign: with a condition in the first section, a plain
+# second section would show -30% as 30% in LibreOffice)
+FMT_IRR = f'[>{IRR_SHOWN_MAX:g}]"{IRR_ABOVE_TEXT}";[<0]-{styles.FMT_PCT};{styles.FMT_PCT}'
 # (output key, label, unit, format, function): function None = FT_SCENARIO
 OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("frontier_cost_per_query", "Cost per query: frontier", "USD/query", styles.FMT_USD_QUERY),
@@ -149,15 +161,35 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("training_cost", "Training cost", "USD", styles.FMT_USD),
     ("upfront_cost", "Upfront cost (training + eval + data prep + other)", "USD", styles.FMT_USD),
     ("payback_months", "Payback (simple)", "months", styles.FMT_MONTHS),
+    ("payback_date", "Pays back in (go-live date + payback)", "month", "mmmm yyyy"),
     ("discounted_payback_months", "Payback (discounted)", "months", styles.FMT_MONTHS),
     ("breakeven_queries_per_day", "Break-even volume", "queries/day", styles.FMT_INT),
     ("lifetime_months", "Lifetime (plan, cut by shutdown dates)", "months", styles.FMT_MONTHS),
     ("lifetime_net", "Net over the lifetime", "USD", styles.FMT_USD),
     ("roi", "Return on the upfront cost over the lifetime", "share", styles.FMT_PCT),
     ("npv", "NPV over the horizon (FT_NPV)", "USD", styles.FMT_USD),
-    ("irr_annual", "IRR", "per year", styles.FMT_PCT),
+    ("irr_annual", "IRR (above 1,000%: read payback and NPV)", "per year", FMT_IRR),
     ("verdict", "Verdict (FT_VERDICT)", "", styles.FMT_TEXT),
+    (
+        "verdict_with_mlops",
+        "Verdict with MLOps counted (0.5 engineer, the seed's budget, unless mlops_fte is set)",
+        "",
+        styles.FMT_TEXT,
+    ),
     ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
+    ("baseline_verdict", "Verdict against the cheaper model prompted (baseline_model)", "", styles.FMT_TEXT),
+    (
+        "savings_vs_baseline_month",
+        "Fine-tuned saving against the baseline model per month (#NUM!: no baseline)",
+        "USD/month",
+        styles.FMT_USD,
+    ),
+    (
+        "breakeven_accuracy_lift",
+        "Accuracy lift fine-tuning needs to beat the baseline",
+        "share",
+        styles.FMT_PCT,
+    ),
     ("=risk:npv:1", "NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
     ("=risk:npv:3", "NPV if it goes well (P90, Risk sheet)", "USD", styles.FMT_USD),
     (
@@ -166,6 +198,7 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
         "share",
         styles.FMT_PCT,
     ),
+    ("=risk:probability_npv_positive:1", "Chance the NPV is above 0", "share", styles.FMT_PCT),
     ("notes", "Notes from the engine", "", styles.FMT_TEXT),
     ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
 )
@@ -266,7 +299,10 @@ def value_formula(field: str, row: int, rows: dict[str, int]) -> str:
         hourly = _price("hosting_per_hour", m)
         monthly = _price("hosting_per_month", m)
         catalog = f'IF({monthly}<>"",{monthly},IF({hourly}="","",{hourly}*HoursPerMonth))'
-        return f'=IF(SelfHosted="Yes",SelfHostedGpuMonth,IF({s}<>"",{s},{catalog}))'
+        # self-hosted: blank, so the GPU-hour model (Running the model) prices the serving
+        return f'=IF(SelfHosted="Yes","",IF({s}<>"",{s},{catalog}))'
+    if field == "gpu_hourly_price":
+        return f'=IF(SelfHosted="Yes",SelfHostedGpuHour,{plain})'
     if field == "mlops_fte":
         return f'=IF(MLOpsCounted="Yes",MLOpsFte,{plain})'
     if field == "eval_cost":
@@ -312,7 +348,9 @@ def python_inputs(
         if hosting is None:
             hourly = price(values.get("ft_model", ""), ["hosting_per_hour"])
             hosting = None if hourly is None else hourly * HOURS_PER_MONTH
-    out["hosting_per_month"] = asm["SelfHostedGpuMonth"] if sw["SelfHosted"] == "Yes" else hosting
+    out["hosting_per_month"] = None if sw["SelfHosted"] == "Yes" else hosting
+    if sw["SelfHosted"] == "Yes":
+        out["gpu_hourly_price"] = asm["SelfHostedGpuHour"]
     if sw["MLOpsCounted"] == "Yes":
         out["mlops_fte"] = asm["MLOpsFte"]
     ev = values.get("eval_cost")
@@ -328,6 +366,29 @@ def constraint_notes(switches: dict[str, str] | None = None) -> str:
 
 
 # --- the sheet ------------------------------------------------------------------------------
+
+
+def _measured_decline_note(model_cell: str, default: str) -> str:
+    """Beside the assumed frontier price decline: the one measured for the frontier model's family
+    (Price history sheet), following the model picked."""
+    found = f"INDEX(DeclineValues,MATCH({model_cell},DeclineModels,0))"
+    return (
+        f'=IFERROR("Scenarios; default {default}. Measured for this model\'s family: "'
+        f'&TEXT({found},"0%")&" a year (Price history sheet)",'
+        f'"Scenarios; default {default}. No measured history for this model\'s family")'
+    )
+
+
+def _chart_over_months(ws, chart, top: int, months_cell: str) -> None:
+    """Point the schedule chart at names covering month 0 to the months shown."""
+    for chart_name, col in (("ScheduleMonths", SCHEDULE_COL), ("ScheduleCumulative", SCHEDULE_LAST_COL)):
+        first, last = f"${col}${top + 1}", f"${col}${top + 1 + MAX_SCHEDULE_MONTHS}"
+        rows = f"MIN({months_cell},{MAX_SCHEDULE_MONTHS})+1"
+        ws.defined_names[chart_name] = DefinedName(
+            chart_name, attr_text=f"{SHEET}!{first}:INDEX({SHEET}!{first}:{last},{rows})"
+        )
+    chart.series[0].val.numRef.f = f"{SHEET}!ScheduleCumulative"
+    chart.series[0].cat.numRef.f = f"{SHEET}!ScheduleMonths"
 
 
 def write(ctx) -> None:
@@ -437,9 +498,11 @@ def write(ctx) -> None:
             if f.startswith("ft_"):
                 src += "; 0 if self-hosted"
         elif f == "hosting_per_month":
-            src = "Pricing: monthly, or hourly x HoursPerMonth; self-hosted: GPU cost"
-        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms"):
+            src = "Pricing: monthly, or hourly x HoursPerMonth; blank when served per GPU-hour"
+        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms", "gpu_hourly_price"):
             src = f"Scenarios, or the constraint switch; default {fields.default_text(f)}"
+        elif f == "frontier_price_decline_annual":
+            src = _measured_decline_note(f"$C${rows['frontier_model']}", fields.default_text(f))
         else:
             src = f"Scenarios; default {fields.default_text(f)}"
         styles.note_cell(ws.cell(rr, 5, src))
@@ -527,6 +590,7 @@ def write(ctx) -> None:
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
     months_cell = f"N{top - 1}"
+    months_cell_abs = f"{SHEET}!$N${top - 1}"
     ws[months_cell] = SCHEDULE_MONTHS
     styles.input_cell(ws[months_cell], "0")
     room = validations.rule(
@@ -560,6 +624,12 @@ def write(ctx) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.series[0].tx = SeriesLabel(v="Cumulative net cash flow (USD): crosses 0 at payback")
+    # Plot the months shown, however many: in the add-in files the series are sheet-level names
+    # sized by the months cell (Excel's dynamic-chart idiom). LibreOffice draws no series over a
+    # name, so the file without add-in keeps the fixed range of the months it was built with.
+    if not ctx.static:
+        _chart_over_months(ws, chart, top, months_cell_abs)
+
     chart.series[0].graphicalProperties.line.solidFill = styles.HEADER_FILL
     chart.series[0].graphicalProperties.line.width = 28000
     chart.series[0].smooth = False

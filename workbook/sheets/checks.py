@@ -49,7 +49,10 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
         return f'IF(ISNUMBER({x}),AND({x}>=0,{x}<=1),{x}="")'
 
     numeric = [
-        f for f in calculator.fields.ORDERED if f not in ("name", "frontier_model", "ft_model", "start_date")
+        f
+        for f in calculator.fields.ORDERED
+        if f not in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
+        and f != "start_date"
     ]
     shares = ["cached_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
     training = (

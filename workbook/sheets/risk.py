@@ -12,13 +12,13 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from pricing.risk import OUTPUTS, monte_carlo, tornado
+from pricing.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, OUTPUTS, monte_carlo, tornado
 from pricing.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
 from workbook import styles, validations
 from workbook.sheets import risk_grid
 
 SHEET = "Risk"
-DRAWS, SEED, OUTPUT = 2000, 0, "npv"  # FT_RISK's and FT_SENSITIVITY's defaults
+DRAWS, SEED, OUTPUT = DEFAULT_DRAWS, 0, DEFAULT_TORNADO_OUTPUT  # the CLI's and FT_ functions' defaults
 DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
 RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
 RISK_COLS, TORNADO_COLS = 4, 6
