@@ -80,6 +80,10 @@ def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
         if pick() < 0.3:
             s["eval_cost"] = rng.uniform(0, 5000)
             s["training_runs"] = rng.randint(1, 4)
+        if pick() < 0.25:  # the cheaper model prompted, as the honest alternative
+            s["baseline_model"] = rng.choice(frontier)
+        if pick() < 0.25:  # a successor takes over when the model stops serving
+            s["successor_ft_model"] = rng.choice(tuned)
         if pick() < 0.2:
             s["frontier_latency_ms"] = rng.uniform(100, 2000)
             s["ft_latency_ms"] = rng.uniform(50, 800)

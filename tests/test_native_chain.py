@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import resource
 import time
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +44,13 @@ def same(got, want, scale: float = 1.0) -> bool:
     """A native figure equals the engine's: None = "n/a", texts equal, numbers within 1e-9."""
     if want is None:
         return got == cashflow.NA
+    if want == "":  # no baseline: LibreOffice saves the empty text as no value
+        return got in ("", None)
     if isinstance(want, str):
         return got == want
+    if isinstance(want, date):  # payback_date: the day, stored as a date serial
+        day = got.date() if isinstance(got, datetime) else got
+        return day == want
     return isinstance(got, (int, float)) and math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9 * scale)
 
 
@@ -103,7 +109,11 @@ def recalculated(none_file, tmp_path_factory, catalog):
 def _calculator_answers(path: Path) -> tuple[dict, openpyxl.Workbook]:
     wb = openpyxl.load_workbook(path, data_only=True)
     rows = calculator.output_rows()
-    return {k: wb[calculator.SHEET][f"H{rows[k]}"].value for k in cashflow.ANSWERS}, wb
+    got = {k: wb[calculator.SHEET][f"H{rows[k]}"].value for k in calculator.OUTPUTS_BY_NAME}
+    for k in set(cashflow.ANSWERS) - set(got):
+        sheet, ref = wb.defined_names[cashflow.defined_name(k)].attr_text.split("!")
+        got[k] = wb[sheet.strip("'")][ref.replace("$", "")].value
+    return got, wb
 
 
 def test_every_figure_is_mirrored_and_named(none_file):
@@ -116,8 +126,11 @@ def test_every_figure_is_mirrored_and_named(none_file):
     rows = calculator.output_rows()
     for key in cashflow.ANSWERS:
         dn = wb.defined_names[cashflow.defined_name(key)]
-        assert dn.attr_text == f"{calculator.SHEET}!$H${rows[key]}", key
-        assert wb[calculator.SHEET][f"H{rows[key]}"].value.startswith("='Cash flow'!"), key
+        if key in calculator.OUTPUTS_BY_NAME:  # shown on the Calculator: named there
+            assert dn.attr_text == f"{calculator.SHEET}!$H${rows[key]}", key
+            assert wb[calculator.SHEET][f"H{rows[key]}"].value.startswith("='Cash flow'!"), key
+        else:
+            assert dn.attr_text.startswith("'Cash flow'!$C$"), key
 
 
 def test_native_formulas_only(none_file):
@@ -126,8 +139,8 @@ def test_native_formulas_only(none_file):
 
     allowed = {
         "IF", "IFERROR", "INDEX", "MATCH", "MIN", "MAX", "INT", "SUM", "COUNT", "COUNTIF", "NPV",
-        "IRR", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "ISBLANK", "N", "NA", "TODAY", "CHOOSE",
-        "ABS", "_XLFN.ISFORMULA",
+        "IRR", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "ISBLANK", "N", "NA", "TODAY",
+        "ABS", "TEXT", "_XLFN.ISFORMULA", "ROUND", "ROWS", "LEFT", "SEARCH",
     }
     wb = openpyxl.load_workbook(none_file)
     used = set()
@@ -173,7 +186,9 @@ def test_random_scenarios_equal_the_engine_in_libreoffice(recalculated, catalog)
     paths, cases, answers, seconds = recalculated
     wb = openpyxl.load_workbook(paths["cases"], data_only=True)
     irr_misses, multi = [], 0
-    kinds = {"shutdown inside the horizon": 0, "growth": 0, "decline": 0, "cached": 0, "batch": 0, "gpu": 0}
+    kinds = dict.fromkeys(
+        ("shutdown inside the horizon", "growth", "decline", "cached", "batch", "gpu", "baseline", "successor"), 0
+    )
     for i, inputs in enumerate(cases):
         want = evaluate(inputs, catalog)
         ws = wb[f"C{i + 1}"]
@@ -189,17 +204,19 @@ def test_random_scenarios_equal_the_engine_in_libreoffice(recalculated, catalog)
                 irr_misses.append(i)
                 continue
             assert ok, (i, key, got, getattr(want, key), inputs)
-        kinds["shutdown inside the horizon"] += want.lifetime_months < inputs["lifetime_months"]
+        kinds["shutdown inside the horizon"] += "traffic returns to" in " ".join(want.notes)
         kinds["growth"] += bool(inputs.get("volume_growth_monthly"))
         kinds["decline"] += bool(inputs.get("frontier_price_decline_annual") or inputs.get("frontier_price_cut"))
         kinds["cached"] += bool(inputs.get("cached_share"))
         kinds["batch"] += bool(inputs.get("batch_share"))
         kinds["gpu"] += "GPU serving" in " ".join(want.notes)
+        kinds["baseline"] += want.baseline_verdict != ""
+        kinds["successor"] += "takes over" in " ".join(want.notes)
     assert all(n >= 5 for n in kinds.values()), kinds
     # Excel's IRR (Newton from 0) finds another root than the engine's, or none, for a few flows
-    # that change sign many times; measured: 7 of 200 (seed 14), of 33 with several changes.
+    # that change sign many times; measured: 9 of 200 (seed 14).
     assert len(irr_misses) <= 0.05 * len(cases), (irr_misses, multi)
-    print(f"LibreOffice: {len(paths)} files, {len(cases)} random cases in {seconds:.1f} s; IRR misses {irr_misses}")
+    print(f"LibreOffice: {len(paths)} files, {len(cases)} cases in {seconds:.1f} s; {kinds}; IRR misses {irr_misses}")
 
 
 def test_formulon_recalculates_the_none_file(none_file, catalog):
@@ -211,7 +228,7 @@ def test_formulon_recalculates_the_none_file(none_file, catalog):
         sheets = {wb.sheet_name(i): i for i in range(wb.sheet_count())}
         wb.recalc()
         s = sheets[calculator.SHEET]
-        for key in cashflow.ANSWERS:
+        for key in calculator.OUTPUTS_BY_NAME:
             v = wb.get_value(s, rows[key] - 1, 7)
             got = v.number if v.number is not None else v.text
             assert same(got, getattr(want, key), _scale(want)), (key, v)
@@ -225,6 +242,6 @@ def test_formulas_package_recalculates_the_none_file(none_file, catalog):
     want = evaluate(calculator.python_inputs(presets()[1].scenario, catalog), catalog)
     values = solve(none_file, plugged=False)
     rows = calculator.output_rows()
-    for key in cashflow.ANSWERS:
+    for key in calculator.OUTPUTS_BY_NAME:
         got = cell(values, calculator.SHEET, f"H{rows[key]}")
         assert same(got, getattr(want, key), _scale(want)), (key, got, getattr(want, key))

@@ -41,6 +41,14 @@ PORTABLE = {
     "ROWS",
     "LEFT",
     "SEARCH",
+    # the native Cash flow chain (issue 14): Excel 2010+, LibreOffice, Google Sheets, formulas
+    "INT",
+    "N",
+    "NA",
+    "COUNT",
+    "ABS",
+    "NPV",
+    "IRR",
 }
 CONSTANTS = {"0", "1", "12", "100", "1000", "1000000"}  # unit constants only
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
@@ -74,12 +82,14 @@ def test_sheets_and_contracts(built):
     assert wb.sheetnames == [
         "About",
         "Calculator",
+        "Cash flow",
         "Risk",
         "Scenarios",
         "Pricing",
         "Price history",
         "Changelog",
         "Checks",
+        "Audit",
         "Functions",
         "xlwings.conf",
     ]

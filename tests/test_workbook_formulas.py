@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import math
 import re
+from datetime import date
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -54,6 +55,8 @@ def _out(v):
         return np.array([[_out(c) for c in row] for row in v], dtype=object)
     if isinstance(v, str) and v in XL_ERRORS:
         return XL_ERRORS[v]
+    if isinstance(v, date):  # xlwings hands Excel a date as its serial number
+        return float((v - date(1899, 12, 30)).days)
     return v
 
 
@@ -185,6 +188,8 @@ def _same(a, b):
         return str(a) == "#NUM!"
     if isinstance(b, float):
         return isinstance(a, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(b, date):  # a date figure: Excel holds its serial number
+        return a == (b - date(1899, 12, 30)).days
     return a == b
 
 
@@ -377,3 +382,21 @@ def test_calculator_shows_the_measured_decline_of_the_frontier_family(solved, te
     got = solve(_edited(template, tmp_path, {f"Calculator!C{rows['frontier_model']}": "gpt-4o"}))
     other = cell(got, "Calculator", f"E{row}")
     assert f"{measured_decline('gpt-4o')[0]:.0%} a year" in other, other
+
+
+def test_audit_sheet_native_chain_equals_the_add_in(solved):
+    """Issue 14: the Cash flow sheet's native figures equal the FT_ figures beside them."""
+    from workbook.sheets import audit, cashflow
+
+    for i, key in enumerate(cashflow.ANSWERS):
+        r = audit.FIRST_ROW + i
+        assert cell(solved, "Audit", f"A{r}") == key
+        assert cell(solved, "Audit", f"D{r}") == 1, (key, cell(solved, "Audit", f"B{r}"), cell(solved, "Audit", f"C{r}"))
+    assert "Audit" in cell(solved, "Checks", f"A{checks_row('Audit sheet')}")
+
+
+def checks_row(text: str) -> int:
+    from workbook.sheets import checks
+
+    items = checks.checks(len(presets()))
+    return checks.FIRST_ROW + next(i for i, (t, _) in enumerate(items) if text in t)

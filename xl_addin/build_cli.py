@@ -48,7 +48,7 @@ NEXT_STEP = {
     "lite": "open it in Excel with the free xlwings Lite add-in (About sheet, step 2)",
     "classic": "open the .xlsm in Windows Excel, then xlwings > Import Functions (docs/RUNTIMES.md)",
     "server": "open it in Excel with your xlwings Server add-in installed (docs/RUNTIMES.md)",
-    "none": "values only: opens in any spreadsheet program, no add-in needed",
+    "none": "live native formulas: opens in any spreadsheet program, no add-in needed",
 }
 
 

@@ -11,13 +11,14 @@ from workbook.sheets import cashflow
 SHEET = "Audit"
 FIRST_ROW = 5
 REL_TOL = 1e-9  # the same tolerance the tests hold the native chain to
+TOL_CELL = "$B$3"
 
 
 def agree(native: str, addin: str) -> str:
     """1 when the two figures agree: numbers within REL_TOL, texts equal, both 'does not exist'."""
     return (
         f'=IF(ISERROR({addin}),IF({native}="{cashflow.NA}",1,0),IF(ISNUMBER({addin}),'
-        f"IF(ISNUMBER({native}),IF(ABS({native}-{addin})<={REL_TOL:g}*MAX(1,ABS({addin})),1,0),0),"
+        f"IF(ISNUMBER({native}),IF(ABS({native}-{addin})<={TOL_CELL}*MAX(1,ABS({addin})),1,0),0),"
         f"IF({native}={addin},1,0)))"
     )
 
@@ -34,6 +35,10 @@ def write(ctx) -> None:
         "Each figure computed twice: by native formulas step by step (Cash flow sheet) and by "
         "the FT_ function; 1 = they agree (relative 1e-9). The Checks sheet counts this.",
     )
+    ws["A3"] = "relative tolerance"
+    styles.note_cell(ws["A3"])
+    ws[TOL_CELL.replace("$", "")] = REL_TOL
+    ws[TOL_CELL.replace("$", "")].number_format = "0.0E+00"
     for j, text in enumerate(("figure (Result field)", "native (Cash flow)", "add-in (FT_)", "agree"), 1):
         styles.header_cell(ws.cell(FIRST_ROW - 1, j, text))
     for i, key in enumerate(cashflow.ANSWERS):

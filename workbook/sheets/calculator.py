@@ -555,7 +555,7 @@ def write(ctx) -> None:
                 c.value = "=" + cashflow.answer_ref(ctx, key)
             elif ctx.static and key == "notes":  # Python-only: stamped, says when it is stale
                 formula = None
-                c.value = "=" + stamps.stamped_text('"' + "; ".join(result.notes).replace('"', '""') + '"')
+                c.value = "=" + stamps.stamped_text("PythonNotes")
             elif key == "verdict":
                 formula = "=FT_VERDICT(InputBlock)"
             elif key == "npv":

@@ -22,10 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 
 from pricing import breakeven as be
 from pricing.catalog import HOURS_PER_MONTH
-from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG
+from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
 from pricing.scenario import Scenario
 from pricing.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
 from workbook import styles
@@ -34,6 +35,11 @@ SHEET = "Cash flow"
 REF = f"'{SHEET}'"
 MAX_MONTHS = 120  # months laid out; a longer horizon says so instead of answering
 NA = "n/a"  # a figure that does not exist (never pays back, no IRR): the engine's None
+# Guesses for the native IRR, tried in turn: Excel's and LibreOffice's IRR run Newton's method
+# from the guess, which finds no root, or another root, from a bad start.
+IRR_GUESSES = ("0", "payback", "-0.1", "-0.2", "-0.3", "-0.4", "-0.5", "-0.6", "-0.7", "-0.8", "-0.9", "-0.95", "-0.99")
+FOREVER = "{forever}"  # "never" for months (the engine's infinity)
+FOREVER_TEXT = "1E+300: never stops"
 STEP_TOP = 4  # header row of the step-by-step block (columns A:D)
 TABLE_COL = 6  # column F
 
@@ -58,7 +64,14 @@ ANSWERS: tuple[str, ...] = (
     "npv",
     "irr_annual",
     "discounted_payback_months",
+    "baseline_cost_per_query",
+    "baseline_savings_month",
+    "savings_vs_baseline_month",
+    "breakeven_accuracy_lift",
     "verdict",
+    "baseline_verdict",
+    "verdict_with_mlops",
+    "payback_date",
     "mode",
 )
 
@@ -84,18 +97,42 @@ def _price(model: str, field: str) -> str:
     return f'IFERROR(IF({x}="","",{x}),"")'
 
 
-def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
+# (key, label, value, format) of the constants the formulas use (no number is typed into a formula)
+CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
+    ("days_per_month_avg", "days in an average month (365.25 / 12)", DAYS_PER_MONTH_AVG, "0.0000"),
+    ("hours_per_month", "hours billed per month (8,760 / 12)", HOURS_PER_MONTH, "0"),
+    ("seconds_per_day", "seconds per day", SECONDS_PER_DAY, "#,##0"),
+    ("throughput_x_params", "GPU tokens/s x billion parameters (MLPerf v5.1, pricing/serving.py)", THROUGHPUT_TOKENS_X_PARAMS_B, "#,##0"),
+    ("cached_fallback", "cached input rate when none is published: share of input", CACHED_FALLBACK, styles.FMT_PCT),
+    ("batch_fallback", "batch rate when none is published: share of standard", BATCH_FALLBACK, styles.FMT_PCT),
+    ("seed_mlops_fte", "MLOps engineers the seed budgets (verdict_with_mlops)", SEED_MLOPS_FTE, "0.0#"),
+    ("mandatory_payback", "Mandatory: payback at most (months)", be.MANDATORY_PAYBACK_MONTHS, "0.0"),
+    ("mandatory_net", "Mandatory: net benefit at least ($/month)", be.MANDATORY_NET_MONTH, styles.FMT_USD),
+    ("strong_yes_share", "Strong yes: payback within this share of the lifetime", be.STRONG_YES_SHARE, styles.FMT_PCT),
+    ("yes_share", "Yes: payback within this share of the lifetime", be.YES_SHARE, styles.FMT_PCT),
+    ("eps", "rounding guard (the engine's 1e-9 on month counts)", 1e-9, "0.0E+00"),
+    ("forever", "never (months): the engine's infinity", 1e300, "0.0E+00"),
+    ("max_months", "months laid out on this sheet", MAX_MONTHS, "0"),
+    ("irr_step", "IRR check: the NPV must change sign within this relative step", 1e-8, "0.0E+00"),
+    ("irr_guess_max", "IRR guess from payback at most (monthly)", 10, "0"),
+)
+
+
+def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, float | None]]:
     """(key, label, formula, format) of the step-by-step block; formulas name other steps as
     {key}, filled in by `write_chain` with the cell that holds them."""
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str | float, str, float | None]] = []
 
-    def add(key: str, label: str, formula: str, fmt: str = styles.FMT_NUM) -> None:
-        rows.append((key, label, formula, fmt))
+    def add(key: str, label: str, formula: str | float, fmt: str = styles.FMT_NUM, default=None) -> None:
+        rows.append((key, label, formula, fmt, default))
 
     def section(title: str) -> None:
-        rows.append(("", title, "", ""))
+        rows.append(("", title, "", "", None))
 
-    section("Inputs as the engine reads them (blank = the input's default)")
+    section("The engine's constants (pricing/*.py): typed here once, read by the formulas below")
+    for key, label, value, fmt in CONSTANTS:
+        add(key, label, value, fmt)
+    section("Inputs as the engine reads them (blank = the default in column D)")
     plain = (
         ("queries_per_day", styles.FMT_INT),
         ("days_per_month", "0.##"),
@@ -129,7 +166,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
         d = _default(f)
         x = inp(f)
         key = "lifetime_months_plan" if f == "lifetime_months" else f  # the plan, before the cut
-        add(key, f, f'IF({x}="",{d:g},{x})' if d is not None else x, fmt)
+        add(key, f, f'IF({x}="",{{@default}},{x})' if d is not None else x, fmt, default=d)
     for f, base in (("ft_input_tokens", "input_tokens"), ("ft_output_tokens", "output_tokens")):
         add(f, f"{f} (blank: {base})", f'IF({inp(f)}="",{{{base}}},{inp(f)})', styles.FMT_INT)
     cm = inp("frontier_price_cut_month")
@@ -145,12 +182,12 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
     add(
         "frontier_cached",
         f"frontier cached input (blank: {CACHED_FALLBACK:.0%} of input)",
-        f'IF({x}="",{{frontier_input}}*{CACHED_FALLBACK:g},{x})',
+        f'IF({x}="",{{frontier_input}}*{{cached_fallback}},{x})',
         styles.FMT_RATE,
     )
 
     def factor(batch: str, base: str) -> str:
-        return f"IF(AND(ISNUMBER({batch}),ISNUMBER({base})),IF({base}<>0,{batch}/{base},{BATCH_FALLBACK:g}),{BATCH_FALLBACK:g})"
+        return f"IF(AND(ISNUMBER({batch}),ISNUMBER({base})),IF({base}<>0,{batch}/{base},{{batch_fallback}}),{{batch_fallback}})"
 
     add(
         "frontier_batch_in",
@@ -188,23 +225,23 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
     add(
         "gpu_tps",
         f"tokens/s one GPU serves (blank: {THROUGHPUT_TOKENS_X_PARAMS_B:,.0f} / billion parameters)",
-        f'IF({tps}<>"",{tps},IFERROR({THROUGHPUT_TOKENS_X_PARAMS_B:g}/{_price(ft, "params_b")},""))',
+        f'IF({tps}<>"",{tps},IFERROR({{throughput_x_params}}/{_price(ft, "params_b")},""))',
         styles.FMT_INT,
     )
     peak = (
         f"{{queries_per_day}}*{{ft_traffic_share}}*({{ft_input_tokens}}+{{ft_output_tokens}})"
-        f"/{SECONDS_PER_DAY:g}*{{peak_to_average}}"
+        f"/{{seconds_per_day}}*{{peak_to_average}}"
     )
     add(
         "gpus",
         "GPUs for the month-1 peak (at least gpus_min)",
-        f'MAX({{gpus_min}},IF(ISNUMBER({{gpu_tps}}),-INT(-({peak}/{{gpu_tps}}-0.000000001)),0))',
+        f'MAX({{gpus_min}},IF(ISNUMBER({{gpu_tps}}),-INT(-({peak}/{{gpu_tps}}-{{eps}})),0))',
         "0",
     )
     add(
         "gpu_cost",
         f"GPU serving per month (x {HOURS_PER_MONTH} h x uptime)",
-        f"{{gpus}}*{HOURS_PER_MONTH}*{{gpu_uptime_share}}*{{gpu_hourly}}",
+        f"IF({{gpu_on}},{{gpus}}*{{hours_per_month}}*{{gpu_uptime_share}}*{{gpu_hourly}},0)",
         styles.FMT_USD,
     )
     for key, field in (("ft_input", "ft_input_price"), ("ft_output", "ft_output_price")):
@@ -214,7 +251,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
     add(
         "ft_cached",
         "fine-tuned cached input (blank: 0 on GPUs, else 10% of input)",
-        f'IF({x}<>"",{x},IF({{gpu_on}},0,{{ft_input}}*{CACHED_FALLBACK:g}))',
+        f'IF({x}<>"",{x},IF({{gpu_on}},0,{{ft_input}}*{{cached_fallback}}))',
         styles.FMT_RATE,
     )
 
@@ -233,35 +270,140 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
     price = inp("training_price")
     run = (
         f'IF({hours}<>"",{hours}*{_price(ft, "training_per_hour")},'
-        f'IF({{train_tokens}}<>"",{{train_tokens}}*{{epochs}}*{price}/1000000,0))'
+        f'IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/1000000,0))'
     )
     add(
         "per_run",
         "cost of one training run (at least the minimum job charge)",
-        f'IF(OR({hours}<>"",{{train_tokens}}<>""),MAX({run},N({_price(ft, "min_job_charge")})),0)',
+        f'IF(OR({hours}<>"",N({{train_tokens}})>0),MAX({run},N({_price(ft, "min_job_charge")})),0)',
         styles.FMT_USD,
     )
     add("training_cost", "training cost: per run x runs", "{per_run}*{training_runs}", styles.FMT_USD)
     add("upfront_cost", "upfront: training + eval + data prep + other", "{training_cost}+{eval_cost}+{data_prep_cost}+{other_upfront_cost}", styles.FMT_USD)
 
-    section("Lifetime: the plan, cut by the fine-tuned model's shutdown dates")
+    section("Lifetime and service: the plan, cut by the fine-tuned model's shutdown dates")
     jobs, shut, dep = _price(ft, "jobs_available_until"), _price(ft, "shutdown_date"), _price(ft, "deprecation_date")
     add("shutdown_date", "catalog: fine-tuned model's shutdown date", shut, styles.FMT_DATE)
     add("deprecation_date", "catalog: its retirement (deprecation) date", dep, styles.FMT_DATE)
+    add("jobs_until", "catalog: its vendor takes fine-tuning jobs until", jobs, styles.FMT_DATE)
     ends = "{shutdown_date},{deprecation_date}"
-    add("end_date", "the earlier of the two (blank: none)", f'IF(COUNT({ends})=0,"",MIN({ends}))', styles.FMT_DATE)
+    add("end_date", "the earlier of shutdown and retirement (blank: none)", f'IF(COUNT({ends})=0,"",MIN({ends}))', styles.FMT_DATE)
+    month_days = "{days_per_month_avg}"
     add(
         "lifetime_months",
-        f"lifetime months (to that date: days / {DAYS_PER_MONTH_AVG:.4f}; 0 when jobs closed)",
-        f'IF(AND(ISNUMBER({jobs}),{{start_date}}>N({jobs})),0,'
-        f'IF({{end_date}}="",{{lifetime_months_plan}},MIN({{lifetime_months_plan}},MAX(0,({{end_date}}-{{start_date}})/(365.25/12)))))',
+        f"lifetime months: the plan, at most to that date (days / {DAYS_PER_MONTH_AVG:.4f}); "
+        "#N/A: no lifetime left (the engine refuses)",
+        'IF(OR(AND(ISNUMBER({jobs_until}),{start_date}>N({jobs_until})),'
+        'AND(ISNUMBER({end_date}),N({end_date})<={start_date})),NA(),'
+        f'IF({{end_date}}="",{{lifetime_months_plan}},MIN({{lifetime_months_plan}},({{end_date}}-{{start_date}})/{month_days})))',
         styles.FMT_MONTHS,
+    )
+    add(
+        "retrain_blocked",
+        "month of the first retrain after the vendor stops taking jobs (blank: none)",
+        f'IF(AND(ISNUMBER({{jobs_until}}),{{lifetime_months}}>0),'
+        f'MAX(0,(INT(({{jobs_until}}-{{start_date}})/{month_days}/{{lifetime_months}})+1)*{{lifetime_months}}),"")',
+        styles.FMT_MONTHS,
+    )
+    add(
+        "service_months",
+        f"months it serves: to the end date or that retrain; then traffic returns to frontier ({FOREVER_TEXT})",
+        f'IF({{lifetime_months}}<=0,0,MIN(IF({{end_date}}="",{FOREVER},({{end_date}}-{{start_date}})/{month_days}),'
+        f'IF({{retrain_blocked}}="",{FOREVER},{{retrain_blocked}})))',
+        styles.FMT_MONTHS,
+    )
+    add(
+        "last_retrain",
+        "retrains it can still get while it serves",
+        f"IF(AND({{service_months}}<{FOREVER},{{lifetime_months}}>0),"
+        f"MAX(-INT(-({{service_months}}/{{lifetime_months}}-{{eps}}))-1,0),{FOREVER})",
+        "0",
     )
     fl, tl, budget = inp("frontier_latency_ms"), inp("ft_latency_ms"), inp("latency_budget_ms")
     add(
         "latency_driven",
         "latency-driven? (only the fine-tuned model meets the budget)",
         f"IF(AND(ISNUMBER({tl}),ISNUMBER({budget}),ISNUMBER({fl})),AND({tl}<={budget},{fl}>{budget}),FALSE)",
+    )
+
+    section("The successor (successor_ft_model): fine-tuned when the model stops serving; blank: none")
+    n = inp("successor_ft_model")
+    add("succ_cat_ft_input", "catalog: successor's fine-tuned input rate", _price(n, "ft_input"), styles.FMT_RATE)
+    s_own = "ISNUMBER({succ_cat_ft_input})"
+    add("succ_input", "successor input rate (its fine-tuned rate, else its base rate)", f'IF({s_own},{{succ_cat_ft_input}},{_price(n, "input")})', styles.FMT_RATE)
+    add("succ_output", "successor output rate", f'IF({s_own},{_price(n, "ft_output")},{_price(n, "output")})', styles.FMT_RATE)
+    s_cached = f'IF(ISNUMBER({_price(n, "ft_cached_input")}),{_price(n, "ft_cached_input")},{_price(n, "cached_input")})'
+    add(
+        "succ_cached",
+        "successor cached input (catalog, else 10% of input)",
+        f'IF(ISNUMBER({s_cached}),{s_cached},IF(ISNUMBER({{succ_input}}),{{succ_input}}*{{cached_fallback}},""))',
+        styles.FMT_RATE,
+    )
+    s_in_base = f'IF({s_own},{{succ_cat_ft_input}},{_price(n, "input")})'
+    s_out_base = f'IF({s_own},{_price(n, "ft_output")},{_price(n, "output")})'
+    s_bi = f'IF(N({_price(n, "ft_batch_input")})<>0,{_price(n, "ft_batch_input")},{_price(n, "batch_input")})'
+    s_bo = f'IF(N({_price(n, "ft_batch_output")})<>0,{_price(n, "ft_batch_output")},{_price(n, "batch_output")})'
+    add("succ_batch_in", "successor batch input / input", factor(s_bi, s_in_base), "0.####")
+    add("succ_batch_out", "successor batch output / output", factor(s_bo, s_out_base), "0.####")
+    add("succ_shutdown", "catalog: successor's shutdown date", _price(n, "shutdown_date"), styles.FMT_DATE)
+    add("succ_deprecation", "catalog: successor's retirement date", _price(n, "deprecation_date"), styles.FMT_DATE)
+    add("succ_jobs_until", "catalog: its vendor takes jobs until", _price(n, "jobs_available_until"), styles.FMT_DATE)
+    s_ends = "{succ_shutdown},{succ_deprecation}"
+    add("succ_end_date", "the successor's earlier end date (blank: none)", f'IF(COUNT({s_ends})=0,"",MIN({s_ends}))', styles.FMT_DATE)
+    add(
+        "succ_cap",
+        "months from the start until the successor ends; #N/A: it cannot be tuned (the engine refuses)",
+        f'IF({n}="",{FOREVER},IF(OR(AND(ISNUMBER({{succ_jobs_until}}),{{start_date}}>N({{succ_jobs_until}})),'
+        f'AND(ISNUMBER({{succ_end_date}}),N({{succ_end_date}})<={{start_date}})),NA(),'
+        f'IF({{succ_end_date}}="",{FOREVER},({{succ_end_date}}-{{start_date}})/{{days_per_month_avg}})))',
+        styles.FMT_MONTHS,
+    )
+    s_hours = _price(n, "hosting_per_hour")
+    s_month = _price(n, "hosting_per_month")
+    add(
+        "succ_fixed",
+        f"successor fixed cost per month: catalog hosting (hourly x {HOURS_PER_MONTH}) + storage + MLOps",
+        f'IF(ISNUMBER({s_month}),{s_month},IF(ISNUMBER({s_hours}),{s_hours}*{{hours_per_month}},0))'
+        f'+N({_price(n, "storage_per_month")})+{{mlops_fte}}*{{engineer_annual_cost}}/12',
+        styles.FMT_USD,
+    )
+    s_run = (
+        f'IF({hours}<>"",{hours}*{_price(n, "training_per_hour")},'
+        f'IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{_price(n, "training_per_1m")}/1000000,0))'
+    )
+    add(
+        "succ_upfront",
+        "successor's training (its own rate, the same data) + the one-off costs again",
+        f'IF(ISNUMBER({{succ_input}}),IF(OR({hours}<>"",N({{train_tokens}})>0),'
+        f'MAX({s_run},N({_price(n, "min_job_charge")})),0)*{{training_runs}}'
+        '+{eval_cost}+{data_prep_cost}+{other_upfront_cost},0)',
+        styles.FMT_USD,
+    )
+    add(
+        "succ_on",
+        "a successor takes over? (rates known, the model stops serving within forever)",
+        f"AND(ISNUMBER({{succ_input}}),{{service_months}}<{FOREVER},{{service_months}}>0,"
+        "MIN({lifetime_months_plan},{succ_cap}-{service_months})>0)",
+    )
+    add(
+        "succ_life",
+        "successor lifetime: the plan, at most to its end",
+        'IF({succ_on},MIN({lifetime_months_plan},{succ_cap}-{service_months}),"")',
+        styles.FMT_MONTHS,
+    )
+    s_jobs = "({succ_jobs_until}-{start_date})/{days_per_month_avg}-{service_months}"
+    s_blocked = f'IF(ISNUMBER({{succ_jobs_until}}),MAX(0,(INT(({s_jobs})/{{succ_life}})+1)*{{succ_life}}),{FOREVER})'
+    add(
+        "succ_end",
+        "month the successor stops serving (then traffic returns to frontier)",
+        f"IF({{succ_on}},{{service_months}}+MIN({{succ_cap}}-{{service_months}},{s_blocked}),{{service_months}})",
+        styles.FMT_MONTHS,
+    )
+    add(
+        "succ_last_retrain",
+        "retrains the successor can get",
+        f"IF(AND({{succ_on}},{{succ_end}}<{FOREVER}),MAX(-INT(-(({{succ_end}}-{{service_months}})/{{succ_life}}-{{eps}}))-1,0),{FOREVER})",
+        "0",
     )
 
     section("Cost per query (USD): input at the cached mix, batch share at batch rates")
@@ -280,6 +422,12 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
         styles.FMT_USD_QUERY,
     )
     add("ft_cost_per_query", "fine-tuned", query_cost("ft_input_tokens", "ft_output_tokens", "ft"), styles.FMT_USD_QUERY)
+    add(
+        "succ_cost_per_query",
+        "successor (when one takes over)",
+        f'IF({{succ_on}},{query_cost("ft_input_tokens", "ft_output_tokens", "succ")},0)',
+        styles.FMT_USD_QUERY,
+    )
 
     section("Month 1 (README: payback uses these flat figures)")
     q1 = "{queries_per_day}*{days_per_month}"
@@ -303,6 +451,74 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
         "net benefit",
         "{inference_savings_month}+{quality_value_month}-{fixed_cost_month}",
         styles.FMT_USD,
+    )
+
+    section("Against the cheaper model prompted (baseline_model; blank: none)")
+    b = inp("baseline_model")
+    for key, field, cat in (("baseline_input", "baseline_input_price", "input"), ("baseline_output", "baseline_output_price", "output")):
+        x = inp(field)
+        add(key, f"baseline {cat} rate", f'IF({x}<>"",{x},{_price(b, cat)})', styles.FMT_RATE)
+    cached = _price(b, "cached_input")
+    add(
+        "baseline_cached",
+        "baseline cached input (catalog, else 10% of input)",
+        f'IF(ISNUMBER({cached}),{cached},IF(ISNUMBER({{baseline_input}}),{{baseline_input}}*{{cached_fallback}},""))',
+        styles.FMT_RATE,
+    )
+    add("baseline_batch_in", "baseline batch input / input", factor(_price(b, "batch_input"), _price(b, "input")), "0.####")
+    add("baseline_batch_out", "baseline batch output / output", factor(_price(b, "batch_output"), _price(b, "output")), "0.####")
+    add("has_baseline", "a baseline with both rates?", "AND(ISNUMBER({baseline_input}),ISNUMBER({baseline_output}))")
+    add(
+        "baseline_cost_per_query",
+        "baseline cost per query",
+        f'IF({{has_baseline}},{query_cost("input_tokens", "output_tokens", "baseline")},"{NA}")',
+        styles.FMT_USD_QUERY,
+    )
+    add(
+        "baseline_savings_month",
+        "baseline_savings_month: switching to it instead (against frontier)",
+        f'IF({{has_baseline}},{q1}*{{ft_traffic_share}}*({{frontier_cost_per_query}}-{{baseline_cost_per_query}}),"{NA}")',
+        styles.FMT_USD,
+    )
+    add(
+        "savings_vs_baseline_month",
+        "savings_vs_baseline_month: fine-tuning's inference saving against it",
+        f'IF({{has_baseline}},{q1}*({{ft_traffic_share}}*{{baseline_cost_per_query}}+(1-{{ft_traffic_share}})*{{frontier_cost_per_query}})-{{ft_cost_month}},"{NA}")',
+        styles.FMT_USD,
+    )
+    add(
+        "net_vs_baseline",
+        "net benefit against the baseline",
+        f'IF({{has_baseline}},{{savings_vs_baseline_month}}+{{quality_value_month}}-{{fixed_cost_month}},"{NA}")',
+        styles.FMT_USD,
+    )
+    add(
+        "payback_vs_baseline",
+        "payback against the baseline",
+        f'IF(N({{net_vs_baseline}})>0,{{upfront_cost}}/{{net_vs_baseline}},"{NA}")',
+        styles.FMT_MONTHS,
+    )
+    value = f"{q1}*{{ft_traffic_share}}*{{value_per_correct}}"
+    add(
+        "breakeven_accuracy_lift",
+        "breakeven_accuracy_lift: lift at which fine-tuning beats the baseline",
+        f'IF(AND({{has_baseline}},{value}>0,{{lifetime_months}}>0),'
+        f'MAX(({{upfront_cost}}/{{lifetime_months}}+{{fixed_cost_month}}-{{savings_vs_baseline_month}})/({value}),0),"{NA}")',
+        styles.FMT_PCT,
+    )
+
+    section(f"With MLOps counted ({SEED_MLOPS_FTE:g} engineer, the seed's budget, when mlops_fte is 0)")
+    add(
+        "net_with_mlops",
+        "net benefit with MLOps",
+        f"{{net_benefit_month}}-IF({{mlops_fte}}>0,0,{{seed_mlops_fte}}*{{engineer_annual_cost}}/12)",
+        styles.FMT_USD,
+    )
+    add(
+        "payback_with_mlops",
+        "payback with MLOps",
+        f'IF({{net_with_mlops}}>0,{{upfront_cost}}/{{net_with_mlops}},"{NA}")',
+        styles.FMT_MONTHS,
     )
 
     section("Over the lifetime (sums of month weights x growth x price paths, closed form)")
@@ -339,6 +555,12 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
         f'IF({{net_benefit_month}}>0,{{upfront_cost}}/{{net_benefit_month}},"{NA}")',
         styles.FMT_MONTHS,
     )
+    add(
+        "payback_date",
+        "payback_date: go-live date + payback (days = months x 365.25 / 12)",
+        f'IF(ISNUMBER({{payback_months}}),INT({{start_date}}+{{payback_months}}*{{days_per_month_avg}}),"{NA}")',
+        styles.FMT_DATE,
+    )
     gain = "{days_per_month}*{ft_traffic_share}*({frontier_cost_per_query}-{ft_cost_per_query}+{accuracy_lift}*{value_per_correct})"
     add(
         "breakeven_queries_per_day",
@@ -369,22 +591,44 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
         "0.0000",
     ),
     ("fine-tuned price x", "IF({m}=0,0,(1-{ft_price_decline_annual})^(({m}-1)/12))", "0.0000"),
+    ("serving share", "IF({m}=0,0,MAX(0,MIN(1,{service_months}-({m}-1))))", "0.00"),
+    ("successor share", "IF({m}=0,0,MAX(0,MIN(1,MAX({succ_end},{service_months})-({m}-1)))-{serving share})", "0.00"),
     ("frontier_cost", "{queries}*{frontier_list_q}*{frontier price x}", styles.FMT_USD),
     (
         "ft_cost",
-        "IF({alive},{queries}*({ft_traffic_share}*{ft_cost_per_query}*{fine-tuned price x}"
-        "+(1-{ft_traffic_share})*{frontier_list_q}*{frontier price x}),{frontier_cost})",
+        "{queries}*({ft_traffic_share}*({serving share}*{ft_cost_per_query}+{successor share}*{succ_cost_per_query})"
+        "*{fine-tuned price x}+({serving share}+{successor share})*(1-{ft_traffic_share})*{frontier_list_q}*{frontier price x})"
+        "+(1-{serving share}-{successor share})*{frontier_cost}",
         styles.FMT_USD,
     ),
     ("inference_savings", "{frontier_cost}-{ft_cost}", styles.FMT_USD),
-    ("quality_value", "IF({alive},{queries}*{ft_traffic_share}*{accuracy_lift}*{value_per_correct},0)", styles.FMT_USD),
-    ("fixed_cost", "IF(AND({alive},{m}>0),{fixed},0)", styles.FMT_USD),
+    (
+        "quality_value",
+        "({serving share}+{successor share})*{queries}*{ft_traffic_share}*{accuracy_lift}*{value_per_correct}",
+        styles.FMT_USD,
+    ),
+    ("fixed_cost", "{serving share}*{fixed}+{successor share}*{succ_fixed}", styles.FMT_USD),
     (
         "retrains",
-        "IF(AND({alive},{m}>0,{m}<{horizon_months}),INT(({m}+0.000000001)/{lifetime_months})-INT(({m}-1+0.000000001)/{lifetime_months}),0)",
+        "IF(AND({m}>0,{m}<{horizon_months},{lifetime_months}>0),"
+        "MIN(INT(({m}+{eps})/{lifetime_months}),{last_retrain})"
+        "-MIN(INT(({m}-1+{eps})/{lifetime_months}),{last_retrain}),0)",
         "0",
     ),
-    ("upfront_and_retrain", "IF({m}=0,{upfront_cost},{retrains}*{retrain_cost_share}*{upfront_cost})", styles.FMT_USD),
+    (
+        "successor payments",
+        "IF(AND({succ_on},{m}<{horizon_months},{m}-{service_months}+{eps}>=0),"
+        "(IF({m}-1-{service_months}+{eps}<0,1,0)+{retrain_cost_share}*("
+        "MIN(INT(({m}-{service_months}+{eps})/{succ_life}),{succ_last_retrain})"
+        "-IF({m}-1-{service_months}+{eps}>=0,MIN(INT(({m}-1-{service_months}+{eps})/{succ_life}),{succ_last_retrain}),0)))"
+        "*{succ_upfront},0)",
+        styles.FMT_USD,
+    ),
+    (
+        "upfront_and_retrain",
+        "IF({m}=0,{upfront_cost},{retrains}*{retrain_cost_share}*{upfront_cost})+{successor payments}",
+        styles.FMT_USD,
+    ),
     ("net_cash_flow", "{inference_savings}+{quality_value}-{fixed_cost}-{upfront_and_retrain}", styles.FMT_USD),
     ("cumulative_net", "IF({m}=0,{net_cash_flow},{cumulative_net@prev}+{net_cash_flow})", styles.FMT_USD),
     ("discounted flow", "{net_cash_flow}/(1+{rate_monthly})^{m}", styles.FMT_USD),
@@ -412,22 +656,25 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
     (sheet-local, absolute) by its Result field name."""
     cells: dict[str, str] = {}
     items = steps(inp)
-    for col, text in enumerate(("Step", "name", "value"), 1):
+    for col, text in enumerate(("Step", "name", "value", "default"), 1):
         styles.header_cell(ws.cell(top, col, text))
-    for i, (key, _label, _formula, _fmt) in enumerate(items):
+    for i, (key, *_rest) in enumerate(items):
         if key:
             cells[key] = f"$C${top + 1 + i}"
-    for i, (key, label, formula, fmt) in enumerate(items):
+    for i, (key, label, formula, fmt, default) in enumerate(items):
         r = top + 1 + i
         ws.cell(r, 1, label)
         if not key:
-            for c in range(1, 4):
+            for c in range(1, 5):
                 styles.section_cell(ws.cell(r, c))
             continue
         ws.cell(r, 2, key)
         styles.note_cell(ws.cell(r, 2))
-        c = ws.cell(r, 3, "=" + _fill(formula, cells))
-        styles.calc_cell(c, fmt or None)
+        if default is not None:  # the input's default, typed beside it (read when the input is blank)
+            styles.note_cell(ws.cell(r, 4, default))
+            formula = formula.replace("{@default}", f"$D${r}")
+        value = formula if isinstance(formula, (int, float)) else "=" + _fill(formula, cells)
+        styles.calc_cell(ws.cell(r, 3, value), fmt or None)
     last_step = top + len(items)
 
     # the month table
@@ -442,7 +689,6 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
         row_cells.update({h: f"{letters[h]}{r}" for h in letters})
         row_cells.update({f"{h}@prev": f"{letters[h]}{r - 1}" for h in letters})
         row_cells["m"] = f"${m_col}{r}"
-        row_cells["alive"] = f"({cells['lifetime_months']}>0)"
         for j, (h, formula, fmt) in enumerate(COLUMNS):
             cell = ws.cell(r, table_col + j)
             if h == "month":
@@ -456,14 +702,33 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
     flows = col[FLOW_COLUMN]
     f0 = f"${letters[FLOW_COLUMN]}${first}"
     rest = f"${letters[FLOW_COLUMN]}${first + 1}:${letters[FLOW_COLUMN]}${last}"
-    too_long = f'{cells["horizon_months"]}>{MAX_MONTHS}'
-    guess = f'IF(ISNUMBER({cells["payback_months"]}),MIN(10,1/MAX({cells["payback_months"]},0.1)),0.1)'
+    too_long = f'{cells["horizon_months"]}>{cells["max_months"]}'
+    guess = f'IF(ISNUMBER({cells["payback_months"]}),MIN({cells["irr_guess_max"]},1/{cells["payback_months"]}),0)'
+    r = last_step + 1
+    tries = []
+    for g in IRR_GUESSES:
+        irr = f"IRR({flows},$D${r})"
+
+        def npv_at(rate: str) -> str:
+            return f"(NPV({rate},{rest})+{f0})"
+
+        step = f"{cells['irr_step']}*(1+ABS({irr}))"  # NPV changes sign across the rate: a root, not a stall
+        check = f"{npv_at(f'{irr}-{step}')}*{npv_at(f'{irr}+{step}')}<=0"
+        ws.cell(r, 1, f"IRR from the guess in column D{' (1 / payback)' if g == 'payback' else ''} (n/a: none, or it stalled)")
+        styles.note_cell(ws.cell(r, 4, f"={guess}" if g == "payback" else float(g)))
+        ws.cell(r, 4).number_format = "0.00"
+        styles.calc_cell(ws.cell(r, 3, f'=IFERROR(IF({check},{irr},"{NA}"),"{NA}")'), "0.0000%")
+        tries.append(f"$C${r}")
+        r += 1
+    first_root = f'"{NA}"'
+    for t in reversed(tries):
+        first_root = f"IF(ISNUMBER({t}),{t},{first_root})"
     finance = (
         ("npv", "npv: NPV(monthly rate, months 1..horizon) + month 0", f'NPV({cells["rate_monthly"]},{rest})+{f0}', styles.FMT_USD),
         (
             "irr_monthly",
-            "IRR of the monthly flows (native IRR; from 0 first, for the root nearest 0)",
-            _irr_tries(flows, ["0", guess, "-0.1", "-0.3", "-0.6", "-0.9", "-0.99"]),
+            "IRR of the monthly flows: the first guess above that finds a root (0 first: the root nearest 0)",
+            first_root,
             "0.0000%",
         ),
         (
@@ -479,7 +744,6 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
             styles.FMT_MONTHS,
         ),
     )
-    r = last_step + 1
     for key, label, formula, fmt in finance:
         if key == "irr_annual":
             im = cells["irr_monthly"]
@@ -491,39 +755,44 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
         cells[key] = f"$C${r}"
         styles.calc_cell(ws.cell(r, 3, "=" + formula), fmt)
         r += 1
-    lifetime, net, payback = cells["lifetime_months"], cells["net_benefit_month"], cells["payback_months"]
-    pays = f"AND(ISNUMBER({payback}),{lifetime}>0)"
-    share = f"{payback}/{lifetime}"
-    code = (
-        f'IF(AND({pays},{payback}<={be.MANDATORY_PAYBACK_MONTHS:g},{net}>={be.MANDATORY_NET_MONTH:g}),4,'
-        f"IF({pays},IF({share}<={be.STRONG_YES_SHARE:g},3,IF({share}<={be.YES_SHARE:g},2,IF({share}<=1,1,0))),0))"
+    lifetime, lat = cells["lifetime_months"], cells["latency_driven"]
+    texts = (
+        ("verdict_rules", "verdict by the payback rules (README)", verdict_rules(cells["payback_months"], lifetime, cells["net_benefit_month"]), None),
+        ("verdict", "verdict: at least Yes when latency-driven", latency_floor("{verdict_rules}", lifetime, lat), None),
+        ("mlops_rules", "with MLOps: by the payback rules", verdict_rules(cells["payback_with_mlops"], lifetime, cells["net_with_mlops"]), None),
+        ("verdict_with_mlops", "verdict_with_mlops: the same rules on the net with MLOps", latency_floor("{mlops_rules}", lifetime, lat), None),
+        ("baseline_rules", "against the baseline: by the payback rules", verdict_rules(cells["payback_vs_baseline"], lifetime, f'N({cells["net_vs_baseline"]})'), None),
+        ("baseline_verdict", "baseline_verdict: the same rules on the net against the baseline (blank: none)",
+         f'IF({{has_baseline}},{latency_floor("{baseline_rules}", lifetime, lat)},"")', None),
+        ("mode", "mode: latency, else quality when it beats the savings, else volume",
+         f'IF({lat},"latency",IF({cells["quality_value_month"]}>{cells["inference_savings_month"]},"quality","volume"))', None),
     )
-    lat = cells["latency_driven"]
-    for key, label, formula in (
-        ("verdict_code", "verdict code (0 Don't fine-tune .. 4 Mandatory; latency-driven: at least 2)", f"IF(AND({lat},{code}<2,{lifetime}>0),2,{code})"),
-        ("verdict", "verdict (README's rules)", "CHOOSE({verdict_code}+1," + ",".join(f'"{v}"' for v in be.VERDICTS) + ")"),
-        (
-            "mode",
-            "mode: latency, else quality when it beats the savings, else volume",
-            f'IF({lat},"latency",IF({cells["quality_value_month"]}>{cells["inference_savings_month"]},"quality","volume"))',
-        ),
-    ):
+    for key, label, formula, fmt in texts:
         ws.cell(r, 1, label)
         ws.cell(r, 2, key)
         styles.note_cell(ws.cell(r, 2))
         cells[key] = f"$C${r}"
-        styles.calc_cell(ws.cell(r, 3, "=" + _fill(formula, cells)), "0" if key == "verdict_code" else None)
+        styles.calc_cell(ws.cell(r, 3, "=" + _fill(formula, cells)), fmt)
         r += 1
     return {k: cells[k] for k in ANSWERS}
 
 
-def _irr_tries(flows: str, guesses: list[str]) -> str:
-    """Native IRR from each guess in turn (0 first: the root nearest 0, as the engine picks),
-    the next where one does not converge; "n/a" when none does."""
-    expr = f'"{NA}"'
-    for g in reversed(guesses):
-        expr = f"IFERROR(IRR({flows},{g}),{expr})"
-    return expr
+def verdict_rules(payback: str, lifetime: str, net: str) -> str:
+    """pricing.breakeven.verdict_codes' payback rules as a formula giving the verdict's text."""
+    v = [f'"{t}"' for t in be.VERDICTS]
+    pays = f"AND(ISNUMBER({payback}),{lifetime}>0)"
+    share = f"{payback}/{lifetime}"
+    return (
+        f"IF(AND({pays},N({payback})<={{mandatory_payback}},{net}>={{mandatory_net}}),{v[4]},"
+        f"IF({pays},IF({share}<={{strong_yes_share}},{v[3]},IF({share}<={{yes_share}},{v[2]},"
+        f"IF({share}<=1,{v[1]},{v[0]}))),{v[0]}))"
+    )
+
+
+def latency_floor(verdict: str, lifetime: str, latency: str) -> str:
+    """Only the fine-tuned model meets the latency budget: at least Yes while it can ship."""
+    v = [f'"{t}"' for t in be.VERDICTS]
+    return f"IF(AND({latency},{lifetime}>0,OR({verdict}={v[0]},{verdict}={v[1]})),{v[2]},{verdict})"
 
 
 def write(ctx) -> None:
@@ -539,6 +808,10 @@ def write(ctx) -> None:
     )
     rows = calculator.field_rows()
     ctx.native_answers = write_chain(ws, lambda f: f"{calculator.SHEET}!$C${rows[f]}")
+    for key, cell in ctx.native_answers.items():  # the Calculator names the figures it shows
+        if key not in calculator.OUTPUTS_BY_NAME:
+            name = defined_name(key)
+            ctx.wb.defined_names[name] = DefinedName(name, attr_text=f"{REF}!{cell}")
     styles.widths(ws, A=62, B=26, C=16, D=2, E=2)
     for j in range(len(COLUMNS)):
         ws.column_dimensions[get_column_letter(TABLE_COL + j)].width = 13 if j else 7

@@ -73,9 +73,13 @@ def write(ctx) -> None:
     ws.cell(top, 2, f'="{stamp.replace(chr(34), chr(34) * 2)}"&IF(PythonCurrent,"","; {STALE}")')
     styles.output_cell(ws.cell(top, 2))
     dn["PythonStamp"] = DefinedName("PythonStamp", attr_text=f"{checks.SHEET}!$B${top}")
+    ws.cell(top + 2, 1, "The engine's notes when built (the Calculator shows them while current)")
+    notes = ws.cell(top + 2, 2, "; ".join(ctx.selected_result.notes))
+    styles.note_cell(notes)
+    dn["PythonNotes"] = DefinedName("PythonNotes", attr_text=f"{checks.SHEET}!$B${top + 2}")
     for j, text in enumerate(("input", "value when built", "value now", "same (1/0)"), 1):
-        styles.header_cell(ws.cell(top + 2, j, text))
-    first = top + 3
+        styles.header_cell(ws.cell(top + 3, j, text))
+    first = top + 4
     items = _inputs(ctx)
     for i, (ref, value) in enumerate(items):
         r = first + i
