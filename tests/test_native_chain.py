@@ -27,7 +27,7 @@ from pricing.breakeven import cash_flows, evaluate, resolve_scenarios
 from pricing.presets import presets
 from pricing.store import bundled_catalog
 from workbook.build import build_template
-from workbook.sheets import calculator, cashflow, risk, stamps
+from workbook.sheets import calculator, cashflow, risk, scenarios, stamps
 
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice")
 RANDOM_CASES = 200
@@ -49,6 +49,8 @@ def same(got, want, scale: float = 1.0) -> bool:
     if isinstance(want, str):
         return got == want
     if isinstance(want, date):  # payback_date: the day, stored as a date serial
+        if isinstance(got, (int, float)):  # formulon and formulas give the serial number
+            return got == (want - date(1899, 12, 30)).days
         day = got.date() if isinstance(got, datetime) else got
         return day == want
     return isinstance(got, (int, float)) and math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-9 * scale)
@@ -94,7 +96,8 @@ def recalculated(none_file, tmp_path_factory, catalog):
     sel = f"{calculator.SHEET}!C{calculator.SELECT_ROW}"
     files = {f"preset{i}": _picked(none_file, out, f"preset{i}", {sel: p.scenario.name}) for i, p in enumerate(presets())}
     qpd = f"{calculator.SHEET}!C{calculator.field_rows()['queries_per_day']}"
-    files["typed"] = _picked(none_file, out, "typed", {sel: presets()[0].scenario.name, qpd: 50_000})
+    row2 = f"Scenarios!B{scenarios.FIRST_ROW + 1}"  # queries_per_day of the second scenario
+    files["typed"] = _picked(none_file, out, "typed", {sel: presets()[0].scenario.name, qpd: 50_000, row2: 7})
     cases = random_scenarios(catalog, RANDOM_CASES)
     book, answers = case_book(none_file, cases, out / "cases.xlsx")
     files["cases"] = book
@@ -140,7 +143,7 @@ def test_native_formulas_only(none_file):
     allowed = {
         "IF", "IFERROR", "INDEX", "MATCH", "MIN", "MAX", "INT", "SUM", "COUNT", "COUNTIF", "NPV",
         "IRR", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "ISBLANK", "N", "NA", "TODAY",
-        "ABS", "TEXT", "_XLFN.ISFORMULA", "ROUND", "ROWS", "LEFT", "SEARCH",
+        "ABS", "TEXT", "_XLFN.ISFORMULA", "ROUND", "ROWS", "LEFT", "SEARCH", "SUMPRODUCT",
     }
     wb = openpyxl.load_workbook(none_file)
     used = set()
@@ -180,6 +183,9 @@ def test_typing_an_input_updates_the_answers_and_marks_python_blocks_stale(recal
     notes = wb[calculator.SHEET][f"H{calculator.output_rows()['notes']}"].value
     assert stamps.STALE in notes
     assert wb["Checks"]["B3"].value.endswith("check(s) fail: see the Checks sheet")
+    col = len(scenarios.INPUT_COLUMNS) + 2 + len(scenarios.OUTPUTS)  # each row's stamp
+    marks = [wb["Scenarios"].cell(scenarios.FIRST_ROW + i, col).value for i in range(3)]
+    assert stamps.STALE not in marks[0] and marks[1] == stamps.STALE and stamps.STALE not in marks[2], marks
 
 
 def test_random_scenarios_equal_the_engine_in_libreoffice(recalculated, catalog):

@@ -49,6 +49,7 @@ PORTABLE = {
     "ABS",
     "NPV",
     "IRR",
+    "SUMPRODUCT",  # no add-in: a Scenarios row against its inputs as built
 }
 CONSTANTS = {"0", "1", "12", "100", "1000", "1000000"}  # unit constants only
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")

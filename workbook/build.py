@@ -57,6 +57,7 @@ SHEET_ORDER = (
     audit.SHEET,  # add-in files only
     functions_sheet.SHEET,
     xlwings_conf.SHEET,
+    scenarios_sheet.AS_BUILT,  # no add-in only: hidden
 )
 NA_TEXT = "n/a"  # the static copy's text where the add-in would show #NUM! (never pays back)
 NUM = "#NUM!"  # what an FT_ function returns for a figure that does not exist (never pays back)

@@ -48,7 +48,28 @@ RUNTIMES = (
     "beside it says when it ran and what changed.",
     "Other runtimes: Windows desktop with Python: `ft-breakeven build --runtime classic` (a .xlsm;"
     " xlwings > Import Functions). Your own xlwings Server: `--runtime server` (its add-in and "
-    "namespace). No add-in at all: `--runtime none` (values only). Step by step: docs/RUNTIMES.md.",
+    "namespace). No add-in at all: `--runtime none` (live native formulas: the Calculator's "
+    "answers from the Cash flow sheet; Risk, notes and Scenarios outputs frozen and marked stale "
+    "once an input changes). Step by step: docs/RUNTIMES.md.",
+)
+
+
+# The file for people without the add-in: what it does live, what is frozen, what it cannot do.
+NO_ADDIN = (
+    "This file needs no add-in: it calculates in any spreadsheet program (Excel 2010 or later, "
+    "LibreOffice, Google Sheets)",
+    "Live: pick a scenario or type over any yellow input and every answer on the Calculator "
+    "follows, computed step by step in native formulas on the Cash flow sheet (one row per month, "
+    "up to 120 months; each answer cell is named after its figure: payback_months, npv_figure, ...).",
+    "Frozen, computed in Python when the file was built: the Risk sheet (Monte Carlo, tornado, "
+    "two-way table), the engine's notes and the Scenarios sheet's outputs. Each says which "
+    "scenario and date it was computed for; once an input differs it says 'stale: rebuild or use "
+    "the add-in' and the master check fails.",
+    "Cannot: refresh prices (run `ft-breakeven refresh`, then rebuild), run FT_ functions, or "
+    "answer for a horizon beyond 120 months (the answers say so). Its IRR is the spreadsheet's "
+    "IRR: where the flows change sign several times it may find another root than the add-in.",
+    "With the add-in everything is live: `ft-breakeven build` (xlwings Lite, free) or "
+    "`--runtime classic|server`; step by step: docs/RUNTIMES.md.",
 )
 
 
@@ -66,11 +87,12 @@ def write(ctx) -> None:
     for i, line in enumerate(HOW_TO, 1):
         ws.cell(r + i, 1, line)
     r += len(HOW_TO) + 2
-    for i, line in enumerate(RUNTIMES):
+    setup = NO_ADDIN if ctx.static else RUNTIMES
+    for i, line in enumerate(setup):
         c = ws.cell(r + i, 1, line)
         if i == 0:
             c.font = styles.BOLD
-    r += len(RUNTIMES) + 1
+    r += len(setup) + 1
     ws.cell(r, 1, "Prices as of").font = styles.BOLD
     c = ws.cell(r, 2, "=PricesAsOf")
     styles.link_cell(c, styles.FMT_DATE)
@@ -90,7 +112,13 @@ def write(ctx) -> None:
         ),
         (styles.calc_cell, "Calculation: a formula; do not type over it."),
         (styles.link_cell, "Link: a value brought from another sheet."),
-        (styles.output_cell, "Answer: an FT_ function's result."),
+        (
+            styles.output_cell,
+            "Answer: computed live by native formulas (Cash flow sheet)."
+            if ctx.static
+            else "Answer: an FT_ function's result (the Cash flow sheet recomputes it natively; "
+            "the Audit sheet checks they agree).",
+        ),
     )
     for i, (style, text) in enumerate(legend, 1):
         c = ws.cell(r + i, 1, text)

@@ -397,8 +397,15 @@ def write(ctx) -> None:
         ws,
         "Calculator: will fine-tuning this model save money, and when does it pay back?",
         "Pick a scenario; yellow cells are inputs (type over any of them); green cells are the "
-        "answer from the FT_ functions. Units: USD, token rates in USD per 1M tokens, time in "
-        "months.",
+        + (
+            "answer, computed live by native formulas on the Cash flow sheet (no add-in needed); "
+            "the Risk figures and the engine's notes were computed when the file was built and say "
+            "when they are stale. "
+            if ctx.static
+            else "answer from the FT_ functions (the Cash flow sheet recomputes them natively, the "
+            "Audit sheet checks they agree). "
+        )
+        + "Units: USD, token rates in USD per 1M tokens, time in months.",
     )
     rows = field_rows()
     dn = ctx.wb.defined_names

@@ -26,6 +26,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from pricing import breakeven as be
 from pricing.catalog import HOURS_PER_MONTH
+from pricing.finance import IRR_HIGH, IRR_LOW
 from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
 from pricing.scenario import Scenario
 from pricing.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
@@ -115,6 +116,8 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("max_months", "months laid out on this sheet", MAX_MONTHS, "0"),
     ("irr_step", "IRR check: the NPV must change sign within this relative step", 1e-8, "0.0E+00"),
     ("irr_guess_max", "IRR guess from payback at most (monthly)", 10, "0"),
+    ("irr_low", "IRR searched from (monthly; pricing/finance.py)", IRR_LOW, "0.00%"),
+    ("irr_high", "IRR searched up to (monthly)", IRR_HIGH, "#,##0"),
 )
 
 
@@ -717,7 +720,8 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
         ws.cell(r, 1, f"IRR from the guess in column D{' (1 / payback)' if g == 'payback' else ''} (n/a: none, or it stalled)")
         styles.note_cell(ws.cell(r, 4, f"={guess}" if g == "payback" else float(g)))
         ws.cell(r, 4).number_format = "0.00"
-        styles.calc_cell(ws.cell(r, 3, f'=IFERROR(IF({check},{irr},"{NA}"),"{NA}")'), "0.0000%")
+        inside = f"{irr}>={cells['irr_low']},{irr}<={cells['irr_high']}"  # the engine's search range
+        styles.calc_cell(ws.cell(r, 3, f'=IFERROR(IF(AND({inside},{check}),{irr},"{NA}"),"{NA}")'), "0.0000%")
         tries.append(f"$C${r}")
         r += 1
     first_root = f'"{NA}"'

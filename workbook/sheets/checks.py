@@ -108,9 +108,9 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
             "=IF(ISERROR(verdict),0,1)",
         ),
         (
-            "The Python-only blocks (Risk sheet, the engine's notes) were computed for these inputs "
-            "(no add-in: rebuild after a change)",
-            "=IF(PythonCurrent,1,0)",
+            "The Python-only blocks (Risk sheet, the engine's notes, the Scenarios outputs) were "
+            "computed for these inputs (no add-in: rebuild after a change)",
+            "=IF(AND(PythonCurrent,ScenariosStale=0),1,0)",
         ),
         (
             "The native Cash flow chain equals the add-in's figures (Audit sheet; always 1 without the add-in)",

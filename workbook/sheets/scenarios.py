@@ -72,7 +72,8 @@ def write(ctx) -> None:
     last_in = get_column_letter(len(INPUT_COLUMNS))
     styles.title(
         ws,
-        "Scenarios: one row per case; outputs on the right (green) are FT_SCENARIOS formulas",
+        "Scenarios: one row per case; outputs on the right (green) "
+        + ("were computed when the file was built (no add-in)" if ctx.static else "are FT_SCENARIOS formulas"),
         "Yellow cells are inputs; a blank cell takes the input's default (see the Calculator's "
         "default / source column). "
         "Add a case by typing it in an empty row (or copy a row down); pick it on the Calculator "
@@ -125,6 +126,8 @@ def write(ctx) -> None:
             if out in ("inference_savings_month", "breakeven_queries_per_day", "frontier_cost_month")
             else 18
         )
+    if ctx.static:
+        _stamp_rows(ctx, ws, first_out + len(OUTPUTS), end)
     widths = {"A": 32}
     for j, f in enumerate(INPUT_COLUMNS[1:], start=2):
         widths[get_column_letter(j)] = 14 if f not in ("frontier_model", "ft_model") else 22
@@ -142,3 +145,36 @@ def write(ctx) -> None:
         "ScenarioData": f"$A${FIRST_ROW}:${last_in}${end}",
     }.items():
         ctx.wb.defined_names[name] = DefinedName(name, attr_text=f"{sheet}!{ref}")
+
+
+AS_BUILT = "Scenarios as built"  # no add-in: the table's inputs when the outputs were computed
+
+
+def _stamp_rows(ctx, ws, col: int, end: int) -> None:
+    """No add-in: the outputs are values computed when the file was built. A hidden copy of the
+    table's inputs keeps what they were computed for; each row says "stale" once its inputs
+    differ, and the Checks sheet counts such rows (ScenariosStale)."""
+    from workbook.sheets.stamps import STALE
+
+    copy = ctx.wb.create_sheet(AS_BUILT)
+    copy.sheet_state = "hidden"
+    last_in = get_column_letter(len(INPUT_COLUMNS))
+    for r in range(FIRST_ROW, end + 1):
+        for j in range(1, len(INPUT_COLUMNS) + 1):
+            copy.cell(r, j, ws.cell(r, j).value).number_format = ws.cell(r, j).number_format
+    letter = get_column_letter(col)
+    styles.header_cell(ws.cell(HEADER_ROW, col, "outputs computed for"))
+    styles.note_cell(ws.cell(4, col, "the inputs when the file was built"), wrap=True)
+    stamp = f"computed on {date.today().isoformat()}"
+    for r in range(FIRST_ROW, end + 1):
+        row = f"$A{r}:${last_in}{r}"
+        c = ws.cell(
+            r,
+            col,
+            f"=IF(SUMPRODUCT(--({row}<>'{AS_BUILT}'!{row}))=0,\"{stamp}\",\"{STALE}\")",
+        )
+        styles.note_cell(c)
+    ws.column_dimensions[letter].width = 30
+    ctx.wb.defined_names["ScenariosStale"] = DefinedName(
+        "ScenariosStale", attr_text=f'COUNTIF({SHEET}!${letter}${FIRST_ROW}:${letter}${end},"{STALE}")'
+    )

@@ -65,6 +65,7 @@ def write(ctx) -> None:
     if not ctx.static:
         dn["PythonCurrent"] = DefinedName("PythonCurrent", attr_text="TRUE")
         dn["PythonStamp"] = DefinedName("PythonStamp", attr_text='"computed live by the add-in"')
+        dn["ScenariosStale"] = DefinedName("ScenariosStale", attr_text="0")
         return
     ws = ctx.wb[checks.SHEET]
     top = STAMP_TOP
