@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import openpyxl  # noqa: E402
-
 from native_cases import case_book, random_scenarios  # noqa: E402
+
 from pricing.breakeven import evaluate, evaluate_many  # noqa: E402
 from pricing.presets import presets  # noqa: E402
 from pricing.store import bundled_catalog  # noqa: E402
@@ -68,13 +68,17 @@ def main() -> None:
         _, vectorised = _timed(lambda: evaluate_many(cases, cat))
         _, scalar = _timed(lambda: [evaluate(c, cat) for c in cases])
     print(f"soffice start-up (empty workbook): {startup:.2f} s")
-    print(f"LibreOffice, the none Calculator (one scenario): {one:.2f} s ({one - startup:.2f} s after start-up)")
+    print(
+        f"LibreOffice, the none Calculator (one scenario): {one:.2f} s ({one - startup:.2f} s after start-up)"
+    )
     print(
         f"LibreOffice, {len(cases)} scenarios through the chain: {many:.1f} s, "
         f"{(many - startup) / len(cases) * 1000:.0f} ms a scenario after start-up"
     )
-    print(f"engine, the same {len(cases)} scenarios: evaluate_many {vectorised * 1000:.0f} ms, "
-          f"evaluate one by one {scalar * 1000:.0f} ms ({scalar / len(cases) * 1000:.1f} ms each)")
+    print(
+        f"engine, the same {len(cases)} scenarios: evaluate_many {vectorised * 1000:.0f} ms, "
+        f"evaluate one by one {scalar * 1000:.0f} ms ({scalar / len(cases) * 1000:.1f} ms each)"
+    )
     print(f"figures per scenario compared in tests/test_native_chain.py: {len(cashflow.ANSWERS)}")
 
 

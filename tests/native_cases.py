@@ -110,9 +110,9 @@ def case_book(base: Path, cases: list[dict], path: Path) -> tuple[Path, dict[str
             v = inputs.get(f)
             ws.cell(i, j, None if v is None or (isinstance(v, float) and math.isnan(v)) else v)
     answers: dict[str, str] = {}
+    row = {f: i for i, f in enumerate(fields, start=2)}
     for j in range(len(cases)):
         col = get_column_letter(j + 2)
-        row = {f: i for i, f in enumerate(fields, start=2)}
         sheet = wb.create_sheet(f"C{j + 1}")
         answers = cashflow.write_chain(sheet, lambda f, col=col: f"{CASES_SHEET}!${col}${row[f]}")
     wb.save(path)

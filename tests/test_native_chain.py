@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-
 from libreoffice import SOFFICE, convert_many
 from native_cases import case_book, random_scenarios
+
 from pricing.breakeven import cash_flows, evaluate, resolve_scenarios
 from pricing.presets import presets
 from pricing.store import bundled_catalog
@@ -94,7 +94,10 @@ def recalculated(none_file, tmp_path_factory, catalog):
     _limit_memory()
     out = tmp_path_factory.mktemp("lo")
     sel = f"{calculator.SHEET}!C{calculator.SELECT_ROW}"
-    files = {f"preset{i}": _picked(none_file, out, f"preset{i}", {sel: p.scenario.name}) for i, p in enumerate(presets())}
+    files = {
+        f"preset{i}": _picked(none_file, out, f"preset{i}", {sel: p.scenario.name})
+        for i, p in enumerate(presets())
+    }
     qpd = f"{calculator.SHEET}!C{calculator.field_rows()['queries_per_day']}"
     row2 = f"Scenarios!B{scenarios.FIRST_ROW + 1}"  # queries_per_day of the second scenario
     files["typed"] = _picked(none_file, out, "typed", {sel: presets()[0].scenario.name, qpd: 50_000, row2: 7})
@@ -141,9 +144,35 @@ def test_native_formulas_only(none_file):
     import re
 
     allowed = {
-        "IF", "IFERROR", "INDEX", "MATCH", "MIN", "MAX", "INT", "SUM", "COUNT", "COUNTIF", "NPV",
-        "IRR", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "ISBLANK", "N", "NA", "TODAY",
-        "ABS", "TEXT", "_XLFN.ISFORMULA", "ROUND", "ROWS", "LEFT", "SEARCH", "SUMPRODUCT",
+        "IF",
+        "IFERROR",
+        "INDEX",
+        "MATCH",
+        "MIN",
+        "MAX",
+        "INT",
+        "SUM",
+        "COUNT",
+        "COUNTIF",
+        "NPV",
+        "IRR",
+        "AND",
+        "OR",
+        "NOT",
+        "ISNUMBER",
+        "ISERROR",
+        "ISBLANK",
+        "N",
+        "NA",
+        "TODAY",
+        "ABS",
+        "TEXT",
+        "_XLFN.ISFORMULA",
+        "ROUND",
+        "ROWS",
+        "LEFT",
+        "SEARCH",
+        "SUMPRODUCT",
     }
     wb = openpyxl.load_workbook(none_file)
     used = set()
@@ -193,7 +222,17 @@ def test_random_scenarios_equal_the_engine_in_libreoffice(recalculated, catalog)
     wb = openpyxl.load_workbook(paths["cases"], data_only=True)
     irr_misses, multi = [], 0
     kinds = dict.fromkeys(
-        ("shutdown inside the horizon", "growth", "decline", "cached", "batch", "gpu", "baseline", "successor"), 0
+        (
+            "shutdown inside the horizon",
+            "growth",
+            "decline",
+            "cached",
+            "batch",
+            "gpu",
+            "baseline",
+            "successor",
+        ),
+        0,
     )
     for i, inputs in enumerate(cases):
         want = evaluate(inputs, catalog)
@@ -212,7 +251,9 @@ def test_random_scenarios_equal_the_engine_in_libreoffice(recalculated, catalog)
             assert ok, (i, key, got, getattr(want, key), inputs)
         kinds["shutdown inside the horizon"] += "traffic returns to" in " ".join(want.notes)
         kinds["growth"] += bool(inputs.get("volume_growth_monthly"))
-        kinds["decline"] += bool(inputs.get("frontier_price_decline_annual") or inputs.get("frontier_price_cut"))
+        kinds["decline"] += bool(
+            inputs.get("frontier_price_decline_annual") or inputs.get("frontier_price_cut")
+        )
         kinds["cached"] += bool(inputs.get("cached_share"))
         kinds["batch"] += bool(inputs.get("batch_share"))
         kinds["gpu"] += "GPU serving" in " ".join(want.notes)
@@ -222,7 +263,10 @@ def test_random_scenarios_equal_the_engine_in_libreoffice(recalculated, catalog)
     # Excel's IRR (Newton from 0) finds another root than the engine's, or none, for a few flows
     # that change sign many times; measured: 9 of 200 (seed 14).
     assert len(irr_misses) <= 0.05 * len(cases), (irr_misses, multi)
-    print(f"LibreOffice: {len(paths)} files, {len(cases)} cases in {seconds:.1f} s; {kinds}; IRR misses {irr_misses}")
+    print(
+        f"LibreOffice: {len(paths)} files, {len(cases)} cases in {seconds:.1f} s; {kinds}; "
+        f"IRR misses {irr_misses}"
+    )
 
 
 def test_formulon_recalculates_the_none_file(none_file, catalog):

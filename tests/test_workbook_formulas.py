@@ -391,7 +391,11 @@ def test_audit_sheet_native_chain_equals_the_add_in(solved):
     for i, key in enumerate(cashflow.ANSWERS):
         r = audit.FIRST_ROW + i
         assert cell(solved, "Audit", f"A{r}") == key
-        assert cell(solved, "Audit", f"D{r}") == 1, (key, cell(solved, "Audit", f"B{r}"), cell(solved, "Audit", f"C{r}"))
+        assert cell(solved, "Audit", f"D{r}") == 1, (
+            key,
+            cell(solved, "Audit", f"B{r}"),
+            cell(solved, "Audit", f"C{r}"),
+        )
     assert "Audit" in cell(solved, "Checks", f"A{checks_row('Audit sheet')}")
 
 

@@ -592,7 +592,11 @@ def write(ctx) -> None:
     # schedule: FT_SCHEDULE spills one row per month, as many as asked for
     top = SCHEDULE_HEADER_ROW
     bottom = top + SCHEDULE_MONTHS + 1
-    ws[f"{SCHEDULE_COL}{top - 2}"] = "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
+    ws[f"{SCHEDULE_COL}{top - 2}"] = (
+        "Month-by-month cash flow (from the Cash flow sheet; month 0 = upfront; to the horizon), USD"
+        if ctx.static
+        else "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
+    )
     ws[f"{SCHEDULE_COL}{top - 2}"].font = styles.BOLD
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
@@ -615,6 +619,12 @@ def write(ctx) -> None:
     sched = ctx.selected_schedule
     table = [list(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
     ctx.ft_spill(ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell})", table)
+    if ctx.static:  # no add-in: the months shown, read live from the Cash flow sheet
+        for i in range(MAX_SCHEDULE_MONTHS + 1):
+            for j, column in enumerate(SCHEDULE_OUT):
+                ref = cashflow.table_ref(column, i)
+                month = cashflow.table_ref("month", i)
+                ws.cell(top + 1 + i, 12 + j).value = f'=IF({month}>{months_cell},"",{ref})'
     for j in range(5):
         styles.header_cell(ws.cell(top, 12 + j))
         for i in range(MAX_SCHEDULE_MONTHS + 1):

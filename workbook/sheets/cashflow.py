@@ -35,10 +35,27 @@ from workbook import styles
 SHEET = "Cash flow"
 REF = f"'{SHEET}'"
 MAX_MONTHS = 120  # months laid out; a longer horizon says so instead of answering
+FMT_MONTHS_OR_NEVER = '[>=1E+299]"never";#,##0.0'  # FOREVER shows as "never"
+NEVER_KEYS = {"service_months", "succ_cap", "succ_end", "last_retrain", "succ_last_retrain", "forever"}
+TRUE_FALSE_KEYS = {"gpu_on", "succ_on", "has_baseline", "latency_driven"}
 NA = "n/a"  # a figure that does not exist (never pays back, no IRR): the engine's None
 # Guesses for the native IRR, tried in turn: Excel's and LibreOffice's IRR run Newton's method
 # from the guess, which finds no root, or another root, from a bad start.
-IRR_GUESSES = ("0", "payback", "-0.1", "-0.2", "-0.3", "-0.4", "-0.5", "-0.6", "-0.7", "-0.8", "-0.9", "-0.95", "-0.99")
+IRR_GUESSES = (
+    "0",
+    "payback",
+    "-0.1",
+    "-0.2",
+    "-0.3",
+    "-0.4",
+    "-0.5",
+    "-0.6",
+    "-0.7",
+    "-0.8",
+    "-0.9",
+    "-0.95",
+    "-0.99",
+)
 FOREVER = "{forever}"  # "never" for months (the engine's infinity)
 FOREVER_TEXT = "1E+300: never stops"
 STEP_TOP = 4  # header row of the step-by-step block (columns A:D)
@@ -103,13 +120,33 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("days_per_month_avg", "days in an average month (365.25 / 12)", DAYS_PER_MONTH_AVG, "0.0000"),
     ("hours_per_month", "hours billed per month (8,760 / 12)", HOURS_PER_MONTH, "0"),
     ("seconds_per_day", "seconds per day", SECONDS_PER_DAY, "#,##0"),
-    ("throughput_x_params", "GPU tokens/s x billion parameters (MLPerf v5.1, pricing/serving.py)", THROUGHPUT_TOKENS_X_PARAMS_B, "#,##0"),
-    ("cached_fallback", "cached input rate when none is published: share of input", CACHED_FALLBACK, styles.FMT_PCT),
-    ("batch_fallback", "batch rate when none is published: share of standard", BATCH_FALLBACK, styles.FMT_PCT),
+    (
+        "throughput_x_params",
+        "GPU tokens/s x billion parameters (MLPerf v5.1, pricing/serving.py)",
+        THROUGHPUT_TOKENS_X_PARAMS_B,
+        "#,##0",
+    ),
+    (
+        "cached_fallback",
+        "cached input rate when none is published: share of input",
+        CACHED_FALLBACK,
+        styles.FMT_PCT,
+    ),
+    (
+        "batch_fallback",
+        "batch rate when none is published: share of standard",
+        BATCH_FALLBACK,
+        styles.FMT_PCT,
+    ),
     ("seed_mlops_fte", "MLOps engineers the seed budgets (verdict_with_mlops)", SEED_MLOPS_FTE, "0.0#"),
     ("mandatory_payback", "Mandatory: payback at most (months)", be.MANDATORY_PAYBACK_MONTHS, "0.0"),
     ("mandatory_net", "Mandatory: net benefit at least ($/month)", be.MANDATORY_NET_MONTH, styles.FMT_USD),
-    ("strong_yes_share", "Strong yes: payback within this share of the lifetime", be.STRONG_YES_SHARE, styles.FMT_PCT),
+    (
+        "strong_yes_share",
+        "Strong yes: payback within this share of the lifetime",
+        be.STRONG_YES_SHARE,
+        styles.FMT_PCT,
+    ),
     ("yes_share", "Yes: payback within this share of the lifetime", be.YES_SHARE, styles.FMT_PCT),
     ("eps", "rounding guard (the engine's 1e-9 on month counts)", 1e-9, "0.0E+00"),
     ("forever", "never (months): the engine's infinity", 1e300, "0.0E+00"),
@@ -173,7 +210,12 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     for f, base in (("ft_input_tokens", "input_tokens"), ("ft_output_tokens", "output_tokens")):
         add(f, f"{f} (blank: {base})", f'IF({inp(f)}="",{{{base}}},{inp(f)})', styles.FMT_INT)
     cm = inp("frontier_price_cut_month")
-    add("cut_first_month", "first month of the one-off cut (0: none)", f'IF({cm}="",0,MAX(1,-INT(-{cm})))', "0")
+    add(
+        "cut_first_month",
+        "first month of the one-off cut (0: none)",
+        f'IF({cm}="",0,MAX(1,-INT(-{cm})))',
+        "0",
+    )
     sd = inp("start_date")
     add("start_date", "start_date (blank: today)", f'IF({sd}="",TODAY(),{sd})', styles.FMT_DATE)
 
@@ -190,7 +232,8 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     )
 
     def factor(batch: str, base: str) -> str:
-        return f"IF(AND(ISNUMBER({batch}),ISNUMBER({base})),IF({base}<>0,{batch}/{base},{{batch_fallback}}),{{batch_fallback}})"
+        known = f"AND(ISNUMBER({batch}),ISNUMBER({base}))"
+        return f"IF({known},IF({base}<>0,{batch}/{base},{{batch_fallback}}),{{batch_fallback}})"
 
     add(
         "frontier_batch_in",
@@ -205,18 +248,30 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         "0.####",
     )
     add("cat_ft_input", "catalog: fine-tuned input rate", _price(ft, "ft_input"), styles.FMT_RATE)
-    add("cat_ft_batch_input", "catalog: fine-tuned batch input", _price(ft, "ft_batch_input"), styles.FMT_RATE)
-    add("cat_ft_batch_output", "catalog: fine-tuned batch output", _price(ft, "ft_batch_output"), styles.FMT_RATE)
-    own = 'ISNUMBER({cat_ft_input})'  # the vendor publishes fine-tuned rates: their batch / theirs
-    in_base = f'IF({own},{{cat_ft_input}},{_price(ft, "input")})'
-    out_base = f'IF({own},{_price(ft, "ft_output")},{_price(ft, "output")})'
-    bi = f'IF(N({{cat_ft_batch_input}})<>0,{{cat_ft_batch_input}},{_price(ft, "batch_input")})'
-    bo = f'IF(N({{cat_ft_batch_output}})<>0,{{cat_ft_batch_output}},{_price(ft, "batch_output")})'
+    add(
+        "cat_ft_batch_input", "catalog: fine-tuned batch input", _price(ft, "ft_batch_input"), styles.FMT_RATE
+    )
+    add(
+        "cat_ft_batch_output",
+        "catalog: fine-tuned batch output",
+        _price(ft, "ft_batch_output"),
+        styles.FMT_RATE,
+    )
+    own = "ISNUMBER({cat_ft_input})"  # the vendor publishes fine-tuned rates: their batch / theirs
+    in_base = f"IF({own},{{cat_ft_input}},{_price(ft, 'input')})"
+    out_base = f"IF({own},{_price(ft, 'ft_output')},{_price(ft, 'output')})"
+    bi = f"IF(N({{cat_ft_batch_input}})<>0,{{cat_ft_batch_input}},{_price(ft, 'batch_input')})"
+    bo = f"IF(N({{cat_ft_batch_output}})<>0,{{cat_ft_batch_output}},{_price(ft, 'batch_output')})"
     add("ft_batch_in", "fine-tuned batch input / input", factor(bi, in_base), "0.####")
     add("ft_batch_out", "fine-tuned batch output / output", factor(bo, out_base), "0.####")
 
     section("Serving the fine-tuned model on GPUs by the hour (pricing/serving.py)")
-    add("cat_gpu_hourly", "catalog: $/GPU-hour of its dedicated deployment", _price(ft, "serving_gpu_hourly"), styles.FMT_USD2)
+    add(
+        "cat_gpu_hourly",
+        "catalog: $/GPU-hour of its dedicated deployment",
+        _price(ft, "serving_gpu_hourly"),
+        styles.FMT_USD2,
+    )
     gh, host = inp("gpu_hourly_price"), inp("hosting_per_month")
     add(
         "gpu_on",
@@ -232,24 +287,29 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         styles.FMT_INT,
     )
     peak = (
-        f"{{queries_per_day}}*{{ft_traffic_share}}*({{ft_input_tokens}}+{{ft_output_tokens}})"
-        f"/{{seconds_per_day}}*{{peak_to_average}}"
+        "{queries_per_day}*{ft_traffic_share}*({ft_input_tokens}+{ft_output_tokens})"
+        "/{seconds_per_day}*{peak_to_average}"
     )
     add(
         "gpus",
         "GPUs for the month-1 peak (at least gpus_min)",
-        f'MAX({{gpus_min}},IF(ISNUMBER({{gpu_tps}}),-INT(-({peak}/{{gpu_tps}}-{{eps}})),0))',
+        f"MAX({{gpus_min}},IF(ISNUMBER({{gpu_tps}}),-INT(-({peak}/{{gpu_tps}}-{{eps}})),0))",
         "0",
     )
     add(
         "gpu_cost",
         f"GPU serving per month (x {HOURS_PER_MONTH} h x uptime)",
-        f"IF({{gpu_on}},{{gpus}}*{{hours_per_month}}*{{gpu_uptime_share}}*{{gpu_hourly}},0)",
+        "IF({gpu_on},{gpus}*{hours_per_month}*{gpu_uptime_share}*{gpu_hourly},0)",
         styles.FMT_USD,
     )
     for key, field in (("ft_input", "ft_input_price"), ("ft_output", "ft_output_price")):
         x = inp(field)
-        add(key, f"fine-tuned {key[3:]} (GPU-served: 0 unless given)", f'IF({x}<>"",{x},IF({{gpu_on}},0,NA()))', styles.FMT_RATE)
+        add(
+            key,
+            f"fine-tuned {key[3:]} (GPU-served: 0 unless given)",
+            f'IF({x}<>"",{x},IF({{gpu_on}},0,NA()))',
+            styles.FMT_RATE,
+        )
     x = inp("ft_cached_price")
     add(
         "ft_cached",
@@ -260,10 +320,25 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
 
     section("Fixed costs per month and the upfront")
     st = inp("storage_per_month")
-    add("hosting", "hosting (given, else GPU serving)", f'IF({host}<>"",{host},IF({{gpu_on}},{{gpu_cost}},0))', styles.FMT_USD)
+    add(
+        "hosting",
+        "hosting (given, else GPU serving)",
+        f'IF({host}<>"",{host},IF({{gpu_on}},{{gpu_cost}},0))',
+        styles.FMT_USD,
+    )
     add("storage", "storage", f'IF({st}<>"",{st},0)', styles.FMT_USD)
-    add("fixed", "fixed cost per month: hosting + storage + MLOps", "{hosting}+{storage}+{mlops_fte}*{engineer_annual_cost}/12", styles.FMT_USD)
-    tt, ex, tpe, hours = inp("training_tokens"), inp("training_examples"), inp("tokens_per_example"), inp("training_hours")
+    add(
+        "fixed",
+        "fixed cost per month: hosting + storage + MLOps",
+        "{hosting}+{storage}+{mlops_fte}*{engineer_annual_cost}/12",
+        styles.FMT_USD,
+    )
+    tt, ex, tpe, hours = (
+        inp("training_tokens"),
+        inp("training_examples"),
+        inp("tokens_per_example"),
+        inp("training_hours"),
+    )
     add(
         "train_tokens",
         "training tokens per epoch (or examples x tokens)",
@@ -273,7 +348,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     price = inp("training_price")
     run = (
         f'IF({hours}<>"",{hours}*{_price(ft, "training_per_hour")},'
-        f'IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/1000000,0))'
+        f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/1000000,0))"
     )
     add(
         "per_run",
@@ -282,35 +357,50 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         styles.FMT_USD,
     )
     add("training_cost", "training cost: per run x runs", "{per_run}*{training_runs}", styles.FMT_USD)
-    add("upfront_cost", "upfront: training + eval + data prep + other", "{training_cost}+{eval_cost}+{data_prep_cost}+{other_upfront_cost}", styles.FMT_USD)
+    add(
+        "upfront_cost",
+        "upfront: training + eval + data prep + other",
+        "{training_cost}+{eval_cost}+{data_prep_cost}+{other_upfront_cost}",
+        styles.FMT_USD,
+    )
 
     section("Lifetime and service: the plan, cut by the fine-tuned model's shutdown dates")
-    jobs, shut, dep = _price(ft, "jobs_available_until"), _price(ft, "shutdown_date"), _price(ft, "deprecation_date")
+    jobs, shut, dep = (
+        _price(ft, "jobs_available_until"),
+        _price(ft, "shutdown_date"),
+        _price(ft, "deprecation_date"),
+    )
     add("shutdown_date", "catalog: fine-tuned model's shutdown date", shut, styles.FMT_DATE)
     add("deprecation_date", "catalog: its retirement (deprecation) date", dep, styles.FMT_DATE)
     add("jobs_until", "catalog: its vendor takes fine-tuning jobs until", jobs, styles.FMT_DATE)
     ends = "{shutdown_date},{deprecation_date}"
-    add("end_date", "the earlier of shutdown and retirement (blank: none)", f'IF(COUNT({ends})=0,"",MIN({ends}))', styles.FMT_DATE)
+    add(
+        "end_date",
+        "the earlier of shutdown and retirement (blank: none)",
+        f'IF(COUNT({ends})=0,"",MIN({ends}))',
+        styles.FMT_DATE,
+    )
     month_days = "{days_per_month_avg}"
     add(
         "lifetime_months",
         f"lifetime months: the plan, at most to that date (days / {DAYS_PER_MONTH_AVG:.4f}); "
         "#N/A: no lifetime left (the engine refuses)",
-        'IF(OR(AND(ISNUMBER({jobs_until}),{start_date}>N({jobs_until})),'
-        'AND(ISNUMBER({end_date}),N({end_date})<={start_date})),NA(),'
+        "IF(OR(AND(ISNUMBER({jobs_until}),{start_date}>N({jobs_until})),"
+        "AND(ISNUMBER({end_date}),N({end_date})<={start_date})),NA(),"
         f'IF({{end_date}}="",{{lifetime_months_plan}},MIN({{lifetime_months_plan}},({{end_date}}-{{start_date}})/{month_days})))',
         styles.FMT_MONTHS,
     )
     add(
         "retrain_blocked",
         "month of the first retrain after the vendor stops taking jobs (blank: none)",
-        f'IF(AND(ISNUMBER({{jobs_until}}),{{lifetime_months}}>0),'
+        f"IF(AND(ISNUMBER({{jobs_until}}),{{lifetime_months}}>0),"
         f'MAX(0,(INT(({{jobs_until}}-{{start_date}})/{month_days}/{{lifetime_months}})+1)*{{lifetime_months}}),"")',
         styles.FMT_MONTHS,
     )
     add(
         "service_months",
-        f"months it serves: to the end date or that retrain; then traffic returns to frontier ({FOREVER_TEXT})",
+        "months it serves: to the end date or that retrain; then traffic returns to frontier "
+        f"({FOREVER_TEXT})",
         f'IF({{lifetime_months}}<=0,0,MIN(IF({{end_date}}="",{FOREVER},({{end_date}}-{{start_date}})/{month_days}),'
         f'IF({{retrain_blocked}}="",{FOREVER},{{retrain_blocked}})))',
         styles.FMT_MONTHS,
@@ -331,33 +421,66 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
 
     section("The successor (successor_ft_model): fine-tuned when the model stops serving; blank: none")
     n = inp("successor_ft_model")
-    add("succ_cat_ft_input", "catalog: successor's fine-tuned input rate", _price(n, "ft_input"), styles.FMT_RATE)
+    add(
+        "succ_cat_ft_input",
+        "catalog: successor's fine-tuned input rate",
+        _price(n, "ft_input"),
+        styles.FMT_RATE,
+    )
     s_own = "ISNUMBER({succ_cat_ft_input})"
-    add("succ_input", "successor input rate (its fine-tuned rate, else its base rate)", f'IF({s_own},{{succ_cat_ft_input}},{_price(n, "input")})', styles.FMT_RATE)
-    add("succ_output", "successor output rate", f'IF({s_own},{_price(n, "ft_output")},{_price(n, "output")})', styles.FMT_RATE)
-    s_cached = f'IF(ISNUMBER({_price(n, "ft_cached_input")}),{_price(n, "ft_cached_input")},{_price(n, "cached_input")})'
+    add(
+        "succ_input",
+        "successor input rate (its fine-tuned rate, else its base rate)",
+        f"IF({s_own},{{succ_cat_ft_input}},{_price(n, 'input')})",
+        styles.FMT_RATE,
+    )
+    add(
+        "succ_output",
+        "successor output rate",
+        f"IF({s_own},{_price(n, 'ft_output')},{_price(n, 'output')})",
+        styles.FMT_RATE,
+    )
+    s_ft_cached = _price(n, "ft_cached_input")
+    s_cached = f"IF(ISNUMBER({s_ft_cached}),{s_ft_cached},{_price(n, 'cached_input')})"
     add(
         "succ_cached",
         "successor cached input (catalog, else 10% of input)",
         f'IF(ISNUMBER({s_cached}),{s_cached},IF(ISNUMBER({{succ_input}}),{{succ_input}}*{{cached_fallback}},""))',
         styles.FMT_RATE,
     )
-    s_in_base = f'IF({s_own},{{succ_cat_ft_input}},{_price(n, "input")})'
-    s_out_base = f'IF({s_own},{_price(n, "ft_output")},{_price(n, "output")})'
-    s_bi = f'IF(N({_price(n, "ft_batch_input")})<>0,{_price(n, "ft_batch_input")},{_price(n, "batch_input")})'
-    s_bo = f'IF(N({_price(n, "ft_batch_output")})<>0,{_price(n, "ft_batch_output")},{_price(n, "batch_output")})'
+    s_in_base = f"IF({s_own},{{succ_cat_ft_input}},{_price(n, 'input')})"
+    s_out_base = f"IF({s_own},{_price(n, 'ft_output')},{_price(n, 'output')})"
+    s_bi = f"IF(N({_price(n, 'ft_batch_input')})<>0,{_price(n, 'ft_batch_input')},{_price(n, 'batch_input')})"
+    s_bo = (
+        f"IF(N({_price(n, 'ft_batch_output')})<>0,{_price(n, 'ft_batch_output')},{_price(n, 'batch_output')})"
+    )
     add("succ_batch_in", "successor batch input / input", factor(s_bi, s_in_base), "0.####")
     add("succ_batch_out", "successor batch output / output", factor(s_bo, s_out_base), "0.####")
     add("succ_shutdown", "catalog: successor's shutdown date", _price(n, "shutdown_date"), styles.FMT_DATE)
-    add("succ_deprecation", "catalog: successor's retirement date", _price(n, "deprecation_date"), styles.FMT_DATE)
-    add("succ_jobs_until", "catalog: its vendor takes jobs until", _price(n, "jobs_available_until"), styles.FMT_DATE)
+    add(
+        "succ_deprecation",
+        "catalog: successor's retirement date",
+        _price(n, "deprecation_date"),
+        styles.FMT_DATE,
+    )
+    add(
+        "succ_jobs_until",
+        "catalog: its vendor takes jobs until",
+        _price(n, "jobs_available_until"),
+        styles.FMT_DATE,
+    )
     s_ends = "{succ_shutdown},{succ_deprecation}"
-    add("succ_end_date", "the successor's earlier end date (blank: none)", f'IF(COUNT({s_ends})=0,"",MIN({s_ends}))', styles.FMT_DATE)
+    add(
+        "succ_end_date",
+        "the successor's earlier end date (blank: none)",
+        f'IF(COUNT({s_ends})=0,"",MIN({s_ends}))',
+        styles.FMT_DATE,
+    )
     add(
         "succ_cap",
         "months from the start until the successor ends; #N/A: it cannot be tuned (the engine refuses)",
         f'IF({n}="",{FOREVER},IF(OR(AND(ISNUMBER({{succ_jobs_until}}),{{start_date}}>N({{succ_jobs_until}})),'
-        f'AND(ISNUMBER({{succ_end_date}}),N({{succ_end_date}})<={{start_date}})),NA(),'
+        f"AND(ISNUMBER({{succ_end_date}}),N({{succ_end_date}})<={{start_date}})),NA(),"
         f'IF({{succ_end_date}}="",{FOREVER},({{succ_end_date}}-{{start_date}})/{{days_per_month_avg}})))',
         styles.FMT_MONTHS,
     )
@@ -366,20 +489,20 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "succ_fixed",
         f"successor fixed cost per month: catalog hosting (hourly x {HOURS_PER_MONTH}) + storage + MLOps",
-        f'IF(ISNUMBER({s_month}),{s_month},IF(ISNUMBER({s_hours}),{s_hours}*{{hours_per_month}},0))'
-        f'+N({_price(n, "storage_per_month")})+{{mlops_fte}}*{{engineer_annual_cost}}/12',
+        f"IF(ISNUMBER({s_month}),{s_month},IF(ISNUMBER({s_hours}),{s_hours}*{{hours_per_month}},0))"
+        f"+N({_price(n, 'storage_per_month')})+{{mlops_fte}}*{{engineer_annual_cost}}/12",
         styles.FMT_USD,
     )
     s_run = (
         f'IF({hours}<>"",{hours}*{_price(n, "training_per_hour")},'
-        f'IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{_price(n, "training_per_1m")}/1000000,0))'
+        f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{_price(n, 'training_per_1m')}/1000000,0))"
     )
     add(
         "succ_upfront",
         "successor's training (its own rate, the same data) + the one-off costs again",
         f'IF(ISNUMBER({{succ_input}}),IF(OR({hours}<>"",N({{train_tokens}})>0),'
-        f'MAX({s_run},N({_price(n, "min_job_charge")})),0)*{{training_runs}}'
-        '+{eval_cost}+{data_prep_cost}+{other_upfront_cost},0)',
+        f"MAX({s_run},N({_price(n, 'min_job_charge')})),0)*{{training_runs}}"
+        "+{eval_cost}+{data_prep_cost}+{other_upfront_cost},0)",
         styles.FMT_USD,
     )
     add(
@@ -395,7 +518,9 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         styles.FMT_MONTHS,
     )
     s_jobs = "({succ_jobs_until}-{start_date})/{days_per_month_avg}-{service_months}"
-    s_blocked = f'IF(ISNUMBER({{succ_jobs_until}}),MAX(0,(INT(({s_jobs})/{{succ_life}})+1)*{{succ_life}}),{FOREVER})'
+    s_blocked = (
+        f"IF(ISNUMBER({{succ_jobs_until}}),MAX(0,(INT(({s_jobs})/{{succ_life}})+1)*{{succ_life}}),{FOREVER})"
+    )
     add(
         "succ_end",
         "month the successor stops serving (then traffic returns to frontier)",
@@ -417,18 +542,28 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         bat = f"({{{tin}}}*{rate}*{{{p}_batch_in}}+{{{tout}}}*{{{p}_output}}*{{{p}_batch_out}})/1000000"
         return f"(1-{{batch_share}})*{std}+{{batch_share}}*{bat}"
 
-    add("frontier_list_q", "frontier, list prices", query_cost("input_tokens", "output_tokens", "frontier"), styles.FMT_USD_QUERY)
+    add(
+        "frontier_list_q",
+        "frontier, list prices",
+        query_cost("input_tokens", "output_tokens", "frontier"),
+        styles.FMT_USD_QUERY,
+    )
     add(
         "frontier_cost_per_query",
         "frontier, month 1 (the one-off cut if it starts in month 1)",
         "{frontier_list_q}*IF({cut_first_month}=1,1-{frontier_price_cut},1)",
         styles.FMT_USD_QUERY,
     )
-    add("ft_cost_per_query", "fine-tuned", query_cost("ft_input_tokens", "ft_output_tokens", "ft"), styles.FMT_USD_QUERY)
+    add(
+        "ft_cost_per_query",
+        "fine-tuned",
+        query_cost("ft_input_tokens", "ft_output_tokens", "ft"),
+        styles.FMT_USD_QUERY,
+    )
     add(
         "succ_cost_per_query",
         "successor (when one takes over)",
-        f'IF({{succ_on}},{query_cost("ft_input_tokens", "ft_output_tokens", "succ")},0)',
+        f"IF({{succ_on}},{query_cost('ft_input_tokens', 'ft_output_tokens', 'succ')},0)",
         styles.FMT_USD_QUERY,
     )
 
@@ -441,7 +576,12 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         f"{q1}*({{ft_traffic_share}}*{{ft_cost_per_query}}+(1-{{ft_traffic_share}})*{{frontier_cost_per_query}})",
         styles.FMT_USD,
     )
-    add("inference_savings_month", "inference savings", "{frontier_cost_month}-{ft_cost_month}", styles.FMT_USD)
+    add(
+        "inference_savings_month",
+        "inference savings",
+        "{frontier_cost_month}-{ft_cost_month}",
+        styles.FMT_USD,
+    )
     add(
         "quality_value_month",
         "value of the accuracy lift",
@@ -458,7 +598,10 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
 
     section("Against the cheaper model prompted (baseline_model; blank: none)")
     b = inp("baseline_model")
-    for key, field, cat in (("baseline_input", "baseline_input_price", "input"), ("baseline_output", "baseline_output_price", "output")):
+    for key, field, cat in (
+        ("baseline_input", "baseline_input_price", "input"),
+        ("baseline_output", "baseline_output_price", "output"),
+    ):
         x = inp(field)
         add(key, f"baseline {cat} rate", f'IF({x}<>"",{x},{_price(b, cat)})', styles.FMT_RATE)
     cached = _price(b, "cached_input")
@@ -468,9 +611,23 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         f'IF(ISNUMBER({cached}),{cached},IF(ISNUMBER({{baseline_input}}),{{baseline_input}}*{{cached_fallback}},""))',
         styles.FMT_RATE,
     )
-    add("baseline_batch_in", "baseline batch input / input", factor(_price(b, "batch_input"), _price(b, "input")), "0.####")
-    add("baseline_batch_out", "baseline batch output / output", factor(_price(b, "batch_output"), _price(b, "output")), "0.####")
-    add("has_baseline", "a baseline with both rates?", "AND(ISNUMBER({baseline_input}),ISNUMBER({baseline_output}))")
+    add(
+        "baseline_batch_in",
+        "baseline batch input / input",
+        factor(_price(b, "batch_input"), _price(b, "input")),
+        "0.####",
+    )
+    add(
+        "baseline_batch_out",
+        "baseline batch output / output",
+        factor(_price(b, "batch_output"), _price(b, "output")),
+        "0.####",
+    )
+    add(
+        "has_baseline",
+        "a baseline with both rates?",
+        "AND(ISNUMBER({baseline_input}),ISNUMBER({baseline_output}))",
+    )
     add(
         "baseline_cost_per_query",
         "baseline cost per query",
@@ -505,7 +662,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "breakeven_accuracy_lift",
         "breakeven_accuracy_lift: lift at which fine-tuning beats the baseline",
-        f'IF(AND({{has_baseline}},{value}>0,{{lifetime_months}}>0),'
+        f"IF(AND({{has_baseline}},{value}>0,{{lifetime_months}}>0),"
         f'MAX(({{upfront_cost}}/{{lifetime_months}}+{{fixed_cost_month}}-{{savings_vs_baseline_month}})/({value}),0),"{NA}")',
         styles.FMT_PCT,
     )
@@ -514,7 +671,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "net_with_mlops",
         "net benefit with MLOps",
-        f"{{net_benefit_month}}-IF({{mlops_fte}}>0,0,{{seed_mlops_fte}}*{{engineer_annual_cost}}/12)",
+        "{net_benefit_month}-IF({mlops_fte}>0,0,{seed_mlops_fte}*{engineer_annual_cost}/12)",
         styles.FMT_USD,
     )
     add(
@@ -546,7 +703,8 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "sum_wgf",
         "sum of w x growth x frontier path (less the cut from its month)",
-        f'{wsum("{r_f}", "0")}-IF({{cut_first_month}}>0,{{frontier_price_cut}}*{wsum("{r_f}", "({cut_first_month}-1)")},0)',
+        f"{wsum('{r_f}', '0')}-IF({{cut_first_month}}>0,"
+        f"{{frontier_price_cut}}*{wsum('{r_f}', '({cut_first_month}-1)')},0)",
         "#,##0.####",
     )
     add("sum_wgt", "sum of w x growth x fine-tuned path", wsum("{r_t}", "0"), "#,##0.####")
@@ -564,7 +722,10 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         f'IF(ISNUMBER({{payback_months}}),INT({{start_date}}+{{payback_months}}*{{days_per_month_avg}}),"{NA}")',
         styles.FMT_DATE,
     )
-    gain = "{days_per_month}*{ft_traffic_share}*({frontier_cost_per_query}-{ft_cost_per_query}+{accuracy_lift}*{value_per_correct})"
+    gain = (
+        "{days_per_month}*{ft_traffic_share}"
+        "*({frontier_cost_per_query}-{ft_cost_per_query}+{accuracy_lift}*{value_per_correct})"
+    )
     add(
         "breakeven_queries_per_day",
         "breakeven_queries_per_day: (upfront / lifetime + fixed) / gain per daily query",
@@ -578,15 +739,29 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         "+{accuracy_lift}*{value_per_correct}*{sum_wg})-{fixed_cost_month}*{sum_w}-{upfront_cost}",
         styles.FMT_USD,
     )
-    add("roi", "roi: lifetime_net / upfront", f'IF({{upfront_cost}}>0,{{lifetime_net}}/{{upfront_cost}},"{NA}")', styles.FMT_PCT)
-    add("rate_monthly", "monthly discount rate: (1 + annual)^(1/12) - 1", "(1+{discount_rate_annual})^(1/12)-1", "0.0000%")
+    add(
+        "roi",
+        "roi: lifetime_net / upfront",
+        f'IF({{upfront_cost}}>0,{{lifetime_net}}/{{upfront_cost}},"{NA}")',
+        styles.FMT_PCT,
+    )
+    add(
+        "rate_monthly",
+        "monthly discount rate: (1 + annual)^(1/12) - 1",
+        "(1+{discount_rate_annual})^(1/12)-1",
+        "0.0000%",
+    )
     return rows
 
 
 # month table: (header, formula of row r for month {m}, format); "{column@prev}" = the row above
 COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("month", "", "0"),
-    ("queries", "IF({m}=0,0,{queries_per_day}*{days_per_month}*(1+{volume_growth_monthly})^({m}-1))", styles.FMT_INT),
+    (
+        "queries",
+        "IF({m}=0,0,{queries_per_day}*{days_per_month}*(1+{volume_growth_monthly})^({m}-1))",
+        styles.FMT_INT,
+    ),
     (
         "frontier price x",
         "IF({m}=0,0,(1-{frontier_price_decline_annual})^(({m}-1)/12)"
@@ -595,19 +770,25 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ),
     ("fine-tuned price x", "IF({m}=0,0,(1-{ft_price_decline_annual})^(({m}-1)/12))", "0.0000"),
     ("serving share", "IF({m}=0,0,MAX(0,MIN(1,{service_months}-({m}-1))))", "0.00"),
-    ("successor share", "IF({m}=0,0,MAX(0,MIN(1,MAX({succ_end},{service_months})-({m}-1)))-{serving share})", "0.00"),
+    (
+        "successor share",
+        "IF({m}=0,0,MAX(0,MIN(1,MAX({succ_end},{service_months})-({m}-1)))-{serving share})",
+        "0.00",
+    ),
     ("frontier_cost", "{queries}*{frontier_list_q}*{frontier price x}", styles.FMT_USD),
     (
         "ft_cost",
-        "{queries}*({ft_traffic_share}*({serving share}*{ft_cost_per_query}+{successor share}*{succ_cost_per_query})"
-        "*{fine-tuned price x}+({serving share}+{successor share})*(1-{ft_traffic_share})*{frontier_list_q}*{frontier price x})"
+        "{queries}*({ft_traffic_share}*({serving share}*{ft_cost_per_query}"
+        "+{successor share}*{succ_cost_per_query})*{fine-tuned price x}"
+        "+({serving share}+{successor share})*(1-{ft_traffic_share})*{frontier_list_q}*{frontier price x})"
         "+(1-{serving share}-{successor share})*{frontier_cost}",
         styles.FMT_USD,
     ),
     ("inference_savings", "{frontier_cost}-{ft_cost}", styles.FMT_USD),
     (
         "quality_value",
-        "({serving share}+{successor share})*{queries}*{ft_traffic_share}*{accuracy_lift}*{value_per_correct}",
+        "({serving share}+{successor share})*{queries}*{ft_traffic_share}"
+        "*{accuracy_lift}*{value_per_correct}",
         styles.FMT_USD,
     ),
     ("fixed_cost", "{serving share}*{fixed}+{successor share}*{succ_fixed}", styles.FMT_USD),
@@ -632,13 +813,21 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
         "IF({m}=0,{upfront_cost},{retrains}*{retrain_cost_share}*{upfront_cost})+{successor payments}",
         styles.FMT_USD,
     ),
-    ("net_cash_flow", "{inference_savings}+{quality_value}-{fixed_cost}-{upfront_and_retrain}", styles.FMT_USD),
+    (
+        "net_cash_flow",
+        "{inference_savings}+{quality_value}-{fixed_cost}-{upfront_and_retrain}",
+        styles.FMT_USD,
+    ),
     ("cumulative_net", "IF({m}=0,{net_cash_flow},{cumulative_net@prev}+{net_cash_flow})", styles.FMT_USD),
     ("discounted flow", "{net_cash_flow}/(1+{rate_monthly})^{m}", styles.FMT_USD),
-    ("cumulative discounted", "IF({m}=0,{discounted flow},{cumulative discounted@prev}+{discounted flow})", styles.FMT_USD),
+    (
+        "cumulative discounted",
+        "IF({m}=0,{discounted flow},{cumulative discounted@prev}+{discounted flow})",
+        styles.FMT_USD,
+    ),
     (
         "discounted payback at",
-        'IF(AND({m}>0,{cumulative discounted}>=0,{cumulative discounted@prev}<0),'
+        "IF(AND({m}>0,{cumulative discounted}>=0,{cumulative discounted@prev}<0),"
         '{m}-1-{cumulative discounted@prev}/{discounted flow},"")',
         styles.FMT_MONTHS,
     ),
@@ -654,7 +843,9 @@ def _fill(formula: str, cells: dict[str, str]) -> str:
     return formula
 
 
-def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: int = TABLE_COL) -> dict[str, str]:
+def write_chain(
+    ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: int = TABLE_COL
+) -> dict[str, str]:
     """Lay the chain out on `ws` (inputs read through `inp(field)`); returns each answer's cell
     (sheet-local, absolute) by its Result field name."""
     cells: dict[str, str] = {}
@@ -677,6 +868,7 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
             styles.note_cell(ws.cell(r, 4, default))
             formula = formula.replace("{@default}", f"$D${r}")
         value = formula if isinstance(formula, (int, float)) else "=" + _fill(formula, cells)
+        fmt = FMT_MONTHS_OR_NEVER if key in NEVER_KEYS else ("General" if key in TRUE_FALSE_KEYS else fmt)
         styles.calc_cell(ws.cell(r, 3, value), fmt or None)
     last_step = top + len(items)
 
@@ -705,8 +897,10 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
     flows = col[FLOW_COLUMN]
     f0 = f"${letters[FLOW_COLUMN]}${first}"
     rest = f"${letters[FLOW_COLUMN]}${first + 1}:${letters[FLOW_COLUMN]}${last}"
-    too_long = f'{cells["horizon_months"]}>{cells["max_months"]}'
-    guess = f'IF(ISNUMBER({cells["payback_months"]}),MIN({cells["irr_guess_max"]},1/{cells["payback_months"]}),0)'
+    too_long = f"{cells['horizon_months']}>{cells['max_months']}"
+    guess = (
+        f"IF(ISNUMBER({cells['payback_months']}),MIN({cells['irr_guess_max']},1/{cells['payback_months']}),0)"
+    )
     r = last_step + 1
     tries = []
     for g in IRR_GUESSES:
@@ -717,7 +911,12 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
 
         step = f"{cells['irr_step']}*(1+ABS({irr}))"  # NPV changes sign across the rate: a root, not a stall
         check = f"{npv_at(f'{irr}-{step}')}*{npv_at(f'{irr}+{step}')}<=0"
-        ws.cell(r, 1, f"IRR from the guess in column D{' (1 / payback)' if g == 'payback' else ''} (n/a: none, or it stalled)")
+        ws.cell(
+            r,
+            1,
+            f"IRR from the guess in column D{' (1 / payback)' if g == 'payback' else ''}"
+            " (n/a: none, or it stalled)",
+        )
         styles.note_cell(ws.cell(r, 4, f"={guess}" if g == "payback" else float(g)))
         ws.cell(r, 4).number_format = "0.00"
         inside = f"{irr}>={cells['irr_low']},{irr}<={cells['irr_high']}"  # the engine's search range
@@ -727,8 +926,14 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
     first_root = f'"{NA}"'
     for t in reversed(tries):
         first_root = f"IF(ISNUMBER({t}),{t},{first_root})"
+    crossings = col["discounted payback at"]
     finance = (
-        ("npv", "npv: NPV(monthly rate, months 1..horizon) + month 0", f'NPV({cells["rate_monthly"]},{rest})+{f0}', styles.FMT_USD),
+        (
+            "npv",
+            "npv: NPV(monthly rate, months 1..horizon) + month 0",
+            f"NPV({cells['rate_monthly']},{rest})+{f0}",
+            styles.FMT_USD,
+        ),
         (
             "irr_monthly",
             "IRR of the monthly flows: the first guess above that finds a root (0 first: the root nearest 0)",
@@ -738,13 +943,13 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
         (
             "irr_annual",
             "irr_annual: (1 + monthly IRR)^12 - 1",
-            '{x}',
+            "{x}",
             styles.FMT_PCT,
         ),
         (
             "discounted_payback_months",
             "discounted_payback_months: first month the discounted cumulative reaches 0",
-            f'IF({f0}>=0,0,IF(COUNT({col["discounted payback at"]})=0,"{NA}",MIN({col["discounted payback at"]})))',
+            f'IF({f0}>=0,0,IF(COUNT({crossings})=0,"{NA}",MIN({crossings})))',
             styles.FMT_MONTHS,
         ),
     )
@@ -761,15 +966,48 @@ def write_chain(ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: i
         r += 1
     lifetime, lat = cells["lifetime_months"], cells["latency_driven"]
     texts = (
-        ("verdict_rules", "verdict by the payback rules (README)", verdict_rules(cells["payback_months"], lifetime, cells["net_benefit_month"]), None),
-        ("verdict", "verdict: at least Yes when latency-driven", latency_floor("{verdict_rules}", lifetime, lat), None),
-        ("mlops_rules", "with MLOps: by the payback rules", verdict_rules(cells["payback_with_mlops"], lifetime, cells["net_with_mlops"]), None),
-        ("verdict_with_mlops", "verdict_with_mlops: the same rules on the net with MLOps", latency_floor("{mlops_rules}", lifetime, lat), None),
-        ("baseline_rules", "against the baseline: by the payback rules", verdict_rules(cells["payback_vs_baseline"], lifetime, f'N({cells["net_vs_baseline"]})'), None),
-        ("baseline_verdict", "baseline_verdict: the same rules on the net against the baseline (blank: none)",
-         f'IF({{has_baseline}},{latency_floor("{baseline_rules}", lifetime, lat)},"")', None),
-        ("mode", "mode: latency, else quality when it beats the savings, else volume",
-         f'IF({lat},"latency",IF({cells["quality_value_month"]}>{cells["inference_savings_month"]},"quality","volume"))', None),
+        (
+            "verdict_rules",
+            "verdict by the payback rules (README)",
+            verdict_rules(cells["payback_months"], lifetime, cells["net_benefit_month"]),
+            None,
+        ),
+        (
+            "verdict",
+            "verdict: at least Yes when latency-driven",
+            latency_floor("{verdict_rules}", lifetime, lat),
+            None,
+        ),
+        (
+            "mlops_rules",
+            "with MLOps: by the payback rules",
+            verdict_rules(cells["payback_with_mlops"], lifetime, cells["net_with_mlops"]),
+            None,
+        ),
+        (
+            "verdict_with_mlops",
+            "verdict_with_mlops: the same rules on the net with MLOps",
+            latency_floor("{mlops_rules}", lifetime, lat),
+            None,
+        ),
+        (
+            "baseline_rules",
+            "against the baseline: by the payback rules",
+            verdict_rules(cells["payback_vs_baseline"], lifetime, f"N({cells['net_vs_baseline']})"),
+            None,
+        ),
+        (
+            "baseline_verdict",
+            "baseline_verdict: the same rules on the net against the baseline (blank: none)",
+            f'IF({{has_baseline}},{latency_floor("{baseline_rules}", lifetime, lat)},"")',
+            None,
+        ),
+        (
+            "mode",
+            "mode: latency, else quality when it beats the savings, else volume",
+            f'IF({lat},"latency",IF({cells["quality_value_month"]}>{cells["inference_savings_month"]},"quality","volume"))',
+            None,
+        ),
     )
     for key, label, formula, fmt in texts:
         ws.cell(r, 1, label)
@@ -816,12 +1054,18 @@ def write(ctx) -> None:
         if key not in calculator.OUTPUTS_BY_NAME:
             name = defined_name(key)
             ctx.wb.defined_names[name] = DefinedName(name, attr_text=f"{REF}!{cell}")
-    styles.widths(ws, A=62, B=26, C=16, D=2, E=2)
+    styles.widths(ws, A=62, B=26, C=16, D=10, E=2)
     for j in range(len(COLUMNS)):
-        ws.column_dimensions[get_column_letter(TABLE_COL + j)].width = 13 if j else 7
+        ws.column_dimensions[get_column_letter(TABLE_COL + j)].width = 15 if j else 7
     ws.freeze_panes = "A4"
     styles.protect(ws)
     styles.print_setup(ws)
+
+
+def table_ref(column: str, month: int) -> str:
+    """The Cash flow sheet's cell of one month-table column (as laid out by `write`)."""
+    j = [h for h, *_ in COLUMNS].index(column)
+    return f"{REF}!${get_column_letter(TABLE_COL + j)}${STEP_TOP + 1 + month}"
 
 
 def answer_ref(ctx, key: str) -> str:

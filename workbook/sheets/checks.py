@@ -113,7 +113,8 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
             "=IF(AND(PythonCurrent,ScenariosStale=0),1,0)",
         ),
         (
-            "The native Cash flow chain equals the add-in's figures (Audit sheet; always 1 without the add-in)",
+            "The native Cash flow chain equals the add-in's figures "
+            "(Audit sheet; always 1 without the add-in)",
             "=IF(AddinReady,IF(AuditAgrees,1,0),1)",
         ),
         (

@@ -73,7 +73,9 @@ def write(ctx) -> None:
     styles.title(
         ws,
         "Scenarios: one row per case; outputs on the right (green) "
-        + ("were computed when the file was built (no add-in)" if ctx.static else "are FT_SCENARIOS formulas"),
+        + (
+            "were computed when the file was built (no add-in)" if ctx.static else "are FT_SCENARIOS formulas"
+        ),
         "Yellow cells are inputs; a blank cell takes the input's default (see the Calculator's "
         "default / source column). "
         "Add a case by typing it in an empty row (or copy a row down); pick it on the Calculator "
@@ -171,7 +173,7 @@ def _stamp_rows(ctx, ws, col: int, end: int) -> None:
         c = ws.cell(
             r,
             col,
-            f"=IF(SUMPRODUCT(--({row}<>'{AS_BUILT}'!{row}))=0,\"{stamp}\",\"{STALE}\")",
+            f'=IF(SUMPRODUCT(--({row}<>\'{AS_BUILT}\'!{row}))=0,"{stamp}","{STALE}")',
         )
         styles.note_cell(c)
     ws.column_dimensions[letter].width = 30

@@ -26,8 +26,8 @@ def stamped_text(expr: str) -> str:
 
 
 def stamped_figure(ref: str) -> str:
-    """A Python-only figure: itself while current, else the stamp saying it is stale."""
-    return f"IF(PythonCurrent,{ref},PythonStamp)"
+    """A Python-only figure: itself while current, else "stale" (its block says why)."""
+    return f'IF(PythonCurrent,{ref},"stale")'
 
 
 def _inputs(ctx) -> list[tuple[str, object]]:
@@ -54,7 +54,7 @@ def _inputs(ctx) -> list[tuple[str, object]]:
         refs += [f"{get_column_letter(col + j)}{grid[key]}" for j in range(n)]
     for ref in refs:
         letters = "".join(ch for ch in ref if ch.isalpha())
-        out.append((f"{risk.SHEET}!${letters}${ref[len(letters):]}", ws[ref].value))
+        out.append((f"{risk.SHEET}!${letters}${ref[len(letters) :]}", ws[ref].value))
     return out
 
 
