@@ -10,7 +10,8 @@ import sys
 
 from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
-from xl_addin.report_risk import add_risk_args
+from xl_addin import __version__
+from xl_addin.report_risk_args import add_risk_args
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -50,21 +51,14 @@ def add_store_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("ft-breakeven")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "(not installed)"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ft-breakeven",
         description="Will fine-tuning this LLM save us money, and when does it pay back?",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    # the package's own __version__, not importlib.metadata (which scans every installed
+    # distribution: 3x the interpreter's start-up, issue 19); pyproject.toml reads it too
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     report = sub.add_parser("report", help="evaluate a preset or a scenario file")
