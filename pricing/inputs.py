@@ -347,7 +347,7 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
     per_run = np.where(
         by_hours,
         x["training_hours"] * g["succ_training_per_hour"],
-        np.where(by_tokens, tokens * x["epochs"] * g["succ_training_per_1m"] / 1e6, 0.0),
+        np.where(by_tokens, token_training_cost(tokens, x["epochs"], g["succ_training_per_1m"]), 0.0),
     )
     per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["succ_min_job_charge"]), per_run)
     has = np.isfinite(g["succ_ft_input"]) & np.isfinite(s1) & (s1 > 0)
@@ -368,6 +368,12 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
     out["succ_lifetime_months"] = life
     out["succ_service_end"] = np.where(ok, end, s1)
     return out
+
+
+def token_training_cost(tokens, epochs, price_per_1m):
+    """One training run billed by the token: tokens x epochs x $ per 1M tokens (FT_TRAINING_COST
+    uses it too)."""
+    return tokens * epochs * price_per_1m / 1e6
 
 
 def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
@@ -489,7 +495,9 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     with np.errstate(invalid="ignore"):  # training_tokens = 0: no job is run, nothing is billed
         by_tokens = ~by_hours & (tokens > 0)
     per_run = np.where(
-        by_hours, hours * g["training_per_hour"], np.where(by_tokens, tokens * x["epochs"] * price / 1e6, 0.0)
+        by_hours,
+        hours * g["training_per_hour"],
+        np.where(by_tokens, token_training_cost(tokens, x["epochs"], price), 0.0),
     )
     per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["min_job_charge"]), per_run)
     c["training_cost"] = per_run * x["training_runs"]
