@@ -72,7 +72,7 @@ def payback_cells(values_of, n: int) -> list:
 def agree(got: list, want: list) -> bool:
     for g, w in zip(got, want, strict=True):
         if w is None:  # never pays back: #NUM! with the add-in, "n/a" in the static copy
-            if g not in ("#NUM!", "n/a"):
+            if str(g) not in ("#NUM!", "n/a"):  # (formulas returns an XlError object)
                 return False
         elif not (isinstance(g, (int, float)) and math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-9)):
             return False
