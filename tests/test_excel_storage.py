@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import re
 import sys
 import tempfile
 import zipfile
@@ -281,3 +282,22 @@ def test_every_ft_anchor_is_recorded_once(built):
     assert len(anchors) == len(_ft_cells(built["lite"]))
     for (_title, anchor), ref in anchors.items():
         assert ref.split(":")[0] == anchor  # each answer spills from its own cell
+
+
+def test_schedule_chart_plots_the_months_shown(built):
+    """The chart's series are sheet-level names from month 0 to the months cell (no blank or #N/A
+    months plotted); the file without add-in keeps a fixed range LibreOffice can draw."""
+    for runtime, named in (("lite", True), ("classic", True), ("none", False)):
+        with zipfile.ZipFile(built[runtime]) as z:
+            chart = next(
+                z.read(n).decode()
+                for n in sorted(z.namelist())
+                if n.startswith("xl/charts/") and "Cumulative net cash flow" in z.read(n).decode()
+            )
+        refs = re.findall(r"<(?:c:)?f>([^<]*)</", chart)
+        assert (refs == ["Calculator!ScheduleMonths", "Calculator!ScheduleCumulative"]) is named, refs
+    wb = openpyxl.load_workbook(built["lite"])
+    names = wb[calculator.SHEET].defined_names
+    months = f"$N${calculator.SCHEDULE_HEADER_ROW - 1}"
+    for name in ("ScheduleMonths", "ScheduleCumulative"):
+        assert months in names[name].attr_text and "INDEX(" in names[name].attr_text

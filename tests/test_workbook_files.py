@@ -20,6 +20,7 @@ from workbook.build import build_template
 from workbook.sheets import calculator, changelog, pricing, scenarios
 
 PORTABLE = {
+    "TEXT",  # the measured price decline beside its input, as a percentage
     "ISFORMULA",  # Excel 2013+ (stored _xlfn.ISFORMULA), LibreOffice, formulas: the "overridden" flags
     "INDEX",
     "MATCH",

@@ -363,3 +363,17 @@ def test_an_input_typed_over_its_look_up_is_flagged_overridden(template, tmp_pat
     got = solve(_edited(template, tmp_path, {f"Calculator!C{typed}": 12345}))
     assert cell(got, "Calculator", f"F{typed}") == "overridden"
     assert cell(got, "Calculator", f"F{kept}") in ("", None)
+
+
+def test_calculator_shows_the_measured_decline_of_the_frontier_family(solved, template, tmp_path):
+    from pricing.decline import measured_decline
+
+    rows = calculator.field_rows()
+    row = rows["frontier_price_decline_annual"]
+    frontier = presets()[1].scenario.frontier_model
+    decline, _note = measured_decline(frontier)
+    text = cell(solved, "Calculator", f"E{row}")
+    assert f"{decline:.0%} a year" in text and "default 0" in text, text
+    got = solve(_edited(template, tmp_path, {f"Calculator!C{rows['frontier_model']}": "gpt-4o"}))
+    other = cell(got, "Calculator", f"E{row}")
+    assert f"{measured_decline('gpt-4o')[0]:.0%} a year" in other, other

@@ -365,6 +365,29 @@ def constraint_notes(switches: dict[str, str] | None = None) -> str:
 # --- the sheet ------------------------------------------------------------------------------
 
 
+def _measured_decline_note(model_cell: str, default: str) -> str:
+    """Beside the assumed frontier price decline: the one measured for the frontier model's family
+    (Price history sheet), following the model picked."""
+    found = f"INDEX(DeclineValues,MATCH({model_cell},DeclineModels,0))"
+    return (
+        f'=IFERROR("Scenarios; default {default}. Measured for this model\'s family: "'
+        f'&TEXT({found},"0%")&" a year (Price history sheet)",'
+        f'"Scenarios; default {default}. No measured history for this model\'s family")'
+    )
+
+
+def _chart_over_months(ws, chart, top: int, months_cell: str) -> None:
+    """Point the schedule chart at names covering month 0 to the months shown."""
+    for chart_name, col in (("ScheduleMonths", SCHEDULE_COL), ("ScheduleCumulative", SCHEDULE_LAST_COL)):
+        first, last = f"${col}${top + 1}", f"${col}${top + 1 + MAX_SCHEDULE_MONTHS}"
+        rows = f"MIN({months_cell},{MAX_SCHEDULE_MONTHS})+1"
+        ws.defined_names[chart_name] = DefinedName(
+            chart_name, attr_text=f"{SHEET}!{first}:INDEX({SHEET}!{first}:{last},{rows})"
+        )
+    chart.series[0].val.numRef.f = f"{SHEET}!ScheduleCumulative"
+    chart.series[0].cat.numRef.f = f"{SHEET}!ScheduleMonths"
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     styles.title(
@@ -475,6 +498,8 @@ def write(ctx) -> None:
             src = "Pricing: monthly, or hourly x HoursPerMonth; blank when served per GPU-hour"
         elif f in ("mlops_fte", "eval_cost", "latency_budget_ms", "gpu_hourly_price"):
             src = f"Scenarios, or the constraint switch; default {fields.default_text(f)}"
+        elif f == "frontier_price_decline_annual":
+            src = _measured_decline_note(f"$C${rows['frontier_model']}", fields.default_text(f))
         else:
             src = f"Scenarios; default {fields.default_text(f)}"
         styles.note_cell(ws.cell(rr, 5, src))
@@ -552,6 +577,7 @@ def write(ctx) -> None:
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
     months_cell = f"N{top - 1}"
+    months_cell_abs = f"{SHEET}!$N${top - 1}"
     ws[months_cell] = SCHEDULE_MONTHS
     styles.input_cell(ws[months_cell], "0")
     room = validations.rule(
@@ -585,6 +611,12 @@ def write(ctx) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.series[0].tx = SeriesLabel(v="Cumulative net cash flow (USD): crosses 0 at payback")
+    # Plot the months shown, however many: in the add-in files the series are sheet-level names
+    # sized by the months cell (Excel's dynamic-chart idiom). LibreOffice draws no series over a
+    # name, so the file without add-in keeps the fixed range of the months it was built with.
+    if not ctx.static:
+        _chart_over_months(ws, chart, top, months_cell_abs)
+
     chart.series[0].graphicalProperties.line.solidFill = styles.HEADER_FILL
     chart.series[0].graphicalProperties.line.width = 28000
     chart.series[0].smooth = False

@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.changelog import ChangeRecord
-from pricing.decline import measure_all, months
+from pricing.decline import measure_all, measured_decline, months
 from pricing.history import PriceHistory, bundled_history
 from workbook import styles
 
@@ -161,6 +163,30 @@ def _chart(ws, models: list[str], last_row: int) -> None:
     ws.add_chart(chart, "L2")
 
 
+BY_MODEL_COL = 40  # column AN, clear of the grid, the change points and the chart
+
+
+def _declines_by_model(ctx, ws) -> None:
+    """Each catalog model's family decline (floored at 0, as the engine uses it): the Calculator
+    looks its frontier model up here (DeclineModels / DeclineValues) to show beside the assumed
+    frontier_price_decline_annual."""
+    col = BY_MODEL_COL
+    ws.cell(DECLINE_ROW, col, "Measured decline by catalog model (read by the Calculator)").font = styles.BOLD
+    styles.header_row(ws, DECLINE_ROW + 1, col, ("model", "decline / year", "how it was measured"))
+    rows = [(m.id, *found) for m in ctx.catalog.models if (found := measured_decline(m.id)) is not None]
+    for i, (model, decline, note) in enumerate(rows, start=DECLINE_ROW + 2):
+        ws.cell(i, col, model)
+        ws.cell(i, col + 1, decline).number_format = "0%"
+        styles.note_cell(ws.cell(i, col + 2, note))
+    last = DECLINE_ROW + 1 + max(len(rows), 1)
+    first_row = DECLINE_ROW + 2
+    for name, c in (("DeclineModels", col), ("DeclineValues", col + 1), ("DeclineNotes", col + 2)):
+        letter = get_column_letter(c)
+        ctx.wb.defined_names[name] = DefinedName(
+            name, attr_text=f"'{SHEET}'!${letter}${first_row}:${letter}${last}"
+        )
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     history = _history(ctx)
@@ -174,6 +200,7 @@ def write(ctx) -> None:
     )
     models = chosen_models(ctx, history)
     _declines(ws, history, end)
+    _declines_by_model(ctx, ws)
     last = _grid(ws, history, models, end)
     _points(ws, history, models, 2 * len(models) + 3)
     if models:
