@@ -377,7 +377,14 @@ def token_training_cost(tokens, epochs, price_per_1m):
 
 
 def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(override), catalog_value, override)
+    """The override where given, else the catalog's value. A column given in full or not at all
+    (a read-only broadcast) is passed through: no full-length np.where for it (issue 19)."""
+    if override.ndim == 1 and override.size and override.strides[0] == 0:  # one value for all rows
+        return np.broadcast_to(catalog_value, override.shape) if math.isnan(override[0]) else override
+    missing = np.isnan(override)
+    if not missing.any():
+        return override
+    return np.where(missing, catalog_value, override)
 
 
 def _group_rates(
@@ -391,7 +398,7 @@ def _group_rates(
     fr_ids, ft_ids, b_ids = t.texts["frontier_model"], t.texts["ft_model"], t.texts["baseline_model"]
     s_ids = t.texts["successor_ft_model"]
     columns = (fr_ids, ft_ids, t.dates, b_ids, s_ids)
-    if t.n > 1 and all(len(set(col)) == 1 for col in columns):
+    if t.n > 1 and all(col.count(col[0]) == t.n for col in columns):  # (no 100,000-element sets)
         # the common sweep: one pair of models and one start date for every row
         keys, row_group = [tuple(col[0] for col in columns)], np.zeros(t.n, dtype=np.intp)
     else:
@@ -558,7 +565,8 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                 errors[i] = ScenarioError(
                     "training_price", None, f"given: no training rate for {row_groups[i].ft_name}"
                 )
-    named = np.array([bool(b) for b in t.texts["baseline_model"]], dtype=bool)
+    baselines = t.texts["baseline_model"]
+    named = np.array([bool(b) for b in baselines], dtype=bool) if any(baselines) else np.zeros(t.n, bool)
     for col, override in (
         ("baseline_input", "baseline_input_price"),
         ("baseline_output", "baseline_output_price"),
