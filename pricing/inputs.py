@@ -330,6 +330,8 @@ def service_months(lifetime: np.ndarray, shutdown: np.ndarray, jobs_until: np.nd
     """Months the fine-tuned model serves traffic: until it shuts down, or until the first
     retrain that falls due after its vendor stopped taking jobs (it cannot be retrained then).
     After that the traffic returns to the frontier model. Infinite when nothing stops it."""
+    if not np.isfinite(jobs_until).any():  # the common case: no vendor has stopped taking jobs
+        return np.where(lifetime > 0, shutdown, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         # retrains fall due at k x lifetime; the first with k x lifetime > jobs_until cannot run
         blocked = (np.floor(jobs_until / lifetime) + 1) * lifetime
@@ -341,9 +343,15 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
     """The successor's engine columns: it is trained when ft_model stops serving (month
     service_months), on the same data (its own rate and minimum charge), serves at its own rates
     and fixed costs, is retrained every lifetime (its shutdown permitting) until it stops too
-    (succ_service_end, months from the start). Rows without a successor: NaN rates and
+    (succ_service_end, months from the start). Rows without a successor: NaN rates and costs,
     succ_service_end = service_months, so nothing changes."""
     s1 = c["service_months"]
+    if not np.isfinite(g["succ_ft_input"]).any():  # the common case: no successor on any row
+        nan = np.broadcast_to(np.float64(math.nan), s1.shape)
+        out = {f"succ_{k}": nan for k in ("ft_input", "ft_output", "ft_cached", "training_cost")}
+        out.update({f"succ_{k}": g[f"succ_{k}"] for k in ("ft_batch_factor_in", "ft_batch_factor_out")})
+        out.update(succ_fixed_month=nan, succ_lifetime_months=nan, succ_service_end=s1)
+        return out
     per_run = np.where(
         by_hours,
         x["training_hours"] * g["succ_training_per_hour"],
