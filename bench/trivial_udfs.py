@@ -2,8 +2,10 @@
 
 Each is registered like the FT_ functions (the raw cell converter under Office.js) and does no
 work of its own: the scalar ones return their first argument, the table one moves the table's
-first column out, as FT_SCENARIOS moves one output column. A one-line FT_ function's cost over
-these is what it adds: reading its arguments and computing its figure.
+first column out as numbers with a fraction, as FT_SCENARIOS moves one column of figures out
+(xlwings checks every float it sends back for NaN, which it skips for an int: a column of ints
+would make the floor cheaper than any function returning figures could be). A one-line FT_
+function's cost over these is what it adds: reading its arguments and computing its figure.
 """
 
 from xlwings import arg, func
@@ -39,5 +41,5 @@ def trivial4(a, b, c, d):
 @arg("table", CELLS, ndim=2)
 @arg("output", CELLS)
 def trivial_table(table, output):
-    """The table's first column under its header, one cell a row (FT_SCENARIOS' shape)."""
-    return [[row[0]] for row in table[1:]]
+    """The table's first column under its header as floats, one cell a row (FT_SCENARIOS' shape)."""
+    return [[float(row[0])] for row in table[1:]]

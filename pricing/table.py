@@ -67,7 +67,7 @@ def _parse(values: Sequence[Any], n: int) -> tuple[np.ndarray, np.ndarray, np.nd
         column = np.asarray(values, dtype=float)
         numeric_array = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
         if column.shape == (n,) and np.isfinite(column).all() and (
-            numeric_array or not any(type(v) is bool for v in values)
+            numeric_array or bool not in set(map(type, values))
         ):
             none = np.zeros(n, dtype=bool)
             return column, none, none

@@ -482,6 +482,8 @@ def ft_scenarios(inputs_table, output):
         columns[f] = [xa.table_cell(f, v) for v in columns[f]]
     result = evaluate_table(columns, _catalog(), n=len(filled))
     values = result.column(want)
+    if len(filled) == len(rows) and not any(result.errors):  # every row filled and fine: one pass
+        return [[figure(v)] for v in values]
     for k, i in enumerate(filled):
         err = result.errors[k]
         cells[i] = error_code(err) if err is not None else figure(values[k])
