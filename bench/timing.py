@@ -21,8 +21,10 @@ def median_time(fn: Callable[[int], Any], repeats: int, warm_up: bool = False) -
     return statistics.median(times), result
 
 
-def interleaved(fns: dict[str, Callable[[], Any]], rounds: int, warm_up: bool = True) -> dict[str, float]:
-    """Median seconds of each fn over `rounds` rounds, every round running each fn once (in a
+def interleaved_runs(
+    fns: dict[str, Callable[[], Any]], rounds: int, warm_up: bool = True
+) -> dict[str, list[float]]:
+    """Seconds of each fn in each of `rounds` rounds, every round running each fn once (in a
     rotating order): a burst of load from the other workers on this shared machine then slows
     every contender alike, so the ratios between them hold even when the absolute times do not."""
     if warm_up:
@@ -35,7 +37,18 @@ def interleaved(fns: dict[str, Callable[[], Any]], rounds: int, warm_up: bool = 
             start = time.perf_counter()
             fns[name]()
             times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(t) for name, t in times.items()}
+    return times
+
+
+def interleaved(fns: dict[str, Callable[[], Any]], rounds: int, warm_up: bool = True) -> dict[str, float]:
+    """Median seconds of each fn over interleaved rounds (see interleaved_runs)."""
+    return {name: statistics.median(t) for name, t in interleaved_runs(fns, rounds, warm_up).items()}
+
+
+def best_and_median(runs: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
+    """(fastest, median) seconds of each contender: the fastest round is the code's own cost
+    with the least interference from the other workers, the median what a user meets."""
+    return {name: (min(t), statistics.median(t)) for name, t in runs.items()}
 
 
 def machine() -> str:
