@@ -52,8 +52,6 @@ from xl_addin.excel_errors import NA, error_code, excel_errors, figure
 # Classic xlwings keeps its own converter (it turns COM error codes into None).
 CELLS = "raw" if func.__module__.endswith("udfs_officejs") else None
 
-HELP_URL = "https://github.com/ft-breakeven/ft-breakeven/blob/main/docs/FUNCTIONS.md"
-
 # The figures FT_SCENARIO / FT_SCENARIOS can return (Result fields, plus the notes as text).
 OUTPUTS: tuple[str, ...] = (*HEADLINE_FIELDS, "notes")
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
@@ -94,7 +92,7 @@ def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
 # --- one-line questions ---------------------------------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "training_tokens",
     CELLS,
@@ -130,7 +128,7 @@ def ft_training_cost(training_tokens, epochs, price_per_1m, runs=1, other_costs=
     return float(per_run * n_runs + other)
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("input_tokens", CELLS, doc="Prompt tokens per query.")
 @arg("output_tokens", CELLS, doc="Completion tokens per query.")
 @arg("input_price", CELLS, doc="Input price in $ per 1M tokens.")
@@ -190,7 +188,7 @@ def ft_query_cost(
     )
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("queries_per_day", CELLS, doc="Queries per day.")
 @arg(
     "frontier_query_cost",
@@ -231,7 +229,7 @@ def ft_monthly_savings(
     return _one(month_one(queries * days, share, frontier_q, ft_q, 0.0, 0.0, fixed)[-1])
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "upfront_cost",
     CELLS,
@@ -251,7 +249,7 @@ def ft_payback_months(upfront_cost, monthly_net_benefit):
     return figure(_one(payback_months(upfront, net)))
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("upfront_cost", CELLS, doc="One-off cost in $ (training, evaluation, data preparation).")
 @arg("frontier_query_cost", CELLS, doc="Cost in $ of one query on the frontier model.")
 @arg(
@@ -296,7 +294,7 @@ def ft_breakeven_queries(
 # --- whole scenarios from a labelled input block ------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
@@ -318,7 +316,7 @@ def ft_scenario(inputs, output=None):
     return [[field, _cell(result, field)] for field in OUTPUTS]
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "months",
@@ -343,7 +341,7 @@ BASELINE_OUT = (
 )
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "baseline_model",
@@ -365,7 +363,7 @@ def ft_baseline(inputs, baseline_model=None):
     return [[name, figure(getattr(r, name))] for name in BASELINE_OUT] + [["better_move", better]]
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
 def ft_verdict(inputs):
@@ -373,7 +371,7 @@ def ft_verdict(inputs):
     return evaluate_figure(_scenario(inputs), "verdict", _catalog())
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
 def ft_npv(inputs):
@@ -382,7 +380,7 @@ def ft_npv(inputs):
     return figure(evaluate_figure(_scenario(inputs), "npv", _catalog()))
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC + " Uncertain inputs: see docs/FUNCTIONS.md.")
 @arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 10,000.")
 @arg("seed", CELLS, doc="[optional] Random seed; the same seed gives the same answer. Default 0.")
@@ -409,7 +407,7 @@ def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
     return _risk_tables().risk_rows(risk)
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg("x_field", CELLS, doc="Input varied across the columns, e.g. queries_per_day.")
 @arg("x_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
@@ -428,7 +426,7 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
     return _risk_tables().grid_rows(_scenario(inputs), x_name, xs, y_name, ys, want, _catalog())
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
@@ -444,7 +442,7 @@ def ft_sensitivity(inputs, output="npv"):
     return _risk_tables().tornado_rows(bars, want)
 
 
-@func(help_url=HELP_URL)
+@func
 @excel_errors
 def ft_inputs():
     """The input names an input block may use, with unit, default and allowed values (spills)."""
@@ -459,7 +457,7 @@ def ft_inputs():
 # --- many scenarios at once ----------------------------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "inputs_table",
     CELLS,
@@ -493,7 +491,7 @@ def ft_scenarios(inputs_table, output):
 # --- the price catalog ---------------------------------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "model",
     CELLS,
@@ -532,7 +530,7 @@ def ft_price(model, field, as_of=None):
     return NA if value is None else value
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("model", CELLS, doc="A model id to check, e.g. gpt-4.1-mini.")
 @excel_errors
 def ft_model_check(model):
@@ -545,7 +543,7 @@ def ft_model_check(model):
         return str(exc)
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "vendor",
     CELLS,
@@ -560,7 +558,7 @@ def ft_models(vendor=None):
     return [[model_id] for model_id in catalog.ids(who)]
 
 
-@func(help_url=HELP_URL)
+@func
 @excel_errors
 def ft_prices_as_of():
     """Date of the price catalog in use (bundled snapshot or your last refresh): an Excel date."""
