@@ -50,10 +50,6 @@ def host_of(source: str) -> str:
     return parts.hostname or source if parts.scheme in ("http", "https") else source
 
 
-def is_url(source: str) -> bool:
-    return urlsplit(source).scheme.lower() in ("http", "https")
-
-
 def check_url(url: str) -> None:
     """Raise FetchError(kind="refused") unless url is https, or http on the loopback interface."""
     parts = urlsplit(url)

@@ -210,14 +210,6 @@ class Scenario(BaseModel):
                     raise ValueError(f"@{key}")
         return data
 
-    @property
-    def billed_training_tokens_per_epoch(self) -> float | None:
-        if self.training_tokens is not None:
-            return self.training_tokens
-        if self.training_examples is not None and self.tokens_per_example is not None:
-            return self.training_examples * self.tokens_per_example
-        return None
-
 
 FIELDS: tuple[str, ...] = tuple(Scenario.model_fields)
 REQUIRED: tuple[str, ...] = tuple(n for n, f in Scenario.model_fields.items() if f.is_required())

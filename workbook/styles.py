@@ -8,7 +8,6 @@ headline outputs are bold on pale blue; checks read OK (green) or ERROR (red).
 from __future__ import annotations
 
 from openpyxl.cell import Cell
-from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -26,7 +25,6 @@ OK_GREEN = "C6EFCE"
 OK_TEXT = "006100"
 BAD_RED = "FFC7CE"
 BAD_TEXT = "9C0006"
-WARN_FILL = "FFEB9C"
 WARN_TEXT = "9C5700"
 INFERRED_FILL = "FCE4D6"  # a rate derived by a rule, not published
 UNVERIFIED_FILL = "E4DFEC"  # a rate we could not check against the vendor's page
@@ -174,29 +172,6 @@ def header_row(ws: Worksheet, row: int, col: int, labels, *, height: float | Non
         style(c, "header", wrap=True, align="center")
     if height:
         ws.row_dimensions[row].height = height
-
-
-def check_formatting(ws: Worksheet, ref: str, warning: bool = False) -> None:
-    """Green when the check is 0 (OK), red (or amber for warnings) when it is not."""
-    bad_fill, bad_text = (WARN_FILL, WARN_TEXT) if warning else (BAD_RED, BAD_TEXT)
-    ws.conditional_formatting.add(
-        ref,
-        CellIsRule(
-            operator="equal",
-            formula=["0"],
-            fill=fill(OK_GREEN),
-            font=Font(color=OK_TEXT, bold=True),
-        ),
-    )
-    ws.conditional_formatting.add(
-        ref,
-        CellIsRule(
-            operator="notEqual",
-            formula=["0"],
-            fill=fill(bad_fill),
-            font=Font(color=bad_text, bold=True),
-        ),
-    )
 
 
 def widths(ws: Worksheet, **cols: float) -> None:

@@ -357,11 +357,6 @@ def python_inputs(
     return {k: v for k, v in out.items() if v is not None}
 
 
-def constraint_notes(switches: dict[str, str] | None = None) -> str:
-    sw = {n: d for n, _, d, _ in SWITCHES} | (switches or {})
-    return "".join(text for name, (when, text) in SWITCH_NOTES.items() if sw[name] == when)
-
-
 # --- the sheet ------------------------------------------------------------------------------
 
 
