@@ -732,20 +732,6 @@ def successor_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     return out
 
 
-SCHEDULE_COLUMNS = (
-    "month",
-    "queries",
-    "frontier_cost",
-    "ft_cost",
-    "inference_savings",
-    "quality_value",
-    "fixed_cost",
-    "upfront_and_retrain",
-    "net_cash_flow",
-    "cumulative_net",
-)
-
-
 def schedule_rows(c: Mapping[str, np.ndarray], months: int) -> list[list[dict[str, float]]]:
     monthly, outflow, flows = cash_flows(c, months)
     cumulative = np.cumsum(flows, axis=1)

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from pricing import breakeven
 from pricing.catalog import Catalog
+from pricing.figures import HEADLINE
 from pricing.finance import FIGURES as FINANCE_FIGURES
 from pricing.finance import finance_figures
 from pricing.input_docs import variable_label
@@ -492,11 +493,6 @@ def grid(
 
 
 def output_kind(output: str) -> Literal["months", "money", "share", "queries"]:
-    """How an output reads, for formatting."""
-    if output.endswith("_months"):
-        return "months"
-    if output in ("roi", "irr_annual"):
-        return "share"
-    if output == "breakeven_queries_per_day":
-        return "queries"
-    return "money"
+    """How an output reads, for formatting (its kind in pricing.figures)."""
+    kind = HEADLINE[output].kind
+    return {"count": "queries", "money_per_query": "money"}.get(kind, kind)  # type: ignore[return-value]

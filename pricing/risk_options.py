@@ -3,7 +3,12 @@
 
 from __future__ import annotations
 
-OUTPUTS: tuple[str, ...] = (
+from pricing.figures import NUMERIC_OUTPUTS
+
+# every numeric headline figure (pricing.figures): the same set FT_SENSITIVITY and FT_GRID accept
+OUTPUTS: tuple[str, ...] = NUMERIC_OUTPUTS
+# the workbook's drop-downs offer these (an Excel list validation holds at most 255 characters)
+MENU_OUTPUTS: tuple[str, ...] = (
     "payback_months",
     "npv",
     "discounted_payback_months",

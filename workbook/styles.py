@@ -11,6 +11,9 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+# the figures' formats are said once, in pricing.figures
+from pricing.figures import INTEGER, MONTHS, PERCENT, TEXT, USD, USD_QUERY
+
 FONT_NAME = "Calibri"
 
 NAVY = "1F3864"
@@ -34,18 +37,12 @@ BOX = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 UNDERLINE = Border(bottom=Side(style="medium", color=NAVY))
 
 # Number formats, by the unit names of pricing.scenario (field_unit) and a few of our own.
-USD = '"$"#,##0;[Red]-"$"#,##0'
 USD_CENTS = '"$"#,##0.00;[Red]-"$"#,##0.00'
-USD_QUERY = '"$"#,##0.00000;[Red]-"$"#,##0.00000'
 USD_RATE = '"$"#,##0.00##'
-INTEGER = "#,##0"
 DECIMAL = "#,##0.0"
 DECIMAL2 = "#,##0.00"
-PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
-TEXT = "@"
-MONTHS = "#,##0.0"
 CHECK = '"ERROR";"ERROR";"OK"'
 WARNING = '"WARN";"WARN";"OK"'
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
@@ -413,8 +413,16 @@ def _refuse_duplicates(fields: list[str], name: str) -> None:
         raise ScenarioError(name, sorted(dupes)[0], "each input once (this column appears twice)")
 
 
-def choice(value: Any, name: str, choices: Sequence[str], *, default: Any = _MISSING) -> Any:
-    """One of `choices`, matched like block labels (case, spaces, underscores ignored)."""
+def choice(
+    value: Any,
+    name: str,
+    choices: Sequence[str],
+    *,
+    default: Any = _MISSING,
+    aliases: Mapping[str, str] | None = None,
+) -> Any:
+    """One of `choices`, matched like block labels (case, spaces, underscores ignored); `aliases`
+    maps other accepted texts (a figure's label) to a choice."""
     value = single(value, name)
     if is_blank(value):
         if default is _MISSING:
@@ -422,6 +430,7 @@ def choice(value: Any, name: str, choices: Sequence[str], *, default: Any = _MIS
         return default
     if isinstance(value, str):
         by_norm = {normalise_label(c): c for c in choices}
+        by_norm |= {normalise_label(a): c for a, c in (aliases or {}).items() if c in choices}
         hit = by_norm.get(normalise_label(value))
         if hit is not None:
             return hit

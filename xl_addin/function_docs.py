@@ -148,16 +148,34 @@ values), matched ignoring case, spaces and underscores
 are ignored. `frontier_model` / `ft_model` fill in catalog prices unless the block gives them.
 `FT_SCENARIOS` takes a header row of the same names over one row per scenario.
 
-Outputs (`output` argument): {outputs}.
+## Outputs
+
+The `output` argument takes a figure's name or its label (matched like input labels):
+`=FT_SCENARIO(inputs,"payback_months")` = `=FT_SCENARIO(inputs,"Payback")`. `FT_SCENARIO` and
+`FT_SCENARIOS` return any of them; `FT_SENSITIVITY` and `FT_GRID` the numeric ones (not text or
+date). Tables the functions spill are headed by labels.
+
+{outputs}
 
 ## Functions
 """
 
 
+def outputs_table(names: tuple[str, ...]) -> str:
+    """The figures an `output` may name, from pricing.figures (one source for every layer)."""
+    from pricing.figures import HEADLINE
+
+    rows = ["| output | label | unit | what it is |", "|---|---|---|---|"]
+    for n in names:
+        f = HEADLINE[n]
+        rows.append(f"| `{n}` | {f.label} | {f.unit or 'text'} | {_md_escape(f.description)} |")
+    return "\n".join(rows)
+
+
 def markdown(module: ModuleType | None = None) -> str:
     if module is None:
         from xl_addin import functions as module
-    lines = [HEADER.format(outputs=", ".join(f"`{o}`" for o in module.OUTPUTS))]
+    lines = [HEADER.format(outputs=outputs_table(module.OUTPUTS))]
     table = registered_table(module)
     lines.append("| function | what it returns |")
     lines.append("|---|---|")

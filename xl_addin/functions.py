@@ -23,7 +23,6 @@ from typing import Any
 from xlwings import arg, func
 
 from pricing.breakeven import (
-    HEADLINE_FIELDS,
     Result,
     breakeven_queries,
     evaluate,
@@ -35,6 +34,7 @@ from pricing.breakeven import (
     schedule,
 )
 from pricing.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
+from pricing.figures import BY_LABEL, NUMERIC_OUTPUTS, SCENARIO_OUTPUTS, label, labels
 from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, token_training_cost
 from pricing.scenario import (
     FIELDS,
@@ -53,8 +53,10 @@ from xl_addin.excel_errors import NA, error_code, excel_errors, figure
 # Classic xlwings keeps its own converter (it turns COM error codes into None).
 CELLS = "raw" if func.__module__.endswith("udfs_officejs") else None
 
-# The figures FT_SCENARIO / FT_SCENARIOS can return (Result fields, plus the notes as text).
-OUTPUTS: tuple[str, ...] = (*HEADLINE_FIELDS, "notes")
+# The figures FT_SCENARIO / FT_SCENARIOS can return (Result fields, plus the notes as text), each
+# asked for by its name or its label (pricing.figures); FT_SENSITIVITY and FT_GRID take the numeric
+# ones (pricing.risk.OUTPUTS).
+OUTPUTS: tuple[str, ...] = SCENARIO_OUTPUTS
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
 PRICE_FIELDS: tuple[str, ...] = (*RATE_FIELDS, *DATE_FIELDS)
 
@@ -309,12 +311,12 @@ def ft_breakeven_queries(
 def ft_scenario(inputs, output=None):
     """A scenario's figure (output) or all figures as field | value rows; model ids fill in
     prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
-    want = xa.choice(output, "output", OUTPUTS, default=None)
+    want = xa.choice(output, "output", OUTPUTS, default=None, aliases=BY_LABEL)
     if want is not None:  # one figure: only what it needs is computed
         value = evaluate_figure(_scenario(inputs), want, _catalog())
         return value if want == "notes" else figure(value)
     result = evaluate(_scenario(inputs), _catalog())
-    return [[field, _cell(result, field)] for field in OUTPUTS]
+    return [[label(field), _cell(result, field)] for field in OUTPUTS]
 
 
 @func
@@ -330,7 +332,7 @@ def ft_schedule(inputs, months=None):
     cumulative net."""
     n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
     rows = schedule(_scenario(inputs), _catalog(), n)
-    return [list(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
+    return [labels(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
 
 
 BASELINE_OUT = (
@@ -419,7 +421,7 @@ def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
 def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months"):
     """Two-way table (a heat map's data, like Excel's two-variable data table): the output for
     every pair of x and y values, the other inputs as in the block."""
-    want = xa.choice(output, "output", _risk().OUTPUTS, default="payback_months")
+    want = xa.choice(output, "output", NUMERIC_OUTPUTS, default="payback_months", aliases=BY_LABEL)
     x_name = xa.risk_input(x_field, "x_field")
     y_name = xa.risk_input(y_field, "y_field")
     xs = xa.numbers_list(x_values, "x_values")
@@ -438,7 +440,9 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
 def ft_sensitivity(inputs, output="npv"):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
-    want = xa.choice(output, "output", HEADLINE_FIELDS, default=_risk().DEFAULT_TORNADO_OUTPUT)
+    want = xa.choice(
+        output, "output", NUMERIC_OUTPUTS, default=_risk().DEFAULT_TORNADO_OUTPUT, aliases=BY_LABEL
+    )
     bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
     return _risk_tables().tornado_rows(bars, want)
 
@@ -470,7 +474,7 @@ def ft_inputs():
 def ft_scenarios(inputs_table, output):
     """One figure for every row of a scenario table, in one fast call.
     Bad rows show #VALUE!, #N/A or #NUM!; blank rows stay blank."""
-    want = xa.choice(output, "output", OUTPUTS)
+    want = xa.choice(output, "output", OUTPUTS, aliases=BY_LABEL)
     fields, rows = xa.table(inputs_table, "inputs_table")
     cells: list[Any] = [""] * len(rows)
     # A blank row stays blank, keeping the column aligned with the table.

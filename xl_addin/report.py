@@ -11,39 +11,54 @@ from pathlib import Path
 
 from pricing.breakeven import Result, evaluate_many
 from pricing.catalog import UnknownModelError
+from pricing.figures import HEADLINE
 from pricing.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
 from pricing.presets import preset, presets
 from pricing.scenario import Scenario, ScenarioError, make_scenario
 
-# (field, label, format) of the table; money rounded to cents/dollars as a CFO reads it.
-TABLE_ROWS = (
-    ("frontier_cost_per_query", "Frontier cost per query", "${:,.5f}"),
-    ("ft_cost_per_query", "Fine-tuned cost per query", "${:,.5f}"),
-    ("frontier_cost_month", "Frontier cost / month", "${:,.0f}"),
-    ("ft_cost_month", "Fine-tuned cost / month", "${:,.0f}"),
-    ("inference_savings_month", "Inference savings / month", "${:,.0f}"),
-    ("quality_value_month", "Quality value / month", "${:,.0f}"),
-    ("fixed_cost_month", "Fixed cost / month", "${:,.0f}"),
-    ("net_benefit_month", "Net benefit / month", "${:,.0f}"),
-    ("training_cost", "Training cost", "${:,.0f}"),
-    ("upfront_cost", "Upfront cost (all-in)", "${:,.0f}"),
-    ("payback_months", "Payback", "{:,.1f} months"),
-    ("payback_date", "Pays back in", "{:%B %Y}"),
-    ("breakeven_queries_per_day", "Break-even traffic", "{:,.0f} queries/day"),
-    ("lifetime_months", "Lifetime", "{:,.1f} months"),
-    ("lifetime_net", "Net over lifetime", "${:,.0f}"),
-    ("roi", "ROI over lifetime", "{:.0%}"),
-    ("npv", "NPV (horizon)", "${:,.0f}"),
-    ("irr_annual", "IRR (annual)", "{:.0%}"),
-    ("discounted_payback_months", "Discounted payback", "{:,.1f} months"),
-    ("baseline_cost_per_query", "Baseline (prompted) cost per query", "${:,.5f}"),
-    ("baseline_savings_month", "Switching to the baseline saves / month", "${:,.0f}"),
-    ("savings_vs_baseline_month", "Fine-tuned saving vs baseline / month", "${:,.0f}"),
-    ("breakeven_accuracy_lift", "Accuracy lift to beat the baseline", "{:.1%}"),
-    ("verdict", "Verdict", "{}"),
-    ("baseline_verdict", "Verdict against the baseline", "{}"),
-    ("verdict_with_mlops", "Verdict with MLOps counted", "{}"),
-    ("mode", "Driven by", "{}"),
+# The table's figures, in order; labels and kinds from pricing.figures.
+TABLE_FIELDS = (
+    "frontier_cost_per_query",
+    "ft_cost_per_query",
+    "frontier_cost_month",
+    "ft_cost_month",
+    "inference_savings_month",
+    "quality_value_month",
+    "fixed_cost_month",
+    "net_benefit_month",
+    "training_cost",
+    "upfront_cost",
+    "payback_months",
+    "payback_date",
+    "breakeven_queries_per_day",
+    "lifetime_months",
+    "lifetime_net",
+    "roi",
+    "npv",
+    "irr_annual",
+    "discounted_payback_months",
+    "baseline_cost_per_query",
+    "baseline_savings_month",
+    "savings_vs_baseline_month",
+    "breakeven_accuracy_lift",
+    "verdict",
+    "baseline_verdict",
+    "verdict_with_mlops",
+    "mode",
+)
+# kind -> how the table writes a figure; money rounded to cents/dollars as a CFO reads it
+KIND_TEXT = {
+    "money": "${:,.0f}",
+    "money_per_query": "${:,.5f}",
+    "months": "{:,.1f} months",
+    "count": "{:,.0f} {unit}",
+    "share": "{:.0%}",
+    "date": "{:%B %Y}",
+    "text": "{}",
+}
+TABLE_ROWS = tuple(
+    (f, HEADLINE[f].label, KIND_TEXT[HEADLINE[f].kind].replace("{unit}", HEADLINE[f].unit))
+    for f in TABLE_FIELDS
 )
 BASELINE_ROWS = {f for f, _, _ in TABLE_ROWS if "baseline" in f} | {"breakeven_accuracy_lift"}
 NEVER = {
@@ -60,6 +75,8 @@ def format_value(field: str, value, fmt: str) -> str:
         return NEVER.get(field, "n/a")
     if fmt.startswith("$") and value < 0:  # -$6,059, as accountants write it, not $-6,059
         return "-" + fmt.format(-value)
+    if fmt == KIND_TEXT["share"] and abs(value) < 0.1:  # 2.5%, not 3%: small shares keep a decimal
+        return f"{value:.1%}"
     return fmt.format(value)
 
 

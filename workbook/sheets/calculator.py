@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.catalog import HOURS_PER_MONTH, Catalog
+from pricing.figures import labels
 from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
 from workbook import fields, styles, validations
@@ -588,7 +589,7 @@ def write(ctx) -> None:
     ws[f"O{top - 1}"] = f"(1 to {MAX_SCHEDULE_MONTHS}; the table grows or shrinks to fit)"
     styles.note_cell(ws[f"O{top - 1}"])
     sched = ctx.selected_schedule
-    table = [list(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
+    table = [labels(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
     ctx.ft_spill(ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell})", table)
     for j in range(5):
         styles.header_cell(ws.cell(top, 12 + j))

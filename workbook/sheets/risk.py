@@ -12,7 +12,8 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from pricing.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, OUTPUTS, monte_carlo, tornado
+from pricing.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, monte_carlo, tornado
+from pricing.risk_options import MENU_OUTPUTS
 from pricing.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
 from workbook import styles, validations
 from workbook.sheets import risk_grid
@@ -126,7 +127,7 @@ def write(ctx) -> None:
     ws["B17"] = "Figure explained"
     ws[OUTPUT_CELL] = OUTPUT
     styles.input_cell(ws[OUTPUT_CELL])
-    choose = validations.choice(OUTPUTS, error="Pick a figure from the list.", title="Figure explained")
+    choose = validations.choice(MENU_OUTPUTS, error="Pick a figure from the list.", title="Figure explained")
     ws.add_data_validation(choose)
     choose.add(ws[OUTPUT_CELL])
     ctx.ft_spill(ws, _anchor(TORNADO_TOP), f"FT_SENSITIVITY(InputBlock,{OUTPUT_CELL})", tornado_table)
