@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from pricing.catalog import Catalog
+from pricing.catalog import TOKENS_PER_MILLION, Catalog
 from pricing.inputs import DAYS_PER_MONTH_AVG, Resolved, resolve_table
 from pricing.scenario import Scenario, make_scenario
 from pricing.table import validate_table
@@ -93,8 +93,8 @@ def query_cost(
     The batch discount on input applies to cached tokens too (cached x batch-input ratio).
     """
     input_rate = (1 - cached_share) * in_price + cached_share * cached_price
-    standard = (tokens_in * input_rate + tokens_out * out_price) / 1e6
-    batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / 1e6
+    standard = (tokens_in * input_rate + tokens_out * out_price) / TOKENS_PER_MILLION
+    batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / TOKENS_PER_MILLION
     return (1 - batch_share) * standard + batch_share * batched
 
 

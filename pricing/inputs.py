@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-from pricing.catalog import Catalog, ModelEntry, UnknownModelError
+from pricing.catalog import TOKENS_PER_MILLION, Catalog, ModelEntry, UnknownModelError
 from pricing.scenario import ScenarioError
 from pricing.serving import default_tokens_per_second, gpu_month, serving_gpu, serving_note
 from pricing.table import Table
@@ -381,7 +381,7 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
 def token_training_cost(tokens, epochs, price_per_1m):
     """One training run billed by the token: tokens x epochs x $ per 1M tokens (FT_TRAINING_COST
     uses it too)."""
-    return tokens * epochs * price_per_1m / 1e6
+    return tokens * epochs * price_per_1m / TOKENS_PER_MILLION
 
 
 def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
