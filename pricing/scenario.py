@@ -229,6 +229,9 @@ def make_scenario(values: Mapping[str, Any]) -> Scenario:
         raise ScenarioError(
             unknown[0], values[unknown[0]], f"one of the input names ({', '.join(FIELDS[:4])}, ...)"
         )
+    for key, value in values.items():  # pydantic would read true as 1: no silent numbers
+        if isinstance(value, bool) and key not in ("name", "frontier_model", "ft_model"):
+            raise ScenarioError(key, value, field_allowed(key))
     try:
         return Scenario(**values)
     except ValidationError as exc:
