@@ -15,6 +15,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from pricing.neutralise import terminal_text
 from pricing.refresh import refresh, report_lines
 
 BAR = 30
@@ -55,5 +56,5 @@ def run_refresh(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.close()
-    print("\n".join(report_lines(result)))
+    print("\n".join(terminal_text(line) for line in report_lines(result)))  # ids, URLs: escaped
     return 0 if result.ok else 1

@@ -51,7 +51,7 @@ NEVER = {
 }
 MAX_SCENARIO_BYTES = 10 * 1024 * 1024  # a 10,000-scenario file is ~5 MB
 DEFAULT_PRESET = "faisal"
-JSON_KINDS = {int: "number", float: "number", str: "string", bool: "boolean", type(None): "null", list: "list"}
+JSON_KINDS = {int: "number", float: "number", str: "string", bool: "boolean", type(None): "null"}
 
 
 def never(field: str, result: Result | None = None) -> str:
@@ -87,7 +87,7 @@ def _read_scenario_file(name: str) -> list[dict]:
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             where = f"item {i + 1} is" if isinstance(data, list) else "it is"
-            kind = JSON_KINDS.get(type(item), type(item).__name__)
+            kind = JSON_KINDS.get(type(item), type(item).__name__)  # list: a nested list
             raise ScenarioError("--scenario", name, f"{allowed} ({where} a JSON {kind})")
     return items
 

@@ -213,7 +213,13 @@ def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]
 def run(book, source: str | None = None) -> RefreshResult:
     """Refresh the store, then mirror it into `book` (see the module docstring)."""
     marks = accepted_from_book(book)
-    result = refresh(source, accepted=set(marks))
+    try:
+        result = refresh(source, accepted=set(marks))
+    except Exception as exc:  # one sentence for the button, never a traceback
+        raise xw.XlwingsError(
+            f"Refresh failed unexpectedly ({type(exc).__name__}: {exc}); prices unchanged. "
+            "Run `ft-breakeven refresh --debug` for details."
+        ) from None
     if result.ok:
         write_pricing(book, result.catalog)
         used = {f"{c.model}.{c.field}" for c in result.applied if c.note == "accepted"}
