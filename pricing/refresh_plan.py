@@ -5,8 +5,8 @@
 Only registry-published inference rates move: `input`, `output`, `cached_input`, `batch_input`,
 `batch_output` from the row `registry_key` (else the first alias that is a registry key), the same
 `ft_*` rates from the row `ft_registry_key`, and `deprecation_date` (guarded like a rate:
-guards.judge_date holds back a date moving into the past or by more than a year). Curated fine-tuning rates,
-hosting, storage and dates are never touched. Inferred rates are recomputed with the snapshot's
+guards.judge_date holds back a date moving into the past or by more than a year). Curated
+fine-tuning rates, hosting, storage and other dates are never touched. Inferred rates are recomputed with the snapshot's
 rules (pricing.snapshot.build_entry), so a registry that now publishes a formerly inferred rate
 replaces it and the 'inferred' mark goes. pricing.refresh fetches, plans with this and saves.
 """

@@ -40,8 +40,7 @@ def _bounds(field: str) -> tuple[float, bool, float, bool]:
 BOUNDS = {f: _bounds(f) for f in NUMERIC}
 DEFAULTS = {
     f: (math.nan if info.default is None or info.default is PydanticUndefined else float(info.default))
-    for f, info in Scenario.model_fields.items()
-    if f in NUMERIC
+    for f, info in Scenario.model_fields.items() if f in NUMERIC
 }
 REQUIRED = {f for f, info in Scenario.model_fields.items() if info.is_required()}
 INTEGER = {f for f, info in Scenario.model_fields.items() if info.annotation in (int, int | None)}
@@ -52,9 +51,9 @@ def _is_blank(value: Any) -> bool:
 
 
 def number_from_text(text: str) -> float | None:
-    """Numeric text as every FT_ function reads it: Python's float() of the stripped text,
-    without separators. "5,000" is refused, not guessed: in many locales "1,5" means 1.5."""
-    if "," in text or "_" in text:
+    """Numeric text as every FT_ function reads it (numpy's fast path in _parse agrees): Python's
+    float() of the stripped text. "5,000" is refused, not guessed: in many locales "1,5" is 1.5."""
+    if "," in text:
         return None
     try:
         return float(text.strip())
@@ -81,10 +80,8 @@ def _parse(values: Sequence[Any], n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     try:  # fast path: a clean numeric column converts in one call
         column = np.asarray(values, dtype=float)
         numeric_array = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
-        if (
-            column.shape == (n,)
-            and np.isfinite(column).all()
-            and (numeric_array or not any(type(v) is bool for v in values))
+        if column.shape == (n,) and np.isfinite(column).all() and (
+            numeric_array or not any(type(v) is bool for v in values)
         ):
             none = np.zeros(n, dtype=bool)
             return column, none, none
@@ -176,9 +173,9 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
             _numeric_column(table, field, values)
     for field in TEXT_FIELDS:
         values = columns.get(field)
-        table.texts[field] = (
-            [""] * n if values is None else ["" if _is_blank(v) else str(v).strip() for v in values]
-        )
+        table.texts[field] = [""] * n if values is None else [
+            "" if _is_blank(v) else str(v).strip() for v in values
+        ]
     for i, v in enumerate(columns.get(DATE_FIELD) or ()):
         if _is_blank(v):
             continue
