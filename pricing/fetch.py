@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import httpx
 
@@ -146,6 +146,11 @@ class _Layers:
                 self.decoders[i] = zlib.decompressobj(self.wbits[i])
         return b"".join(out)
 
+    def finish(self) -> None:
+        """A compressed body that stops before its end is damaged, not a shorter file."""
+        if any(not d.eof for d in self.decoders):
+            raise FetchError(f"{self.host} sent a truncated compressed body", "http", self.host)
+
     def feed(self, data: bytes) -> bytes:
         try:
             for i in range(len(self.decoders)):
@@ -184,7 +189,7 @@ def _stream(
         layers = _Layers(response.headers.get("content-encoding", ""), host_of(url), max_bytes)
         chunks: list[bytes] = []
         received = size = 0
-        for raw in response.iter_raw(CHUNK):
+        for raw in response.iter_raw():  # as it arrives: a chunk size would wait for 64 KB
             _check_deadline(host_of(url), ends)
             received += len(raw)
             if received > max_bytes:
@@ -201,6 +206,7 @@ def _stream(
             if progress:
                 progress(received, total)
         _check_deadline(host_of(url), ends)
+        layers.finish()
         return b"".join(chunks)
 
 
@@ -241,17 +247,37 @@ def fetch(
         return _read_local(source, max_bytes, progress)
     check_url(source)
     host = host_of(source)
+    try:
+        httpx.URL(source)
+    except httpx.InvalidURL as exc:
+        raise FetchError(f"Refused source {source} (not a valid URL: {exc})", "refused", host) from None
     ends = time.monotonic() + deadline
 
     def _guard_redirect(request: httpx.Request) -> None:
-        check_url(str(request.url))  # a redirect to plain http (or data:, file:) is refused too
+        check_url(str(request.url))  # a redirect to plain http is refused too
+
+    def _guard_location(response: httpx.Response) -> None:
+        """A redirect's target is checked before httpx parses it (data:, file:, javascript:)."""
+        if not response.is_redirect:
+            return
+        target = urljoin(str(response.request.url), response.headers.get("location", ""))
+        try:
+            check_url(target)
+        except FetchError as exc:
+            shown = target if len(target) <= 120 else target[:117] + "..."
+            raise FetchError(
+                f"Refused the redirect from {host} to {shown} (only https, or http on the loopback "
+                "interface, is followed)",
+                "refused",
+                host,
+            ) from exc
 
     attempts = max(0, retries) + 1
     with httpx.Client(
         timeout=timeout,
         follow_redirects=True,
         max_redirects=5,
-        event_hooks={"request": [_guard_redirect]},
+        event_hooks={"request": [_guard_redirect], "response": [_guard_location]},
         transport=transport,
         headers={"User-Agent": "ft-breakeven price refresh", "Accept-Encoding": ACCEPT_ENCODING},
     ) as client:
@@ -271,9 +297,9 @@ def fetch(
                 ) from exc
             except httpx.TooManyRedirects as exc:
                 raise FetchError(f"{host} redirected too often", "http", host) from exc
-            except httpx.UnsupportedProtocol as exc:  # a redirect to data:, ftp:, ...
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:  # a redirect to data:, ...
                 raise FetchError(
-                    f"Refused a redirect from {host} to a non-https URL ({exc})", "refused", host
+                    f"Refused a redirect from {host} to a URL that is not https ({exc})", "refused", host
                 ) from exc
             except httpx.TransportError as exc:
                 _check_deadline(host, ends)

@@ -176,7 +176,7 @@ def _parse(data: bytes) -> Any:
         head = data.lstrip()[:200].lower()
         if head.startswith(b"<"):
             raise RejectedDownload("the download is an HTML page, not JSON") from exc
-        raise RejectedDownload(f"the download is refused: {exc}") from exc
+        raise RejectedDownload(str(exc).replace("it ", "the download ", 1)) from exc  # "it is ..."
 
 
 def _fingerprint(paths: StorePaths) -> tuple[bytes | None, int | None]:
@@ -265,7 +265,7 @@ def _refresh_locked(
     try:
         download = fetch(source, progress=progress, **fetch_options)
     except FetchError as exc:
-        base.status = "unreachable" if exc.kind == "offline" else "rejected"
+        base.status = "unreachable" if exc.kind in ("offline", "deadline") else "rejected"
         base.message = f"{exc}: {unchanged}"
         return base
     base.source, base.sha256 = download.source, download.sha256
