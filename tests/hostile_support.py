@@ -146,7 +146,7 @@ def _vm_bytes() -> int:
     return int(out.stdout) * resource.getpagesize()
 
 
-def run_limited(argv: list[str], headroom_mb: int = 400, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_limited(argv: list[str], headroom_mb: int = 400, env: dict | None = None):
     """`ft-breakeven argv` in a child whose address space is capped at what the imports take
     plus `headroom_mb` (RLIMIT_AS): an unbounded read dies with MemoryError instead of
     exhausting the machine."""

@@ -393,4 +393,5 @@ def test_hostile_registry_text_in_a_held_back_value_is_inert(srv, store, capsys)
     assert main(["refresh", "--source", url, "--store", str(store)]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
-    assert json.loads((store / "held-back.json").read_text())["held_back"][0]["reason"].startswith("non-numeric")
+    held = json.loads((store / "held-back.json").read_text())["held_back"]
+    assert held[0]["reason"].startswith("non-numeric")
