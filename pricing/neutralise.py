@@ -4,7 +4,8 @@
   (https://owasp.org/www-community/attacks/CSV_Injection): text starting with = + - @ tab or CR
   gets a leading apostrophe, so Excel and LibreOffice show it instead of evaluating it;
 - an openpyxl cell: `write_text_cell` stores a string as a string (openpyxl itself would turn
-  "=..." into a live formula);
+  "=..." into a live formula, and refuses control characters); `workbook_safe` does the same
+  for every text of a catalog before a workbook is built from it;
 - a terminal: `terminal_text` shows control characters (escape codes, bidi overrides) as
   \\x1b-style escapes, so a model name cannot recolour or rewrite the screen.
 """
@@ -34,10 +35,31 @@ def csv_row(values: list[Any]) -> list[Any]:
 
 
 def write_text_cell(cell: Any, value: Any) -> None:
-    """Put `value` into an openpyxl cell; a string stays text even when it starts with '='."""
+    """Put `value` into an openpyxl cell; a string stays text even when it starts with '=', and
+    control characters (which openpyxl refuses) are shown escaped."""
+    if isinstance(value, str):
+        value = terminal_text(value)
     cell.value = value
     if isinstance(value, str) and cell.data_type == "f":
         cell.data_type = "s"
+
+
+def _workbook_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return safe_cell_text(terminal_text(value))
+    if isinstance(value, list):
+        return [_workbook_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _workbook_text(v) for k, v in value.items()}
+    return value
+
+
+def workbook_safe(catalog: Any) -> Any:
+    """A catalog whose every text is fit for an openpyxl cell: no formula, no control character
+    (the bundled catalog comes back unchanged: none of its texts needs either)."""
+    data = catalog.model_dump(mode="json")
+    safe = _workbook_text(data)
+    return catalog if safe == data else type(catalog).model_validate(safe)
 
 
 def _escape(ch: str) -> str:

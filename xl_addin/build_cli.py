@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover
         """Stands in for lxml's error when openpyxl writes without lxml."""
 
 
-from pricing.neutralise import terminal_text
+from pricing.neutralise import terminal_text, workbook_safe
 from pricing.presets import presets
 from pricing.store import load_catalog
 from workbook.build import build_template
@@ -107,7 +107,7 @@ def _write(args: argparse.Namespace, targets: list[Path]):
     target_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target_dir, prefix=".ft-breakeven-build-") as tmp:
         catalog = load_catalog(args.store)
-        built = _assemble(args, catalog, Path(tmp), targets[0].name)
+        built = _assemble(args, workbook_safe(catalog), Path(tmp), targets[0].name)  # store text
         for src, dest in zip(built, targets, strict=True):
             os.replace(src, dest)  # same folder, so each file appears whole or not at all
     return catalog
