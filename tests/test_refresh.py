@@ -358,8 +358,7 @@ def test_offline_is_one_clear_sentence_and_changes_nothing(server, store):
 
 def test_plain_http_elsewhere_is_refused_without_connecting(store):
     result = refresh("http://example.com/registry.json", store=store, now=NOW)
-    assert result.status == "rejected" and "Refused the redirect" in result.message
-    assert "to http://example.com/r.json" in result.message
+    assert result.status == "rejected" and "Refused plain-http" in result.message
     assert store_bytes(store) == dict.fromkeys(store_bytes(store))  # nothing written
     for url in ("ftp://example.com/r.json", "https://", "data:text/plain,{}"):
         with pytest.raises(FetchError) as err:
