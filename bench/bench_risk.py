@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args(argv)
 
-    uncertain = default_uncertain(SCENARIO)
+    uncertain = default_uncertain(SCENARIO, EMPTY)
     xs = [1000 * (i + 1) for i in range(20)]
     ys = [0.04 * i for i in range(20)]
     t_mc = seconds(lambda _: monte_carlo(SCENARIO, uncertain, args.draws, 0, EMPTY), args.repeats)

@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from pricing.catalog import Catalog
-from pricing.inputs import Resolved, resolve_table
+from pricing.inputs import DAYS_PER_MONTH_AVG, Resolved, resolve_table
 from pricing.scenario import Scenario, make_scenario
 from pricing.table import validate_table
 
@@ -70,7 +70,14 @@ class Result(BaseModel):
     npv: float | None = None
     irr_annual: float | None = None
     discounted_payback_months: float | None = None
+    baseline_cost_per_query: float | None = None  # the cheaper model, prompted (baseline_model)
+    baseline_savings_month: float | None = None  # switching to it instead: saving against frontier
+    savings_vs_baseline_month: float | None = None  # fine-tuning's inference saving against it
+    breakeven_accuracy_lift: float | None = None  # lift at which fine-tuning beats the baseline
     verdict: str
+    baseline_verdict: str = ""  # the verdict rules on fine-tuning's net benefit against the baseline
+    verdict_with_mlops: str = ""  # the verdict with the seed's MLOps budget (SEED_MLOPS_FTE) counted
+    payback_date: date | None = None  # go-live date + payback: "pays back in May 2027"
     mode: str
     notes: list[str]
 
@@ -166,7 +173,8 @@ def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.nda
 def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     """(n, months+1) array of upfront (month 0) and retrain payments (every lifetime).
 
-    Retrain k falls in month ceil(k * lifetime); none in the last month. Counted in closed form,
+    Retrain k falls in month ceil(k * lifetime); none in the last month, none once the model
+    has stopped serving (service_months). Counted in closed form,
     F(m) = floor(m / lifetime) retrains by the end of month m, so a lifetime far below a month
     (thousands of retrains a month) costs no more than a long one.
     """
@@ -180,6 +188,11 @@ def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         by_end = np.floor((m[None, :] + 1e-9) / life[:, None])
     by_end = np.where(life[:, None] > 0, by_end, 0.0)
+    # no retrain once the model has stopped serving: retrain k needs k x lifetime < service
+    service = np.asarray(c["service_months"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        last_k = np.maximum(np.ceil(service / life - 1e-9) - 1, 0.0)
+    by_end = np.minimum(by_end, np.where(np.isfinite(service) & (life > 0), last_k, np.inf)[:, None])
     count = np.diff(by_end, axis=1, prepend=0.0)
     out[:, :months] += count * (c["retrain_cost_share"] * upfront)[:, None]
     return out
@@ -262,6 +275,11 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
 
     verdict = verdict_codes(payback, life, net, c["latency_driven"])
+    base = baseline_figures(c, q1, share, frontier_q, ft_month, quality, fixed, upfront, life)
+    net_mlops = net - c["mlops_extra_month"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        payback_mlops = np.where(net_mlops > 0, upfront / np.where(net_mlops > 0, net_mlops, 1.0), np.nan)
+        payback_day = c["start_ordinal"] + payback * DAYS_PER_MONTH_AVG  # NaN: never pays back
     mode = np.where(c["latency_driven"] > 0, 2, np.where(quality > savings, 1, 0))
     return {
         "frontier_cost_per_query": frontier_q,
@@ -279,9 +297,104 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "lifetime_months": life,
         "lifetime_net": lifetime_net,
         "roi": roi,
+        **base,
         "verdict_code": verdict,
+        "verdict_with_mlops_code": verdict_codes(payback_mlops, life, net_mlops, c["latency_driven"]),
+        "payback_date": payback_day,
         "mode_code": mode,
     }
+
+
+def baseline_figures(
+    c, q1, share, frontier_q, ft_month, quality, fixed, upfront, life
+) -> dict[str, np.ndarray]:
+    """Fine-tuning against the honest alternative: the same traffic share sent, prompted as the
+    frontier is (same tokens), to a cheaper model with no upfront cost (month-1 figures).
+
+    breakeven_accuracy_lift solves payback = lifetime against the baseline for the lift:
+        (savings_vs_baseline - q1 s lift_now v) + q1 s L v - fixed = upfront / lifetime
+    NaN where there is no baseline, no value per correct answer or no lifetime; 0 when
+    fine-tuning beats the baseline without any lift."""
+    if not np.isfinite(c["baseline_input"]).any():  # the common case: no baseline named
+        none = np.full(np.shape(q1), np.nan)
+        return {
+            "baseline_cost_per_query": none,
+            "baseline_savings_month": none,
+            "savings_vs_baseline_month": none,
+            "breakeven_accuracy_lift": none,
+            "baseline_verdict_code": np.zeros(np.shape(q1), dtype=int),
+        }
+    base_q = query_cost(
+        c["input_tokens"],
+        c["output_tokens"],
+        c["baseline_input"],
+        c["baseline_output"],
+        c["baseline_cached"],
+        c["cached_share"],
+        c["batch_share"],
+        c["baseline_batch_factor_in"],
+        c["baseline_batch_factor_out"],
+    )
+    has = np.isfinite(base_q)
+    base_month = q1 * (share * base_q + (1 - share) * frontier_q)
+    vs_base = base_month - ft_month
+    net_b = vs_base + quality - fixed
+    value = q1 * share * c["value_per_correct"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        payback_b = np.where(net_b > 0, upfront / np.where(net_b > 0, net_b, 1.0), np.nan)
+        need = (upfront / np.where(life > 0, life, 1.0) + fixed - vs_base) / np.where(value > 0, value, 1.0)
+    code = verdict_codes(payback_b, life, net_b, c["latency_driven"])
+    return {
+        "baseline_cost_per_query": base_q,
+        "baseline_savings_month": np.where(has, q1 * share * (frontier_q - base_q), np.nan),
+        "savings_vs_baseline_month": np.where(has, vs_base, np.nan),
+        "breakeven_accuracy_lift": np.where(has & (value > 0) & (life > 0), np.maximum(need, 0.0), np.nan),
+        "baseline_verdict_code": np.where(has, code + 1, 0),  # 0: no baseline ("")
+    }
+
+
+def baseline_note(figures: Mapping[str, np.ndarray], i: int, baseline: str, frontier: str) -> str | None:
+    """Which is the better move, fine-tuning or the cheaper model prompted (None: no baseline)."""
+    code = int(figures["baseline_verdict_code"][i])
+    if code == 0:
+        return None
+    who, fr = baseline or "the baseline model", frontier or "the frontier model"
+    save = f"${float(figures['baseline_savings_month'][i]):,.0f}"
+    if VERDICTS[code - 1] != VERDICTS[0]:
+        return (
+            f"fine-tuning beats switching to {who} without fine-tuning (which saves {save} a month "
+            f"against {fr}): {VERDICTS[code - 1]} against it"
+        )
+    need = float(figures["breakeven_accuracy_lift"][i])
+    if not math.isfinite(need):
+        lift = "give value_per_correct to see what accuracy lift fine-tuning needs to beat it"
+    elif need > 1:
+        lift = "no accuracy lift can make fine-tuning beat it"
+    else:
+        lift = f"fine-tuning beats it with an accuracy lift of {need:.1%} or more"
+    return (
+        f"switching to {who} without fine-tuning saves {save} a month against {fr} with no "
+        f"upfront cost: the better move; {lift}"
+    )
+
+
+class _Notes(Sequence[list[str]]):
+    """Each row's notes, with the baseline comparison (worded only for rows someone reads)."""
+
+    def __init__(
+        self, notes: Sequence[list[str]], figures, baselines: Sequence[str], frontiers: Sequence[str]
+    ):
+        self.notes, self.figures, self.baselines, self.frontiers = notes, figures, baselines, frontiers
+
+    def __len__(self) -> int:
+        return len(self.notes)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        row = list(self.notes[i])
+        note = baseline_note(self.figures, i, self.baselines[i], self.frontiers[i])
+        return row + [note] if note else row
 
 
 def verdict_codes(payback, lifetime, net, latency_driven) -> np.ndarray:
@@ -310,12 +423,30 @@ def _opt(x: float) -> float | None:
 def _result(figures: Mapping[str, np.ndarray], i: int, name: str, notes: list[str]) -> Result:
     values: dict[str, Any] = {}
     for key in HEADLINE_FIELDS:
-        if key in ("verdict", "mode") or key not in figures:
+        if key in _CODED or key == "payback_date" or key not in figures:
             continue
         values[key] = _opt(float(figures[key][i])) if key in _OPTIONAL else float(figures[key][i])
-    values["verdict"] = VERDICTS[int(figures["verdict_code"][i])]
-    values["mode"] = MODES[int(figures["mode_code"][i])]
+    for key, (code, names) in _CODED.items():
+        values[key] = names[int(figures[code][i])]
+    values["payback_date"] = _date(float(figures["payback_date"][i]))
     return Result(name=name, notes=notes, **values)
+
+
+# Text figures: the kernel holds an index into a tuple of names
+_CODED = {
+    "verdict": ("verdict_code", VERDICTS),
+    "baseline_verdict": ("baseline_verdict_code", ("", *VERDICTS)),
+    "verdict_with_mlops": ("verdict_with_mlops_code", VERDICTS),
+    "mode": ("mode_code", MODES),
+}
+
+
+def _date(ordinal: float) -> date | None:
+    """A day number (date.toordinal, fractional) as the date it falls on; None for NaN or past
+    the calendar's end (a payback thousands of years away is no date anyone plans for)."""
+    if not (math.isfinite(ordinal) and 1 <= ordinal < date.max.toordinal()):
+        return None
+    return date.fromordinal(int(math.floor(ordinal)))
 
 
 # Figures that may not exist (never pays back, no upfront): NaN in the kernel -> None here.
@@ -356,7 +487,10 @@ def evaluate_many(
     if not parsed:
         return []
     figures = figures_for(resolved.columns)
-    return [_result(figures, i, s.name, resolved.notes[i]) for i, s in enumerate(parsed)]
+    notes = _Notes(
+        resolved.notes, figures, [s.baseline_model for s in parsed], [s.frontier_model for s in parsed]
+    )
+    return [_result(figures, i, s.name, notes[i]) for i, s in enumerate(parsed)]
 
 
 def evaluate(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None) -> Result:
@@ -379,9 +513,8 @@ def evaluate_figure(
     if hit is None:  # (cat is held in the entry, so its id cannot be reused while cached)
         parsed, resolved = resolve_scenarios([s], cat)
         figures = LazyFigures(headline(resolved.columns), resolved.columns)
-        table = TableResult(
-            figures=figures, notes=resolved.notes, errors=resolved.errors, names=[parsed[0].name]
-        )
+        notes = _Notes(resolved.notes, figures, [s.baseline_model], [s.frontier_model])
+        table = TableResult(figures=figures, notes=notes, errors=resolved.errors, names=[parsed[0].name])
         hit = _ONE_SCENARIO_CACHE[key] = (cat, table)
         while len(_ONE_SCENARIO_CACHE) > ONE_SCENARIO_CACHE_SIZE:
             _ONE_SCENARIO_CACHE.popitem(last=False)
@@ -439,10 +572,11 @@ class TableResult:
 
     def value(self, output: str, i: int) -> Any:
         """One figure of row i as Result would hold it (None where it does not exist)."""
-        if output == "verdict":
-            return VERDICTS[int(self.figures["verdict_code"][i])]
-        if output == "mode":
-            return MODES[int(self.figures["mode_code"][i])]
+        if output in _CODED:
+            code, names = _CODED[output]
+            return names[int(self.figures[code][i])]
+        if output == "payback_date":
+            return _date(float(self.figures[output][i])) if output in self.figures else None
         if output == "notes":
             return "; ".join(self.notes[i])
         if output not in self.figures:  # a table of no rows
@@ -453,7 +587,7 @@ class TableResult:
     def column(self, output: str) -> list[Any]:
         """value(output, i) for every row at once (a sweep's column without a call per row)."""
         n = len(self.names)
-        if output in ("verdict", "mode", "notes"):
+        if output in (*_CODED, "payback_date", "notes"):
             return [self.value(output, i) for i in range(n)]
         if output not in self.figures:
             return [None] * n
@@ -476,7 +610,8 @@ def evaluate_table(
     resolved = resolve_table(table, _catalog(catalog))
     figures = LazyFigures(headline(resolved.columns), resolved.columns) if table.n else {}
     names = table.texts["name"]
-    return TableResult(figures=figures, notes=resolved.notes, errors=resolved.errors, names=names)
+    notes = _Notes(resolved.notes, figures, table.texts["baseline_model"], table.texts["frontier_model"])
+    return TableResult(figures=figures, notes=notes, errors=resolved.errors, names=names)
 
 
 def schedule(
@@ -492,17 +627,84 @@ def cash_flows(
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """(monthly figures, outflows, net cash flow) with month 0 = -upfront; shape (n, months+1).
 
-    A model with lifetime 0 (it cannot be trained or ships already shut down) earns nothing.
+    The fine-tuned flows stop when the model stops serving (service_months: shut down, or a
+    retrain its vendor no longer accepts): the traffic returns to the frontier model, so those
+    months cost what the frontier costs and net nothing. A model with lifetime 0 earns nothing.
     """
     monthly = monthly_matrix(c, months)
-    alive = (c["lifetime_months"] > 0)[:, None]
-    if not alive.all():  # (the common case needs no copy of every matrix)
-        monthly = {k: np.where(alive, v, 0.0) if k != "frontier_cost" else v for k, v in monthly.items()}
-        monthly["ft_cost"] = np.where(alive, monthly["ft_cost"], monthly["frontier_cost"])
+    service = np.asarray(c["service_months"], dtype=float)
     outflow = retrain_outflows(c, months)
+    if (service < months).any():  # (the common case needs no copy of every matrix)
+        if (c["succ_service_end"] > service).any():
+            monthly = _with_successor(c, monthly, months)
+            outflow = outflow + successor_outflows(c, months)
+        else:
+            monthly = _until_service_ends(monthly, service, months)
     flows = -outflow
     flows[:, 1:] += monthly["net_benefit"]
     return monthly, outflow, flows
+
+
+def _until_service_ends(
+    monthly: dict[str, np.ndarray], service: np.ndarray, months: int
+) -> dict[str, np.ndarray]:
+    """Monthly figures weighted by the share of each month the fine-tuned model still serves."""
+    w = lifetime_weights(service, months)
+    out = {k: v * w if k not in ("queries", "frontier_cost") else v for k, v in monthly.items()}
+    out["ft_cost"] = w * monthly["ft_cost"] + (1 - w) * monthly["frontier_cost"]
+    return out
+
+
+_SUCCESSOR_RATES = {
+    "ft_input": "succ_ft_input",
+    "ft_output": "succ_ft_output",
+    "ft_cached": "succ_ft_cached",
+    "ft_batch_factor_in": "succ_ft_batch_factor_in",
+    "ft_batch_factor_out": "succ_ft_batch_factor_out",
+    "fixed_cost_month": "succ_fixed_month",
+}
+
+
+def _with_successor(
+    c: Mapping[str, np.ndarray], monthly: dict[str, np.ndarray], months: int
+) -> dict[str, np.ndarray]:
+    """Monthly figures with ft_model serving until service_months, the successor from then until
+    succ_service_end, and the frontier model after that (each weighted by its share of a month)."""
+    service, end = c["service_months"], c["succ_service_end"]
+    has = end > service
+    # rows without a successor keep their own rates (weight 0): no NaN reaches the sums
+    c2 = {**c, **{k: np.where(has, c[v], c[k]) for k, v in _SUCCESSOR_RATES.items()}}
+    second = monthly_matrix(c2, months)
+    w1 = lifetime_weights(service, months)
+    w2 = lifetime_weights(np.maximum(end, service), months) - w1
+    out = {k: w1 * v + w2 * second[k] for k, v in monthly.items() if k not in ("queries", "frontier_cost")}
+    out["queries"], out["frontier_cost"] = monthly["queries"], monthly["frontier_cost"]
+    out["ft_cost"] = (
+        w1 * monthly["ft_cost"] + w2 * second["ft_cost"] + (1 - w1 - w2) * monthly["frontier_cost"]
+    )
+    return out
+
+
+def successor_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
+    """(n, months+1) payments for the successor: its training and the one-off costs again when it
+    takes over (month ceil(service_months)), then retrain_cost_share of that every lifetime
+    while it serves (as retrain_outflows counts them; none in the last month)."""
+    s1, end, life = c["service_months"], c["succ_service_end"], c["succ_lifetime_months"]
+    has = (end > s1) & np.isfinite(life)
+    upfront = np.where(has, c["succ_training_cost"] + c["other_upfront"], 0.0)
+    out = np.zeros((len(s1), months + 1))
+    m = np.arange(months, dtype=float)[None, :]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        since = m - np.where(has, s1, np.inf)[:, None] + 1e-9  # months since the switch
+        started = since >= 0
+        life_ = np.where(has, life, 1.0)[:, None]
+        retrains = np.where(started, np.floor(since / life_), 0.0)
+        last_k = np.maximum(np.ceil((np.where(has, end - s1, 0.0)) / life_[:, 0] - 1e-9) - 1, 0.0)
+    retrains = np.minimum(retrains, np.where(np.isfinite(end), last_k, np.inf)[:, None])
+    first = np.diff(started.astype(float), axis=1, prepend=0.0)
+    again = np.diff(retrains, axis=1, prepend=0.0)
+    out[:, :months] = (first + again * c["retrain_cost_share"][:, None]) * upfront[:, None]
+    return out
 
 
 SCHEDULE_COLUMNS = (

@@ -47,6 +47,42 @@ class FieldStatus(BaseModel):
     rule: str = ""  # e.g. "cached = 10% of input"; or why it is unverified
 
 
+class FieldSource(BaseModel):
+    """Where one field was confirmed when that is not its group's source (inference or fine-tuning)."""
+
+    model_config = ConfigDict(extra="forbid")
+    source: str
+    verified: date | None = None
+
+
+class GpuRate(BaseModel):
+    """The hourly rate of one GPU type on one vendor's dedicated (or your own) deployments."""
+
+    model_config = ConfigDict(extra="forbid")
+    id: str  # e.g. "fireworks-h100"
+    vendor: str
+    gpu: str  # e.g. "H100 80GB"
+    per_hour: float = Field(ge=0)
+    source: str
+    verified: date | None = None
+    status: Literal["published", "unverified"] = "published"
+    rule: str = ""  # why it is unverified
+
+
+class VendorNote(BaseModel):
+    """Where a vendor's fine-tuning stands, including vendors with no model in the catalog."""
+
+    model_config = ConfigDict(extra="forbid")
+    fine_tuning_state: Literal["open", "preview", "deprecated", "closing", "none"]
+    note: str
+    source: str
+    verified: date | None = None
+
+
+# Where a vendor's fine-tuning stands today. "retired": the model can no longer be tuned or served.
+FineTuningState = Literal["", "open", "preview", "deprecated", "retired"]
+
+
 class ModelEntry(BaseModel):
     """One model of one vendor, with inference and (if fine-tunable) fine-tuning rates."""
 
@@ -87,6 +123,13 @@ class ModelEntry(BaseModel):
 
     field_status: dict[str, FieldStatus] = Field(default_factory=dict)
     notes: str = ""
+    # Per-field sources of fields confirmed elsewhere than the group's source (research S#).
+    field_sources: dict[str, FieldSource] = Field(default_factory=dict)
+    fine_tuning_state: FineTuningState = ""
+    retired_date: date | None = None  # from this day the tuned model can neither be trained nor served
+    retired_reason: str = ""
+    serving_gpu: str | None = None  # GpuRate id when tuned models are served only on dedicated GPUs
+    params_b: float | None = None  # model size in billions of parameters (GPU throughput)
 
     def status_of(self, field: str) -> str:
         """'published', 'inferred' or 'unverified' for one rate field ('missing' if None)."""
@@ -94,6 +137,19 @@ class ModelEntry(BaseModel):
             return "missing"
         note = self.field_status.get(field)
         return note.status if note else "published"
+
+    def retired_by(self, day: date) -> bool:
+        return self.retired_date is not None and self.retired_date <= day
+
+    def retirement_sentence(self) -> str:
+        """'gemini-2.5-flash was retired on 2026-10-20 (why)'; '' if it is not retired."""
+        if self.retired_date is None:
+            return ""
+        why = f" ({self.retired_reason})" if self.retired_reason else ""
+        return f"{self.id} was retired on {self.retired_date.isoformat()}{why}"
+
+    def offered_for_fine_tuning(self, day: date) -> bool:
+        return self.fine_tunable and not self.retired_by(day)
 
     def monthly_fixed_cost(self) -> float:
         """Hosting plus storage per month of one deployed fine-tuned model."""
@@ -130,6 +186,12 @@ class Catalog(BaseModel):
     source: str  # where the inference rates came from (registry URL and version)
     fine_tuning_as_of: date | None = None  # date of the curated fine-tuning file
     models: list[ModelEntry]
+    gpus: list[GpuRate] = Field(default_factory=list)  # dedicated-deployment GPU rates
+    vendors: dict[str, VendorNote] = Field(default_factory=dict)  # fine-tuning per vendor
+
+    def gpu(self, gpu_id: str) -> GpuRate | None:
+        want = gpu_id.strip().casefold()
+        return next((g for g in self.gpus if g.id.casefold() == want), None)
 
     def _index(self) -> dict[str, ModelEntry]:
         # Built lazily and cached on the instance; keys are case-folded ids, aliases, registry keys.

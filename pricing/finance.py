@@ -34,6 +34,22 @@ IRR_TOLERANCE = 1e-14  # on log(1 + r)
 
 FIGURES = ("npv", "irr_annual", "discounted_payback_months")
 
+# Above this annual IRR (or with a payback under a month) the rate says nothing a CFO can use:
+# the CLI and the workbook show IRR_ABOVE_TEXT instead of the number, with IRR_ABOVE_REASON;
+# JSON, CSV and the FT_ functions keep the number.
+IRR_SHOWN_MAX = 10.0  # 1,000% a year
+IRR_ABOVE_TEXT = ">1,000%"
+IRR_ABOVE_REASON = (
+    "above 1,000% a year the IRR only says the upfront cost is tiny next to the monthly benefit: "
+    "read payback and NPV"
+)
+
+
+def irr_beyond_meaning(irr_annual: float | None, payback_months: float | None) -> bool:
+    """True when the IRR is to be shown as IRR_ABOVE_TEXT (see IRR_SHOWN_MAX)."""
+    high = irr_annual is not None and irr_annual > IRR_SHOWN_MAX
+    return high or (irr_annual is not None and payback_months is not None and payback_months < 1)
+
 
 def monthly_rate(annual):
     """Compound-equivalent monthly rate of an annual rate: (1 + annual)^(1/12) - 1."""

@@ -5,7 +5,8 @@ Whole download (nothing is applied when one fails):
   registry's count (BUNDLED_REGISTRY_MODELS, litellm 1.110.2);
 - at least half of the catalog's registry keys must be present (otherwise it is some other file).
 One rate (held back, reported, applied only when the user accepts MODEL.FIELD):
-- a move above MAX_RATIO in either direction, a drop to zero or a rate above MAX_RATE $/1M;
+- a move of MAX_RATIO or more in either direction (10x itself is held: a per-1K vs per-1M or
+  cents vs dollars slip is exactly 10x, 100x or 1,000x), a drop to zero or a rate above MAX_RATE $/1M;
 - a negative, NaN, infinite, boolean or non-numeric value is never applied, accepted or not.
 A field missing from the download never erases a known rate (the caller keeps the old value).
 One date (deprecation_date; held back and accepted like a rate):
@@ -108,20 +109,27 @@ def judge(old: float | None, raw: Any) -> Verdict:
         if kind is None and is_number(raw) and raw < 0:
             kind = "negative"
         return Verdict("invalid", None, f"{kind or 'non-numeric'} value, not a price")
-    new = per_million(raw)
+    return judge_rate(old, per_million(raw))
+
+
+def judge_rate(
+    old: float | None, new: float, max_rate: float = MAX_RATE, unit: str = "USD per 1M tokens"
+) -> Verdict:
+    """The move rules for a valid rate already in the catalog's unit (`unit` names it)."""
     if old is not None and math.isclose(new, old, rel_tol=REL_TOL, abs_tol=1e-12):
         return Verdict("same", old)
     if new == 0:
         return Verdict("hold", new, "drop to zero")
-    if new > MAX_RATE:
-        return Verdict("hold", new, f"above {MAX_RATE:,.0f} USD per 1M tokens")
+    if new > max_rate:
+        return Verdict("hold", new, f"above {max_rate:,.0f} {unit}")
     if old is None:
         return Verdict("apply", new)
     if old == 0:
         return Verdict("hold", new, "was zero")
     ratio = new / old
-    if ratio > MAX_RATIO or ratio < 1 / MAX_RATIO:
-        return Verdict("hold", new, f"{ratio:.3g}x change (limit {MAX_RATIO:g}x either way)")
+    # within rounding of 10x counts as 10x: 3e-5 $/token is 29.999999999999996 $/1M
+    if ratio >= MAX_RATIO * (1 - REL_TOL) or ratio <= (1 + REL_TOL) / MAX_RATIO:
+        return Verdict("hold", new, f"{ratio:.3g}x change (held from {MAX_RATIO:g}x either way)")
     return Verdict("apply", new)
 
 

@@ -17,13 +17,21 @@ class Preset(BaseModel):
     scenario: Scenario
     seed: dict[str, Any]  # the seed page's figures for this scenario: acceptance targets
     seed_text: str
+    # seed figures the December 2026 market contradicts, with why (the README says so too)
+    seed_contradicted: dict[str, Any] = {}
 
 
 @cache
 def _load() -> tuple[Preset, ...]:
     raw = json.loads(resources.files("pricing").joinpath("data/presets.json").read_text("utf-8"))
     return tuple(
-        Preset(id=p["id"], scenario=make_scenario(p["scenario"]), seed=p["seed"], seed_text=p["seed_text"])
+        Preset(
+            id=p["id"],
+            scenario=make_scenario(p["scenario"]),
+            seed=p["seed"],
+            seed_text=p["seed_text"],
+            seed_contradicted=p.get("seed_contradicted", {}),
+        )
         for p in raw["presets"]
     )
 

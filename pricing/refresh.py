@@ -70,6 +70,7 @@ class RefreshResult:
     kept: list[str] = field(default_factory=list)
     unused_accepts: list[str] = field(default_factory=list)
     models_in_download: int = 0
+    not_in_catalog: list[str] = field(default_factory=list)  # priced by a vendor API, not catalog ids
     catalog: Catalog | None = None  # the catalog now in force (new, or unchanged)
 
     @property
@@ -368,8 +369,11 @@ def report_lines(result: RefreshResult) -> list[str]:
             how = f"; apply with --accept {h.key}" if h.acceptable else "; cannot be accepted"
             lines.append(f"  {h.key}: {_fmt(h.old)} -> {new}  ({h.reason}{how})")
     if result.vanished:
-        lines.append("Not in the registry (rates kept):")
+        lines.append("Not in the download (rates kept):")
         lines.extend(f"  {v}" for v in result.vanished)
+    if result.not_in_catalog:
+        lines.append("Priced by the source but not in the catalog (skipped):")
+        lines.extend(f"  {m}: not in catalog" for m in result.not_in_catalog)
     if result.unused_accepts:
         lines.append(
             "--accept matched no held-back change (give MODEL.FIELD as listed under 'Held back', "

@@ -6,9 +6,11 @@ Only registry-published inference rates move: `input`, `output`, `cached_input`,
 `batch_output` from the row `registry_key` (else the first alias that is a registry key), the same
 `ft_*` rates from the row `ft_registry_key`, and `deprecation_date` (guarded like a rate:
 guards.judge_date holds back a date moving into the past or by more than a year). Curated
-fine-tuning rates, hosting, storage and other dates are never touched. Inferred rates are recomputed with the snapshot's
-rules (pricing.snapshot.build_entry), so a registry that now publishes a formerly inferred rate
-replaces it and the 'inferred' mark goes. pricing.refresh fetches, plans with this and saves.
+fine-tuning rates, hosting, storage and other dates are never touched, nor is a published `ft_*`
+rate of a model without `ft_registry_key` (curated, or set by a vendor price API:
+pricing.vendor_plan). Inferred rates are recomputed with the snapshot's rules
+(pricing.snapshot.build_entry), so a registry that now publishes a formerly inferred rate replaces
+it and the 'inferred' mark goes. pricing.refresh fetches, plans with this and saves.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class Plan:
     kept: list[str] = field(default_factory=list)  # "model.field" absent from the download
     unused_accepts: list[str] = field(default_factory=list)
     models_in_download: int = 0
+    not_in_catalog: list[str] = field(default_factory=list)  # priced by the source, not a catalog id
 
 
 def _normalise_accepts(catalog: Catalog, accepted: Iterable[str]) -> tuple[set[str], list[str]]:
@@ -171,6 +174,8 @@ class _Planner:
             new_value, new_status = getattr(built, name), built.field_status.get(name)
             if new_value is None and getattr(old, name) is not None:  # never erase
                 new_value, new_status = getattr(old, name), old.field_status.get(name)
+            if self._published_elsewhere(old, name):  # e.g. by a vendor price API
+                new_value, new_status = getattr(old, name), None
             update[name] = new_value
             if new_status is not None:
                 status[name] = new_status
@@ -200,6 +205,11 @@ class _Planner:
         update[name] = new
         note = "accepted" if action == "hold" else ""
         self.plan.applied.append(Change(old.id, name, was, new.isoformat(), note))
+
+    @staticmethod
+    def _published_elsewhere(old: ModelEntry, name: str) -> bool:
+        """A published fine-tuned rate the registry has no row for: curated, or from a vendor API."""
+        return name in FT_INFERENCE_FIELDS and not old.ft_registry_key and old.status_of(name) == "published"
 
     def _diff(self, old: ModelEntry, name: str, new: float | None, new_status) -> None:
         before = getattr(old, name)

@@ -9,9 +9,11 @@ Every function evaluates all its points in one vectorised pass of the engine:
 - headline figures come from breakeven.headline, NPV and discounted payback from
   finance.finance_figures, on those columns. No pydantic per point.
 
-Varying `input_tokens` or `output_tokens` moves the fine-tuned model's tokens with them: when
-the scenario leaves ft_*_tokens unset they are equal (as in `evaluate`); when it sets them, they
-scale in proportion (a shorter fine-tuned prompt stays proportionally shorter).
+Each tool varies only the inputs it names and holds every other input at the scenario's value,
+so a point is `evaluate` of the scenario with just those inputs changed. Fine-tuned tokens the
+scenario leaves unset follow the frontier's (as in `evaluate`); ones it sets stay put, unless the
+user turns on `couple_tokens` (COUPLE_TOKENS_NOTE): then they scale with the frontier's tokens
+(a shorter fine-tuned prompt stays proportionally shorter), and the output says so.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pricing import breakeven
 from pricing.catalog import Catalog
 from pricing.finance import FIGURES as FINANCE_FIGURES
 from pricing.finance import finance_figures
+from pricing.input_docs import variable_label
 from pricing.inputs import NUMERIC_FIELDS, resolve_table
 from pricing.scenario import BIG, Scenario, ScenarioError, field_allowed
 from pricing.table import INTEGER, NUMERIC, validate_table
@@ -52,6 +55,7 @@ DISTRIBUTIONS = ("triangular", "pert")
 MAX_DRAWS = 1_000_000
 MAX_GRID_CELLS = 250_000
 TOKEN_PAIRS = {"input_tokens": "ft_input_tokens", "output_tokens": "ft_output_tokens"}
+COUPLE_TOKENS_NOTE = "coupling on: fine-tuned tokens scale with the frontier tokens varied"
 
 
 class RiskResult(BaseModel):
@@ -63,6 +67,7 @@ class RiskResult(BaseModel):
     seed: int
     distribution: str
     uncertain: dict[str, tuple[float, float, float]]
+    couple_tokens: bool = False  # fine-tuned tokens scaled with the frontier's (COUPLE_TOKENS_NOTE)
     payback_p10: float | None
     payback_p50: float | None
     payback_p90: float | None
@@ -84,6 +89,7 @@ class TornadoRow(BaseModel):
     None = the output does not exist there (never pays back); swing is then infinite."""
 
     driver: str
+    label: str = ""  # the driver as a person reads it (pricing.input_docs.variable_label)
     low_value: float
     high_value: float
     output_at_low: float | None
@@ -154,8 +160,10 @@ def points(
     values: Mapping[str, np.ndarray],
     n: int,
     catalog: Catalog | None = None,
+    couple_tokens: bool = False,
 ) -> dict[str, np.ndarray]:
-    """Engine columns of n points: the scenario with each named variable set per point.
+    """Engine columns of n points: the scenario with each named variable set per point, every
+    other input as the scenario has it (couple_tokens: see the module's docstring).
 
     Scenario fields go through the table validator (an out-of-range value raises ScenarioError
     naming it); engine-only columns are set after resolving, and must be finite and >= 0.
@@ -175,7 +183,7 @@ def points(
                 raw[name] = v
     for name, ft_name in TOKEN_PAIRS.items():
         own = getattr(s, ft_name)
-        if name in values and ft_name not in values and own is not None:
+        if couple_tokens and name in values and ft_name not in values and own is not None:
             given = getattr(s, name)
             ratio = np.asarray(values[name], dtype=float) / given if given else 1.0
             raw[ft_name] = own * np.broadcast_to(ratio, (n,))
@@ -215,25 +223,47 @@ def _opt(x: float) -> float | None:
 # ---------------------------------------------------------------- Monte Carlo
 
 
-def default_uncertain(scenario: Scenario | Mapping[str, Any]) -> dict[str, tuple[float, ...]]:
-    """Ranges used when none are given: traffic 0.5x/1x/1.5x, tokens 0.8x/1x/1.2x, training runs
-    1/1/3 times the scenario's, accuracy lift 0/likely/1.5x (when it has a value), frontier
-    price decline 0 / likely+0.2 / likely+0.5 (capped below 1)."""
+DEFAULT_DRAWS = 10_000  # Monte Carlo trials when none are given: the CLI, FT_RISK and the Risk sheet
+DEFAULT_TORNADO_OUTPUT = "npv"  # the figure a tornado explains when none is named: likewise
+
+
+def default_uncertain(
+    scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None
+) -> dict[str, tuple[float, ...]]:
+    """Ranges used when none are given, each centred on the scenario's own value (likely = the
+    input, low and high equally far either side), so the base case sits in the middle of the
+    draws: traffic 0.5x/1x/1.5x; tokens 0.8x/1x/1.2x; training cost 0.5x/1x/1.5x (failed runs,
+    a cheaper search); a non-zero accuracy lift +/-50% (within -1..1); a non-zero frontier price
+    decline +/-0.2 (within 0..0.99). Inputs at 0 (or that would not move) are left out."""
     s = breakeven.as_scenario(scenario)
-    out: dict[str, tuple[float, float, float]] = {
-        "queries_per_day": (0.5 * s.queries_per_day, s.queries_per_day, 1.5 * s.queries_per_day),
-    }
+    out: dict[str, tuple[float, float, float]] = {}
+
+    def centred(name: str, value: float, half: float) -> None:
+        if half > 0:
+            out[name] = (value - half, value, value + half)
+
+    centred("queries_per_day", s.queries_per_day, 0.5 * s.queries_per_day)
     for name in ("input_tokens", "output_tokens"):
         v = getattr(s, name)
-        if v > 0:
-            out[name] = (0.8 * v, v, 1.2 * v)
-    runs = s.training_runs
-    out["training_runs"] = (runs, runs, min(3 * runs, 1000.0))
-    if s.accuracy_lift > 0 and s.value_per_correct > 0:
-        out["accuracy_lift"] = (0.0, s.accuracy_lift, min(1.5 * s.accuracy_lift, 1.0))
+        centred(name, v, min(0.2 * v, 1e8 - v))
+    training = float(points(s, {}, 1, catalog)["training_cost"][0])
+    centred("training_cost", training, 0.5 * training)
+    if s.accuracy_lift != 0 and s.value_per_correct > 0:
+        lift = s.accuracy_lift
+        centred("accuracy_lift", lift, min(0.5 * abs(lift), 1 - abs(lift)))
     d = s.frontier_price_decline_annual
-    cap = 0.99
-    out["frontier_price_decline_annual"] = (0.0, min(d + 0.2, cap), min(d + 0.5, cap))
+    centred("frontier_price_decline_annual", d, min(0.2, d, 0.99 - d))
+    return out
+
+
+def with_defaults(
+    scenario: Scenario | Mapping[str, Any],
+    given: Mapping[str, Sequence[float]] | None,
+    catalog: Catalog | None = None,
+) -> dict[str, tuple[float, ...]]:
+    """The default ranges with the user's ranges replacing only the inputs they name."""
+    out = default_uncertain(scenario, catalog)
+    out.update({k: tuple(v) for k, v in (given or {}).items()})
     return out
 
 
@@ -265,7 +295,7 @@ def _draw(
 def sample(
     scenario: Scenario | Mapping[str, Any],
     uncertain: Mapping[str, Sequence[float]],
-    draws: int = 10_000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     distribution: str = "triangular",
     catalog: Catalog | None = None,
@@ -332,10 +362,11 @@ def _percentile(sorted_values: np.ndarray, q: float) -> float:
 def monte_carlo(
     scenario: Scenario | Mapping[str, Any],
     uncertain: Mapping[str, Sequence[float]] | None = None,
-    draws: int = 10_000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     catalog: Catalog | None = None,
     distribution: str = "triangular",
+    couple_tokens: bool = False,
 ) -> RiskResult:
     """P10/P50/P90 of payback and NPV over `draws` scenarios drawn from (low, likely, high)
     triangular (or PERT) ranges of the uncertain inputs; the rest stay at the scenario's values.
@@ -346,9 +377,9 @@ def monte_carlo(
     """
     s = breakeven.as_scenario(scenario)
     cat = breakeven._catalog(catalog)
-    ranges = _ranges(default_uncertain(s) if uncertain is None else uncertain)
+    ranges = _ranges(default_uncertain(s, cat) if uncertain is None else uncertain)
     drawn = sample(s, ranges, draws, seed, distribution, cat)
-    cols = points(s, drawn, int(draws), cat)
+    cols = points(s, drawn, int(draws), cat, couple_tokens)
     fig = figures(cols, ("payback_months", "npv", "discounted_payback_months", "lifetime_months"))
     base = figures(points(s, {}, 1, cat), ("payback_months", "npv"))
     payback = np.where(np.isnan(fig["payback_months"]), np.inf, fig["payback_months"])
@@ -367,6 +398,7 @@ def monte_carlo(
         seed=int(seed),
         distribution=distribution,
         uncertain=ranges,
+        couple_tokens=couple_tokens,
         **q,
         npv_p10=_percentile(n_sorted, 10),
         npv_p50=_percentile(n_sorted, 50),
@@ -423,6 +455,7 @@ def tornado(
     drivers: Mapping[str, Sequence[float]] | None = None,
     output: str = "payback_months",
     catalog: Catalog | None = None,
+    couple_tokens: bool = False,
 ) -> list[TornadoRow]:
     """Each driver at its low and its high value, the others at the scenario's: rows ranked by
     swing = |output at high - output at low| (infinite where only one end pays back)."""
@@ -446,7 +479,7 @@ def tornado(
         col = np.full(n, _base_value(s, base_cols, name))  # NaN: unset at the base
         col[1 + 2 * j], col[2 + 2 * j] = low, high
         values[name] = col
-    fig = figures(points(s, values, n, cat), (output,))[output]
+    fig = figures(points(s, values, n, cat, couple_tokens), (output,))[output]
     base_out = _opt(float(fig[0]))
     rows = []
     for j, (name, (low, high)) in enumerate(spans.items()):
@@ -460,6 +493,7 @@ def tornado(
         rows.append(
             TornadoRow(
                 driver=name,
+                label=variable_label(name),
                 low_value=low,
                 high_value=high,
                 output_at_low=at_low,
@@ -481,6 +515,7 @@ def grid(
     y_values: Sequence[float],
     output: str = "payback_months",
     catalog: Catalog | None = None,
+    couple_tokens: bool = False,
 ) -> list[list[float | None]]:
     """Two-way table (Excel's two-variable data table): table[i][j] is the output with
     y_field = y_values[i] (down) and x_field = x_values[j] (across); None where the output does
@@ -497,7 +532,7 @@ def grid(
     if xs.size * ys.size > MAX_GRID_CELLS:
         raise ScenarioError("x_values", f"{xs.size} x {ys.size} cells", f"at most {MAX_GRID_CELLS:,} cells")
     xx, yy = np.meshgrid(xs, ys)  # (ny, nx)
-    cols = points(scenario, {x_field: xx.ravel(), y_field: yy.ravel()}, xx.size, catalog)
+    cols = points(scenario, {x_field: xx.ravel(), y_field: yy.ravel()}, xx.size, catalog, couple_tokens)
     fig = figures(cols, (output,))[output].reshape(xx.shape)
     return [[_opt(float(v)) for v in row] for row in fig]
 

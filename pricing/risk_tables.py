@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pricing.catalog import Catalog
-from pricing.risk import RiskResult, TornadoRow, grid, output_kind
+from pricing.risk import COUPLE_TOKENS_NOTE, RiskResult, TornadoRow, grid, output_kind
 from pricing.scenario import Scenario
 
 NEVER = "never"  # a payback percentile or tornado end among draws/points that never pay back
@@ -68,12 +68,17 @@ def grid_rows(
     y_values: Sequence[float],
     output: str = "payback_months",
     catalog: Catalog | None = None,
+    couple_tokens: bool = False,
 ) -> list[list[Any]]:
     """`grid` as a table: a corner naming both inputs, x values across the top, y values down the
-    side; "never" (months) or "n/a" (other figures) where the output does not exist."""
-    cells = grid(scenario, x_field, x_values, y_field, y_values, output, catalog)
+    side; "never" (months) or "n/a" (other figures) where the output does not exist. The corner
+    says when fine-tuned tokens were coupled to the frontier's."""
+    cells = grid(scenario, x_field, x_values, y_field, y_values, output, catalog, couple_tokens)
     missing = NEVER if output_kind(output) == "months" else "n/a"
-    rows: list[list[Any]] = [[f"{y_field} (down) / {x_field} (across)", *map(float, x_values)]]
+    corner = f"{y_field} (down) / {x_field} (across)"
+    if couple_tokens:
+        corner += f" ({COUPLE_TOKENS_NOTE})"
+    rows: list[list[Any]] = [[corner, *map(float, x_values)]]
     for y, row in zip(y_values, cells, strict=True):
         rows.append([float(y), *(missing if v is None else v for v in row)])
     return rows

@@ -6,6 +6,7 @@ Errors name the field, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -68,6 +69,17 @@ class Scenario(BaseModel):
         json_schema_extra={"unit": "catalog id"},
     )
 
+    successor_ft_model: str = Field(
+        "",
+        description="catalog id of the model fine-tuned next when ft_model stops serving (blank: frontier)",
+        json_schema_extra={"unit": "catalog id"},
+    )
+    baseline_model: str = Field(
+        "",
+        description="catalog id of a cheaper model used prompted, without fine-tuning (the alternative)",
+        json_schema_extra={"unit": "catalog id"},
+    )
+
     input_tokens: float = _count("frontier prompt tokens per query", ..., "tokens/query", le=1e8)
     output_tokens: float = _count("frontier completion tokens per query", ..., "tokens/query", le=1e8)
     ft_input_tokens: float | None = _count(
@@ -83,6 +95,8 @@ class Scenario(BaseModel):
     frontier_input_price: float | None = _price("override: frontier input rate")
     frontier_output_price: float | None = _price("override: frontier output rate")
     frontier_cached_price: float | None = _price("override: frontier cached-input rate")
+    baseline_input_price: float | None = _price("override: baseline model input rate")
+    baseline_output_price: float | None = _price("override: baseline model output rate")
     ft_input_price: float | None = _price("override: fine-tuned input rate")
     ft_output_price: float | None = _price("override: fine-tuned output rate")
     ft_cached_price: float | None = _price("override: fine-tuned cached-input rate")
@@ -107,6 +121,27 @@ class Scenario(BaseModel):
     other_upfront_cost: float = _count("other one-off cost", 0, "$")
     hosting_per_month: float | None = _count("override: dedicated hosting per month", None, "$/month")
     storage_per_month: float | None = _count("override: model storage per month", None, "$/month")
+    # GPU-hour serving (pricing/serving.py): dedicated deployments and self-hosting
+    gpu_hourly_price: float | None = _count(
+        "override: $ per GPU-hour; given for a per-token model it means self-hosting",
+        None,
+        "$/GPU-hour",
+        le=1e4,
+    )
+    gpu_tokens_per_second: float | None = Field(
+        None,
+        gt=0,
+        le=1e7,
+        description="tokens/s (prompt + completion) one GPU serves (default: from the model size)",
+        json_schema_extra={"unit": "tokens/s per GPU"},
+    )
+    peak_to_average: float = Field(
+        3, ge=1, le=100, description="peak traffic / average traffic", json_schema_extra={"unit": "ratio"}
+    )
+    gpu_uptime_share: float = _share("share of the month GPUs are up (1 always on; less: scale to zero)", 1)
+    gpus_min: int = Field(
+        1, ge=1, le=10000, description="GPUs kept up at the least", json_schema_extra={"unit": "GPUs"}
+    )
     mlops_fte: float = Field(
         0,
         ge=0,
@@ -196,7 +231,7 @@ def field_unit(name: str) -> str:
 def field_allowed(name: str) -> str:
     """Human text of what a field accepts, from its pydantic constraints."""
     info = Scenario.model_fields[name]
-    if name in ("name", "frontier_model", "ft_model"):
+    if name in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model"):
         return "text" if name == "name" else "a model id from the catalog"
     if name == "start_date":
         return "a date (YYYY-MM-DD)"
@@ -222,16 +257,36 @@ def field_for_label(label: str) -> str | None:
     return _BY_LABEL.get(normalise_label(label))
 
 
+def unknown_input(key: Any, value: Any) -> ScenarioError:
+    """A key that is no input name: the closest names, and where the list is."""
+    err = ScenarioError(str(key), value, f"one of the input names ({', '.join(FIELDS[:4])}, ...)")
+    close = difflib.get_close_matches(str(key), FIELDS, n=3, cutoff=0.6)
+    close = close or [n for n in FIELDS if normalise_label(n) == normalise_label(str(key))]
+    hint = f": did you mean {' or '.join(close)}?" if close else ""
+    err.args = (f"{key!r} is not an input name{hint} (`ft-breakeven inputs` or =FT_INPUTS() lists them)",)
+    return err
+
+
 def make_scenario(values: Mapping[str, Any]) -> Scenario:
     """Build a Scenario, turning pydantic's errors into one ScenarioError per first problem."""
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
-        raise ScenarioError(
-            unknown[0], values[unknown[0]], f"one of the input names ({', '.join(FIELDS[:4])}, ...)"
-        )
+        raise unknown_input(unknown[0], values[unknown[0]])
     for key, value in values.items():  # pydantic would read true as 1: no silent numbers
-        if isinstance(value, bool) and key not in ("name", "frontier_model", "ft_model"):
+        if isinstance(value, bool) and Scenario.model_fields[key].annotation not in (str, str | None):
             raise ScenarioError(key, value, field_allowed(key))
+    decline = values.get("frontier_price_decline_annual")
+    if isinstance(decline, str) and decline.strip().casefold() == "measured":
+        from pricing.decline import measured_decline  # opt-in: the frontier family's fitted decline
+
+        found = measured_decline(str(values.get("frontier_model", "")))
+        if found is None:
+            raise ScenarioError(
+                "frontier_price_decline_annual",
+                decline,
+                "a number (no measured history for this frontier_model)",
+            )
+        values = {**values, "frontier_price_decline_annual": found[0]}
     try:
         return Scenario(**values)
     except ValidationError as exc:

@@ -21,8 +21,11 @@ from pricing.catalog import (
     FT_INFERENCE_FIELDS,
     INFERENCE_FIELDS,
     Catalog,
+    FieldSource,
     FieldStatus,
+    GpuRate,
     ModelEntry,
+    VendorNote,
 )
 from pricing.sources.litellm import REGISTRY_URL, RegistryRow, parse_registry
 
@@ -36,6 +39,10 @@ CURATED_KEYS = (
     "shutdown_date",
     "fine_tuning_source",
     "fine_tuning_verified",
+    "fine_tuning_state",
+    "retired_date",
+    "retired_reason",
+    "serving_gpu",
 )
 
 
@@ -123,6 +130,10 @@ def build_entry(model: dict, rows: dict, cur: dict | None, as_of: date, source: 
                 status="inferred",
                 rule="tuned model retires with its base model (registry deprecation_date)",
             )
+    # A field confirmed by its own source is published, whatever rule would have flagged it.
+    sources = {**model.get("field_sources", {}), **((cur or {}).get("field_sources", {}))}
+    for f in sources:
+        status.pop(f, None)
     return ModelEntry(
         id=model["id"],
         vendor=model["vendor"],
@@ -138,6 +149,8 @@ def build_entry(model: dict, rows: dict, cur: dict | None, as_of: date, source: 
         **extra,
         field_status=status,
         notes=" ".join(n for n in notes if n),
+        field_sources={f: FieldSource(**v) for f, v in sources.items()},
+        params_b=model.get("params_b"),
     )
 
 
@@ -157,6 +170,8 @@ def build_catalog(
         source=source,
         fine_tuning_as_of=curated.get("as_of"),
         models=[build_entry(m, rows, by_id.get(m["id"]), as_of, source) for m in models],
+        gpus=[GpuRate(**g) for g in curated.get("gpus", [])],
+        vendors={k: VendorNote(**v) for k, v in curated.get("vendors", {}).items()},
     )
 
 

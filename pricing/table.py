@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 from pydantic_core import PydanticUndefined
 
-from pricing.scenario import Scenario, ScenarioError, field_allowed
+from pricing.scenario import Scenario, ScenarioError, field_allowed, unknown_input
 
-TEXT_FIELDS = ("name", "frontier_model", "ft_model")
+TEXT_FIELDS = ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
 DATE_FIELD = "start_date"
 NUMERIC = tuple(f for f in Scenario.model_fields if f not in TEXT_FIELDS and f != DATE_FIELD)
 
@@ -156,7 +156,7 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
     table = Table(n)
     for name, values in columns.items():
         if name not in Scenario.model_fields:
-            err = ScenarioError(name, name, "one of the input names (queries_per_day, input_tokens, ...)")
+            err = unknown_input(name, name)
             for i in range(n):
                 table.fail(i, err)
         elif len(values) != n:
@@ -176,6 +176,7 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
         table.texts[field] = [""] * n if values is None else [
             "" if _is_blank(v) else str(v).strip() for v in values
         ]
+    _check_training_size(table)
     for i, v in enumerate(columns.get(DATE_FIELD) or ()):
         if _is_blank(v):
             continue
@@ -184,3 +185,33 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
         except (TypeError, ValueError):
             table.fail(i, ScenarioError(DATE_FIELD, v, field_allowed(DATE_FIELD)))
     return table
+
+
+TRAINING_SIZE = "training_tokens (or training_examples and tokens_per_example, or training_hours)"
+
+
+def _check_training_size(table: Table) -> None:
+    """Refuse a training set whose size is half given or not given at all: either would price
+    training at $0 without a word. training_tokens = 0 says on purpose that training is free."""
+    x = table.numbers
+    tokens, hours = ~np.isnan(x["training_tokens"]), ~np.isnan(x["training_hours"])
+    examples, per_example = ~np.isnan(x["training_examples"]), ~np.isnan(x["tokens_per_example"])
+    sized = tokens | hours
+    for i in np.flatnonzero(~sized & (examples != per_example)):
+        given, other = (
+            ("training_examples", "tokens_per_example")
+            if examples[i]
+            else ("tokens_per_example", "training_examples")
+        )
+        table.fail(
+            int(i),
+            ScenarioError(
+                other, None, f"given with {given} (billed tokens = their product), or use training_tokens"
+            ),
+        )
+    for i in np.flatnonzero(~sized & ~examples & ~per_example):
+        err = ScenarioError("training_tokens", None, TRAINING_SIZE)
+        err.args = (
+            f"training size missing: give {TRAINING_SIZE}; training_tokens = 0 if training costs nothing",
+        )
+        table.fail(int(i), err)

@@ -32,7 +32,7 @@ def test_bundled_catalog_has_every_seed_model_and_vendor(catalog):
     assert SEED_MODELS <= set(catalog.ids())
     assert {m.vendor for m in catalog.models} == {
         "Anthropic", "OpenAI", "Google", "xAI", "Azure OpenAI", "Mistral", "Fireworks",
-        "Amazon Bedrock",
+        "Amazon Bedrock", "Together AI",
     }  # fmt: skip
     assert catalog.as_of == date(2026, 11, 28)
     assert "litellm 1.110.2" in catalog.source
@@ -45,7 +45,8 @@ def test_every_flagged_field_has_a_value_and_a_rule(catalog):
     for m in catalog.models:
         for field, note in m.field_status.items():
             assert field in RATE_FIELDS + DATE_FIELDS, (m.id, field)
-            assert getattr(m, field) is not None, (m.id, field)
+            # a rate nobody publishes may be absent, but then it says why (Gemini 3.1 Flash-Lite tuning)
+            assert getattr(m, field) is not None or note.status == "unverified", (m.id, field)
             assert note.rule.strip(), (m.id, field)
 
 
@@ -59,7 +60,9 @@ def test_openai_fine_tuning_dates_and_rates(catalog):
     for model_id in ("gpt-4o", "gpt-4.1", "gpt-4.1-mini", "gpt-4o-mini"):
         m = catalog.get(model_id)
         assert m.shutdown_date == date(2027, 1, 14)
-        assert m.status_of("shutdown_date") == "unverified"
+        # confirmed by OpenAI's 2026-10-14 deprecation notice (FT_PRICES_2026-12 S2, S4)
+        assert m.status_of("shutdown_date") == "published"
+        assert "deprecations" in m.field_sources["shutdown_date"].source
     o4 = catalog.get("o4-mini")
     assert o4.training_per_hour == 100 and o4.training_per_1m is None
     gpt4o = catalog.get("gpt-4o")
@@ -85,14 +88,16 @@ def test_seed_inference_rules(catalog):
     assert flash.field_status["cached_input"].rule == "cached = 25% of input"
     assert catalog.get("gemini-2.0-flash-lite").field_status["cached_input"].rule.startswith("cached = 10%")
     grok = catalog.get("grok-4")
-    assert grok.cached_input == 0.75 and grok.status_of("input") == "unverified"
+    assert grok.cached_input == 0.75 and grok.status_of("input") == "published"
+    assert "genai-prices" in grok.field_sources["input"].source  # S23
     # published by the registry: no note
     assert catalog.get("claude-sonnet-4-6").status_of("cached_input") == "published"
 
 
 def test_other_vendors_fine_tuning(catalog):
     azure = catalog.get("azure-gpt-4.1-mini")
-    assert azure.hosting_per_hour == 1.70 and azure.status_of("training_per_1m") == "unverified"
+    assert azure.hosting_per_hour == 1.70 and azure.status_of("training_per_1m") == "published"
+    assert "prices.azure.com" in azure.field_sources["training_per_1m"].source  # S7, Global rate
     assert round(azure.monthly_fixed_cost(), 2) == 1241.0
     assert catalog.get("gemini-2.5-pro").training_per_1m == 25
     assert catalog.get("gemini-2.5-flash-lite").training_per_1m == 1.5
@@ -102,7 +107,9 @@ def test_other_vendors_fine_tuning(catalog):
     assert (mistral.min_job_charge, mistral.storage_per_month) == (4, 2)
     fw = catalog.get("fireworks_ai/accounts/fireworks/models/mistral-7b")
     assert fw.id == "fireworks-mistral-7b" and fw.training_per_1m == 0.5
-    assert fw.hosting_per_month == 0 and fw.status_of("ft_input") == "unverified"
+    # LoRA models run only on dedicated GPUs (S14): no token rate, GPU hours instead
+    assert fw.hosting_per_month is None and fw.serving_gpu == "fireworks-h100"
+    assert (fw.ft_input, fw.ft_output) == (0, 0) and fw.status_of("ft_input") == "published"
     assert catalog.get("amazon.nova-micro-v1:0").id == "nova-micro"
     assert [catalog.get(i).training_per_1m for i in ("nova-micro", "nova-lite", "nova-pro")] == [
         1.0, 2.0, 8.0,
@@ -181,3 +188,88 @@ def test_bundled_snapshot_is_reproducible():
     rebuilt = build_catalog(rows, load_data("fine_tuning.json"), date(2026, 11, 28),
                             registry_source("1.110.2"))  # fmt: skip
     assert rebuilt.model_dump() == bundled_catalog().model_dump()
+
+
+# --- the market as it is (research/FT_PRICES_2026-12.md, S1..S25) ---------------------------
+
+RETIRED = {
+    "gemini-2.5-pro": date(2026, 10, 20), "gemini-2.5-flash": date(2026, 10, 20),
+    "gemini-2.5-flash-lite": date(2026, 10, 20), "gemini-2.0-flash": date(2026, 6, 1),
+    "bedrock-claude-3-haiku": date(2026, 9, 10), "gpt-4.1-nano": date(2026, 10, 23),
+    "o4-mini": date(2026, 10, 23),
+}  # fmt: skip
+
+
+def test_unverified_fields_fell_from_57_and_each_says_why(catalog):
+    from pricing.verification import unverified_fields
+
+    found = unverified_fields(catalog)
+    assert len(found) == 27  # 57 on main 687ce71; 20 verified, 12 corrected, 2 added with a reason
+    assert all(len(u.reason) > 30 for u in found)
+    assert {(u.model, u.field) for u in found} >= {
+        ("azure-gpt-4o-mini", "training_per_1m"), ("gemini-3.1-flash-lite", "training_per_1m"),
+        ("together-llama-3.1-8b", "training_per_1m"), ("nova-pro", "ft_batch_input"),
+    }  # fmt: skip
+
+
+def test_corrected_and_confirmed_facts_carry_their_source(catalog):
+    def sourced(model_id, field, snippet):
+        m = catalog.get(model_id)
+        assert m.status_of(field) == "published", (model_id, field)
+        src = m.field_sources[field].source if field in m.field_sources else m.fine_tuning_source
+        assert snippet in src, (model_id, field, src)
+        return getattr(m, field)
+
+    assert sourced("fireworks-mistral-7b", "training_per_1m", "fireworks.ai/pricing") == 0.5  # S13
+    assert sourced("fireworks-llama-3.1-8b", "ft_output", "deploying-loras") == 0  # S14
+    for nova in ("nova-micro", "nova-lite", "nova-pro"):
+        m = catalog.get(nova)
+        assert sourced(nova, "ft_input", "customize-amazon-nova") == m.input  # S17: base rates
+        assert sourced(nova, "storage_per_month", "Customization-Storage") == 1.95  # S18
+    haiku = catalog.get("bedrock-claude-3-haiku")
+    assert (sourced("bedrock-claude-3-haiku", "input", "S21"), haiku.output) == (0.25, 1.25)
+    assert haiku.cached_input == haiku.input  # Bedrock lists no caching for it (S21)
+    assert sourced("grok-4", "output", "S23") == 15
+    # mistral-small maps Mistral Small 4 (mistral-small-latest), no longer the stale 0.10/0.30 row
+    mistral = catalog.get("mistral-small")
+    assert (mistral.input, mistral.output) == (0.15, 0.6) and mistral.fine_tuning_state == "deprecated"
+    assert sourced("mistral-small", "min_job_charge", "docs.mistral.ai") == 4
+
+
+def test_open_offerings_added(catalog):
+    nova2 = catalog.get("nova-2-lite")
+    assert (nova2.training_per_1m, nova2.storage_per_month, nova2.ft_input, nova2.ft_output) == (
+        3.78, 1.95, 0.30, 2.50,
+    )  # fmt: skip
+    assert "Nova2.0Lite-Customization-Training" in nova2.fine_tuning_source  # S18
+    flash = catalog.get("gemini-3.1-flash-lite")
+    assert flash.fine_tunable and flash.fine_tuning_state == "preview" and flash.training_per_1m is None
+    assert "no tuning price" in flash.field_status["training_per_1m"].rule
+    together = catalog.get("together-llama-3.1-8b")
+    assert together.training_per_1m == 0.48 and "$0.48-$1.35" in together.field_status["training_per_1m"].rule
+    assert catalog.vendors["Cohere"].fine_tuning_state == "deprecated"  # S24
+    assert {(g.id, g.per_hour) for g in catalog.gpus} >= {
+        ("fireworks-h100", 8.0), ("fireworks-h200", 8.0), ("fireworks-b200", 13.0),
+    }  # fmt: skip
+
+
+def test_retired_models_are_marked_with_their_date(catalog):
+    today = date(2026, 12, 1)
+    for model_id, day in RETIRED.items():
+        m = catalog.get(model_id)
+        assert m.retired_date == day and m.fine_tuning_state == "retired", model_id
+        assert not m.offered_for_fine_tuning(today) and m.retired_by(today)
+        assert m.offered_for_fine_tuning(date(2026, 5, 1)) == (day > date(2026, 5, 1))
+    offered = {m.id for m in catalog.models if m.offered_for_fine_tuning(today)}
+    assert offered.isdisjoint(RETIRED) and {"nova-2-lite", "fireworks-mistral-7b"} <= offered
+
+
+def test_vendor_checks(catalog):
+    from pricing.verification import summary, vendor_checks
+
+    checks = {c.vendor: c for c in vendor_checks(catalog)}
+    assert summary(list(checks.values())) == "4 of 9 vendors verified"
+    fw = checks["Fireworks"]
+    assert fw.verified and fw.checked == date(2026, 12, 1) and "docs.fireworks.ai" in fw.checked_source
+    assert checks["Amazon Bedrock"].unverified == 12 and checks["Amazon Bedrock"].retired == 1
+    assert checks["Cohere"].models == 0 and checks["Cohere"].fine_tuning_state == "deprecated"

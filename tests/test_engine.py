@@ -130,7 +130,8 @@ def test_frontier_price_decline_shrinks_later_savings():
         ("queries_per_day", float("nan"), "queries_per_day must be"),
         ("horizon_months", 2.5, "horizon_months must be a whole number"),
         ("frontier_input_price", 1e9, "frontier_input_price must be a number >= 0 and <= 1e+06"),
-        ("bogus_field", 1, "bogus_field must be one of the input names"),
+        ("bogus_field", 1, "'bogus_field' is not an input name (`ft-breakeven inputs`"),
+        ("queries_per_dy", 1, "'queries_per_dy' is not an input name: did you mean queries_per_day?"),
     ],
 )
 def test_bad_input_names_field_value_and_what_is_allowed(field, value, fragment):

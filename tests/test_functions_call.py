@@ -130,6 +130,8 @@ def test_scenario_each_output_equals_engine(output):
         assert got == NUM
     elif isinstance(want, float):
         assert got == pytest.approx(want)
+    elif isinstance(want, dt.date):  # an Excel date: the serial day number
+        assert got["type"] == "FormattedNumber" and got["basicValue"] == (want - dt.date(1899, 12, 30)).days
     else:
         assert got == want
 

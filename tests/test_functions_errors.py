@@ -220,7 +220,7 @@ CASES = [
         "unknown output",
         "ft_scenario",
         (blk(), "paybak"),
-        ["output", "'paybak'", "closest: payback_months"],
+        ["output", "'paybak'", "closest: payback_date, payback_months"],
     ),
     (
         "unknown frontier model",

@@ -127,7 +127,7 @@ def test_spec_argument_lists():
         ("output", True),
     ]
     assert args("FT_SENSITIVITY") == [("inputs", False), ("output", True)]
-    assert args("FT_PRICE") == [("model", False), ("field", False)]
+    assert args("FT_PRICE") == [("model", False), ("field", False), ("as_of", True)]
     assert args("FT_MODELS") == [("vendor", True)]
     assert args("FT_PRICES_AS_OF") == []
     assert args("FT_SCENARIOS") == [("inputs_table", False), ("output", False)]

@@ -27,6 +27,13 @@ def test_preset_reproduces_the_seed_figures(p):
             ours = getattr(r, field)
         assert ours is not None and _within(ours, seed_value), f"{p.id}: {field} {ours} vs seed {seed_value}"
         checked += 1
+    # a seed figure the market contradicts counts only while it really is off (and says why)
+    for field, seed_value in p.seed_contradicted.items():
+        if field == "cost_ratio":
+            ft_all_in = r.ft_cost_per_query + r.fixed_cost_month / (p.scenario.queries_per_day * 30)
+            assert not _within(r.frontier_cost_per_query / ft_all_in, seed_value), p.id
+            assert p.seed_contradicted["why"], p.id
+            checked += 1
     assert checked >= 2
 
 
@@ -50,3 +57,16 @@ def test_preset_lookup_by_name_prefix_and_unknown():
     assert preset("enterp").id == "enterprise"
     with pytest.raises(KeyError, match="known presets"):
         preset("nonsense")
+
+
+def test_voice_intent_pays_the_dedicated_gpu_the_seed_left_out():
+    """Fireworks serves LoRA models only on dedicated GPUs (FT_PRICES_2026-12 S14): the seed's
+    '15x cheaper per query' does not survive one H100 always on ($8/h x 730 h = $5,840/month)."""
+    p = preset("voice-intent")
+    assert p.seed_contradicted["cost_ratio"] == 15 and "S14" in p.seed_contradicted["why"]
+    r = evaluate(p.scenario)
+    assert r.ft_cost_per_query == 0 and r.fixed_cost_month == 5840.0
+    ft_all_in = r.ft_cost_per_query + r.fixed_cost_month / (20000 * 30)
+    assert r.frontier_cost_per_query / ft_all_in < 1  # dearer per query, not 15x cheaper
+    assert r.payback_months is None and r.mode == "latency"
+    assert any("1 x Fireworks H100 80GB at $8.00/h" in n for n in r.notes)

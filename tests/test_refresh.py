@@ -160,16 +160,20 @@ def test_nan_and_infinity_are_never_applied():
     assert judge(None, 1e-6).action == "apply"
     assert judge(3.0, 3.1e-6).action == "apply"
     assert judge(3.0, 3.1e-5).action == "hold" and judge(3.0, 2.9e-7).action == "hold"
-    assert judge(3.0, 3e-5).action == "apply"  # exactly 10x is allowed
+    assert judge(3.0, 3e-5).action == "hold"  # exactly 10x is held back (issue 15)
+    assert judge(3.0, 3e-7).action == "hold"  # and a tenth
+    assert judge(3.0, 2.99e-5).action == "apply" and judge(3.0, 3.01e-7).action == "apply"  # 9.97x
     assert judge(None, 1.0).action == "hold"  # 1,000,000 USD per 1M tokens
 
 
 def test_missing_field_never_erases_and_vanished_model_keeps_its_rates(server, store):
     row = {k: v for k, v in BASE["claude-sonnet-4-6"].items() if k != "cache_read_input_token_cost"}
-    data = variant(**{"claude-sonnet-4-6": row, "mistral/mistral-small": None})
+    data = variant(**{"claude-sonnet-4-6": row, "mistral/mistral-small-latest": None})
     result = refresh(server.serve("/vanished.json", encode(data)), store=store, now=NOW)
     assert result.ok and result.applied == []
-    assert result.vanished == ["mistral-small: registry key 'mistral/mistral-small' not in the download"]
+    assert result.vanished == [
+        "mistral-small: registry key 'mistral/mistral-small-latest' not in the download"
+    ]
     assert "claude-sonnet-4-6.cached_input" in result.kept
     saved, old = load_catalog(store), bundled_catalog()
     assert saved.get("claude-sonnet-4-6").cached_input == old.get("claude-sonnet-4-6").cached_input

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import re
 import socket
 
 import openpyxl
@@ -78,7 +79,7 @@ def template(tmp_path_factory):
     names = []
     for name, dn in wb.defined_names.items():
         sheet, _, ref = dn.attr_text.partition("!")
-        if ":" not in ref:
+        if re.fullmatch(r"\$?[A-Z]{1,3}\$?\d+", ref):  # cell names, not a formula like AddinReady
             names.append(
                 {
                     "name": name,
@@ -152,8 +153,8 @@ def make_book(changelog_rows: list[list] | None = None, status_cell: bool = True
     )
 
 
-def press(book: xw.Book) -> list[dict]:
-    book = asyncio.run(xs.custom_scripts_call(scripts, "refresh_prices", typehint_to_value={xw.Book: book}))
+def press(book: xw.Book, script: str = "refresh_prices") -> list[dict]:
+    book = asyncio.run(xs.custom_scripts_call(scripts, script, typehint_to_value={xw.Book: book}))
     return book.json()["actions"]
 
 
@@ -197,9 +198,22 @@ def test_button_on_the_template(server, monkeypatch, template):
     assert applied[1:5] == ["gpt-4o", "input", 2.5, 3.0]
     assert applied[5] == url and len(applied[6]) == 64
     assert held[1] == "gpt-4o" and held[2].startswith("ft_input (held back: 20x")
+    # The result the cells beside the buttons show: the refresh's UTC time, as in the log rows.
     status = log[-1]["values"][0][0]
-    assert status.startswith("Prices as of") and "1 held back" in status
+    stamp_text = str(applied[0])  # ISO date-time of the logged change
+    assert status == f"{stamp_text[:10]} {stamp_text[11:16]} UTC: 1 changed, 1 held back (see Changelog)"
     assert load_catalog().get("gpt-4o").ft_input == 3.75
+
+
+def test_the_calculator_button_runs_the_same_refresh(server, monkeypatch, template):
+    """Lite takes one button per script: the Calculator's script writes what the Pricing one does."""
+    monkeypatch.setenv("FT_BREAKEVEN_REGISTRY_URL", server.serve("/jump-c.json", encode(jump_registry())))
+    actions = press(book_from(template), "refresh_prices_calculator")
+    names = [s["name"] for s in template["sheets"]]
+    assert set(_by_sheet(actions)) == {names.index("Pricing"), names.index("Changelog")}
+    status = _by_sheet(actions)[names.index("Changelog")][-1]["values"][0][0]
+    assert status.endswith(": 1 changed, 1 held back (see Changelog)")
+    assert load_catalog().get("gpt-4o").input == 3.0
 
 
 def apply_actions(book_json: dict, actions: list[dict]) -> dict:
@@ -250,7 +264,7 @@ def test_button_leaves_unknown_columns_alone(server, monkeypatch):
     assert pricing == [(3, 0, n, 4), (3, 5, n, 1), (1, 1, 1, 1)]
     [status] = by_sheet[2]  # the RefreshStatus cell, nothing else on that sheet
     text = status["values"][0][0]
-    assert text.startswith("Prices as of") and "1 held back" in text
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC: 1 changed, 1 held back \(see Changelog\)", text)
 
 
 def test_accept_column_applies_a_held_back_change(server, monkeypatch):

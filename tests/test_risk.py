@@ -1,13 +1,16 @@
 """Monte Carlo, tornado and sensitivity grid (pricing.risk) and their CLI text."""
 
 import argparse
+import csv
+import io
+import json
 import math
 
 import numpy as np
 import pytest
 
 from pricing.breakeven import evaluate
-from pricing.presets import preset
+from pricing.presets import preset, presets
 from pricing.risk import (
     RiskResult,
     default_uncertain,
@@ -17,6 +20,7 @@ from pricing.risk import (
     points,
     sample,
     tornado,
+    with_defaults,
 )
 from pricing.scenario import ScenarioError
 from tests.helpers import EMPTY_CATALOG, priced
@@ -97,11 +101,43 @@ def test_a_draw_equals_evaluate_of_that_scenario():
     assert fig["payback_months"][0] == pytest.approx(r.payback_months)
 
 
-def test_input_tokens_scale_explicit_fine_tuned_tokens():
-    cols = points(priced(ft_input_tokens=200), {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG)
-    assert list(cols["ft_input_tokens"]) == pytest.approx([100, 400])
+def test_fine_tuned_tokens_stay_put_unless_coupling_is_turned_on():
+    s = priced(ft_input_tokens=200)
+    cols = points(s, {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG)
+    assert list(cols["ft_input_tokens"]) == [200, 200]  # only the named input moves
+    cols = points(s, {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG, couple_tokens=True)
+    assert list(cols["ft_input_tokens"]) == pytest.approx([100, 400])  # opt-in: 200/1000 of it
     cols = points(priced(), {"input_tokens": np.array([500.0])}, 1, EMPTY_CATALOG)
-    assert cols["ft_input_tokens"][0] == 500  # unset: follows the frontier prompt
+    assert cols["ft_input_tokens"][0] == 500  # unset: follows the frontier prompt, as evaluate does
+
+
+def test_grid_cell_is_evaluate_with_only_its_two_inputs_changed():
+    # issue 15: a grid over input_tokens rescaled a 600-token fine-tuned prompt to 277
+    s = priced(input_tokens=1300, ft_input_tokens=600)
+    cells = grid(s, "input_tokens", [600, 1300, 2000], "queries_per_day", [2000, 5000], "npv", EMPTY_CATALOG)
+    for i, q in enumerate([2000, 5000]):
+        for j, tokens in enumerate([600, 1300, 2000]):
+            want = evaluate(dict(s, input_tokens=tokens, queries_per_day=q), EMPTY_CATALOG).npv
+            assert cells[i][j] == pytest.approx(want, rel=1e-12)
+    # at 600 frontier tokens the prompts are equal: the saving is the rates' difference only,
+    # 5000 x 30 x 600 x (3 - 0.8) / 1M + 5000 x 30 x 100 x (15 - 3.2) / 1M = $375.00 a month
+    r = evaluate(dict(s, input_tokens=600), EMPTY_CATALOG)
+    assert r.inference_savings_month == pytest.approx(198.0 + 177.0)
+    coupled = grid(s, "input_tokens", [2600], "queries_per_day", [5000], "npv", EMPTY_CATALOG, True)
+    want = evaluate(dict(s, input_tokens=2600, ft_input_tokens=1200), EMPTY_CATALOG).npv
+    assert coupled[0][0] == pytest.approx(want)
+
+
+def test_tornado_and_monte_carlo_hold_the_fine_tuned_prompt():
+    s = priced(input_tokens=1300, ft_input_tokens=600)
+    bars = {b.driver: b for b in tornado(s, {"input_tokens": (1040, 1560)}, "npv", EMPTY_CATALOG)}
+    want = evaluate(dict(s, input_tokens=1560), EMPTY_CATALOG).npv
+    assert bars["input_tokens"].output_at_high == pytest.approx(want)
+    r = monte_carlo(s, {"input_tokens": (1560, 1560, 1560)}, 100, 0, EMPTY_CATALOG)
+    assert r.npv_p50 == pytest.approx(want) and not r.couple_tokens
+    rc = monte_carlo(s, {"input_tokens": (1560, 1560, 1560)}, 100, 0, EMPTY_CATALOG, couple_tokens=True)
+    assert rc.couple_tokens and rc.npv_p50 < r.npv_p50  # the coupled prompt grew to 720 tokens
+    assert "coupling on" in format_risk(rc) and "coupling on" not in format_risk(r)
 
 
 def test_engine_columns_can_be_uncertain():
@@ -109,17 +145,51 @@ def test_engine_columns_can_be_uncertain():
     assert r.payback_p90 > r.payback_p10
 
 
-def test_default_uncertain_ranges():
+def test_default_uncertain_ranges_are_centred_on_the_scenario():
     u = default_uncertain(
-        priced(accuracy_lift=0.1, value_per_correct=0.01, training_runs=2, frontier_price_decline_annual=0.6)
+        priced(accuracy_lift=0.1, value_per_correct=0.01, training_runs=2, frontier_price_decline_annual=0.6),
+        EMPTY_CATALOG,
     )
     assert u["queries_per_day"] == (2500, 5000, 7500)
     assert u["input_tokens"] == (800, 1000, 1200)
-    assert u["training_runs"] == (2, 2, 6)
-    assert u["accuracy_lift"] == pytest.approx((0, 0.1, 0.15))
-    assert u["frontier_price_decline_annual"] == pytest.approx((0, 0.8, 0.99))  # capped below 1
+    # training 250M x 1 epoch x $8 / 1M x 2 runs = $4,000, +/-50%
+    assert u["training_cost"] == pytest.approx((2000, 4000, 6000))
+    assert u["accuracy_lift"] == pytest.approx((0.05, 0.1, 0.15))
+    assert u["frontier_price_decline_annual"] == pytest.approx((0.4, 0.6, 0.8))
+    for low, likely, high in u.values():  # the likely value is the input, low and high symmetric
+        assert likely - low == pytest.approx(high - likely)
+    # an input at 0 is not given a one-sided range; a lift near 1 stays within 1
+    u = default_uncertain(priced(accuracy_lift=0.9, value_per_correct=0.01), EMPTY_CATALOG)
+    assert "frontier_price_decline_annual" not in u
+    assert u["accuracy_lift"] == pytest.approx((0.8, 0.9, 1.0))
     r = monte_carlo(priced(), None, 1000, 0, EMPTY_CATALOG)
-    assert set(r.uncertain) == set(default_uncertain(priced()))
+    assert set(r.uncertain) == set(default_uncertain(priced(), EMPTY_CATALOG))
+
+
+@pytest.mark.parametrize("p", presets(), ids=lambda p: p.id)
+def test_every_preset_base_npv_sits_inside_its_risk_range(p):
+    r = monte_carlo(p.scenario)
+    assert r.npv_p10 < r.base_npv < r.npv_p90
+    assert abs(r.npv_p50 - r.base_npv) <= 0.10 * abs(r.base_npv)
+
+
+def test_faisal_risk_agrees_with_its_headline():
+    # issue 15: the old ranges (20%/yr price decline when the scenario says 0, training runs
+    # 1/1/3) gave P50 -$462 against a base NPV of $10,516, and P(NPV > 0) 46%
+    r = monte_carlo(preset("faisal").scenario)
+    assert r.base_npv == pytest.approx(10516, abs=1)
+    assert r.npv_p50 == pytest.approx(r.base_npv, rel=0.01)
+    assert r.prob_npv_positive > 0.95
+
+
+def test_with_defaults_replaces_only_the_named_range():
+    given = {"queries_per_day": (1000, 5000, 9000)}
+    u = with_defaults(priced(), given, EMPTY_CATALOG)
+    base = default_uncertain(priced(), EMPTY_CATALOG)
+    assert u["queries_per_day"] == (1000, 5000, 9000)
+    assert {k: v for k, v in u.items() if k != "queries_per_day"} == {
+        k: v for k, v in base.items() if k != "queries_per_day"
+    }
 
 
 @pytest.mark.parametrize(
@@ -232,7 +302,9 @@ def test_cli_sections():
         ["--risk", "--sensitivity", "--draws", "500", "--uncertain", "queries_per_day=2000,5000,8000"]
     )
     text = args.extra_sections(args, [priced()], EMPTY_CATALOG)
-    assert "P10" in text and "queries_per_day" in text and "Sensitivity of payback_months" in text
+    assert "P10" in text and "queries_per_day" in text and "Sensitivity of npv" in text
+    # --uncertain replaced only the traffic range: the other built-in ranges are still drawn
+    assert "2,000 / 5,000 / 8,000" in text and "input_tokens" in text and "training_cost" in text
     assert run_risk_sections(parser.parse_args([]), [priced()], EMPTY_CATALOG) == ""
     r = monte_carlo(priced(), RANGES, 500, 0, EMPTY_CATALOG)
     assert "P(NPV > 0)" in format_risk(r)
@@ -257,9 +329,58 @@ def test_report_command_prints_risk_and_tornado_after_the_figures(capsys):
     out = capsys.readouterr().out
     figures, risk_text = out.split("Risk: ", 1)
     assert "Payback" in figures and "2,000 draws" in risk_text and "seed 7" in risk_text
-    assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of payback_months")
-    assert main(["report", "--preset", "faisal", "--risk", "--format", "json"]) == 2
-    assert "--format table" in capsys.readouterr().err
+    assert "Traffic in month 1 (queries_per_day)" in risk_text  # tornado bars by the input's label
+    assert risk_text.index("P(NPV > 0)") < risk_text.index("Sensitivity of npv")
+
+
+def test_risk_sensitivity_and_grid_export_as_json(capsys):
+    from xl_addin.cli import main
+
+    argv = ["report", "--preset", "faisal", "--risk", "--sensitivity", "--draws", "500", "--seed", "3"]
+    argv += ["--grid", "queries_per_day=1000,5000", "input_tokens=800,1300", "--format", "json"]
+    assert main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    s = preset("faisal").scenario
+    r = monte_carlo(s, None, 500, 3)
+    assert data["risk"]["npv_p50"] == pytest.approx(r.npv_p50) and data["risk"]["draws"] == 500
+    assert data["result"]["npv"] == pytest.approx(evaluate(s).npv)
+    bars = tornado(s, None, "npv")
+    assert [b["driver"] for b in data["sensitivity"]["drivers"]] == [b.driver for b in bars]
+    cells = grid(s, "queries_per_day", [1000, 5000], "input_tokens", [800, 1300], "payback_months")
+    assert np.allclose(data["grid"]["cells"], cells, rtol=1e-11)
+
+
+def test_risk_sections_export_as_csv_tables(capsys):
+    from xl_addin.cli import main
+
+    assert main(["report", "--all", "--risk", "--draws", "500", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["scenario", "figure", "P10", "P50", "P90"]
+    assert len(rows) == 1 + 5 * len(presets())  # one table: the five FT_RISK rows per preset
+    faisal = monte_carlo(preset("faisal").scenario, None, 500, 0)
+    npv = next(r for r in rows if r[0] == faisal.name and r[1] == "npv")
+    assert float(npv[3]) == pytest.approx(faisal.npv_p50)
+    assert (
+        main(
+            [
+                "report",
+                "--preset",
+                "faisal",
+                "--sensitivity",
+                "--grid",
+                "queries_per_day=1000",
+                "epochs=1,2",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
+    blocks = capsys.readouterr().out.strip().split("\n\n")
+    assert [b.splitlines()[0].split(",")[1] for b in blocks] == [
+        "driver",
+        "epochs (down) / queries_per_day (across)",
+    ]
 
 
 def test_report_grid_prints_the_engine_grid_or_names_the_bad_input(capsys):
@@ -300,3 +421,15 @@ def test_report_refuses_too_few_draws(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["report", "--preset", "faisal", "--risk", "--draws", "5"])
     assert stop.value.code == 2 and "--draws" in capsys.readouterr().err
+
+
+def test_cli_says_when_coupling_is_on():
+    parser = argparse.ArgumentParser()
+    add_risk_args(parser)
+    argv = ["--sensitivity", "--grid", "input_tokens=800,1200", "queries_per_day=1000,5000"]
+    s = priced(ft_input_tokens=400)
+    plain = run_risk_sections(parser.parse_args(argv), [s], EMPTY_CATALOG)
+    coupled = run_risk_sections(parser.parse_args([*argv, "--couple-tokens"]), [s], EMPTY_CATALOG)
+    assert "coupling on" not in plain
+    assert coupled.count("coupling on: fine-tuned tokens scale with the frontier tokens varied") == 2
+    assert plain != coupled

@@ -1,4 +1,4 @@
-"""`ft-breakeven build --runtime classic|lite`: the files each xlwings runtime needs.
+"""`ft-breakeven build --runtime lite|classic|server|none`: the files each runtime needs.
 
 classic: a .xlsm whose VBA project (xlwings' quickstart.xlsm, RunPython) survives, an active
 xlwings.conf sheet and the sibling <name>.py of "Run main". lite: the .xlsx with main.py and
@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,9 @@ from tests.helpers import EMPTY_CATALOG, priced
 from tests.libreoffice import SOFFICE, convert
 from tests.officejs import call
 from tests.test_workbook_files import _formulas
-from workbook.runtimes import lite
+from workbook.package import Package
+from workbook.runtimes import RUNTIMES, lite
+from workbook.runtimes import webextension as wx
 from xl_addin import functions, lite_fetch, scripts
 from xl_addin.cli import main
 from xl_addin.lite_main import bundle_files, requirements_txt
@@ -50,9 +53,10 @@ BLOCK = priced()
 def built(tmp_path_factory):
     d = tmp_path_factory.mktemp("runtimes")
     files = {
-        "xlsx": d / "ft-breakeven.xlsx",
+        "lite": d / "ft-breakeven.xlsx",
         "classic": d / "ft_breakeven.xlsm",
-        "lite": d / "ft-breakeven-lite.xlsx",
+        "server": d / "ft-breakeven-server.xlsx",
+        "none": d / "ft-breakeven-static.xlsx",
     }
     for runtime, path in files.items():
         assert main(["build", "--runtime", runtime, "-o", str(path)]) == 0
@@ -107,26 +111,52 @@ def test_cli_refuses_what_cannot_work_and_says_which_flag(args, words, tmp_path,
     assert not list(tmp_path.iterdir())
 
 
-def test_cli_unknown_runtime_lists_the_allowed_ones(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["build", "--runtime", "web"])
-    assert exc.value.code == 2
+def test_cli_unknown_runtime_is_one_sentence_listing_the_runtimes(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--runtime", "web"]) == 2
     err = capsys.readouterr().err
-    assert "--runtime" in err and "'web'" in err and "classic" in err and "lite" in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "--runtime" in err and "'web'" in err
+    assert all(r in err for r in ("lite", "classic", "server", "none"))
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_static_is_runtime_none(tmp_path, capsys):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert main(["build", "--static", "-o", str(a)]) == 0
+    assert main(["build", "--runtime", "none", "-o", str(b)]) == 0
+    assert list(_formulas(a)) == list(_formulas(b))
+    assert main(["build", "--static", "--runtime", "none", "-o", str(tmp_path / "c.xlsx")]) == 0
+    assert main(["build", "--static", "--runtime", "server", "-o", str(tmp_path / "d.xlsx")]) == 2
+    assert "--static" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_server_manifest_id_that_is_no_uuid(tmp_path, capsys):
+    out = tmp_path / "s.xlsx"
+    assert main(["build", "--runtime", "server", "--server-manifest-id", "abc", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--server-manifest-id" in err and "'abc'" in err and "UUID" in err
+    assert not out.exists()
 
 
 # --- the same sheets and formulas everywhere --------------------------------------------------
 
 
+def _canonical(path: Path) -> list:
+    """The file's formulas with each runtime's stored FT_ names put back to FT_..."""
+    return [(s, r, re.sub(r"_xldudf_(XLWINGS_)?(?=FT_)", "", f)) for s, r, f in _formulas(path)]
+
+
 def test_same_sheets_and_formulas_in_every_runtime(built):
-    # Classic and Lite both show Python names upper-cased (FT_...), so nothing is renamed;
-    # only xlwings Server prefixes a namespace (=XLWINGS.FT_...), see docs/RUNTIMES.md.
-    base = list(_formulas(built["xlsx"]))
+    # Lite stores _xldudf_FT_..., Server _xldudf_XLWINGS_FT_..., classic FT_... (workbook.formulas);
+    # apart from that every add-in file holds exactly the same formulas.
+    base = _canonical(built["classic"])
     assert len(base) > 100 and any("FT_" in f for _, _, f in base)
-    for runtime in ("classic", "lite"):
-        assert list(_formulas(built[runtime])) == base, runtime
+    for runtime in ("lite", "server"):
+        assert _canonical(built[runtime]) == base, runtime
+    for runtime in RUNTIMES:
         wb = openpyxl.load_workbook(built[runtime])
-        assert wb.sheetnames == openpyxl.load_workbook(built["xlsx"]).sheetnames
+        assert wb.sheetnames == openpyxl.load_workbook(built["lite"]).sheetnames
         conf = wb["xlwings.conf"]
         assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "xl_addin.functions")
 
@@ -145,7 +175,7 @@ def test_classic_xlsm_structure(built):
         assert rels["http://schemas.microsoft.com/office/2006/relationships/vbaProject"].endswith(
             "vbaProject.bin"
         )
-        with zipfile.ZipFile(built["xlsx"]) as plain:  # the .xlsm passes through openpyxl once
+        with zipfile.ZipFile(built["lite"]) as plain:  # the .xlsm is saved by openpyxl once too
             charts = [n for n in plain.namelist() if n.startswith("xl/charts/")]
             assert charts and all(z.read(n) == plain.read(n) for n in charts)
     wb = openpyxl.load_workbook(built["classic"], keep_vba=True)
@@ -180,18 +210,26 @@ def test_classic_sibling_module_runs_the_refresh(built):
 def test_lite_parts_are_wired_like_an_office_add_in(built):
     with zipfile.ZipFile(built["lite"]) as z:
         names = set(z.namelist())
-        assert {lite.WEBEXT_PART, lite.TASKPANES_PART, lite.TASKPANES_RELS} <= names
-        assert _rels(z, "_rels/.rels")[lite.TASKPANES_REL] == lite.TASKPANES_PART
-        assert _rels(z, lite.TASKPANES_RELS)[lite.WEBEXT_REL] == "webextension1.xml"
+        rels_part = "xl/webextensions/_rels/taskpanes.xml.rels"
+        assert {wx.WEBEXT_PART, wx.TASKPANES_PART, rels_part} <= names
+        assert _rels(z, "_rels/.rels")[wx.TASKPANES_REL] == wx.TASKPANES_PART
+        assert _rels(z, rels_part)[wx.WEBEXT_REL] == "webextension1.xml"
         types_ = _content_types(z)
-        for part, ctype in lite.CONTENT_TYPES.items():
-            assert types_[f"/{part}"] == ctype
-        ext = _xml(z, lite.WEBEXT_PART)
-        ref = ext.find(f"{{{lite.WE_NS}}}reference")
+        assert types_[f"/{wx.WEBEXT_PART}"] == wx.WEBEXT_TYPE
+        assert types_[f"/{wx.TASKPANES_PART}"] == wx.TASKPANES_TYPE
+        ext = _xml(z, wx.WEBEXT_PART)
+        ref = ext.find(f"{{{wx.WE_NS}}}reference")
         assert (ref.get("id"), ref.get("storeType")) == ("wa200008175", "OMEX")
-        pane = _xml(z, lite.TASKPANES_PART).find(f"{{{lite.TP_NS}}}taskpane")
-        ref_id = pane.find(f"{{{lite.TP_NS}}}webextensionref").get(f"{{{lite.R_NS}}}id")
+        alt = ext.find(f"{{{wx.WE_NS}}}alternateReferences/{{{wx.WE_NS}}}reference")
+        assert (alt.get("id"), alt.get("store")) == ("wa200008175", "WA200008175")  # as Excel writes
+        pane = _xml(z, wx.TASKPANES_PART).find(f"{{{wx.TP_NS}}}taskpane")
+        assert pane.get("visibility") == "1"  # opens with the workbook
+        ref_id = pane.find(f"{{{wx.TP_NS}}}webextensionref").get(f"{{{wx.R_NS}}}id")
         assert ref_id == "rId1"
+    props = wx.read_properties(built["lite"])
+    assert props[wx.AUTO_SHOW] == "true"
+    assert json.loads(props["xlwingsSettingsWorkbook"]) == {"startupBehavior": "taskpane"}
+    with zipfile.ZipFile(built["lite"]) as z:
         for name in names:  # every XML part still parses
             if name.endswith((".xml", ".rels")):
                 _xml(z, name)
@@ -201,14 +239,13 @@ def test_lite_parts_are_wired_like_an_office_add_in(built):
     reqs = settings["requirements.txt"].split()
     assert f"xlwings=={xw.__version__}" in reqs
     assert {"httpx", "platformdirs", "pydantic", "numpy", "openpyxl"} <= set(reqs)  # unpinned
-    assert lite.read_settings(built["xlsx"]) == {}
+    assert lite.read_settings(built["classic"]) == {} and lite.read_settings(built["none"]) == {}
 
 
-def test_lite_inject_refuses_a_second_add_in(built, tmp_path):
-    copy = tmp_path / "again.xlsx"
-    copy.write_bytes(built["lite"].read_bytes())
+def test_lite_refuses_a_second_add_in(built):
+    package = Package.read(built["lite"])
     with pytest.raises(ValueError, match="already holds"):
-        lite.inject(copy, {"main.py": "x = 1\n"})
+        lite.add_addin(package, {"main.py": "x = 1\n"}, [])
 
 
 def test_lite_main_registers_every_ft_function_and_the_refresh_script(lite_main_file, monkeypatch, tmp_path):
@@ -220,7 +257,9 @@ def test_lite_main_registers_every_ft_function_and_the_refresh_script(lite_main_
     ids = {f["id"] for f in xs.custom_functions_meta(module)["functions"]}
     assert ids == FT_IDS and len(ids) >= 15
     scripts_meta = xs.custom_scripts_meta(module)
-    assert [s["function_name"] for s in scripts_meta] == ["refresh_prices"]
+    # One script per sheet button (Lite takes one button per script), with the same references.
+    assert [s["function_name"] for s in scripts_meta] == ["refresh_prices", "refresh_prices_calculator"]
+    assert [s["button"] for s in scripts_meta] == [s["button"] for s in xs.custom_scripts_meta(scripts)]
     assert call("ft_payback_months", 4000, 650, module=module) == [[pytest.approx(4000 / 650)]]
     r = evaluate(BLOCK, EMPTY_CATALOG)
     block = [[k, v] for k, v in BLOCK.items()]
@@ -382,9 +421,9 @@ def test_refresh_uses_the_browser_only_under_pyodide(browser):
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
-@pytest.mark.parametrize("runtime", ["classic", "lite"])
+@pytest.mark.parametrize("runtime", RUNTIMES)
 def test_libreoffice_opens_it(built, runtime, tmp_path):
     out = convert(built[runtime], "xlsx", tmp_path)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == openpyxl.load_workbook(built["xlsx"]).sheetnames
+    assert wb.sheetnames == openpyxl.load_workbook(built["lite"]).sheetnames
     assert wb["xlwings.conf"]["A1"].value == "UDF Modules"

@@ -109,8 +109,13 @@ def test_prices_table(capsys, tmp_path):
     assert "* inferred" in out and "? unverified" in out
     assert "as of 2026-11-28" in out and "litellm 1.110.2" in out
     row = next(line for line in out.splitlines() if line.startswith("gpt-4o "))
-    assert "2027-01-06" in row and "2027-01-14?" in row
+    assert "2027-01-06" in row and row.endswith("2027-01-14")  # published since the 2026-10-14 notice
     assert "100/h" in out  # o4-mini reinforcement fine-tuning
+    fw = next(line for line in out.splitlines() if line.startswith("fireworks-mistral-7b "))
+    assert " 8/h " in fw  # served on a dedicated H100 billed per GPU-hour
+    assert "Retired on their shutdown date: gpt-4.1-nano, o4-mini, gemini-2.5-pro" in out
+    assert "4 of 9 vendors verified" in out and "Fireworks: verified" in out
+    assert "Cohere: no model in the catalog; fine-tuning deprecated" in out
 
 
 def test_prices_selected_models_by_alias_and_ft_id(capsys, tmp_path):
@@ -147,7 +152,7 @@ def test_prices_json_and_csv(capsys, tmp_path):
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["id"] for r in rows] == ["fireworks-mistral-7b", "fireworks-llama-3.1-8b"]
     assert rows[0]["training_per_1m"] == "0.5"
-    assert rows[0]["training_per_1m_status"].startswith("unverified:")
+    assert rows[0]["training_per_1m_status"] == ""  # published: fireworks.ai/pricing (S13)
 
 
 def test_prices_reads_the_store(capsys, tmp_path):

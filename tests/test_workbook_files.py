@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
 from pricing.presets import presets
@@ -19,6 +20,8 @@ from workbook.build import build_template
 from workbook.sheets import calculator, changelog, pricing, scenarios
 
 PORTABLE = {
+    "TEXT",  # the measured price decline beside its input, as a percentage
+    "ISFORMULA",  # Excel 2013+ (stored _xlfn.ISFORMULA), LibreOffice, formulas: the "overridden" flags
     "INDEX",
     "MATCH",
     "SUM",
@@ -74,6 +77,7 @@ def test_sheets_and_contracts(built):
         "Risk",
         "Scenarios",
         "Pricing",
+        "Price history",
         "Changelog",
         "Checks",
         "Functions",
@@ -143,12 +147,20 @@ def test_input_cells_are_styled(built):
         assert styles.is_input(ws.cell(row, 3)), f
     for ref in ("C4",):
         assert styles.is_input(ws[ref])
-    # every typed number on the Calculator and Scenarios sheets is an input
+    # every typed number on the Calculator and Scenarios sheets is an input (the numbers an FT_
+    # array spilled when the file was built are its cached answer, not typed)
     for name in ("Calculator", "Scenarios"):
+        spilled = set()
+        for row in wb[name].iter_rows():
+            for c in row:
+                if isinstance(c.value, ArrayFormula):
+                    c1, r1, c2, r2 = range_boundaries(c.value.ref)
+                    spilled |= {(r, k) for r in range(r1, r2 + 1) for k in range(c1, c2 + 1)}
+        assert spilled
         for row in wb[name].iter_rows():
             for c in row:
                 if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
-                    assert styles.is_input(c), (name, c.coordinate, c.value)
+                    assert styles.is_input(c) or (c.row, c.column) in spilled, (name, c.coordinate)
 
 
 def test_static_copy_has_no_ft_formula(built):
@@ -201,3 +213,31 @@ def test_changelog_timestamps_are_date_time_cells(tmp_path):
     assert first.value == datetime(2026, 12, 1, 8, 30) and first.is_date  # UTC, no zone
     assert ws.cell(changelog.FIRST_ROW + 1, 1).value == "not a time"  # kept as typed, not lost
     assert ws.cell(changelog.FIRST_ROW, 4).value == 2.5
+
+
+def test_pricing_sheet_greys_retired_models_and_counts_verified_vendors(built):
+    from pricing.store import bundled_catalog
+    from pricing.verification import summary, vendor_checks
+
+    _, t, _ = built
+    ws = openpyxl.load_workbook(t)["Pricing"]
+    cols = pricing.PRICING_COLUMNS
+    catalog = bundled_catalog()
+    retired = {
+        row[cols.index("id")].value: row[cols.index("retired_date")].value
+        for row in ws.iter_rows(
+            min_row=pricing.FIRST_ROW, max_row=pricing.FIRST_ROW + len(catalog.models) - 1
+        )
+    }
+    gone = {m.id for m in catalog.models if m.retired_by(catalog.as_of)}
+    assert {"gemini-2.5-flash", "o4-mini", "bedrock-claude-3-haiku"} <= gone
+    assert all(retired[m] is not None for m in gone) and retired["gpt-4.1"] is None
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    letter = pricing.col_letter("retired_date")
+    assert any(f"${letter}{pricing.FIRST_ROW}<=PricesAsOf" in (r.formula or [""])[0] for r in rules)
+    texts = [
+        c.value for row in ws.iter_rows(max_row=pricing.HEADER_ROW) for c in row if isinstance(c.value, str)
+    ]
+    assert any(summary(vendor_checks(catalog)) in s for s in texts)
+    headers = [c.value for c in ws[pricing.HEADER_ROW]]
+    assert headers.count("vendor") == 1  # the refresh maps the table's columns by header text

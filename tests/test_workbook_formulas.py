@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import math
+import re
+from xml.etree import ElementTree as ET
 
 import numpy as np
 import pytest
@@ -65,8 +67,53 @@ def _wrap(fn):
     return call
 
 
-def solve(path):
-    """Recalculate a workbook with `formulas`, the FT_ functions plugged in as Python callables."""
+def formulas_copy(path):
+    """A copy `formulas` can read: it parses neither Office.js stored names (_xldudf_FT_...) nor
+    structured references (ScenariosTable[#All]), so those become FT_... and the table's range.
+    Nothing else changes: the same cells, the same formulas."""
+    from workbook.package import Package
+
+    package = Package.read(path)
+    tables = {}
+    for name, data in package.parts.items():
+        if name.startswith("xl/tables/"):
+            root = ET.fromstring(data)
+            tables[root.get("displayName")] = root.get("ref")
+    sheets = package.sheet_parts()
+    for part in sheets.values():
+        text = package.parts[part].decode("utf-8")
+        text = re.sub(r"_xldudf_(?:XLWINGS_)?(FT_)", r"\1", text)
+        for table, ref in tables.items():
+            owner = next(t for t, p in sheets.items() if _owns(package, p, table))
+            first, last = ref.split(":")
+            absolute = (
+                "$" + re.sub(r"(\d)", r"$\1", first, count=1) + ":$" + re.sub(r"(\d)", r"$\1", last, count=1)
+            )
+            text = text.replace(f"{table}[#All]", f"{_quote(owner)}!{absolute}")
+        package.parts[part] = text.encode("utf-8")
+    out = path.with_name(path.stem + "-formulas" + path.suffix)
+    return package.write(out)
+
+
+def _owns(package, sheet_part, table) -> bool:
+    return any(
+        target.startswith("xl/tables/") and f'displayName="{table}"' in package.parts[target].decode()
+        for _type, target in package.relationships(sheet_part).values()
+    )
+
+
+def _quote(title: str) -> str:
+    return f"'{title}'" if not title.isalnum() else title
+
+
+def _missing(*args):
+    return XL_ERRORS["#NAME?"]  # what Excel shows before the add-in has registered its functions
+
+
+def solve(path, plugged: bool = True):
+    """Recalculate a workbook with `formulas`, the FT_ functions plugged in as Python callables
+    (plugged=False: as before the add-in has loaded)."""
+    path = formulas_copy(path)
     table = formulas.get_functions()
     for name in (
         "ft_scenario",
@@ -77,8 +124,9 @@ def solve(path):
         "ft_risk",
         "ft_sensitivity",
         "ft_grid",
+        "ft_prices_as_of",
     ):
-        table[name.upper()] = _wrap(getattr(ft, name))
+        table[name.upper()] = _wrap(getattr(ft, name)) if plugged else _missing
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
     book = f"[{path.name}]".upper()
@@ -215,6 +263,14 @@ def test_scenarios_outputs_equal_the_engine(solved):
 
 def test_checks_all_pass(solved):
     assert cell(solved, "Checks", "B3") == "OK: all checks pass"
+    assert cell(solved, "Calculator", "A3") in ("", None)  # no banner
+
+
+def test_without_the_add_in_the_calculator_says_so_instead_of_failing_checks(template):
+    got = solve(template, plugged=False)
+    assert cell(got, "Checks", "B3") == calculator.ADDIN_MISSING
+    assert cell(got, "Calculator", "A3") == calculator.ADDIN_MISSING
+    # and once the functions answer, the same file passes (test_checks_all_pass)
 
 
 def test_risk_sheet_equals_monte_carlo_and_tornado_of_the_calculator_scenario(solved):
@@ -299,3 +355,25 @@ def test_calculator_shows_the_risk_range_beside_the_answer(solved):
     assert math.isclose(cell(solved, "Calculator", f"H{rows['=risk:npv:3']}"), mc.npv_p90, rel_tol=1e-9)
     chance = cell(solved, "Calculator", f"H{rows['=risk:probability_pays_back_within_lifetime:1']}")
     assert math.isclose(chance, mc.prob_payback_within_lifetime, rel_tol=1e-12)
+
+
+def test_an_input_typed_over_its_look_up_is_flagged_overridden(template, tmp_path):
+    rows = calculator.field_rows()
+    typed, kept = rows["queries_per_day"], rows["input_tokens"]
+    got = solve(_edited(template, tmp_path, {f"Calculator!C{typed}": 12345}))
+    assert cell(got, "Calculator", f"F{typed}") == "overridden"
+    assert cell(got, "Calculator", f"F{kept}") in ("", None)
+
+
+def test_calculator_shows_the_measured_decline_of_the_frontier_family(solved, template, tmp_path):
+    from pricing.decline import measured_decline
+
+    rows = calculator.field_rows()
+    row = rows["frontier_price_decline_annual"]
+    frontier = presets()[1].scenario.frontier_model
+    decline, _note = measured_decline(frontier)
+    text = cell(solved, "Calculator", f"E{row}")
+    assert f"{decline:.0%} a year" in text and "default 0" in text, text
+    got = solve(_edited(template, tmp_path, {f"Calculator!C{rows['frontier_model']}": "gpt-4o"}))
+    other = cell(got, "Calculator", f"E{row}")
+    assert f"{measured_decline('gpt-4o')[0]:.0%} a year" in other, other

@@ -1,10 +1,14 @@
-"""Build the template workbook with openpyxl (imports pricing, never xl_addin).
+"""Build the template workbook for one runtime (imports pricing, never xl_addin).
 
-    build_template(catalog, scenarios, path)                 # FT_ formulas (needs the add-in)
-    build_template(catalog, scenarios, path, static=True)    # FT_ cells as values computed here
+    build_template(catalog, scenarios, path)                    # xlwings Lite (the default)
+    build_template(catalog, scenarios, path, runtime="classic") # .xlsm on xlwings' VBA project
+    build_template(catalog, scenarios, path, runtime="none")    # FT_ cells as values computed here
 
-The static copy holds the same formulas except that every FT_ call is replaced by the value the
-engine computes for the same inputs, so it renders fully in any spreadsheet program.
+Sheets write each FT_ call once, in canonical form, through BuildContext.ft / ft_spill, with the
+engine's answer for the built scenario. openpyxl saves the sheets; then the package is edited
+as Excel would have saved it for the runtime (workbook.formulas decides the stored names,
+workbook.dynamic_arrays stores every FT_ cell as a dynamic array with its cached answer,
+runtimes/ add the add-in part) and written whole.
 """
 
 from __future__ import annotations
@@ -20,7 +24,11 @@ from openpyxl import Workbook
 from pricing.breakeven import Result, evaluate, schedule
 from pricing.catalog import Catalog
 from pricing.scenario import Scenario, make_scenario
-from workbook.sheets import about, calculator, changelog, checks, pricing, risk, xlwings_conf
+from workbook import dynamic_arrays
+from workbook.dynamic_arrays import FtCell
+from workbook.formulas import SERVER_NAMESPACE, Storage, storage
+from workbook.package import Package
+from workbook.sheets import about, calculator, changelog, checks, price_history, pricing, risk, xlwings_conf
 from workbook.sheets import functions as functions_sheet
 from workbook.sheets import scenarios as scenarios_sheet
 
@@ -30,12 +38,14 @@ SHEET_ORDER = (
     risk.SHEET,
     scenarios_sheet.SHEET,
     pricing.SHEET,
+    price_history.SHEET,
     changelog.SHEET,
     checks.SHEET,
     functions_sheet.SHEET,
     xlwings_conf.SHEET,
 )
 NA_TEXT = "n/a"  # the static copy's text where the add-in would show #NUM! (never pays back)
+NUM = "#NUM!"  # what an FT_ function returns for a figure that does not exist (never pays back)
 
 
 @dataclass
@@ -43,8 +53,9 @@ class BuildContext:
     wb: Workbook
     catalog: Catalog
     scenarios: list[Scenario]
-    static: bool = False
+    storage: Storage = field(default_factory=lambda: storage("lite"))
     functions: Any = None
+    ft_cells: list[FtCell] = field(default_factory=list)
     changelog: list[list[Any]] = field(default_factory=list)
     selected: Scenario | None = None
     selected_inputs: Scenario | None = None  # static copy: the Calculator's inputs, resolved
@@ -52,11 +63,50 @@ class BuildContext:
     selected_schedule: list[dict[str, float]] | None = None
     scenario_results: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def static(self) -> bool:
+        """The copy for people without the add-in: values where the FT_ formulas would be."""
+        return not self.storage.formulas
+
     @staticmethod
     def static_value(v: Any) -> Any:
         if v is None or (isinstance(v, float) and not math.isfinite(v)):
             return NA_TEXT
         return v
+
+    @staticmethod
+    def cell_value(v: Any) -> Any:
+        """A figure as an FT_ function returns it: one that does not exist is #NUM!."""
+        if v is None or (isinstance(v, float) and not math.isfinite(v)):
+            return NUM
+        return v
+
+    def ft(self, ws, ref: str, formula: str, value: Any):
+        """One FT_ cell: the formula (canonical form, no '=') with the engine's answer cached, or
+        (no add-in) the answer itself."""
+        cell = ws[ref]
+        if self.static:
+            cell.value = self.static_value(value)
+            return cell
+        cell.value = "=" + formula
+        self.ft_cells.append(FtCell(ws.title, ref, ((self.cell_value(value),),)))
+        return cell
+
+    def ft_spill(self, ws, ref: str, formula: str, rows: Sequence[Sequence[Any]]):
+        """An FT_ array: the formula at `ref` spilling `rows` (the engine's answer) to its true
+        size, or (no add-in) the values alone."""
+        missing = NA_TEXT if self.static else NUM
+        values = dynamic_arrays.spill_values(
+            [missing if isinstance(v, float) and not math.isfinite(v) else v for v in row] for row in rows
+        )
+        top = ws[ref]
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                ws.cell(top.row + i, top.column + j).value = v
+        if not self.static:
+            top.value = "=" + formula
+            self.ft_cells.append(FtCell(ws.title, ref, values))
+        return top
 
 
 def _as_scenarios(items: Sequence[Any]) -> list[Scenario]:
@@ -85,33 +135,41 @@ def build_template(
     scenarios: Sequence[Any],
     path: str | Path,
     *,
+    runtime: str = "lite",
     static: bool = False,
     functions: Any = None,
     selected: int = 1,
     changelog_rows: list[list[Any]] | None = None,
+    addin_settings: dict[str, str] | None = None,
+    server_namespace: str = SERVER_NAMESPACE,
+    server_manifest_id: str | None = None,
 ) -> Path:
-    """Write the template (or its static copy) to `path`; `selected` is the scenario shown first."""
+    """Write the workbook for `runtime` (lite, classic, server, none; static=True means none) to
+    `path`; `selected` is the scenario shown first. `addin_settings`: Lite's main.py and
+    requirements.txt (xl_addin.lite_main makes them)."""
     scens = _as_scenarios(scenarios)
     if not scens:
         raise ValueError("build_template needs at least one scenario")
+    runtime = "none" if static else runtime
     wb = Workbook()
     wb.remove(wb.active)
     ctx = BuildContext(
         wb=wb,
         catalog=catalog,
         scenarios=scens,
-        static=static,
+        storage=storage(runtime, server_namespace),
         functions=functions,
         changelog=changelog_rows or [],
     )
     ctx.selected = scens[min(max(selected, 0), len(scens) - 1)]
-    if static:
-        inputs = calculator.python_inputs(ctx.selected, catalog)
-        chosen = make_scenario(inputs)
-        ctx.selected_inputs = chosen
-        ctx.selected_result = evaluate(chosen, catalog)
-        ctx.selected_schedule = schedule(chosen, catalog, calculator.SCHEDULE_MONTHS)
-        ctx.scenario_results = _row_results(scens, catalog)
+    # The engine's answers for the built scenario: the cached values of the FT_ cells, or (no
+    # add-in) the values themselves.
+    inputs = calculator.python_inputs(ctx.selected, catalog)
+    chosen = make_scenario(inputs)
+    ctx.selected_inputs = chosen
+    ctx.selected_result = evaluate(chosen, catalog)
+    ctx.selected_schedule = schedule(chosen, catalog, calculator.SCHEDULE_MONTHS)
+    ctx.scenario_results = _row_results(scens, catalog)
     # sheets that define names first; order fixed below
     for sheet in (
         pricing,
@@ -120,6 +178,7 @@ def build_template(
         risk,
         checks,
         changelog,
+        price_history,
         functions_sheet,
         about,
         xlwings_conf,
@@ -130,7 +189,26 @@ def build_template(
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == calculator.SHEET
     wb.calculation.fullCalcOnLoad = True
+    if runtime == "classic":
+        from workbook.runtimes import classic
+
+        classic.attach_vba(wb)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    package = Package.read(path)
+    used = dynamic_arrays.store(package, ctx.storage, ctx.ft_cells)
+    if runtime == "lite":
+        from workbook.runtimes import lite
+
+        lite.add_addin(package, addin_settings or {}, used)
+    elif runtime == "server":
+        from workbook.runtimes import server
+
+        server.add_addin(package, used, server_manifest_id)
+    if runtime != "none":  # the Refresh prices buttons (openpyxl cannot draw them)
+        from workbook.runtimes.buttons import REFRESH_BUTTONS, add_buttons
+
+        add_buttons(package, REFRESH_BUTTONS, runtime)
+    package.write(path)
     return path

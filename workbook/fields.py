@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pricing.scenario import FIELDS, Scenario, field_unit
+from pricing.input_docs import default_text as default_text  # the sheets' name for it
+from pricing.input_docs import field_label, unit_text
+from pricing.scenario import FIELDS, field_unit
 from workbook import styles
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -10,7 +12,10 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Traffic",
         ("name", "queries_per_day", "days_per_month", "volume_growth_monthly", "ft_traffic_share"),
     ),
-    ("Models (pick from the Pricing sheet's ids)", ("frontier_model", "ft_model")),
+    (
+        "Models (pick from the Pricing sheet's ids)",
+        ("frontier_model", "ft_model", "successor_ft_model", "baseline_model"),
+    ),
     (
         "Tokens per query",
         (
@@ -31,6 +36,8 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ft_input_price",
             "ft_output_price",
             "ft_cached_price",
+            "baseline_input_price",
+            "baseline_output_price",
             "training_price",
             "hosting_per_month",
             "storage_per_month",
@@ -50,7 +57,18 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "other_upfront_cost",
         ),
     ),
-    ("Running the model", ("mlops_fte", "engineer_annual_cost")),
+    (
+        "Running the model",
+        (
+            "mlops_fte",
+            "engineer_annual_cost",
+            "gpu_hourly_price",
+            "gpu_tokens_per_second",
+            "peak_to_average",
+            "gpu_uptime_share",
+            "gpus_min",
+        ),
+    ),
     (
         "Lifetime and finance",
         (
@@ -84,30 +102,11 @@ RATE_INPUTS = SECTIONS[3][1]
 
 
 def label(field: str) -> str:
-    desc = Scenario.model_fields[field].description or field
-    desc = desc.removeprefix("override: ")  # rates: the Pricing rate unless typed over
-    return desc[0].upper() + desc[1:]
+    return field_label(field)
 
 
 def unit(field: str) -> str:
-    u = field_unit(field)
-    return {"fraction": "share 0-1", "fraction/year": "share/year", "$": "USD"}.get(u, u)
-
-
-def default_text(field: str) -> str:
-    info = Scenario.model_fields[field]
-    if info.is_required():
-        return "required"
-    d = info.default
-    if d is None:
-        return {
-            "start_date": "today",
-            "ft_input_tokens": "= frontier's",
-            "ft_output_tokens": "= frontier's",
-        }.get(field, "blank = catalog / not used")
-    if d == "":
-        return "blank"
-    return f"{d:g}" if isinstance(d, (int, float)) else str(d)
+    return unit_text(field)
 
 
 def number_format(field: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from openpyxl.cell import Cell
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 FONT_NAME = "Calibri"
@@ -134,7 +134,18 @@ def style(
         cell.alignment = Alignment(wrap_text=wrap, horizontal=align, vertical="top" if wrap else None)
     if box or role in ("input", "output"):
         cell.border = BOX
+    if role == "input":  # the one kind of cell a user types in on a protected sheet
+        cell.protection = Protection(locked=False)
     return cell
+
+
+def protect(ws: Worksheet) -> None:
+    """Protect the sheet without a password: formulas and answers locked, inputs (unlocked)
+    open; columns and rows can still be resized, charts and buttons stay usable."""
+    p = ws.protection
+    p.sheet = True
+    p.formatColumns = p.formatRows = False
+    p.objects = False
 
 
 def is_input(cell: Cell) -> bool:

@@ -26,30 +26,51 @@ from pricing.neutralise import terminal_text, workbook_safe
 from pricing.presets import presets
 from pricing.store import load_catalog
 from workbook.build import build_template
-from workbook.runtimes import DEFAULT_OUTPUT, RuntimeOptionError, check_output
+from workbook.formulas import SERVER_NAMESPACE
+from workbook.runtimes import DEFAULT_OUTPUT, DEFAULT_RUNTIME, RUNTIMES, RuntimeOptionError, check_output
+from workbook.runtimes.server import check_manifest_id
 from workbook.sheets.changelog import changelog_rows
 from xl_addin.function_docs import function_table
-
-STATIC_OUTPUT = "ft-breakeven-static.xlsx"
 
 
 class BuildRefused(ValueError):
     """A flag combination or target that cannot be honoured; str(e) tells the user why."""
 
 
+def chosen_runtime(args: argparse.Namespace) -> str:
+    """--runtime, with --static meaning none; BuildRefused names the flag and what is allowed."""
+    runtime = args.runtime
+    if args.static:
+        if runtime not in (None, "none"):
+            raise BuildRefused(
+                f"--static cannot be combined with --runtime {runtime}: --static is --runtime none "
+                "(no add-in, values instead of FT_ formulas); give one of them"
+            )
+        return "none"
+    runtime = DEFAULT_RUNTIME if runtime is None else runtime
+    if runtime not in RUNTIMES:
+        raise BuildRefused(f"--runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+    return runtime
+
+
+NEXT_STEP = {
+    "lite": "open it in Excel with the free xlwings Lite add-in (About sheet, step 2)",
+    "classic": "open the .xlsm in Windows Excel, then xlwings > Import Functions (docs/RUNTIMES.md)",
+    "server": "open it in Excel with your xlwings Server add-in installed (docs/RUNTIMES.md)",
+    "none": "values only: opens in any spreadsheet program, no add-in needed",
+}
+
+
 def output_paths(args: argparse.Namespace) -> list[Path]:
     """The files this build writes (the workbook first), or BuildRefused naming the flag."""
-    if args.static and args.runtime != "xlsx":
-        raise BuildRefused(
-            f"--static cannot be combined with --runtime {args.runtime}: the static copy has no FT_ "
-            "formulas, so it needs no runtime (use --static alone, or drop it)"
-        )
-    default = STATIC_OUTPUT if args.static else DEFAULT_OUTPUT[args.runtime]
+    runtime = chosen_runtime(args)
     try:
-        out = check_output(args.runtime, args.output or default)  # the static copy is an .xlsx too
-    except RuntimeOptionError as exc:
+        out = check_output(runtime, args.output or DEFAULT_OUTPUT[runtime])
+        if runtime == "server" and args.server_manifest_id is not None:
+            check_manifest_id(args.server_manifest_id)
+    except (RuntimeOptionError, ValueError) as exc:
         raise BuildRefused(str(exc)) from None
-    paths = [out, out.with_suffix(".py")] if args.runtime == "classic" else [out]
+    paths = [out, out.with_suffix(".py")] if runtime == "classic" else [out]
     above = next((p for p in out.absolute().parents if p.exists()), None)
     if above is not None and not above.is_dir():
         raise BuildRefused(f"-o {out} is under {above}, which is a file, not a folder")
@@ -78,26 +99,27 @@ def _function_list():
 
 def _assemble(args: argparse.Namespace, catalog, folder: Path, name: str) -> list[Path]:
     """Write the runtime's files into `folder` (the workbook under `name`)."""
-    log = changelog_rows(args.store)
-    functions = _function_list()
-
-    def template(path: Path) -> Path:
-        return build_template(
-            catalog, presets(), path, static=args.static, functions=functions, changelog_rows=log
-        )
-
-    out = folder / name
-    if args.runtime == "classic":  # the template gets xlwings' VBA project on its way to .xlsm
-        from workbook.runtimes import classic
-
-        classic.make_xlsm(template(folder / "template.xlsx"), out)
-        return [out, classic.write_sibling(out)]
-    template(out)
-    if args.runtime == "lite":  # after openpyxl's save: openpyxl would drop the add-in parts
-        from workbook.runtimes import lite
+    runtime = chosen_runtime(args)
+    settings = None
+    if runtime == "lite":  # our code travels inside the workbook
         from xl_addin.lite_main import lite_settings
 
-        lite.inject(out, lite_settings())
+        settings = lite_settings()
+    out = build_template(
+        catalog,
+        presets(),
+        folder / name,
+        runtime=runtime,
+        functions=_function_list(),
+        changelog_rows=changelog_rows(args.store),
+        addin_settings=settings,
+        server_namespace=getattr(args, "server_namespace", SERVER_NAMESPACE),
+        server_manifest_id=getattr(args, "server_manifest_id", None),
+    )
+    if runtime == "classic":
+        from workbook.runtimes import classic
+
+        return [out, classic.write_sibling(out)]
     return [out]
 
 
@@ -122,6 +144,7 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         targets = output_paths(args)
+        runtime = chosen_runtime(args)
         catalog = _write(args, targets)
     except BuildRefused as exc:
         print(f"ft-breakeven build: {terminal_text(exc)}", file=sys.stderr)
@@ -140,10 +163,5 @@ def run_build(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     origin = catalog.source.rsplit("(", 1)[-1].rstrip(")") if "(" in catalog.source else catalog.source
     print(f"prices as of {catalog.as_of.isoformat()}: {len(catalog.models)} models, from {origin}")
-    if args.static:
-        print("values only: opens in any spreadsheet program, no add-in needed")
-    elif args.runtime == "xlsx":
-        print("the FT_ cells need xlwings (docs/RUNTIMES.md); --static writes a values-only copy")
-    else:
-        print(f"runtime {args.runtime}: {time.perf_counter() - started:.1f} s; set-up in docs/RUNTIMES.md")
+    print(f"runtime {runtime}: {NEXT_STEP[runtime]} ({time.perf_counter() - started:.1f} s)")
     return 0

@@ -14,6 +14,7 @@ import os
 import sys
 
 from pricing.neutralise import terminal_text
+from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
 from xl_addin.report_risk import add_risk_args
 
@@ -36,6 +37,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     from xl_addin.refresh_cli import run_refresh
 
     return run_refresh(args)
+
+
+def cmd_inputs(args: argparse.Namespace) -> int:
+    from xl_addin.inputs_cli import run_inputs
+
+    return run_inputs(args)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -80,22 +87,40 @@ def build_parser() -> argparse.ArgumentParser:
     add_risk_args(report)
     report.set_defaults(func=cmd_report)
 
+    inputs = sub.add_parser(
+        "inputs",
+        help="every scenario input: name, label, unit, allowed values, default (docs/INPUTS.md)",
+    )
+    inputs.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    inputs.set_defaults(func=cmd_inputs)
+
     prices = sub.add_parser("prices", help="the price catalog with provenance and as-of dates")
     prices.add_argument("models", nargs="*", help="model ids (default: all)")
     prices.add_argument("--vendor", help="only this vendor")
     prices.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    prices.add_argument("--history", action="store_true", help="each model's dated price changes since 2023")
     add_store_flag(prices)
     prices.set_defaults(func=cmd_prices)
 
     refresh = sub.add_parser(
         "refresh",
-        help="update inference rates from the LiteLLM registry (guarded, audited)",
-        description="Download the registry, apply safe changes to the price store, log them, "
-        "hold back suspicious ones. Exit 1 when the download was rejected or unreachable.",
+        help="update rates from the LiteLLM registry or a vendor price API (guarded, audited)",
+        description="Download the registry (or a vendor's price list), apply safe changes to the "
+        "price store, log them, hold back suspicious ones. Exit 1 when a download was rejected or "
+        "unreachable.",
+    )
+    refresh.add_argument(
+        "--from",
+        dest="origin",
+        choices=["litellm", "azure", "aws", "all"],
+        default="litellm",
+        help="what to read: the LiteLLM registry (default), the Azure Retail Prices API, the AWS "
+        "Price List for Bedrock, or all three in turn",
     )
     refresh.add_argument(
         "--source",
-        help="registry URL (https) or local file (default: $FT_BREAKEVEN_REGISTRY_URL or LiteLLM)",
+        help="URL (https) or local file for the --from source (default: $FT_BREAKEVEN_REGISTRY_URL, "
+        "$FT_BREAKEVEN_AZURE_URL or $FT_BREAKEVEN_AWS_URL, else the public one)",
     )
     refresh.add_argument(
         "--accept",
@@ -110,28 +135,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser(
         "build",
-        help="write the template workbook (calculator, scenarios, pricing, checks)",
-        description="Write the Excel template from the stored (or bundled) price catalog. "
-        "--static replaces every FT_ formula with its computed value (no add-in needed). "
-        "--runtime classic writes a .xlsm for classic xlwings plus the <name>.py of Run main; "
-        "--runtime lite stores main.py and requirements.txt for xlwings Lite in the workbook "
-        "(docs/RUNTIMES.md).",
+        help="write the workbook (calculator, risk, scenarios, pricing, checks)",
+        description="Write the Excel workbook from the stored (or bundled) price catalog, for one "
+        "runtime: lite (default: xlwings Lite, code inside the workbook; Excel on Windows, Mac, "
+        "web), classic (.xlsm for classic xlwings plus the <name>.py of Run main), server (your "
+        "xlwings Server deployment) or none (no add-in: values instead of FT_ formulas; "
+        "--static is the same). Set-up per runtime: docs/RUNTIMES.md.",
     )
     build.add_argument(
         "-o",
         "--output",
-        help="file to write (default ./ft-breakeven.xlsx; "
-        "./ft-breakeven-static.xlsx with --static; ./ft_breakeven.xlsm with "
-        "--runtime classic; ./ft-breakeven-lite.xlsx with --runtime lite)",
+        help="file to write (default ./ft-breakeven.xlsx; ./ft_breakeven.xlsm with --runtime "
+        "classic; ./ft-breakeven-server.xlsx with server; ./ft-breakeven-static.xlsx with none)",
     )
-    build.add_argument("--static", action="store_true", help="values instead of FT_ formulas")
+    build.add_argument("--static", action="store_true", help="the same as --runtime none")
     build.add_argument("--force", action="store_true", help="replace an existing file of the same name")
     build.add_argument(
         "--runtime",
-        choices=RUNTIMES,
-        default=DEFAULT_RUNTIME,
-        help="xlsx (default: xlwings Server, or classic xlwings' Run main), classic (.xlsm for "
-        "Import Functions, Windows) or lite (code inside the workbook, xlwings Lite)",
+        default=None,
+        metavar="RUNTIME",
+        help=f"one of {', '.join(RUNTIMES)} (default {DEFAULT_RUNTIME})",
+    )
+    build.add_argument(
+        "--server-namespace",
+        default=SERVER_NAMESPACE,
+        help="--runtime server: your xlwings Server's functions_namespace (default XLWINGS; '' for none)",
+    )
+    build.add_argument(
+        "--server-manifest-id",
+        default=None,
+        help="--runtime server: the <Id> of your xlwings Server's manifest (default: the stock one)",
     )
     add_store_flag(build)
     build.set_defaults(func=cmd_build)

@@ -35,6 +35,7 @@ from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK
 from pricing.scenario import (
     FIELDS,
     Scenario,
+    ScenarioError,
     field_allowed,
     field_unit,
     make_scenario,
@@ -93,6 +94,7 @@ def _shortcut(**values: float) -> Result:
         "ft_output_price": 0.0,
         "hosting_per_month": 0.0,
         "storage_per_month": 0.0,
+        "training_tokens": 0.0,  # a one-line question prices its own upfront cost, if any
     }
     base.update(values)
     return evaluate(make_scenario(base), _catalog())
@@ -347,8 +349,8 @@ def ft_breakeven_queries(
 )
 @excel_errors
 def ft_scenario(inputs, output=None):
-    """Evaluate a scenario: one figure (output) or all figures as field | value rows. Model ids
-    fill in catalog prices."""
+    """A scenario's figure (output) or all figures as field | value rows; model ids fill in
+    prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
     want = xa.choice(output, "output", OUTPUTS, default=None)
     if want is not None:  # one figure: only what it needs is computed
         value = evaluate_figure(_scenario(inputs), want, _catalog())
@@ -373,6 +375,37 @@ def ft_schedule(inputs, months=None):
     return [list(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
 
 
+BASELINE_OUT = (
+    "baseline_cost_per_query",
+    "baseline_savings_month",
+    "savings_vs_baseline_month",
+    "breakeven_accuracy_lift",
+    "baseline_verdict",
+)
+
+
+@func(help_url=HELP_URL)
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg(
+    "baseline_model",
+    CELLS,
+    doc="[optional] Catalog id of the cheaper model used prompted, e.g. gpt-4.1-mini. Default: the "
+    "block's baseline_model.",
+)
+@excel_errors
+def ft_baseline(inputs, baseline_model=None):
+    """Fine-tuning against switching to a cheaper model without fine-tuning: its savings, the
+    verdict against it, the accuracy lift that beats it and which move is better (rows)."""
+    values = xa.block(inputs, "inputs")
+    if not xa.is_blank(baseline_model):
+        values = {**values, "baseline_model": xa.text(baseline_model, "baseline_model")}
+    if not values.get("baseline_model"):
+        raise ScenarioError("baseline_model", None, "a model id (in the block or as the argument)")
+    r = evaluate(make_scenario(values), _catalog())
+    better = next((n for n in r.notes if "without fine-tuning" in n), "")
+    return [[name, figure(getattr(r, name))] for name in BASELINE_OUT] + [["better_move", better]]
+
+
 @func(help_url=HELP_URL)
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
@@ -392,7 +425,7 @@ def ft_npv(inputs):
 
 @func(help_url=HELP_URL)
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC + " Uncertain inputs: see docs/FUNCTIONS.md.")
-@arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 2,000.")
+@arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 10,000.")
 @arg("seed", CELLS, doc="[optional] Random seed; the same seed gives the same answer. Default 0.")
 @arg(
     "ranges",
@@ -403,15 +436,16 @@ def ft_npv(inputs):
     "replaces that input's built-in range; the others keep theirs.",
 )
 @excel_errors
-def ft_risk(inputs, draws=2000, seed=0, ranges=None):
+def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
-    within the lifetime."""
-    n = xa.number(draws, "draws", default=2000, zero=True, minimum=100, maximum=100_000, integer=True)
+    within the lifetime. The built-in ranges are centred on the block's own values."""
+    n = xa.number(
+        draws, "draws", default=_risk().DEFAULT_DRAWS, zero=True, minimum=100, maximum=100_000, integer=True
+    )
     s = xa.number(seed, "seed", default=0, maximum=2**32 - 1, integer=True)
     scenario = _scenario(inputs)
-    uncertain = _risk().default_uncertain(scenario)
-    if ranges is not None:
-        uncertain.update(xa.ranges_table(ranges, "ranges"))
+    given = xa.ranges_table(ranges, "ranges") if ranges is not None else None
+    uncertain = _risk().with_defaults(scenario, given, _catalog())
     risk = _risk().monte_carlo(scenario, uncertain, n, s, _catalog())
     return _risk_tables().risk_rows(risk)
 
@@ -446,7 +480,7 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
 def ft_sensitivity(inputs, output="npv"):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
-    want = xa.choice(output, "output", HEADLINE_FIELDS, default="npv")
+    want = xa.choice(output, "output", HEADLINE_FIELDS, default=_risk().DEFAULT_TORNADO_OUTPUT)
     bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
     return _risk_tables().tornado_rows(bars, want)
 
@@ -512,13 +546,28 @@ def ft_scenarios(inputs_table, output):
         "training_per_1m, hosting_per_hour, ..."
     ),
 )
+@arg(
+    "as_of",
+    CELLS,
+    doc=(
+        "[optional] A date: the rate in force then, from the LiteLLM registry history (since"
+        " 2023; published input, output, cached and batch rates). Default: today's catalog."
+    ),
+)
 @excel_errors
-def ft_price(model, field):
-    """A catalog price in $ per 1M tokens (hourly/monthly rates in $). #N/A: unknown model (see
-    FT_MODEL_CHECK) or no such rate."""
+def ft_price(model, field, as_of=None):
+    """A catalog price in $ per 1M tokens (hourly/monthly rates in $), today or on a past date.
+    #N/A: unknown model (see FT_MODEL_CHECK) or no such rate on that date."""
     want = xa.choice(field, "field", PRICE_FIELDS)
-    entry = _catalog().get(xa.text(model, "model"))
-    value = getattr(entry, want)
+    catalog = _catalog()
+    name = xa.text(model, "model")
+    when = xa.single(as_of, "as_of")
+    if xa.is_blank(when):
+        value = getattr(catalog.get(name), want)
+    else:
+        from pricing.history import load_history, price_on
+
+        value = price_on(catalog, load_history(), name, want, xa.excel_date(when, "as_of"))
     return NA if value is None else value
 
 

@@ -4,8 +4,8 @@ xlwings Lite runs one main.py and installs requirements.txt from PyPI (or Pyodid
 ft-breakeven is not on PyPI. So main.py carries our pure-Python modules as a base64 zip: the
 modules that xl_addin.functions, xl_addin.scripts and xl_addin.lite_fetch import (found by
 reading their import statements) plus the bundled price data. At start it unpacks them to a
-temp folder, puts that first on sys.path and copies every FT_ function and the refresh_prices
-script into its own namespace, which is where Lite looks for them.
+temp folder, puts that first on sys.path and copies every FT_ function and every script (one
+per Refresh prices button) into its own namespace, which is where Lite looks for them.
 """
 
 from __future__ import annotations
@@ -72,12 +72,13 @@ def _unpack():
 _unpack()
 
 from xl_addin import functions as _functions  # noqa: E402
+from xl_addin import scripts as _scripts  # noqa: E402  (the Refresh prices scripts)
 from xl_addin.lite_fetch import use_browser_fetch  # noqa: E402
-from xl_addin.scripts import refresh_prices  # noqa: E402,F401  (the Refresh prices script)
 
 use_browser_fetch()  # Pyodide has no sockets: download through the browser
-# Lite registers the functions it finds in main.py's namespace.
+# Lite registers the functions and scripts (one per sheet button) it finds in main.py's namespace.
 globals().update({{n: f for n, f in vars(_functions).items() if hasattr(f, "__xlfunc__")}})
+globals().update({{n: f for n, f in vars(_scripts).items() if hasattr(f, "__xlscript__")}})
 '''
 
 

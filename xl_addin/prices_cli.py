@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import sys
+import textwrap
 from typing import TextIO
 
 from pricing.catalog import (
@@ -18,6 +19,7 @@ from pricing.catalog import (
 )
 from pricing.neutralise import csv_row, terminal_text
 from pricing.store import load_catalog
+from pricing.verification import summary, vendor_checks
 
 MARK = {"inferred": "*", "unverified": "?"}
 # (header, field); headers short so the table fits 120 columns.
@@ -35,14 +37,17 @@ COLUMNS = (
     ("jobs until", "jobs_available_until"),
     ("shutdown", "shutdown_date"),
 )
-VENDOR_SHORT = {"Amazon Bedrock": "Bedrock", "Azure OpenAI": "Azure"}
+VENDOR_SHORT = {"Amazon Bedrock": "Bedrock", "Azure OpenAI": "Azure", "Together AI": "Together"}
 
 
 def _num(v: float) -> str:
     return f"{v:.4g}" if v < 1000 else f"{v:,.0f}"
 
 
-def _cell(m: ModelEntry, field: str) -> str:
+def _cell(m: ModelEntry, field: str, catalog: Catalog | None = None) -> str:
+    if field == "hosting_per_month" and m.serving_gpu:
+        gpu = catalog.gpu(m.serving_gpu) if catalog is not None else None
+        return f"{_num(gpu.per_hour)}/h" if gpu else "/h"
     if field == "training_per_1m" and m.training_per_1m is None and m.training_per_hour is not None:
         field, suffix = "training_per_hour", "/h"
     elif field == "hosting_per_month" and m.hosting_per_month is None and m.hosting_per_hour:
@@ -73,7 +78,7 @@ def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None
     rows = [
         tuple(
             terminal_text(c)
-            for c in (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f) for _, f in COLUMNS))
+            for c in (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f, catalog) for _, f in COLUMNS))
         )
         for m in models
     ]
@@ -94,17 +99,54 @@ def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None
         file=out,
     )
     print("* inferred (rule in --format json)   ? unverified   - not published", file=out)
+    for state, mark in (("retired", " on their shutdown date"), ("deprecated", ""), ("preview", "")):
+        ids = [m.id for m in models if m.fine_tuning_state == state]
+        if ids:
+            print(textwrap.fill(f"{state.capitalize()}{mark}: {', '.join(ids)}", 118), file=out)
+    print(
+        "A retired model can no longer be fine-tuned or served; host /h: tuned models run on dedicated"
+        " GPUs billed per hour\n(GPUs sized from your traffic: gpu_tokens_per_second, peak_to_average,"
+        " gpu_uptime_share).",
+        file=out,
+    )
     print(f"Inference rates as of {catalog.as_of}:\n  {terminal_text(catalog.source)}", file=out)
     sources = sorted({m.fine_tuning_source for m in models if m.fine_tuning_source})
     if sources:
         print(f"Fine-tuning rates: curated file as of {catalog.fine_tuning_as_of}:", file=out)
         for s in sources:
-            print(f"  {terminal_text(s)}", file=out)
+            print(f"  {terminal_text(textwrap.shorten(s, 116))}", file=out)
+    write_vendor_checks(catalog, {m.vendor for m in models}, out)
+
+
+def write_vendor_checks(catalog: Catalog, vendors: set[str], out: TextIO) -> None:
+    """Per vendor: verified or how many fields are not, and the last check's date and source."""
+    checks = vendor_checks(catalog)
+    print(f"\n{summary(checks)} (verified: no unverified rate on a model still offered):", file=out)
+    for c in checks:
+        if c.vendor not in vendors and (c.models or c.retired):
+            continue
+        flag = "verified" if c.verified else f"{c.unverified} unverified"
+        flag = flag if c.models or c.retired else "no model in the catalog"
+        when = c.checked.isoformat() if c.checked else "never"
+        print(f"  {c.vendor}: {flag}; fine-tuning {c.fine_tuning_state}; last checked {when}", file=out)
+        if c.checked_source:
+            print(f"    {textwrap.shorten(c.checked_source, 114)}", file=out)
 
 
 def write_json(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
     meta = catalog.model_dump(mode="json", exclude={"models"})
     meta["models"] = [m.model_dump(mode="json") for m in models]
+    checks = vendor_checks(catalog)
+    meta["vendors_verified"] = summary(checks)
+    meta["vendor_checks"] = [
+        {
+            **c.__dict__,
+            "verified": c.verified,
+            "inference_verified": c.inference_verified and c.inference_verified.isoformat(),
+            "checked": c.checked and c.checked.isoformat(),
+        }
+        for c in checks
+    ]
     json.dump(meta, out, indent=1)
     out.write("\n")
 
@@ -150,6 +192,13 @@ WRITERS = {"table": write_table, "json": write_json, "csv": write_csv}
 
 def run_prices(args: argparse.Namespace) -> int:
     catalog = load_catalog(getattr(args, "store", None))
+    if getattr(args, "history", False):
+        from pricing.history import load_history
+        from xl_addin.history_cli import write_history
+
+        return write_history(
+            catalog, load_history(getattr(args, "store", None)), list(args.models or []), sys.stdout
+        )
     try:
         models = select(catalog, list(args.models or []), args.vendor)
     except UnknownModelError as exc:

@@ -1,12 +1,14 @@
 """`ft-breakeven refresh`: the price refresh from a terminal (pricing.refresh does the work).
 
-    ft-breakeven refresh [--source URL|FILE] [--accept MODEL.FIELD ...] [--store DIR] [--dry-run]
+    ft-breakeven refresh [--from litellm|azure|aws|all] [--source URL|FILE] [--accept MODEL.FIELD ...]
+                         [--store DIR] [--dry-run]
 
 Prints the changes (model, field, old -> new), what was held back and why, and the as-of date.
 Progress goes to stderr (a bar on a terminal, one summary line otherwise). Exit 0 when the
 refresh applied changes, found nothing to do or was a dry run; 1 when the download was rejected,
-unreachable or could not be saved. The default source is $FT_BREAKEVEN_REGISTRY_URL, else
-LiteLLM's registry.
+unreachable or could not be saved (with --from all: when any of the three was). --from azure / aws
+read the vendors' own price APIs (pricing.vendor_refresh); the default source of each is
+$FT_BREAKEVEN_REGISTRY_URL, $FT_BREAKEVEN_AZURE_URL or $FT_BREAKEVEN_AWS_URL, else the public one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import sys
 from typing import TextIO
 
 from pricing.neutralise import terminal_text
-from pricing.refresh import refresh, report_lines
+from pricing.refresh import report_lines
+from pricing.vendor_refresh import refresh_from
 
 BAR = 30
 
@@ -47,8 +50,13 @@ class StderrProgress:
 
 
 def run_refresh(args: argparse.Namespace) -> int:
+    origin = getattr(args, "origin", "litellm")
+    if origin == "all" and args.source:
+        print("--source names one source's file or URL; give it with --from litellm, azure or aws, not all.")
+        return 1
     progress = StderrProgress()
-    result = refresh(
+    results = refresh_from(
+        origin,
         args.source,
         store=args.store,
         accepted=args.accept or (),
@@ -56,5 +64,6 @@ def run_refresh(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.close()
-    print("\n".join(terminal_text(line) for line in report_lines(result)))  # ids, URLs: escaped
-    return 0 if result.ok else 1
+    lines = ("\n".join(terminal_text(line) for line in report_lines(r)) for r in results)  # ids, URLs
+    print("\n\n".join(lines))
+    return 0 if all(r.ok for r in results) else 1

@@ -17,6 +17,7 @@ from pathlib import Path
 from pricing.bounded import ReadRefused, loads, read_bytes
 from pricing.breakeven import Result, evaluate_many
 from pricing.catalog import UnknownModelError
+from pricing.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
 from pricing.neutralise import csv_row, terminal_text
 from pricing.presets import preset, presets
 from pricing.scenario import Scenario, ScenarioError, make_scenario
@@ -34,6 +35,7 @@ TABLE_ROWS = (
     ("training_cost", "Training cost", "${:,.0f}"),
     ("upfront_cost", "Upfront cost (all-in)", "${:,.0f}"),
     ("payback_months", "Payback", "{:,.1f} months"),
+    ("payback_date", "Pays back in", "{:%B %Y}"),
     ("breakeven_queries_per_day", "Break-even traffic", "{:,.0f} queries/day"),
     ("lifetime_months", "Lifetime", "{:,.1f} months"),
     ("lifetime_net", "Net over lifetime", "${:,.0f}"),
@@ -41,13 +43,22 @@ TABLE_ROWS = (
     ("npv", "NPV (horizon)", "${:,.0f}"),
     ("irr_annual", "IRR (annual)", "{:.0%}"),
     ("discounted_payback_months", "Discounted payback", "{:,.1f} months"),
+    ("baseline_cost_per_query", "Baseline (prompted) cost per query", "${:,.5f}"),
+    ("baseline_savings_month", "Switching to the baseline saves / month", "${:,.0f}"),
+    ("savings_vs_baseline_month", "Fine-tuned saving vs baseline / month", "${:,.0f}"),
+    ("breakeven_accuracy_lift", "Accuracy lift to beat the baseline", "{:.1%}"),
     ("verdict", "Verdict", "{}"),
+    ("baseline_verdict", "Verdict against the baseline", "{}"),
+    ("verdict_with_mlops", "Verdict with MLOps counted", "{}"),
     ("mode", "Driven by", "{}"),
 )
+BASELINE_ROWS = {f for f, _, _ in TABLE_ROWS if "baseline" in f} | {"breakeven_accuracy_lift"}
 NEVER = {
     "payback_months": "never",
+    "payback_date": "never",
     "breakeven_queries_per_day": "never (FT costs more per query)",
     "discounted_payback_months": "not within the horizon",
+    "breakeven_accuracy_lift": "n/a (give value_per_correct)",
 }
 MAX_SCENARIO_BYTES = 10 * 1024 * 1024  # a 10,000-scenario file is ~5 MB
 DEFAULT_PRESET = "faisal"
@@ -92,6 +103,13 @@ def _read_scenario_file(name: str) -> list[dict]:
     return items
 
 
+def _shown(r: Result, field: str, fmt: str) -> str:
+    """One figure as the table shows it: an IRR beyond meaning reads IRR_ABOVE_TEXT."""
+    if field == "irr_annual" and irr_beyond_meaning(r.irr_annual, r.payback_months):
+        return f"{IRR_ABOVE_TEXT} (see the notes)"
+    return format_value(field, getattr(r, field), fmt, r)
+
+
 def _load_scenarios(args: argparse.Namespace) -> list[Scenario]:
     if args.scenario is not None:
         return [make_scenario(item) for item in _read_scenario_file(args.scenario)]
@@ -106,10 +124,15 @@ def render_table(results: list[Result]) -> str:
         width = max(len(label) for _, label, _ in TABLE_ROWS)
         lines = [f"Scenario: {terminal_text(r.name) or '(unnamed)'}", ""]
         lines += [
-            f"  {label:<{width}}  {format_value(f, getattr(r, f), fmt, r)}" for f, label, fmt in TABLE_ROWS
+            f"  {label:<{width}}  {_shown(r, f, fmt)}"
+            for f, label, fmt in TABLE_ROWS
+            if r.baseline_verdict or f not in BASELINE_ROWS  # baseline rows only when one is named
         ]
-        if r.notes:
-            lines += ["", "Notes:"] + [f"  - {terminal_text(n)}" for n in r.notes]
+        notes = list(r.notes)
+        if irr_beyond_meaning(r.irr_annual, r.payback_months):
+            notes.append(f"IRR {IRR_ABOVE_TEXT}: {IRR_ABOVE_REASON} (JSON and CSV keep the number)")
+        if notes:
+            lines += ["", "Notes:"] + [f"  - {terminal_text(n)}" for n in notes]
         return "\n".join(lines)
     short = (
         "frontier_cost_month",
@@ -144,7 +167,7 @@ def _tidy(record: dict) -> dict:
 
 def render(results: list[Result], fmt: str) -> str:
     if fmt == "json":
-        payload = [_tidy(r.model_dump()) for r in results]
+        payload = [_tidy(r.model_dump(mode="json")) for r in results]
         return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2)
     if fmt == "csv":
         fields = list(Result.model_fields)
@@ -152,7 +175,7 @@ def render(results: list[Result], fmt: str) -> str:
         writer = csv.writer(out)
         writer.writerow(fields)
         for r in results:
-            row = _tidy(r.model_dump())
+            row = _tidy(r.model_dump(mode="json"))
             row["notes"] = "; ".join(r.notes)
             writer.writerow(csv_row([row[f] for f in fields]))  # a name "=cmd()" stays text
         return out.getvalue().rstrip("\n")
@@ -164,14 +187,6 @@ def run_report(args: argparse.Namespace) -> int:
         for p in presets():
             print(f"{p.id:<16} {p.scenario.name}")
         return 0
-    sections = ("risk", "sensitivity", "grid")
-    if any(getattr(args, s, None) for s in sections) and args.format != "table":
-        print(
-            "ft-breakeven report: --risk, --sensitivity and --grid print text tables; use --format table "
-            f"(got --format {args.format})",
-            file=sys.stderr,
-        )
-        return 2
     try:
         if args.store:
             from pricing.store import load_catalog
@@ -185,9 +200,22 @@ def run_report(args: argparse.Namespace) -> int:
         message = exc.args[0] if type(exc) is KeyError else exc  # KeyError would add quotes
         print(f"ft-breakeven report: {terminal_text(message)}", file=sys.stderr)
         return 2
+    if args.format != "table" and getattr(args, "extra_sections", None):
+        from xl_addin.report_risk import wanted
+
+        if wanted(args):  # the sections as data: the headline figures travel inside them
+            from xl_addin.report_export import export_sections
+
+            print(export_sections(args, results, scenarios, catalog, args.format))
+            return 0
     extra = getattr(args, "extra_sections", None)
     sections = extra(args, scenarios, catalog) if extra else ""  # a bad range stops us before any output
     print(render(results, args.format))
+    if args.format == "table" and len(scenarios) == 1 and scenarios[0].frontier_model:
+        from pricing.decline import decline_note
+
+        s = scenarios[0]
+        print(f"  - {decline_note(s.frontier_model, s.frontier_price_decline_annual)}")
     if sections:
         print(sections)
     return 0

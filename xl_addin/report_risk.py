@@ -14,6 +14,9 @@ from typing import Any
 
 from pricing.catalog import Catalog, UnknownModelError
 from pricing.risk import (
+    COUPLE_TOKENS_NOTE,
+    DEFAULT_DRAWS,
+    DEFAULT_TORNADO_OUTPUT,
     DISTRIBUTIONS,
     OUTPUTS,
     RiskResult,
@@ -21,6 +24,7 @@ from pricing.risk import (
     monte_carlo,
     output_kind,
     tornado,
+    with_defaults,
 )
 from pricing.risk_tables import grid_rows
 from pricing.scenario import Scenario, ScenarioError
@@ -96,10 +100,12 @@ def format_risk(result: RiskResult) -> str:
         f"NPV {_money(result.base_npv)}",
         "  (payback: upfront / month-1 net benefit, as the headline; 'never' counts as infinite)",
     ]
+    if result.couple_tokens:
+        lines.append(f"  ({COUPLE_TOKENS_NOTE})")
     return "\n".join(lines)
 
 
-def format_tornado(rows: Sequence[TornadoRow]) -> str:
+def format_tornado(rows: Sequence[TornadoRow], couple_tokens: bool = False) -> str:
     """Tornado as a text table with bars proportional to each driver's swing."""
     if not rows:
         return "Sensitivity: no driver moves this scenario"
@@ -116,7 +122,7 @@ def format_tornado(rows: Sequence[TornadoRow]) -> str:
             swing = _value(output, r.swing) if output_kind(output) != "share" else f"{r.swing:.0%}"
         cells.append(
             (
-                r.driver,
+                f"{r.label} ({r.driver})" if r.label else r.driver,
                 f"{_input(r.low_value)} .. {_input(r.high_value)}",
                 f"{_value(output, r.output_at_low)} .. {_value(output, r.output_at_high)}",
                 swing,
@@ -125,14 +131,25 @@ def format_tornado(rows: Sequence[TornadoRow]) -> str:
         )
     heads = ("Driver", "Low .. high", f"{output} at low .. high", "Swing", "")
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
-    lines = [f"Sensitivity of {output} (base {base}), biggest swing first", ""]
+    lines = [
+        f"Sensitivity of {output} (base {base}), biggest swing first: each driver at its low and "
+        "its high value, every other input as the scenario has it",
+        "",
+    ]
     lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip())
     for c in cells:
         lines.append("  " + "  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip())
-    return "\n".join(lines)
+    return "\n".join(lines + _coupling(couple_tokens))
 
 
-def format_grid(rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name: str) -> str:
+def _coupling(on: bool) -> list[str]:
+    """The line saying an opt-in coupling was on (nothing when each input moved alone)."""
+    return ["", f"  ({COUPLE_TOKENS_NOTE})"] if on else []
+
+
+def format_grid(
+    rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name: str, couple_tokens: bool = False
+) -> str:
     """The two-way table (risk_tables.grid_rows) as text: x across, y down, the output in the cells."""
     _corner, *xs = rows[0]
     body = [
@@ -149,7 +166,7 @@ def format_grid(rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name:
                 for j, (c, w) in enumerate(zip(row, widths, strict=True))
             ).rstrip()
         )
-    return "\n".join(lines)
+    return "\n".join(lines + _coupling(couple_tokens))
 
 
 # ---------------------------------------------------------------- CLI
@@ -192,11 +209,15 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
         type=_triple,
         default=[],
         metavar="NAME=LOW,LIKELY,HIGH",
-        help="an uncertain input (repeatable; default: traffic 0.5x-1.5x, tokens "
-        "0.8x-1.2x, training runs 1x-3x, accuracy lift, price decline)",
+        help="an uncertain input's range (repeatable); it replaces that input's built-in range "
+        "only. Built-in ranges are centred on the scenario's own values: traffic 0.5x-1.5x, tokens "
+        "0.8x-1.2x, training cost 0.5x-1.5x, accuracy lift and price decline when not 0",
     )
     g.add_argument(
-        "--draws", type=_draws, default=10_000, help="Monte Carlo draws, 100 to 1,000,000 (default 10,000)"
+        "--draws",
+        type=_draws,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws, 100 to 1,000,000 (default {DEFAULT_DRAWS:,}, as FT_RISK)",
     )
     g.add_argument("--seed", type=int, default=0, help="random seed (default 0: reproducible)")
     g.add_argument("--distribution", choices=DISTRIBUTIONS, default="triangular")
@@ -216,8 +237,8 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--sensitivity-output",
         choices=OUTPUTS,
-        default="payback_months",
-        help="the figure the tornado ranks drivers by (default payback_months)",
+        default=DEFAULT_TORNADO_OUTPUT,
+        help=f"the figure the tornado ranks drivers by (default {DEFAULT_TORNADO_OUTPUT}, as FT_SENSITIVITY)",
     )
     g.add_argument(
         "--grid",
@@ -232,37 +253,67 @@ def add_risk_args(parser: argparse.ArgumentParser) -> None:
         default="payback_months",
         help="the figure in the two-way table's cells (default payback_months)",
     )
+    g.add_argument(
+        "--couple-tokens",
+        action="store_true",
+        help="scale the fine-tuned prompt and completion with the frontier tokens varied "
+        "(off: every input other than the one named stays as the scenario has it)",
+    )
     parser.set_defaults(extra_sections=run_risk_sections)
+
+
+def wanted(args: argparse.Namespace) -> bool:
+    """Whether any of --risk, --sensitivity, --grid was given."""
+    return any(getattr(args, flag, None) for flag in ("risk", "sensitivity", "grid"))
+
+
+def compute_sections(
+    args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario], catalog: Catalog | None = None
+) -> list[dict[str, Any]]:
+    """The requested sections of each scenario, as objects: "risk" (RiskResult), "sensitivity"
+    (TornadoRows), "grid" (risk_tables.grid_rows); "couple_tokens" says if coupling was on.
+
+    A bad range or driver stops the command with a message naming it (exit status 2).
+    """
+    items = [scenarios] if isinstance(scenarios, (Scenario, dict)) else list(scenarios)
+    given: dict[str, Any] = dict(args.uncertain)
+    drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
+    couple = getattr(args, "couple_tokens", False)
+    out = []
+    try:
+        for s in items:
+            part: dict[str, Any] = {"couple_tokens": couple}
+            if getattr(args, "risk", False):
+                uncertain = with_defaults(s, given, catalog)  # --uncertain X replaces X's range only
+                part["risk"] = monte_carlo(
+                    s, uncertain, args.draws, args.seed, catalog, args.distribution, couple
+                )
+            if getattr(args, "sensitivity", False):
+                part["sensitivity"] = tornado(s, drivers, args.sensitivity_output, catalog, couple)
+            if getattr(args, "grid", None):
+                (x, xs), (y, ys) = args.grid
+                part["grid"] = grid_rows(s, x, xs, y, ys, args.grid_output, catalog, couple)
+            out.append(part)
+    except (ScenarioError, UnknownModelError) as exc:
+        print(f"ft-breakeven report: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return out
 
 
 def run_risk_sections(
     args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario], catalog: Catalog | None = None
 ) -> str:
-    """Text of the requested sections for each scenario ("" when neither flag is given).
-
-    A bad range or driver stops the command with a message naming it (exit status 2).
-    """
-    items = [scenarios] if isinstance(scenarios, (Scenario, dict)) else list(scenarios)
-    want_risk, want_sens = getattr(args, "risk", False), getattr(args, "sensitivity", False)
-    want_grid = getattr(args, "grid", None)
-    if not (want_risk or want_sens or want_grid):
+    """Text of the requested sections for each scenario ("" when none is asked for)."""
+    if not wanted(args):
         return ""
-    uncertain: dict[str, Any] | None = dict(args.uncertain) if args.uncertain else None
-    drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
     parts = []
-    try:
-        for s in items:
-            if want_risk:
-                parts.append(
-                    format_risk(monte_carlo(s, uncertain, args.draws, args.seed, catalog, args.distribution))
-                )
-            if want_sens:
-                parts.append(format_tornado(tornado(s, drivers, args.sensitivity_output, catalog)))
-            if want_grid:
-                (x, xs), (y, ys) = want_grid
-                rows = grid_rows(s, x, xs, y, ys, args.grid_output, catalog)
-                parts.append(format_grid(rows, args.grid_output, x, y))
-    except (ScenarioError, UnknownModelError) as exc:
-        print(f"ft-breakeven report: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    for part in compute_sections(args, scenarios, catalog):
+        couple = part["couple_tokens"]
+        if "risk" in part:
+            parts.append(format_risk(part["risk"]))
+        if "sensitivity" in part:
+            parts.append(format_tornado(part["sensitivity"], couple))
+        if "grid" in part:
+            (x, _), (y, _) = args.grid
+            parts.append(format_grid(part["grid"], args.grid_output, x, y, couple))
     return "\n\n" + "\n\n".join(parts)

@@ -1,7 +1,8 @@
 """The "Refresh prices" button: refresh the add-in's store and mirror it into the workbook.
 
-xlwings Lite / Server run `refresh_prices(book)` (an @script); classic xlwings' ribbon
-"Run main" runs `main()`, which does the same on `xw.Book.caller()`.
+xlwings Lite / Server run `refresh_prices(book)` (an @script) from the button on the Pricing
+sheet and `refresh_prices_calculator(book)` from the one on the Calculator; classic xlwings'
+button (VBA SampleCall) and ribbon "Run main" run `main()`, the same on `xw.Book.caller()`.
 
 The layout is the workbook builder's (workbook.sheets.pricing / .changelog): the same
 PRICING_COLUMNS and pricing_rows(catalog), header texts, CHANGELOG_COLUMNS and the PricesAsOf
@@ -14,14 +15,17 @@ name. What the script writes, and nothing else:
   field column; the table is resized to hold them. If the sheet has an "Accept" column, a user
   who types yes/x on a held-back row accepts that change on the next press; the cell then
   reads "applied".
-- The as-of date: the cell of the workbook name PricesAsOf (else Pricing!B2), and the status
-  sentence in a cell named RefreshStatus if the workbook has one.
+- The as-of date: the cell of the workbook name PricesAsOf (else Pricing!B2), and the result
+  in a cell named RefreshStatus if the workbook has one: "<UTC time>: N changed, M held back
+  (see Changelog)" (status_text); the cells beside the buttons show it (=RefreshStatus).
 When the refresh fails (offline, rejected download), the workbook is not touched: the sentence
 goes to the RefreshStatus cell if there is one, else it is raised as an XlwingsError, which
 xlwings shows to the user. Registry text goes through `safe_cell_text`, so no downloaded string
 becomes a formula.
 
-The source is $FT_BREAKEVEN_REGISTRY_URL, else LiteLLM's registry (pricing.refresh).
+The source is $FT_BREAKEVEN_REGISTRY_URL, else LiteLLM's registry (pricing.refresh). A cell named
+RefreshFrom holding azure, aws or all makes the button read the vendors' own price APIs instead
+or as well (pricing.vendor_refresh; $FT_BREAKEVEN_AZURE_URL / $FT_BREAKEVEN_AWS_URL override them).
 """
 
 from __future__ import annotations
@@ -34,14 +38,18 @@ import xlwings as xw
 from xlwings import script
 
 from pricing.guards import safe_cell_text
-from pricing.refresh import RefreshResult, refresh, report_lines
+from pricing.refresh import RefreshResult, report_lines
+from pricing.vendor_refresh import SOURCES, refresh_from
+from workbook.runtimes.buttons import CALCULATOR_REFRESH, PRICING_REFRESH
 from workbook.sheets import changelog as wb_changelog
 from workbook.sheets import pricing as wb_pricing
 
 PRICING_SHEET = wb_pricing.SHEET
 CHANGELOG_SHEET = wb_changelog.SHEET
 AS_OF_NAME = "PricesAsOf"
-STATUS_NAME = "RefreshStatus"
+STATUS_NAME = wb_changelog.STATUS_NAME
+FROM_NAME = "RefreshFrom"  # optional: litellm (default), azure, aws or all
+ORIGINS = (*SOURCES, "all")
 ACCEPT_HEADER = "accept"
 ACCEPT_YES = {"yes", "y", "x", "true", "1", "accept", "ok"}
 HELD_MARK = " (held back"
@@ -210,35 +218,69 @@ def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]
         sheet.range((row, col)).value = "applied"
 
 
-def run(book, source: str | None = None) -> RefreshResult:
+def status_text(results: list[RefreshResult]) -> str:
+    """What the cells beside the buttons show: "<UTC time>: N changed, M held back (see
+    Changelog)", then the sentence of each source that failed (only those if all failed)."""
+    ok = [r for r in results if r.ok]
+    failed = " ".join(r.message for r in results if not r.ok)
+    if not ok:
+        return failed
+    when = wb_changelog.utc_cell_time(ok[-1].timestamp)
+    when = when.strftime("%Y-%m-%d %H:%M UTC") if isinstance(when, dt.datetime) else ok[-1].timestamp
+    changed = sum(len(r.applied) for r in ok)
+    held = sum(len(r.held_back) for r in ok)
+    text = f"{when}: {changed} changed, {held} held back (see Changelog)"
+    return f"{text}. {failed}" if failed else text
+
+
+def _origin(book) -> str:
+    """What the workbook's RefreshFrom cell asks for (litellm when there is none or it is empty)."""
+    cell = _named_cell(book, FROM_NAME)
+    origin = str(cell.value or "").strip().lower() if cell is not None else ""
+    if origin and origin not in ORIGINS:
+        raise xw.XlwingsError(f"{FROM_NAME} is {origin!r}; it takes {', '.join(ORIGINS)}.")
+    return origin or "litellm"
+
+
+def run(book, source: str | None = None, origin: str | None = None) -> list[RefreshResult]:
     """Refresh the store, then mirror it into `book` (see the module docstring)."""
     marks = accepted_from_book(book)
     try:
-        result = refresh(source, accepted=set(marks))
+        results = refresh_from(origin or _origin(book), source, accepted=set(marks))
+    except xw.XlwingsError:
+        raise
     except Exception as exc:  # one sentence for the button, never a traceback
         raise xw.XlwingsError(
             f"Refresh failed unexpectedly ({type(exc).__name__}: {exc}); prices unchanged. "
             "Run `ft-breakeven refresh --debug` for details."
         ) from None
-    if result.ok:
-        write_pricing(book, result.catalog)
+    if any(r.ok for r in results):
+        write_pricing(book, results[-1].catalog)  # the store as the last refresh left it
+    for result in (r for r in results if r.ok):
         used = {f"{c.model}.{c.field}" for c in result.applied if c.note == "accepted"}
         append_changelog(book, result, [cell for key in sorted(used) for cell in marks.get(key, [])])
-    print("\n".join(report_lines(result)))  # Lite shows it in the task pane's output
+    print("\n\n".join("\n".join(report_lines(r)) for r in results))  # Lite shows it in its pane
     cell = _named_cell(book, STATUS_NAME)
     if cell is not None:
-        cell.value = safe_cell_text(result.message)
-    elif not result.ok:
-        raise xw.XlwingsError(result.message)
-    return result
+        cell.value = safe_cell_text(status_text(results))
+    elif not all(r.ok for r in results):
+        raise xw.XlwingsError(" ".join(r.message for r in results if not r.ok))
+    return results
 
 
-@script
+# Lite / Server sheet buttons: a script takes one `button`, so each button has its own script.
+@script(button=PRICING_REFRESH.reference)
 def refresh_prices(book: xw.Book):
-    """Refresh prices: update inference rates from the registry (guarded) and log the changes."""
+    """Refresh prices: update rates from the registry or vendor APIs (guarded) and log the changes."""
+    run(book)
+
+
+@script(button=CALCULATOR_REFRESH.reference)
+def refresh_prices_calculator(book: xw.Book):
+    """Refresh prices from the Calculator's button: the same as refresh_prices."""
     run(book)
 
 
 def main():
-    """Classic xlwings: the ribbon's "Run main" calls this."""
+    """Classic xlwings: the Refresh prices buttons (VBA SampleCall) and the ribbon's "Run main"."""
     run(xw.Book.caller())

@@ -1,22 +1,25 @@
-"""What each xlwings runtime needs around the template (see docs/RUNTIMES.md).
+"""The runtimes a workbook is built for (see docs/RUNTIMES.md).
 
-xlsx     the plain template: xlwings Server, or classic xlwings with the add-in (Run main)
+lite     (default) the .xlsx with our code inside, for xlwings Lite: Excel on Windows, Mac and
+         the web, no Python install
 classic  a .xlsm on xlwings' quickstart VBA project, for Import Functions (Windows desktop)
-lite     the .xlsx with main.py and requirements.txt stored inside, for xlwings Lite
+server   the .xlsx for your own xlwings Server deployment (its add-in and namespace)
+none     no add-in at all: the FT_ cells hold the engine's values (`--static` is the same)
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-RUNTIMES = ("xlsx", "classic", "lite")
-DEFAULT_RUNTIME = "xlsx"
-SUFFIX = {"xlsx": ".xlsx", "classic": ".xlsm", "lite": ".xlsx"}
+RUNTIMES = ("lite", "classic", "server", "none")
+DEFAULT_RUNTIME = "lite"
+SUFFIX = {"lite": ".xlsx", "classic": ".xlsm", "server": ".xlsx", "none": ".xlsx"}
 # classic: the sibling module is imported by this name, so it must be a Python identifier.
 DEFAULT_OUTPUT = {
-    "xlsx": "ft-breakeven.xlsx",
+    "lite": "ft-breakeven.xlsx",
     "classic": "ft_breakeven.xlsm",
-    "lite": "ft-breakeven-lite.xlsx",
+    "server": "ft-breakeven-server.xlsx",
+    "none": "ft-breakeven-static.xlsx",
 }
 
 

@@ -71,11 +71,9 @@ def _suggest(stem: str) -> str:
     return f"_{name}" if name[0].isdigit() or keyword.iskeyword(name) else name
 
 
-def make_xlsm(xlsx: Path, xlsm: Path, quickstart: Path | None = None) -> Path:
-    """Write `xlsm`: the sheets of `xlsx` with quickstart.xlsm's VBA project attached."""
-    check_module_name(xlsm)
+def attach_vba(wb, quickstart: Path | None = None) -> None:
+    """Give the workbook (before it is saved as .xlsm) quickstart.xlsm's VBA project."""
     qs = load_workbook(quickstart or quickstart_path(), keep_vba=True)
-    wb = load_workbook(xlsx)
     wb.vba_archive = qs.vba_archive  # openpyxl writes vbaProject.bin, its rel and content type
     wb.code_name = qs.code_name
     # Each document module of the VBA project (ThisWorkbook, Sheet1, Sheet2) keeps a sheet:
@@ -86,9 +84,6 @@ def make_xlsm(xlsx: Path, xlsm: Path, quickstart: Path | None = None) -> Path:
         target = wb[CONF_SHEET] if ws.title.endswith(CONF_SHEET) else (ours.pop(0) if ours else None)
         if code and target is not None:
             target.sheet_properties.codeName = code
-    xlsm.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(xlsm)
-    return xlsm
 
 
 def write_sibling(xlsm: Path) -> Path:

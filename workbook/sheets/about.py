@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from pricing.breakeven import VERDICT_RULES
 from workbook import styles
+from workbook.sheets import calculator, pricing
 
 SHEET = "About"
+
+
+def refresh_how(static: bool) -> str:
+    """How to refresh the prices, naming the button as it appears and where it is."""
+    if static:
+        return "Refresh with `ft-breakeven refresh`, then rebuild this copy."
+    return (
+        f"Refresh with the Refresh prices button (Pricing sheet {pricing.REFRESH_BUTTON_CELL}, "
+        f"Calculator {calculator.REFRESH_BUTTON_CELL}; the cell beside it shows the last result) "
+        "or `ft-breakeven refresh`; changes go to the Changelog sheet."
+    )
+
 
 HOW_TO = (
     "1. Calculator: pick a scenario in the yellow selector; every input below it fills in from "
@@ -20,19 +33,22 @@ HOW_TO = (
     "5. Scenarios: one row per case; add your own in an empty row and its outputs appear on the "
     "right. Checks: the master check must say OK.",
 )
+# Set-up per runtime: what the user does first, and what they see at each step (docs/RUNTIMES.md
+# says the same at length). The Calculator's banner points at step 2.
 RUNTIMES = (
-    "Set-up (the green FT_ cells need the add-in; without it they show #NAME?):",
-    "- Install: python -m pip install -e .  in the ft-breakeven folder (brings xlwings).",
-    "- Windows desktop Excel (classic xlwings, free): `ft-breakeven build --runtime classic` "
-    "writes a .xlsm; xlwings addin install; Import Functions on the xlwings ribbon reads the "
-    "xlwings.conf sheet.",
-    "- xlwings Lite (free, Windows/Mac/Web): `ft-breakeven build --runtime lite` writes a "
-    "workbook that carries its own main.py and requirements.txt; open it with the xlwings Lite "
-    "add-in.",
-    "- xlwings Server (self-hosted, paid licence for commercial use): deploy the module; function"
-    " names get the server's namespace (=XLWINGS.FT_...).",
-    "- Step by step: docs/RUNTIMES.md. No Excel? `ft-breakeven report --all` answers the same "
-    "from the command line; `ft-breakeven build --static` writes a values-only copy.",
+    "Set-up: the first five minutes (step 2 is what the Calculator's 'Add-in not loaded' banner means)",
+    "1. Open this file in Excel (Microsoft 365 or Office 2021+, Windows, Mac or the web). Until "
+    "the add-in runs, the green answers show the values computed when the file was built.",
+    "2. xlwings Lite (the file built by `ft-breakeven build`): Home > Add-ins, search xlwings, "
+    "add xlwings Lite (free). The file asks for it and opens it with the workbook; trust it if "
+    "asked. Lite installs its packages (about a minute the first time), then the FT_ cells "
+    "recalculate and the banner disappears.",
+    f"3. Refresh prices: the Refresh prices button on the Pricing sheet ({pricing.REFRESH_BUTTON_CELL}) "
+    f"and on the Calculator ({calculator.REFRESH_BUTTON_CELL}) runs the refresh script; the cell "
+    "beside it says when it ran and what changed.",
+    "Other runtimes: Windows desktop with Python: `ft-breakeven build --runtime classic` (a .xlsm;"
+    " xlwings > Import Functions). Your own xlwings Server: `--runtime server` (its add-in and "
+    "namespace). No add-in at all: `--runtime none` (values only). Step by step: docs/RUNTIMES.md.",
 )
 
 
@@ -62,8 +78,7 @@ def write(ctx) -> None:
     ws.cell(
         r + 1,
         1,
-        f"Source: {ctx.catalog.source}. Refresh with the Refresh prices button or `ft-breakeven "
-        f"refresh`; changes go to the Changelog sheet.",
+        f"Source: {ctx.catalog.source}. {refresh_how(ctx.static)}",
     )
     styles.note_cell(ws.cell(r + 1, 1))
     r += 3
@@ -112,3 +127,4 @@ def write(ctx) -> None:
         ws.cell(r + i, 1, line)
     styles.widths(ws, **{"A": 60, "B": 80})
     styles.print_setup(ws, landscape=False)
+    styles.protect(ws)

@@ -14,14 +14,15 @@ from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula
 
 from pricing.catalog import HOURS_PER_MONTH, Catalog
+from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
-from workbook import fields, styles
+from workbook import fields, styles, validations
+from workbook.sheets.changelog import show_refresh_status
 
 SHEET = "Calculator"
+ADDIN_MISSING = "Add-in not loaded: see About, step 2"
 SELECT_ROW = 4
 BLOCK_TITLE_ROW = 23
 BLOCK_FIRST_ROW = BLOCK_TITLE_ROW + 1
@@ -29,7 +30,13 @@ SCHEDULE_COL = "L"
 SCHEDULE_LAST_COL = "P"
 SCHEDULE_HEADER_ROW = 5
 SCHEDULE_MONTHS = 36
+MAX_SCHEDULE_MONTHS = 120  # the longest schedule the Calculator lays out (styles, chart)
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
+# The Refresh prices button sits beside "Prices as of" (runtimes/buttons.py draws it over this
+# cell; xl_addin.scripts names it in `@script(button=...)`), its last result in the next cell.
+REFRESH_BUTTON = "RefreshPricesButton"  # the shape's name
+REFRESH_BUTTON_CELL = f"D{SELECT_ROW + 2}"
+REFRESH_RESULT_CELL = f"E{SELECT_ROW + 2}"
 
 # (name, label, default, effect) of the seed page's constraints
 SWITCHES: tuple[tuple[str, str, str, str], ...] = (
@@ -37,7 +44,7 @@ SWITCHES: tuple[tuple[str, str, str, str], ...] = (
         "SelfHosted",
         "Self-hosted fine-tuned model (own GPUs)?",
         "No",
-        "Yes: fine-tuned token rates 0, serving billed as the GPU cost per month below",
+        "Yes: fine-tuned token rates 0; serving billed per GPU-hour at the rate below (GPUs from the load)",
     ),
     (
         "EvalHarness",
@@ -98,12 +105,19 @@ SWITCH_NOTES = {
     "SelfHosted": (
         "Yes",
         "Self-hosted: needs ML/SRE capacity; token rates of the fine-tuned model are set to 0 and"
-        " serving is the GPU cost. ",
+        " serving is priced per GPU-hour (GPUs from the peak load, see Running the model). ",
     ),
 }
 # (name, label, value, unit, format)
 ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
-    ("SelfHostedGpuMonth", "GPU serving cost when self-hosted", 1500, "$/month", styles.FMT_USD),
+    # one always-on GPU at this rate costs what the old flat $1,500/month assumption did (x 730 h)
+    (
+        "SelfHostedGpuHour",
+        "GPU rate when self-hosted (your own or reserved GPUs)",
+        2.05,
+        "$/GPU-hour",
+        "0.00",
+    ),
     (
         "EvalHarnessCost",
         "Eval harness cost when the scenario has none",
@@ -115,6 +129,10 @@ ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
     ("LatencyBudgetMs", "Latency budget when it applies", 300, "ms", styles.FMT_INT),
 )
 
+# An IRR above 1,000% a year says only that the upfront cost is tiny: shown as ">1,000%"
+# (the negative section carries its own sign: with a condition in the first section, a plain
+# second section would show -30% as 30% in LibreOffice)
+FMT_IRR = f'[>{IRR_SHOWN_MAX:g}]"{IRR_ABOVE_TEXT}";[<0]-{styles.FMT_PCT};{styles.FMT_PCT}'
 # (output key, label, unit, format, function): function None = FT_SCENARIO
 OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("frontier_cost_per_query", "Cost per query: frontier", "USD/query", styles.FMT_USD_QUERY),
@@ -142,15 +160,35 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("training_cost", "Training cost", "USD", styles.FMT_USD),
     ("upfront_cost", "Upfront cost (training + eval + data prep + other)", "USD", styles.FMT_USD),
     ("payback_months", "Payback (simple)", "months", styles.FMT_MONTHS),
+    ("payback_date", "Pays back in (go-live date + payback)", "month", "mmmm yyyy"),
     ("discounted_payback_months", "Payback (discounted)", "months", styles.FMT_MONTHS),
     ("breakeven_queries_per_day", "Break-even volume", "queries/day", styles.FMT_INT),
     ("lifetime_months", "Lifetime (plan, cut by shutdown dates)", "months", styles.FMT_MONTHS),
     ("lifetime_net", "Net over the lifetime", "USD", styles.FMT_USD),
     ("roi", "Return on the upfront cost over the lifetime", "share", styles.FMT_PCT),
     ("npv", "NPV over the horizon (FT_NPV)", "USD", styles.FMT_USD),
-    ("irr_annual", "IRR", "per year", styles.FMT_PCT),
+    ("irr_annual", "IRR (above 1,000%: read payback and NPV)", "per year", FMT_IRR),
     ("verdict", "Verdict (FT_VERDICT)", "", styles.FMT_TEXT),
+    (
+        "verdict_with_mlops",
+        "Verdict with MLOps counted (0.5 engineer, the seed's budget, unless mlops_fte is set)",
+        "",
+        styles.FMT_TEXT,
+    ),
     ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
+    ("baseline_verdict", "Verdict against the cheaper model prompted (baseline_model)", "", styles.FMT_TEXT),
+    (
+        "savings_vs_baseline_month",
+        "Fine-tuned saving against the baseline model per month (#NUM!: no baseline)",
+        "USD/month",
+        styles.FMT_USD,
+    ),
+    (
+        "breakeven_accuracy_lift",
+        "Accuracy lift fine-tuning needs to beat the baseline",
+        "share",
+        styles.FMT_PCT,
+    ),
     ("=risk:npv:1", "NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
     ("=risk:npv:3", "NPV if it goes well (P90, Risk sheet)", "USD", styles.FMT_USD),
     (
@@ -159,6 +197,7 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
         "share",
         styles.FMT_PCT,
     ),
+    ("=risk:probability_npv_positive:1", "Chance the NPV is above 0", "share", styles.FMT_PCT),
     ("notes", "Notes from the engine", "", styles.FMT_TEXT),
     ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
 )
@@ -257,7 +296,10 @@ def value_formula(field: str, row: int, rows: dict[str, int]) -> str:
         hourly = _price("hosting_per_hour", m)
         monthly = _price("hosting_per_month", m)
         catalog = f'IF({monthly}<>"",{monthly},IF({hourly}="","",{hourly}*HoursPerMonth))'
-        return f'=IF(SelfHosted="Yes",SelfHostedGpuMonth,IF({s}<>"",{s},{catalog}))'
+        # self-hosted: blank, so the GPU-hour model (Running the model) prices the serving
+        return f'=IF(SelfHosted="Yes","",IF({s}<>"",{s},{catalog}))'
+    if field == "gpu_hourly_price":
+        return f'=IF(SelfHosted="Yes",SelfHostedGpuHour,{plain})'
     if field == "mlops_fte":
         return f'=IF(MLOpsCounted="Yes",MLOpsFte,{plain})'
     if field == "eval_cost":
@@ -303,7 +345,9 @@ def python_inputs(
         if hosting is None:
             hourly = price(values.get("ft_model", ""), ["hosting_per_hour"])
             hosting = None if hourly is None else hourly * HOURS_PER_MONTH
-    out["hosting_per_month"] = asm["SelfHostedGpuMonth"] if sw["SelfHosted"] == "Yes" else hosting
+    out["hosting_per_month"] = None if sw["SelfHosted"] == "Yes" else hosting
+    if sw["SelfHosted"] == "Yes":
+        out["gpu_hourly_price"] = asm["SelfHostedGpuHour"]
     if sw["MLOpsCounted"] == "Yes":
         out["mlops_fte"] = asm["MLOpsFte"]
     ev = values.get("eval_cost")
@@ -321,6 +365,29 @@ def constraint_notes(switches: dict[str, str] | None = None) -> str:
 # --- the sheet ------------------------------------------------------------------------------
 
 
+def _measured_decline_note(model_cell: str, default: str) -> str:
+    """Beside the assumed frontier price decline: the one measured for the frontier model's family
+    (Price history sheet), following the model picked."""
+    found = f"INDEX(DeclineValues,MATCH({model_cell},DeclineModels,0))"
+    return (
+        f'=IFERROR("Scenarios; default {default}. Measured for this model\'s family: "'
+        f'&TEXT({found},"0%")&" a year (Price history sheet)",'
+        f'"Scenarios; default {default}. No measured history for this model\'s family")'
+    )
+
+
+def _chart_over_months(ws, chart, top: int, months_cell: str) -> None:
+    """Point the schedule chart at names covering month 0 to the months shown."""
+    for chart_name, col in (("ScheduleMonths", SCHEDULE_COL), ("ScheduleCumulative", SCHEDULE_LAST_COL)):
+        first, last = f"${col}${top + 1}", f"${col}${top + 1 + MAX_SCHEDULE_MONTHS}"
+        rows = f"MIN({months_cell},{MAX_SCHEDULE_MONTHS})+1"
+        ws.defined_names[chart_name] = DefinedName(
+            chart_name, attr_text=f"{SHEET}!{first}:INDEX({SHEET}!{first}:{last},{rows})"
+        )
+    chart.series[0].val.numRef.f = f"{SHEET}!ScheduleCumulative"
+    chart.series[0].cat.numRef.f = f"{SHEET}!ScheduleMonths"
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     styles.title(
@@ -336,6 +403,11 @@ def write(ctx) -> None:
     def name(n: str, ref: str) -> None:
         dn[n] = DefinedName(n, attr_text=f"{SHEET}!{ref}")
 
+    # before the add-in has loaded, say so instead of showing errors or failing checks
+    banner = ws.cell(3, 1, f'=IF(AddinReady,"","{ADDIN_MISSING}")')
+    banner.font = styles.Font(name=styles.FONT_NAME, bold=True, color=styles.BAD_TEXT, size=12)
+    ws.merge_cells("A3:H3")
+
     # scenario selector
     r = SELECT_ROW
     ws.cell(r, 1, "Scenario (pick a row of the Scenarios sheet)").font = styles.BOLD
@@ -343,8 +415,12 @@ def write(ctx) -> None:
     styles.input_cell(sel)
     ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=5)
     name("SelectedScenario", f"$C${r}")
-    dv = DataValidation(type="list", formula1="ScenarioNames", allow_blank=False)
-    dv.error, dv.errorTitle = "Pick a scenario name from the Scenarios sheet", "Unknown scenario"
+    dv = validations.rule(
+        "list",
+        "ScenarioNames",
+        error="Pick a scenario name from the Scenarios sheet.",
+        title="Unknown scenario",
+    )
     ws.add_data_validation(dv)
     dv.add(sel)
     ws.cell(r + 1, 1, "Row of that scenario in the Scenarios table")
@@ -353,6 +429,8 @@ def write(ctx) -> None:
     name("ScenarioRow", f"$C${r + 1}")
     ws.cell(r + 2, 1, "Prices as of (Pricing sheet)")
     styles.link_cell(ws.cell(r + 2, 3, "=PricesAsOf"), styles.FMT_DATE)
+    if not ctx.static:
+        show_refresh_status(ws, REFRESH_RESULT_CELL)
     ws.cell(r + 3, 1, "Master check (Checks sheet)").font = styles.BOLD
     c = ws.cell(r + 3, 3, "=MasterCheck")
     styles.link_cell(c)
@@ -369,7 +447,7 @@ def write(ctx) -> None:
         styles.header_cell(ws.cell(r, col, text))
     styles.header_cell(ws.cell(r, 2))
     styles.header_cell(ws.cell(r, 5))
-    yn = DataValidation(type="list", formula1='"Yes,No"', allow_blank=False)
+    yn = validations.choice(("Yes", "No"), error="Type Yes or No (or pick one).", title="Yes or No")
     ws.add_data_validation(yn)
     for n, label, default, effect in SWITCHES:
         rr = switch_rows()[n]
@@ -394,14 +472,14 @@ def write(ctx) -> None:
     # input block
     r = BLOCK_TITLE_ROW
     for col, text in enumerate(
-        ("Inputs", "input name (read by FT_)", "value", "unit", "default / source"), 1
+        ("Inputs", "input name (read by FT_)", "value", "unit", "default / source", "typed over?"), 1
     ):
         styles.header_cell(ws.cell(r, col, text))
     for i, (f, text) in enumerate(block_rows()):
         rr = BLOCK_FIRST_ROW + i
         if f is None:
             c = ws.cell(rr, 1, text)
-            for col in range(1, 6):
+            for col in range(1, 7):
                 styles.section_cell(ws.cell(rr, col))
             continue
         ws.cell(rr, 1, text)
@@ -417,15 +495,30 @@ def write(ctx) -> None:
             if f.startswith("ft_"):
                 src += "; 0 if self-hosted"
         elif f == "hosting_per_month":
-            src = "Pricing: monthly, or hourly x HoursPerMonth; self-hosted: GPU cost"
-        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms"):
+            src = "Pricing: monthly, or hourly x HoursPerMonth; blank when served per GPU-hour"
+        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms", "gpu_hourly_price"):
             src = f"Scenarios, or the constraint switch; default {fields.default_text(f)}"
+        elif f == "frontier_price_decline_annual":
+            src = _measured_decline_note(f"$C${rows['frontier_model']}", fields.default_text(f))
         else:
             src = f"Scenarios; default {fields.default_text(f)}"
         styles.note_cell(ws.cell(rr, 5, src))
+        # typed over its look-up formula: say so, so an override is never forgotten
+        flag = ws.cell(rr, 6, f'=IF(_xlfn.ISFORMULA(C{rr}),"","overridden")')
+        flag.font = styles.Font(name=styles.FONT_NAME, bold=True, color=styles.WARN_TEXT, size=9)
+        rule = validations.for_input(f, text) if f not in ("frontier_model", "ft_model") else None
+        if rule is not None:
+            ws.add_data_validation(rule)
+            rule.add(c)
     last_block = BLOCK_FIRST_ROW + len(block_rows()) - 1
     name("InputBlock", block_ref())
-    models = DataValidation(type="list", formula1="PricingIds", allow_blank=True)
+    models = validations.rule(
+        "list",
+        "PricingIds",
+        allow_blank=True,
+        error="Pick a model id from the Pricing sheet (its first column).",
+        title="Unknown model id",
+    )
     ws.add_data_validation(models)
     models.add(f"C{rows['frontier_model']}")
     models.add(f"C{rows['ft_model']}")
@@ -460,11 +553,8 @@ def write(ctx) -> None:
                 formula = "=FT_NPV(InputBlock)"
             else:
                 formula = f'=FT_SCENARIO(InputBlock,"{key}")'
-            if ctx.static:
-                v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
-                c.value = ctx.static_value(v)
-            else:
-                c.value = formula
+            v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
+            c = ctx.ft(ws, c.coordinate, formula[1:], v)
             styles.output_cell(c, fmt)
             if key == "verdict":
                 c.font = styles.Font(name=styles.FONT_NAME, bold=True, size=13, color=styles.HEADER_FILL)
@@ -479,7 +569,7 @@ def write(ctx) -> None:
             styles.note_cell(ws.cell(rr, 9))
     name("Verdict", f"$H${out_rows['verdict']}")
 
-    # schedule (FT_SCHEDULE spill, written as a fixed-size array formula) and the chart
+    # schedule: FT_SCHEDULE spills one row per month, as many as asked for
     top = SCHEDULE_HEADER_ROW
     bottom = top + SCHEDULE_MONTHS + 1
     ws[f"{SCHEDULE_COL}{top - 2}"] = "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
@@ -487,27 +577,27 @@ def write(ctx) -> None:
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
     months_cell = f"N{top - 1}"
-    ws[months_cell] = SCHEDULE_MONTHS  # the array below has room for this many months
+    months_cell_abs = f"{SHEET}!$N${top - 1}"
+    ws[months_cell] = SCHEDULE_MONTHS
     styles.input_cell(ws[months_cell], "0")
-    room = DataValidation(type="whole", operator="between", formula1="1", formula2=str(SCHEDULE_MONTHS))
-    room.error = f"The table below has room for 1 to {SCHEDULE_MONTHS} months"
+    room = validations.rule(
+        "whole",
+        "1",
+        formula2=str(MAX_SCHEDULE_MONTHS),
+        operator="between",
+        error=f"Months shown: a whole number from 1 to {MAX_SCHEDULE_MONTHS}.",
+        title="Months shown",
+    )
     ws.add_data_validation(room)
     room.add(ws[months_cell])
-    ws[f"O{top - 1}"] = f"(the table has room for {SCHEDULE_MONTHS})"
+    ws[f"O{top - 1}"] = f"(1 to {MAX_SCHEDULE_MONTHS}; the table grows or shrinks to fit)"
     styles.note_cell(ws[f"O{top - 1}"])
-    ref = f"{SCHEDULE_COL}{top}:{SCHEDULE_LAST_COL}{bottom}"
-    if ctx.static:
-        sched = ctx.selected_schedule
-        for j, h in enumerate(SCHEDULE_OUT):
-            ws.cell(top, 12 + j, h)
-        for i, row in enumerate(sched[: SCHEDULE_MONTHS + 1]):
-            for j, h in enumerate(SCHEDULE_OUT):
-                ws.cell(top + 1 + i, 12 + j, row[h])
-    else:
-        ws[f"{SCHEDULE_COL}{top}"] = ArrayFormula(ref, f"=FT_SCHEDULE(InputBlock,{months_cell})")
+    sched = ctx.selected_schedule
+    table = [list(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
+    ctx.ft_spill(ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell})", table)
     for j in range(5):
         styles.header_cell(ws.cell(top, 12 + j))
-        for i in range(SCHEDULE_MONTHS + 1):
+        for i in range(MAX_SCHEDULE_MONTHS + 1):
             styles.calc_cell(ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else styles.FMT_USD)
 
     chart = LineChart()
@@ -521,6 +611,12 @@ def write(ctx) -> None:
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(cats)
     chart.series[0].tx = SeriesLabel(v="Cumulative net cash flow (USD): crosses 0 at payback")
+    # Plot the months shown, however many: in the add-in files the series are sheet-level names
+    # sized by the months cell (Excel's dynamic-chart idiom). LibreOffice draws no series over a
+    # name, so the file without add-in keeps the fixed range of the months it was built with.
+    if not ctx.static:
+        _chart_over_months(ws, chart, top, months_cell_abs)
+
     chart.series[0].graphicalProperties.line.solidFill = styles.HEADER_FILL
     chart.series[0].graphicalProperties.line.width = 28000
     chart.series[0].smooth = False
@@ -540,7 +636,7 @@ def write(ctx) -> None:
             "C": 24,
             "D": 12,
             "E": 58,
-            "F": 2,
+            "F": 11,
             "G": 46,
             "H": 17,
             "I": 11,
@@ -554,6 +650,7 @@ def write(ctx) -> None:
         },
     )
     ws.freeze_panes = "A4"
+    styles.protect(ws)
     # two printed parts, each fit to the page width: inputs beside the answer and its chart,
     # then the month-by-month table
     chart_end = out_rows["=constraints"] + NOTE_ROWS + 22

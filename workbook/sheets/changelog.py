@@ -18,6 +18,8 @@ SHEET = "Changelog"
 TABLE = "ChangelogTable"
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1
+STATUS_NAME = "RefreshStatus"  # the last refresh's result (xl_addin.scripts writes it)
+BUTTON_ROW_HEIGHT = 21  # points: room for a Refresh prices button in its row
 CHANGELOG_COLUMNS: tuple[str, ...] = tuple(CHANGELOG_FIELDS)
 ACCEPT_COLUMN = "accept"  # xl_addin.scripts: "yes" here applies a held-back change next time
 EMPTY_ROWS = 20
@@ -49,6 +51,14 @@ def changelog_rows(store: str | Path | None = None) -> list[list[Any]]:
         return []
 
 
+def show_refresh_status(ws, ref: str) -> None:
+    """The cell beside a Refresh prices button: the last refresh's result, from RefreshStatus."""
+    ws[ref] = f"={STATUS_NAME}"
+    styles.note_cell(ws[ref])
+    row = int("".join(ch for ch in ref if ch.isdigit()))
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, BUTTON_ROW_HEIGHT)
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     styles.title(
@@ -67,7 +77,7 @@ def write(ctx) -> None:
         else "No refresh yet: the Pricing sheet holds the bundled prices."
     )
     styles.note_cell(ws["B3"])
-    ctx.wb.defined_names["RefreshStatus"] = DefinedName("RefreshStatus", attr_text=f"{SHEET}!$B$3")
+    ctx.wb.defined_names[STATUS_NAME] = DefinedName(STATUS_NAME, attr_text=f"{SHEET}!$B$3")
     headers = (*CHANGELOG_COLUMNS, ACCEPT_COLUMN)
     for j, col in enumerate(headers, start=1):
         styles.header_cell(ws.cell(HEADER_ROW, j, col))

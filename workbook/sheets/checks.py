@@ -7,6 +7,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from pricing.scenario import Scenario
 from workbook import styles
 from workbook.sheets import calculator, scenarios
+from workbook.sheets.calculator import ADDIN_MISSING
 
 
 def scenarios_upfront(n_scenarios: int) -> str:
@@ -48,7 +49,10 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
         return f'IF(ISNUMBER({x}),AND({x}>=0,{x}<=1),{x}="")'
 
     numeric = [
-        f for f in calculator.fields.ORDERED if f not in ("name", "frontier_model", "ft_model", "start_date")
+        f
+        for f in calculator.fields.ORDERED
+        if f not in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
+        and f != "start_date"
     ]
     shares = ["cached_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
     training = (
@@ -123,9 +127,10 @@ def write(ctx) -> None:
     ws["A3"] = "Master check"
     ws["A3"].font = styles.BOLD
     ws["B3"] = (
-        f'=IFERROR(IF(MIN(B{FIRST_ROW}:B{last})=1,"OK: all checks pass",'
+        f'=IF(NOT(AddinReady),"{ADDIN_MISSING}",'
+        f'IFERROR(IF(MIN(B{FIRST_ROW}:B{last})=1,"OK: all checks pass",'
         f'COUNTIF(B{FIRST_ROW}:B{last},0)&" check(s) fail: see the Checks sheet"),'
-        '"A check is an error: see the Checks sheet")'
+        '"A check is an error: see the Checks sheet"))'
     )
     styles.output_cell(ws["B3"])
     styles.pass_fail_rules(ws, "B3", "$B$3")
@@ -139,5 +144,22 @@ def write(ctx) -> None:
         styles.calc_cell(c, "0")
         c.alignment = styles.Alignment(horizontal="center")
     styles.pass_fail_rules(ws, f"B{FIRST_ROW}:B{last}", f"B{FIRST_ROW}")
+    _addin_probe(ctx, ws, last + 2)
+    styles.protect(ws)
     styles.widths(ws, **{"A": 80, "B": 40})
     styles.print_setup(ws, landscape=False)
+
+
+def _addin_probe(ctx, ws, row: int) -> None:
+    """AddinReady: TRUE once the FT_ functions answer (the cheapest one, FT_PRICES_AS_OF, is
+    probed), so the Calculator and the master check can say the add-in is missing instead of
+    showing errors; always TRUE in the file for people without the add-in."""
+    if ctx.static:
+        ctx.wb.defined_names["AddinReady"] = DefinedName("AddinReady", attr_text="TRUE")
+        return
+    ws.cell(row, 1, "The add-in answers (FT_PRICES_AS_OF: the add-in's price date)")
+    cell = ctx.ft(ws, f"B{row}", "FT_PRICES_AS_OF()", ctx.catalog.as_of)
+    styles.calc_cell(cell, styles.FMT_DATE)
+    ctx.wb.defined_names["AddinReady"] = DefinedName(
+        "AddinReady", attr_text=f"NOT(ISERROR({SHEET}!$B${row}))"
+    )

@@ -56,3 +56,4 @@ def write(ctx) -> None:
     styles.widths(ws, **WIDTHS)
     ws.freeze_panes = "A5"
     styles.print_setup(ws)
+    styles.protect(ws)

@@ -6,6 +6,7 @@ the same PRICING_COLUMNS and pricing_rows(catalog); the layout constants below a
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from openpyxl.formatting.rule import FormulaRule
@@ -23,13 +24,21 @@ from pricing.catalog import (
     Catalog,
     ModelEntry,
 )
+from pricing.verification import summary, vendor_checks
 from workbook import styles
+from workbook.sheets.changelog import show_refresh_status
 
 SHEET = "Pricing"
 TABLE = "PricingTable"
-HEADER_ROW = 5
+HEADER_ROW = 6
 PRICES_AS_OF_CELL = "B2"  # defined name PricesAsOf; the refresh stamps the catalog date here
 HOURS_CELL = "B3"  # defined name HoursPerMonth: the cloud-billing convention for hourly rates
+SOURCE_NOTE_CELL = "A4"  # where the rates come from and what the colours mean
+# The Refresh prices button covers this cell (runtimes/buttons.py draws it; xl_addin.scripts
+# names it in `@script(button=...)`); the cell beside it shows the last refresh's result.
+REFRESH_BUTTON = "RefreshPricesButton"  # the shape's name
+REFRESH_BUTTON_CELL = "C2"
+REFRESH_RESULT_CELL = "D2"
 FIRST_ROW = HEADER_ROW + 1
 MAX_ROWS = 400  # room for refreshed catalogs; look-ups and dropdowns span it
 LAST_ROW = FIRST_ROW + MAX_ROWS - 1
@@ -49,6 +58,8 @@ PRICING_COLUMNS: tuple[str, ...] = (
     *RATE_FIELDS,
     *STATUS_COLUMNS,
     *DATE_FIELDS,
+    "retired_date",
+    "retired_reason",
     "inference_source",
     "inference_verified",
     "fine_tuning_source",
@@ -112,6 +123,48 @@ def col_letter(name: str) -> str:
     return get_column_letter(PRICING_COLUMNS.index(name) + 1)
 
 
+RETIRED_FILL = "D9D9D9"
+VENDOR_HEADERS = (  # none may equal a catalog header: the refresh maps columns by header text
+    "vendor checked",
+    "models offered",
+    "retired",
+    "unverified fields",
+    "verified?",
+    "fine-tuning",
+    "last checked",
+    "where",
+)
+
+
+def _vendor_block(ws, catalog: Catalog, col: int) -> None:
+    """ "N of M vendors verified", as the seed page shows it: per vendor, the last date its rates
+    were checked and where (pricing.verification; as of the catalog the file was built from)."""
+    checks = vendor_checks(catalog)
+    top = HEADER_ROW - 2
+    title = ws.cell(top, col, f"Vendors: {summary(checks)} (no unverified field on a model still offered)")
+    title.font = styles.BOLD
+    for j, text in enumerate(VENDOR_HEADERS):
+        styles.header_cell(ws.cell(HEADER_ROW, col + j, text))
+    for i, c in enumerate(checks, start=1):
+        values = (
+            c.vendor,
+            c.models,
+            c.retired,
+            c.unverified,
+            "yes" if c.verified else "no",
+            c.fine_tuning_state,
+            c.checked,
+            c.checked_source,
+        )
+        for j, v in enumerate(values):
+            cell = ws.cell(HEADER_ROW + i, col + j, v)
+            styles.note_cell(cell)
+            if isinstance(v, date):
+                cell.number_format = styles.FMT_DATE
+    for j, width in enumerate((14, 9, 8, 10, 9, 11, 12, 60)):
+        ws.column_dimensions[get_column_letter(col + j)].width = width
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     cat: Catalog = ctx.catalog
@@ -120,13 +173,20 @@ def write(ctx) -> None:
     ws["A2"].font = styles.BOLD
     ws[PRICES_AS_OF_CELL] = cat.as_of
     styles.input_cell(ws[PRICES_AS_OF_CELL], styles.FMT_DATE)
-    ws["C2"] = (
+    refresh = (
+        "Use `ft-breakeven refresh`, then rebuild, to update this copy."
+        if ctx.static
+        else f"The Refresh prices button ({REFRESH_BUTTON_CELL}, and on the Calculator) rewrites "
+        "this table and the date; the cell beside it shows the last result."
+    )
+    ws[SOURCE_NOTE_CELL] = (
         f"Inference rates: {cat.source}. "
         f"Fine-tuning rates curated {cat.fine_tuning_as_of or 'n/a'}. "
-        "Orange rate = inferred, grey = unverified (the *_status columns give the rule). "
-        "The Refresh prices button rewrites this table and the date."
+        "Orange rate = inferred, grey = unverified (the *_status columns give the rule). " + refresh
     )
-    styles.note_cell(ws["C2"])
+    styles.note_cell(ws[SOURCE_NOTE_CELL])
+    if not ctx.static:
+        show_refresh_status(ws, REFRESH_RESULT_CELL)
     ctx.wb.defined_names["PricesAsOf"] = DefinedName("PricesAsOf", attr_text=f"{SHEET}!$B$2")
     ws["A3"] = "Hours per month"
     ws["A3"].font = styles.BOLD
@@ -157,10 +217,10 @@ def write(ctx) -> None:
             if col in RATE_FIELDS:
                 c.number_format = styles.FMT_RATE
                 styles.input_cell(c, styles.FMT_RATE)  # catalog data: the refresh (or you) may retype it
-            elif col in DATE_FIELDS or col.endswith("_verified"):
+            elif col in DATE_FIELDS or col.endswith("_verified") or col == "retired_date":
                 c.number_format = styles.FMT_DATE
                 styles.input_cell(c, styles.FMT_DATE)
-            elif col in STATUS_COLUMNS or col.endswith("_source") or col == "notes":
+            elif col in STATUS_COLUMNS or col.endswith("_source") or col in ("notes", "retired_reason"):
                 styles.note_cell(c)
             elif col == "fine_tunable":
                 styles.input_cell(c, '"yes";"yes";"no"')  # Excel shows TRUE/FALSE, LibreOffice yes/no
@@ -194,6 +254,19 @@ def write(ctx) -> None:
                 ),
             )
 
+    # a retired model (it can no longer be tuned or served) is greyed across the row, with its reason
+    retired = col_letter("retired_date")
+    ws.conditional_formatting.add(
+        f"A{FIRST_ROW}:{last_col}{LAST_ROW}",
+        FormulaRule(
+            formula=[f"AND(ISNUMBER(${retired}{FIRST_ROW}),${retired}{FIRST_ROW}<=PricesAsOf)"],
+            fill=styles.fill(RETIRED_FILL),
+            font=styles.Font(strike=True, color="808080"),
+            stopIfTrue=True,
+        ),
+    )
+    _vendor_block(ws, cat, len(PRICING_COLUMNS) + 2)
+
     widths = {"A": 16, "B": 24, "C": 26, "D": 9}
     for j, col in enumerate(PRICING_COLUMNS, start=1):
         letter = get_column_letter(j)
@@ -203,7 +276,7 @@ def write(ctx) -> None:
             widths[letter] = 13
         elif col in STATUS_COLUMNS:
             widths[letter] = 40
-        elif col.endswith("_source") or col == "notes":
+        elif col.endswith("_source") or col in ("notes", "retired_reason"):
             widths[letter] = 40
         else:
             widths[letter] = 12

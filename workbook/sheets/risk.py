@@ -1,9 +1,8 @@
 """Risk sheet: how sure is the Calculator's answer? Monte Carlo ranges and a tornado.
 
-Both blocks read the Calculator's InputBlock, so they follow the scenario picked there. They are
-fixed-size array formulas (as FT_SCHEDULE on the Calculator): FT_RISK always returns 6 x 4; the
-tornado has room for the most drivers FT_SENSITIVITY can return, and its unused rows (#N/A in a
-legacy array range) are drawn blank by a conditional format.
+Both blocks read the Calculator's InputBlock, so they follow the scenario picked there. Each is
+one FT_ formula whose answer spills (FT_RISK 6 x 4; FT_SENSITIVITY one row per driver); the
+cells below are laid out and styled for the most drivers FT_SENSITIVITY can return.
 """
 
 from __future__ import annotations
@@ -12,16 +11,14 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula
 
-from pricing.risk import OUTPUTS, monte_carlo, tornado
-from pricing.risk_tables import MAX_TORNADO_ROWS, RISK_ROWS, risk_rows, tornado_rows
-from workbook import styles
+from pricing.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, OUTPUTS, monte_carlo, tornado
+from pricing.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
+from workbook import styles, validations
 from workbook.sheets import risk_grid
 
 SHEET = "Risk"
-DRAWS, SEED, OUTPUT = 2000, 0, "npv"  # FT_RISK's and FT_SENSITIVITY's defaults
+DRAWS, SEED, OUTPUT = DEFAULT_DRAWS, 0, DEFAULT_TORNADO_OUTPUT  # the CLI's and FT_ functions' defaults
 DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
 RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
 RISK_COLS, TORNADO_COLS = 4, 6
@@ -63,23 +60,16 @@ def _risk_formats() -> list[str]:
     return ["", styles.FMT_MONTHS, styles.FMT_MONTHS, styles.FMT_USD, styles.FMT_PCT, styles.FMT_PCT]
 
 
-def _static_tables(ctx) -> tuple[list[list], list[list]]:
+def _tables(ctx) -> tuple[list[list], list[list]]:
+    """The engine's FT_RISK and FT_SENSITIVITY answers for the built scenario."""
     chosen, catalog = ctx.selected_inputs, ctx.catalog
     risk = risk_rows(monte_carlo(chosen, None, DRAWS, SEED, catalog))
     bars = tornado_rows(tornado(chosen, None, OUTPUT, catalog), OUTPUT)
     return risk, bars
 
 
-def _write_block(ws, top: int, rows: list[list] | None, formula: str, height: int, width: int) -> None:
-    """The array formula over its fixed range, or (static copy) the values, blank-padded."""
-    first, last = get_column_letter(FIRST_COL), get_column_letter(FIRST_COL + width - 1)
-    if rows is None:
-        ws[f"{first}{top}"] = ArrayFormula(f"{first}{top}:{last}{top + height - 1}", formula)
-        return
-    for i in range(height):
-        for j in range(width):
-            value = rows[i][j] if i < len(rows) else None
-            ws.cell(top + i, FIRST_COL + j, value)
+def _anchor(top: int) -> str:
+    return f"{get_column_letter(FIRST_COL)}{top}"
 
 
 def write(ctx) -> None:
@@ -105,8 +95,14 @@ def write(ctx) -> None:
         styles.input_cell(ws[ref], styles.FMT_INT)
         ws[f"D{ref[1:]}"] = unit
         styles.note_cell(ws[f"D{ref[1:]}"])
-    trials = DataValidation(type="whole", operator="between", formula1="100", formula2="100000")
-    trials.error = "Trials: a whole number from 100 to 100,000"
+    trials = validations.rule(
+        "whole",
+        "100",
+        formula2="100000",
+        operator="between",
+        error="Trials: a whole number from 100 to 100,000.",
+        title="Trials",
+    )
     ws.add_data_validation(trials)
     trials.add(ws[DRAWS_CELL])
     ws["B8"] = RANGES_TEXT
@@ -114,15 +110,10 @@ def write(ctx) -> None:
     ws.merge_cells("B8:G8")  # the text wraps inside the blocks' width, clear of "your ranges"
     ws.row_dimensions[8].height = 26
 
-    static = _static_tables(ctx) if ctx.static else (None, None)
+    risk_table, tornado_table = _tables(ctx)
     ranges_ref = _write_ranges(ws)
-    _write_block(
-        ws,
-        RISK_TOP,
-        static[0],
-        f"=FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL},{ranges_ref})",
-        RISK_ROWS,
-        RISK_COLS,
+    ctx.ft_spill(
+        ws, _anchor(RISK_TOP), f"FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL},{ranges_ref})", risk_table
     )
     for j in range(RISK_COLS):
         styles.header_cell(ws.cell(RISK_TOP, FIRST_COL + j))
@@ -135,18 +126,10 @@ def write(ctx) -> None:
     ws["B17"] = "Figure explained"
     ws[OUTPUT_CELL] = OUTPUT
     styles.input_cell(ws[OUTPUT_CELL])
-    choose = DataValidation(type="list", formula1='"' + ",".join(OUTPUTS) + '"')
-    choose.error = "Pick a figure from the list"
+    choose = validations.choice(OUTPUTS, error="Pick a figure from the list.", title="Figure explained")
     ws.add_data_validation(choose)
     choose.add(ws[OUTPUT_CELL])
-    _write_block(
-        ws,
-        TORNADO_TOP,
-        static[1],
-        f"=FT_SENSITIVITY(InputBlock,{OUTPUT_CELL})",
-        MAX_TORNADO_ROWS,
-        TORNADO_COLS,
-    )
+    ctx.ft_spill(ws, _anchor(TORNADO_TOP), f"FT_SENSITIVITY(InputBlock,{OUTPUT_CELL})", tornado_table)
     for j in range(TORNADO_COLS):
         styles.header_cell(ws.cell(TORNADO_TOP, FIRST_COL + j))
         for i in range(1, MAX_TORNADO_ROWS):
@@ -181,6 +164,7 @@ def write(ctx) -> None:
     )  # H: the heat map's 7th column
     ws.freeze_panes = "A4"
     styles.print_setup(ws)
+    styles.protect(ws)
 
 
 def _tornado_chart(ws) -> None:
@@ -211,8 +195,9 @@ def _write_ranges(ws) -> str:
         styles.header_cell(ws.cell(RANGES_TOP, RANGES_COL + j, head))
         for i in range(1, RANGES_ROWS + 1):
             styles.input_cell(ws.cell(RANGES_TOP + i, RANGES_COL + j), None if j == 0 else "General")
-    names = DataValidation(type="list", formula1='"' + ",".join(RANGE_INPUTS) + '"', allow_blank=True)
-    names.error = "An input name from the list"
+    names = validations.choice(
+        RANGE_INPUTS, allow_blank=True, error="Pick an input name from the list.", title="Input name"
+    )
     ws.add_data_validation(names)
     names.add(f"{first}{RANGES_TOP + 1}:{first}{RANGES_TOP + RANGES_ROWS}")
     note = ws.cell(RANGES_TOP + RANGES_ROWS + 1, RANGES_COL, RANGES_NOTE)

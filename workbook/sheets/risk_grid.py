@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.formula import ArrayFormula
 
 from pricing.risk import OUTPUTS
 from pricing.risk_tables import grid_rows
-from workbook import styles
+from workbook import styles, validations
 
 X_FIELD, Y_FIELD, OUTPUT = "queries_per_day", "frontier_price_decline_annual", "npv"
 X_VALUES = (1000, 2000, 5000, 10000, 20000, 50000, 100000)
@@ -48,7 +46,7 @@ def write(ws, ctx, top: int, inputs: tuple[str, ...]) -> None:
         ws.cell(rows[key], FIRST_COL, label)
         c = ws.cell(rows[key], value_col, value)
         styles.input_cell(c)
-        pick = DataValidation(type="list", formula1='"' + ",".join(choices) + '"')
+        pick = validations.choice(choices, error=f"{label}: pick one from the list.", title=label)
         ws.add_data_validation(pick)
         pick.add(c)
     for key, label, values in (
@@ -61,18 +59,13 @@ def write(ws, ctx, top: int, inputs: tuple[str, ...]) -> None:
     ref = {k: f"{get_column_letter(value_col)}{rows[k]}" for k in ("x_field", "y_field", "output")}
     x_ref = _row_ref(rows["x_values"], value_col, len(X_VALUES))
     y_ref = _row_ref(rows["y_values"], value_col, len(Y_VALUES))
-    formula = f"=FT_GRID(InputBlock,{ref['x_field']},{x_ref},{ref['y_field']},{y_ref},{ref['output']})"
+    formula = f"FT_GRID(InputBlock,{ref['x_field']},{x_ref},{ref['y_field']},{y_ref},{ref['output']})"
 
     height, width = len(Y_VALUES) + 1, len(X_VALUES) + 1
     t = rows["table"]
-    first, last = get_column_letter(FIRST_COL), get_column_letter(FIRST_COL + width - 1)
-    if ctx.static:
-        table = grid_rows(ctx.selected_inputs, X_FIELD, X_VALUES, Y_FIELD, Y_VALUES, OUTPUT, ctx.catalog)
-        for i, row in enumerate(table):
-            for j, v in enumerate(row):
-                ws.cell(t + i, FIRST_COL + j, v)
-    else:
-        ws[f"{first}{t}"] = ArrayFormula(f"{first}{t}:{last}{t + height - 1}", formula)
+    last = get_column_letter(FIRST_COL + width - 1)
+    table = grid_rows(ctx.selected_inputs, X_FIELD, X_VALUES, Y_FIELD, Y_VALUES, OUTPUT, ctx.catalog)
+    ctx.ft_spill(ws, f"{get_column_letter(FIRST_COL)}{t}", formula, table)
     styles.header_cell(ws.cell(t, FIRST_COL))
     for j in range(1, width):
         styles.header_cell(ws.cell(t, FIRST_COL + j))

@@ -12,7 +12,6 @@ from datetime import date
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workbook import fields, styles
@@ -59,6 +58,13 @@ def last_row(n_presets: int) -> int:
     return FIRST_ROW + n_presets + EMPTY_ROWS - 1
 
 
+def _row_value(ctx, value):
+    """One scenario's figure as FT_SCENARIOS shows it (or, without the add-in, as text)."""
+    if ctx.static:
+        return ctx.static_value(value)
+    return ctx.cell_value(value)
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     scenarios = ctx.scenarios
@@ -95,7 +101,7 @@ def write(ctx) -> None:
 
     # outputs: one FT_SCENARIOS array per column, after a gap column
     first_out = len(INPUT_COLUMNS) + 2
-    block = f"$A${HEADER_ROW}:${last_in}${end}"
+    block = f"{TABLE}[#All]"  # the whole table, however many rows it grows to
     ws.cell(2, first_out, "Outputs: FT_SCENARIOS over the whole table, one array formula per column")
     styles.note_cell(ws.cell(2, first_out))
     results = ctx.scenario_results  # for the static copy
@@ -106,14 +112,12 @@ def write(ctx) -> None:
         label, unit = OUTPUT_TEXT[out]
         styles.note_cell(ws.cell(3, col, unit))
         styles.note_cell(ws.cell(4, col, label), wrap=True)
-        ref = f"{letter}{FIRST_ROW}:{letter}{end}"
-        formula = f"=FT_SCENARIOS({block},{letter}${HEADER_ROW})"
-        if ctx.static:
-            for i in range(end - FIRST_ROW + 1):
-                v = ctx.static_value(results[i].get(out) if i < len(results) else "")
-                ws.cell(FIRST_ROW + i, col, v if i < len(results) else None)
-        else:
-            ws.cell(FIRST_ROW, col).value = ArrayFormula(ref, formula)
+        formula = f"FT_SCENARIOS({block},{letter}${HEADER_ROW})"
+        column = [
+            [_row_value(ctx, results[i].get(out)) if i < len(results) else None]
+            for i in range(end - FIRST_ROW + 1)
+        ]
+        ctx.ft_spill(ws, f"{letter}{FIRST_ROW}", formula, column)
         for i in range(end - FIRST_ROW + 1):
             styles.output_cell(ws.cell(FIRST_ROW + i, col), fmt)
         ws.column_dimensions[letter].width = (

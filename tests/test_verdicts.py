@@ -1,0 +1,97 @@
+"""Issue 15, point 8: every verdict is reachable, each rule tested at its boundary (a mutation of
+a threshold or a comparison fails a test), and the minimum job charge is applied."""
+
+import pytest
+
+from pricing.breakeven import MANDATORY_NET_MONTH, STRONG_YES_SHARE, VERDICTS, YES_SHARE, evaluate
+from pricing.store import bundled_catalog
+from tests.helpers import EMPTY_CATALOG
+
+
+def case(upfront: float, queries_per_day: float = 50, **extra):
+    """$1 saved a query (1M prompt tokens at $2 vs $1 per 1M), 20 days a month: queries_per_day
+    x 20 dollars net a month; the upfront cost is an evaluation cost. Lifetime 12 months."""
+    return evaluate(
+        dict(
+            queries_per_day=queries_per_day,
+            days_per_month=20,
+            input_tokens=1e6,
+            output_tokens=0,
+            frontier_input_price=2,
+            frontier_output_price=0,
+            ft_input_price=1,
+            ft_output_price=0,
+            training_tokens=0,
+            eval_cost=upfront,
+            lifetime_months=12,
+            **extra,
+        ),
+        EMPTY_CATALOG,
+    )
+
+
+@pytest.mark.parametrize(
+    "upfront, verdict",
+    [
+        # $1,000 a month net: payback = upfront / 1,000 months against a 12-month lifetime
+        (7_200, "Strong yes"),  # 7.2 = 60% of 12
+        (7_201, "Yes"),
+        (9_600, "Yes"),  # 9.6 = 80% of 12
+        (9_601, "Marginal"),
+        (12_000, "Marginal"),  # exactly the lifetime
+        (12_001, "Don't fine-tune"),  # after the lifetime ends
+    ],
+)
+def test_share_of_lifetime_boundaries(upfront, verdict):
+    r = case(upfront)
+    assert r.net_benefit_month == pytest.approx(1000) and r.payback_months == pytest.approx(upfront / 1000)
+    assert r.verdict == verdict
+    assert (STRONG_YES_SHARE, YES_SHARE) == (0.6, 0.8)  # the README's table
+
+
+@pytest.mark.parametrize(
+    "upfront, queries, verdict",
+    [
+        (10_000, 500, "Mandatory"),  # payback 1 month, net $10,000 a month: both at the bound
+        (10_001, 500, "Strong yes"),  # payback just over a month
+        (9_999.99, 499.9995, "Strong yes"),  # payback under a month, net just under $10,000
+    ],
+)
+def test_mandatory_needs_both_a_month_and_ten_thousand(upfront, queries, verdict):
+    r = case(upfront, queries)
+    assert r.verdict == verdict
+    assert MANDATORY_NET_MONTH == 10_000
+
+
+def test_never_pays_back_and_latency_driven():
+    assert case(1000, 0).verdict == "Don't fine-tune"  # no traffic, no saving
+    budget = dict(frontier_latency_ms=900, ft_latency_ms=200, latency_budget_ms=300)
+    assert case(12_001, **budget).verdict == "Yes"  # only the fine-tuned model meets the budget
+    assert case(9_601, **budget).verdict == "Yes"
+    assert case(7_200, **budget).verdict == "Strong yes"  # latency never lowers a verdict
+    assert case(12_001, **dict(budget, ft_latency_ms=400)).verdict == "Don't fine-tune"
+
+
+def test_every_verdict_is_reached():
+    seen = {case(u, q).verdict for u, q in ((10_000, 500), (7_200, 50), (9_600, 50), (12_000, 50), (1, 0))}
+    assert seen == set(VERDICTS)
+
+
+def test_minimum_job_charge():
+    # mistral-small: $4 per 1M training tokens, at least $4 a job (bundled catalog)
+    base = dict(
+        queries_per_day=1000,
+        frontier_model="gpt-4.1",
+        ft_model="mistral-small",
+        input_tokens=1000,
+        output_tokens=100,
+        epochs=1,
+        start_date="2026-12-01",
+    )
+    cat = bundled_catalog()
+    small = evaluate(dict(base, training_tokens=100_000, training_runs=3), cat)
+    assert small.training_cost == pytest.approx(3 * 4.0)  # 0.1M x $4 = $0.40 -> $4 a run, 3 runs
+    big = evaluate(dict(base, training_tokens=2_000_000, training_runs=3), cat)
+    assert big.training_cost == pytest.approx(3 * 8.0)  # 2M x $4 = $8 a run: above the minimum
+    free = evaluate(dict(base, training_tokens=0), cat)
+    assert free.training_cost == 0  # no job run, no charge
