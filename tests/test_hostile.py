@@ -10,15 +10,17 @@ import io
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlwings as xw
 
+from pricing.breakeven import evaluate
 from pricing.changelog import ChangeRecord, append_changelog
 from pricing.store import bundled_catalog
-from tests.helpers import priced
+from tests.helpers import EMPTY_CATALOG, priced
 from tests.hostile_support import (
     ROOT,
     assert_one_sentence,
@@ -30,6 +32,7 @@ from tests.officejs import call
 from xl_addin import scripts
 from xl_addin.cli import main
 from xl_addin.excel_errors import ExcelValueError
+from xl_addin.report import never
 
 GOOD = priced(name="ok")
 
@@ -97,13 +100,15 @@ REPORT = [
         2,
         ["queries_per_day", "'lots'"],
     ),
-    ("unknown input", {**GOOD, "querys": 1}, ["--scenario", "{f}"], 2, ["querys", "input names"]),
+    ("unknown input", {**GOOD, "querys": 1}, ["--scenario", "{f}"], 2, ["querys", "not an input name"]),
     ("empty object", {}, ["--scenario", "{f}"], 2, ["queries_per_day is required"]),
     ("unknown model", {**GOOD, "frontier_model": "gpt-9"}, ["--scenario", "{f}"], 2, ["gpt-9"]),
     ("empty preset", None, ["--preset", ""], 2, ["unknown preset ''", "known presets"]),
     ("unknown preset", None, ["--preset", "nope"], 2, ["unknown preset 'nope'"]),
     ("escape in preset", None, ["--preset", "\x1b[2J"], 2, ["\\x1b[2J"]),
-    ("csv with risk", None, ["--format", "csv", "--risk"], 2, ["--format table"]),
+    ("draws 5", None, ["--risk", "--draws", "5"], 2, ["--draws", "100 to 1,000,000", "'5'"]),
+    ("unknown flag", None, ["--frobnicate"], 2, ["unrecognized arguments: --frobnicate", "--help"]),
+    ("bad format", None, ["--format", "xml"], 2, ["--format", "'xml'", "table"]),
     (
         "engine column overflow",
         None,
@@ -141,7 +146,8 @@ def test_report_refuses_in_one_sentence(tmp_path, capsys, case, content, argv, c
     out = capsys.readouterr()
     if code:
         assert out.out == ""
-        line = assert_one_sentence(out.err, "ft-breakeven report: ", *fragments)
+        line = assert_one_sentence(out.err, *fragments)
+        assert line.startswith("ft-breakeven"), line
         assert "\x1b" not in line
     else:
         assert "Verdict" in out.out
@@ -163,15 +169,14 @@ def test_grid_values_are_checked(capsys):
     with pytest.raises(SystemExit) as stop:
         main(["report", "--grid", "queries_per_day=a,b", "epochs=1"])
     assert stop.value.code == 2
-    assert "expected NAME=numbers" in capsys.readouterr().err
+    assert_one_sentence(capsys.readouterr().err, "expected NAME=numbers", "--help")
 
 
 def test_lifetime_zero_is_not_explained_as_dearer_queries(tmp_path, capsys):
     store = tmp_path / "store"
     store.mkdir()
     catalog = bundled_catalog().model_copy(deep=True)
-    ft = catalog.get("gpt-4.1-mini")
-    object.__setattr__(ft, "shutdown_date", __import__("datetime").date(2020, 1, 1))
+    object.__setattr__(catalog.get("gpt-4.1-mini"), "shutdown_date", date(2020, 1, 1))
     (store / "catalog.json").write_text(catalog.model_dump_json())
     scenario = {
         "queries_per_day": 5000,
@@ -181,9 +186,14 @@ def test_lifetime_zero_is_not_explained_as_dearer_queries(tmp_path, capsys):
         "ft_model": "gpt-4.1-mini",
         "training_tokens": 1e6,
     }
-    assert main(["report", "--scenario", scenario_file(tmp_path, scenario), "--store", str(store)]) == 0
-    out = capsys.readouterr().out
-    assert "never (lifetime 0" in out and "FT costs more per query" not in out
+    assert main(["report", "--scenario", scenario_file(tmp_path, scenario), "--store", str(store)]) == 2
+    line = assert_one_sentence(capsys.readouterr().err, "gpt-4.1-mini", "no lifetime left")
+    assert "costs more" not in line
+    result = evaluate(priced(), EMPTY_CATALOG)
+    dead = result.model_copy(update={"lifetime_months": 0.0, "breakeven_queries_per_day": None})
+    assert never("breakeven_queries_per_day", dead) == "never (lifetime 0: the fine-tuned model cannot serve)"
+    dearer = result.model_copy(update={"ft_cost_per_query": 1.0, "breakeven_queries_per_day": None})
+    assert never("breakeven_queries_per_day", dearer) == "never (FT costs more per query)"
 
 
 def test_a_huge_scenario_file_is_capped_in_limited_memory():
@@ -445,10 +455,10 @@ def test_an_unforeseen_error_in_a_function_is_still_one_sentence(monkeypatch):
 
 
 def test_the_refresh_button_turns_an_unexpected_error_into_one_sentence(monkeypatch):
-    monkeypatch.setattr(scripts, "refresh", lambda *a, **k: [][1])
+    monkeypatch.setattr(scripts, "refresh_from", lambda *a, **k: [][1])
     monkeypatch.setattr(scripts, "accepted_from_book", lambda book: {})
     with pytest.raises(xw.XlwingsError) as info:
-        scripts.run(object())
+        scripts.run(object(), origin="litellm")
     assert_one_sentence(
         str(info.value), "Refresh failed unexpectedly (IndexError", "prices unchanged", "--debug"
     )

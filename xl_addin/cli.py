@@ -67,8 +67,15 @@ def _version() -> str:
         return "(not installed)"
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one sentence (no usage block), as every other refusal is."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {terminal_text(message)} (--help lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="ft-breakeven",
         description="Will fine-tuning this LLM save us money, and when does it pay back?",
     )
