@@ -189,7 +189,10 @@ def _stream(
         layers = _Layers(response.headers.get("content-encoding", ""), host_of(url), max_bytes)
         chunks: list[bytes] = []
         received = size = 0
-        for raw in response.iter_raw():  # as it arrives: a chunk size would wait for 64 KB
+        # As it arrives (a chunk size would wait for 64 KB); a transport that hands over the body
+        # already read (xl_addin.lite_fetch: the browser's XMLHttpRequest) has it in memory.
+        arriving = [response.content] if response.is_stream_consumed else response.iter_raw()
+        for raw in arriving:
             _check_deadline(host_of(url), ends)
             received += len(raw)
             if received > max_bytes:
