@@ -21,6 +21,7 @@ returns an array). Pure numpy; numpy-financial is only used by the tests, as the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 
 import numpy as np
@@ -190,17 +191,17 @@ def _illinois(lo, hi, f_lo, f_hi, fn):
     return np.where(f_lo == 0, lo, np.where(f_hi == 0, hi, (lo + hi) / 2))
 
 
-def _irr_grid() -> np.ndarray:
+@functools.cache
+def _irr_grid() -> tuple[np.ndarray, int]:
+    """(the bracketing grid in log(1 + r), the index of rate 0), built on the first IRR asked
+    for, not at import: importing the engine computes nothing (issue 19)."""
     lo_u = np.arcsinh(np.log1p(IRR_LOW) / IRR_GRID_SCALE)
     hi_u = np.arcsinh(np.log1p(IRR_HIGH) / IRR_GRID_SCALE)
     u = np.concatenate([-np.arange(0, -lo_u, IRR_GRID_STEP)[::-1],
                         np.arange(IRR_GRID_STEP, hi_u, IRR_GRID_STEP)])
     g = IRR_GRID_SCALE * np.sinh(np.concatenate([[lo_u], u, [hi_u]]))
-    return np.unique(np.clip(g, np.log1p(IRR_LOW), np.log1p(IRR_HIGH)))
-
-
-_GRID = _irr_grid()
-_ZERO = int(np.flatnonzero(_GRID == 0)[0])  # rate 0 is a grid point
+    grid = np.unique(np.clip(g, np.log1p(IRR_LOW), np.log1p(IRR_HIGH)))
+    return grid, int(np.flatnonzero(grid == 0)[0])  # rate 0 is a grid point
 
 
 def irr(cashflows):
@@ -215,7 +216,7 @@ def irr(cashflows):
     v, single = _rows(cashflows)
     n = v.shape[0]
     last = _last_nonzero(v)
-    grid, z = _GRID, _ZERO
+    grid, z = _irr_grid()
     parts = []
     with np.errstate(all="ignore"):
         for i in range(0, max(n, 1), IRR_CHUNK):

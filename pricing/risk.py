@@ -31,27 +31,13 @@ from pricing.finance import FIGURES as FINANCE_FIGURES
 from pricing.finance import finance_figures
 from pricing.input_docs import variable_label
 from pricing.inputs import NUMERIC_FIELDS, resolve_table
+from pricing.risk_options import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, DISTRIBUTIONS, OUTPUTS  # noqa: F401
 from pricing.scenario import BIG, Scenario, ScenarioError, field_allowed
 from pricing.table import INTEGER, NUMERIC, validate_table
 
 # Engine columns that are not Scenario fields: set on the resolved columns, any value >= 0.
 COLUMN_ONLY: tuple[str, ...] = tuple(f for f in NUMERIC_FIELDS if f not in Scenario.model_fields)
 VARIABLES: tuple[str, ...] = NUMERIC + COLUMN_ONLY
-OUTPUTS: tuple[str, ...] = (
-    "payback_months",
-    "npv",
-    "discounted_payback_months",
-    "irr_annual",
-    "lifetime_net",
-    "roi",
-    "net_benefit_month",
-    "inference_savings_month",
-    "frontier_cost_month",
-    "ft_cost_month",
-    "upfront_cost",
-    "breakeven_queries_per_day",
-)
-DISTRIBUTIONS = ("triangular", "pert")
 MAX_DRAWS = 1_000_000
 MAX_GRID_CELLS = 250_000
 TOKEN_PAIRS = {"input_tokens": "ft_input_tokens", "output_tokens": "ft_output_tokens"}
@@ -221,10 +207,6 @@ def _opt(x: float) -> float | None:
 
 
 # ---------------------------------------------------------------- Monte Carlo
-
-
-DEFAULT_DRAWS = 10_000  # Monte Carlo trials when none are given: the CLI, FT_RISK and the Risk sheet
-DEFAULT_TORNADO_OUTPUT = "npv"  # the figure a tornado explains when none is named: likewise
 
 
 def default_uncertain(

@@ -16,7 +16,8 @@ import sys
 from pricing.neutralise import terminal_text
 from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
-from xl_addin.report_risk import add_risk_args
+from xl_addin import __version__
+from xl_addin.report_risk_args import add_risk_args
 
 DEBUG_HELP = "show the Python traceback of an unexpected error"
 
@@ -58,15 +59,6 @@ def add_store_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("ft-breakeven")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "(not installed)"
-
-
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad flag is one sentence (no usage block), as every other refusal is."""
 
@@ -79,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ft-breakeven",
         description="Will fine-tuning this LLM save us money, and when does it pay back?",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    # the package's own __version__, not importlib.metadata (which scans every installed
+    # distribution: 3x the interpreter's start-up, issue 19); pyproject.toml reads it too
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 

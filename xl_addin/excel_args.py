@@ -30,6 +30,7 @@ import datetime as dt
 import difflib
 import math
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 from pricing.scenario import (
@@ -301,11 +302,16 @@ def matrix(value: Any, name: str) -> list[list[Any]]:
         return []
     if not isinstance(value[0], (list, tuple)):
         value = [value]
-    rows = [
-        [c if type(c) in PLAIN else clean(c) for c in r] if isinstance(r, (list, tuple)) else [clean(r)]
-        for r in value
-    ]
+    if set(map(type, value)) == {list} and PLAIN.issuperset(set(map(type, chain.from_iterable(value)))):
+        rows = list(value)  # every cell plain already (a 10,000-row table: C-level passes, no copies)
+    else:
+        rows = [
+            [c if type(c) in PLAIN else clean(c) for c in r] if isinstance(r, (list, tuple)) else [clean(r)]
+            for r in value
+        ]
     width = len(rows[0])
+    if len(set(map(len, rows))) == 1:
+        return rows
     for i, row in enumerate(rows):
         if len(row) != width:
             raise ScenarioError(

@@ -24,14 +24,17 @@ from xlwings import arg, func
 from pricing.breakeven import (
     HEADLINE_FIELDS,
     Result,
+    breakeven_queries,
     evaluate,
     evaluate_figure,
     evaluate_table,
+    month_one,
+    payback_months,
     query_cost,
     schedule,
 )
 from pricing.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
-from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK
+from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, token_training_cost
 from pricing.scenario import (
     FIELDS,
     Scenario,
@@ -78,26 +81,9 @@ def _cell(result: Result, output: str) -> Any:
     return figure(getattr(result, output))
 
 
-def _shortcut(**values: float) -> Result:
-    """Evaluate a one-line question with the engine's own formulas.
-
-    The engine prices a query as tokens x $/1M; a query of 1M input tokens makes the "price"
-    equal to the cost per query, so per-query costs go in as input prices.
-    """
-    base = {
-        "queries_per_day": 0.0,
-        "input_tokens": 1e6,
-        "output_tokens": 0.0,
-        "frontier_input_price": 0.0,
-        "frontier_output_price": 0.0,
-        "ft_input_price": 0.0,
-        "ft_output_price": 0.0,
-        "hosting_per_month": 0.0,
-        "storage_per_month": 0.0,
-        "training_tokens": 0.0,  # a one-line question prices its own upfront cost, if any
-    }
-    base.update(values)
-    return evaluate(make_scenario(base), _catalog())
+def _one(x: Any) -> float:
+    """A figure from the engine's formulas on single numbers (a 0-d array) as a Python float."""
+    return float(x)
 
 
 def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
@@ -134,15 +120,14 @@ def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
 def ft_training_cost(training_tokens, epochs, price_per_1m, runs=1, other_costs=0):
     """Upfront cost of fine-tuning in $: training_tokens x epochs x price_per_1m / 1M x runs +
     other_costs."""
-    return _shortcut(
-        training_tokens=xa.number(training_tokens, "training_tokens", **xa.limits("training_tokens")),
-        epochs=xa.number(epochs, "epochs", **xa.limits("epochs")),
-        training_price=xa.number(price_per_1m, "price_per_1m", **xa.limits("training_price")),
-        training_runs=xa.number(runs, "runs", default=1, zero=True, **xa.limits("training_runs")),
-        other_upfront_cost=xa.number(
-            other_costs, "other_costs", default=0.0, **xa.limits("other_upfront_cost")
-        ),
-    ).upfront_cost
+    tokens = xa.number(training_tokens, "training_tokens", **xa.limits("training_tokens"))
+    n_epochs = xa.number(epochs, "epochs", **xa.limits("epochs"))
+    price = xa.number(price_per_1m, "price_per_1m", **xa.limits("training_price"))
+    n_runs = xa.number(runs, "runs", default=1, zero=True, **xa.limits("training_runs"))
+    other = xa.number(other_costs, "other_costs", default=0.0, **xa.limits("other_upfront_cost"))
+    # training_tokens = 0: no job is run, nothing is billed (as the engine prices it)
+    per_run = token_training_cost(tokens, n_epochs, price) if tokens > 0 else 0.0
+    return float(per_run * n_runs + other)
 
 
 @func(help_url=HELP_URL)
@@ -237,18 +222,13 @@ def ft_monthly_savings(
 ):
     """Net saving in $ per month: queries x days x ft_share x (frontier - fine-tuned cost per
     query) - fixed_monthly."""
-    return _shortcut(
-        queries_per_day=xa.number(queries_per_day, "queries_per_day", **xa.limits("queries_per_day")),
-        frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
-        ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
-        ft_traffic_share=xa.number(ft_share, "ft_share", default=1.0, maximum=1),
-        hosting_per_month=xa.number(
-            fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month")
-        ),
-        days_per_month=xa.number(
-            days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month")
-        ),
-    ).net_benefit_month
+    queries = xa.number(queries_per_day, "queries_per_day", **xa.limits("queries_per_day"))
+    frontier_q = _query_cost_arg(frontier_query_cost, "frontier_query_cost")
+    ft_q = _query_cost_arg(ft_query_cost, "ft_query_cost")
+    share = xa.number(ft_share, "ft_share", default=1.0, maximum=1)
+    fixed = xa.number(fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month"))
+    days = xa.number(days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month"))
+    return _one(month_one(queries * days, share, frontier_q, ft_q, 0.0, 0.0, fixed)[-1])
 
 
 @func(help_url=HELP_URL)
@@ -268,17 +248,7 @@ def ft_payback_months(upfront_cost, monthly_net_benefit):
     never pays back."""
     upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
     net = xa.number(monthly_net_benefit, "monthly_net_benefit", minimum=-xa.BIG)
-    # net benefit = 1 query a day over a 1-day month at $net saving, less any negative part as
-    # fixed cost
-    return figure(
-        _shortcut(
-            queries_per_day=max(net, 0.0),
-            days_per_month=1.0,
-            frontier_input_price=1.0,
-            hosting_per_month=max(-net, 0.0),
-            other_upfront_cost=upfront,
-        ).payback_months
-    )
+    return figure(_one(payback_months(upfront, net)))
 
 
 @func(help_url=HELP_URL)
@@ -313,25 +283,14 @@ def ft_breakeven_queries(
 ):
     """Queries per day at which fine-tuning pays back exactly over its lifetime. #NUM! if it never
     can."""
-    return figure(
-        _shortcut(
-            other_upfront_cost=xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost")),
-            frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
-            ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
-            lifetime_months=xa.number(lifetime_months, "lifetime_months", **xa.limits("lifetime_months")),
-            hosting_per_month=xa.number(
-                fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month")
-            ),
-            days_per_month=xa.number(
-                days_per_month,
-                "days_per_month",
-                default=30.0,
-                zero=True,
-                **xa.limits("days_per_month"),
-            ),
-            ft_traffic_share=xa.number(ft_share, "ft_share", default=1.0, maximum=1),
-        ).breakeven_queries_per_day
-    )
+    upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
+    frontier_q = _query_cost_arg(frontier_query_cost, "frontier_query_cost")
+    ft_q = _query_cost_arg(ft_query_cost, "ft_query_cost")
+    life = xa.number(lifetime_months, "lifetime_months", **xa.limits("lifetime_months"))
+    fixed = xa.number(fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month"))
+    days = xa.number(days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month"))
+    share = xa.number(ft_share, "ft_share", default=1.0, maximum=1)
+    return figure(_one(breakeven_queries(upfront, life, fixed, days, share, frontier_q, ft_q, 0.0)))
 
 
 # --- whole scenarios from a labelled input block ------------------------------------------
@@ -523,6 +482,8 @@ def ft_scenarios(inputs_table, output):
         columns[f] = [xa.table_cell(f, v) for v in columns[f]]
     result = evaluate_table(columns, _catalog(), n=len(filled))
     values = result.column(want)
+    if len(filled) == len(rows) and not any(result.errors):  # every row filled and fine: one pass
+        return [[figure(v)] for v in values]
     for k, i in enumerate(filled):
         err = result.errors[k]
         cells[i] = error_code(err) if err is not None else figure(values[k])
