@@ -33,7 +33,7 @@ from pricing.finance import finance_figures
 from pricing.input_docs import variable_label
 from pricing.inputs import NUMERIC_FIELDS, resolve_table
 from pricing.risk_options import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, DISTRIBUTIONS, OUTPUTS  # noqa: F401
-from pricing.scenario import Scenario, ScenarioError, field_allowed
+from pricing.scenario import BIG, Scenario, ScenarioError, field_allowed
 from pricing.table import INTEGER, NUMERIC, validate_table
 
 # Engine columns that are not Scenario fields: set on the resolved columns, any value >= 0.
@@ -101,7 +101,9 @@ def _check_output(output: str) -> None:
 
 
 def _allowed(name: str) -> str:
-    return field_allowed(name) if name in Scenario.model_fields else "a number >= 0 (engine column)"
+    if name in Scenario.model_fields:
+        return field_allowed(name)
+    return f"a number >= 0 and <= {BIG:g} (engine column)"  # beyond it draws overflow to inf
 
 
 def _number(name: str, value: Any) -> float:
@@ -176,7 +178,7 @@ def points(
     for name, vals in values.items():
         if name in COLUMN_ONLY:
             v = np.broadcast_to(np.asarray(vals, dtype=float), (n,))
-            bad = ~np.isfinite(v) | (v < 0)
+            bad = ~np.isfinite(v) | (v < 0) | (v > BIG)
             if bad.any():
                 raise ScenarioError(name, float(v[np.argmax(bad)]), _allowed(name))
             cols[name] = v.copy()
@@ -294,13 +296,39 @@ def sample(
     s = breakeven.as_scenario(scenario)
     # each range's ends must be valid values of the input: checked once, with the field's message
     check = {k: np.array(v) for k, v in ranges.items()}
-    points(s, check, 3, catalog)
+    try:
+        points(s, check, 3, catalog)
+    except ScenarioError as exc:
+        raise _built_in_range_error(s, ranges, exc) from None
     rng = np.random.default_rng(int(seed))
     out = {}
     for name, (low, likely, high) in ranges.items():
         x = _draw(rng, low, likely, high, int(draws), distribution)
         out[name] = np.clip(np.round(x), low, high) if name in INTEGER else x
     return out
+
+
+def _built_in_range_error(
+    s: Scenario, ranges: Mapping[str, tuple[float, float, float]], exc: ScenarioError
+) -> ScenarioError:
+    """A range error that tells the truth: a built-in range the user never typed says it was
+    derived from their input, and names it (else the error is returned as it was)."""
+    name = getattr(exc, "field", None)
+    built_in = default_uncertain(s).get(name)
+    if name not in ranges or built_in is None or tuple(ranges[name]) != tuple(built_in):
+        return exc
+    low, likely, high = built_in
+    err = ScenarioError(name, exc.value, exc.allowed)
+    try:
+        reached = f"{float(exc.value):g}"
+    except (TypeError, ValueError):
+        reached = repr(exc.value)
+    err.args = (
+        f"the built-in risk range of {name} ({low:g} / {likely:g} / {high:g}, derived from your "
+        f"{name} = {getattr(s, name):g}) reaches {reached}, outside what {name} allows "
+        f"({exc.allowed}); give {name} a range of your own",
+    )
+    return err
 
 
 def _percentile(sorted_values: np.ndarray, q: float) -> float:

@@ -264,6 +264,9 @@ def make_scenario(values: Mapping[str, Any]) -> Scenario:
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
         raise unknown_input(unknown[0], values[unknown[0]])
+    for key, value in values.items():  # pydantic would read true as 1: no silent numbers
+        if isinstance(value, bool) and Scenario.model_fields[key].annotation not in (str, str | None):
+            raise ScenarioError(key, value, field_allowed(key))
     decline = values.get("frontier_price_decline_annual")
     if isinstance(decline, str) and decline.strip().casefold() == "measured":
         from pricing.decline import measured_decline  # opt-in: the frontier family's fitted decline

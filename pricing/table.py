@@ -50,15 +50,29 @@ def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+def number_from_text(text: str) -> float | None:
+    """Numeric text as every FT_ function reads it (numpy's fast path in _parse agrees): Python's
+    float() of the stripped text. "5,000" is refused, not guessed: in many locales "1,5" is 1.5."""
+    if "," in text:
+        return None
+    try:
+        return float(text.strip())
+    except ValueError:
+        return None
+
+
 def _to_float(value: Any) -> float | None:
     """A finite number (numeric text too, as pydantic's lax mode allows), else None."""
     if isinstance(value, bool):
         return None
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
+    if isinstance(value, str):
+        x = number_from_text(value)
+    else:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return None
+    return x if x is not None and math.isfinite(x) else None
 
 
 def _parse(values: Sequence[Any], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

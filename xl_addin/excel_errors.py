@@ -73,6 +73,9 @@ def excel_errors(fn: F) -> F:
             raise
         except (ScenarioError, ValueError, OverflowError) as exc:
             raise value_error(exc, excel_name) from None
+        except Exception as exc:  # unforeseen: still one sentence, never a traceback
+            first = (str(exc).splitlines() or [""])[0][:200]
+            raise ExcelValueError(f"{excel_name}: unexpected error ({type(exc).__name__}: {first})") from None
 
     # Excel shows the docstring as the description: one line, however the source wraps it.
     wrapper.__doc__ = " ".join((fn.__doc__ or "").split()) or None

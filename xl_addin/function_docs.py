@@ -115,10 +115,11 @@ token prices in USD per 1M tokens, time in months.
 
 | Excel shows | meaning | how to see why |
 |---|---|---|
-| `#VALUE!` | a bad argument: text or TRUE/FALSE where a number belongs, NaN, a negative \
-count, a share above 1, an unknown label, a ragged or empty input block; or a rate the catalog \
-lacks for a scenario's model (give it in the block: the message names the input, e.g. \
-`training_price`) | hover the cell (xlwings \
+| `#VALUE!` | a bad argument: text or TRUE/FALSE where a number belongs (numeric text such as \
+"500" counts as the number in every function; "5,000" is refused in every function, since "1,5" \
+means 1.5 in many locales), NaN, a negative count, a share above 1, an unknown label, a ragged \
+or empty input block; or a rate the catalog lacks for a scenario's model (give it in the block: \
+the message names the input, e.g. `training_price`) | hover the cell (xlwings \
 Lite/Server) or read the cell (classic): the message names the argument, the value and what is \
 allowed, e.g. `queries_per_day must be a number >= 0 and <= 1e+12, got 'abc'` |
 | `#N/A` | an unknown model id; `FT_PRICE` of a rate the catalog does not have for that model | \

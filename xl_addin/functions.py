@@ -392,8 +392,8 @@ def ft_npv(inputs):
     CELLS,
     ndim=2,
     doc="[optional] Your uncertain inputs, one per row: input name | low | likely | high (a header "
-    "row and blank rows are skipped). Each row replaces that input's built-in range; the others "
-    "keep theirs.",
+    "row and blank rows are skipped; an input given twice or a fifth column is an error). Each row "
+    "replaces that input's built-in range; the others keep theirs.",
 )
 @excel_errors
 def ft_risk(inputs, draws=10_000, seed=0, ranges=None):

@@ -1,4 +1,9 @@
-"""`ft-breakeven report`: evaluate presets or a scenario file and print table, JSON or CSV."""
+"""`ft-breakeven report`: evaluate presets or a scenario file and print table, JSON or CSV.
+
+A scenario file is read bounded (pricing.bounded: MAX_SCENARIO_BYTES, JSON depth, number
+length); text that came from it is neutralised on the way out (CSV: OWASP's formula rule;
+table: control characters escaped).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ import json
 import sys
 from pathlib import Path
 
+from pricing.bounded import ReadRefused, loads, read_bytes
 from pricing.breakeven import Result, evaluate_many
 from pricing.catalog import UnknownModelError
 from pricing.figures import HEADLINE
 from pricing.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
+from pricing.neutralise import csv_row, terminal_text
 from pricing.presets import preset, presets
 from pricing.scenario import Scenario, ScenarioError, make_scenario
 
@@ -68,11 +75,24 @@ NEVER = {
     "discounted_payback_months": "not within the horizon",
     "breakeven_accuracy_lift": "n/a (give value_per_correct)",
 }
+MAX_SCENARIO_BYTES = 10 * 1024 * 1024  # a 10,000-scenario file is ~5 MB
+DEFAULT_PRESET = "faisal"
+JSON_KINDS = {int: "number", float: "number", str: "string", bool: "boolean", type(None): "null"}
 
 
-def format_value(field: str, value, fmt: str) -> str:
+def never(field: str, result: Result | None = None) -> str:
+    """Why a figure does not exist, in the words that are true for this result."""
+    if field == "breakeven_queries_per_day" and result is not None:
+        if result.lifetime_months <= 0:
+            return "never (lifetime 0: the fine-tuned model cannot serve)"
+        if result.ft_cost_per_query < result.frontier_cost_per_query or result.quality_value_month:
+            return "never (no gain per query)"
+    return NEVER.get(field, "n/a")
+
+
+def format_value(field: str, value, fmt: str, result: Result | None = None) -> str:
     if value is None:
-        return NEVER.get(field, "n/a")
+        return never(field, result)
     if fmt.startswith("$") and value < 0:  # -$6,059, as accountants write it, not $-6,059
         return "-" + fmt.format(-value)
     if fmt == KIND_TEXT["share"] and abs(value) < 0.1:  # 2.5%, not 3%: small shares keep a decimal
@@ -80,32 +100,46 @@ def format_value(field: str, value, fmt: str) -> str:
     return fmt.format(value)
 
 
+def _read_scenario_file(name: str) -> list[dict]:
+    """The scenario objects of a JSON file: one object, or a non-empty list of objects."""
+    allowed = "a JSON file of one object of inputs, or a list of them"
+    try:
+        data = loads(read_bytes(Path(name), MAX_SCENARIO_BYTES))
+    except OSError as exc:
+        raise ScenarioError("--scenario", name, f"{allowed} ({exc.strerror or exc})") from None
+    except ReadRefused as exc:
+        raise ScenarioError("--scenario", name, f"{allowed} ({exc})") from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ScenarioError("--scenario", name, f"{allowed} (the list is empty)")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            where = f"item {i + 1} is" if isinstance(data, list) else "it is"
+            kind = JSON_KINDS.get(type(item), type(item).__name__)  # list: a nested list
+            raise ScenarioError("--scenario", name, f"{allowed} ({where} a JSON {kind})")
+    return items
+
+
 def _shown(r: Result, field: str, fmt: str) -> str:
     """One figure as the table shows it: an IRR beyond meaning reads IRR_ABOVE_TEXT."""
     if field == "irr_annual" and irr_beyond_meaning(r.irr_annual, r.payback_months):
         return f"{IRR_ABOVE_TEXT} (see the notes)"
-    return format_value(field, getattr(r, field), fmt)
+    return format_value(field, getattr(r, field), fmt, r)
 
 
 def _load_scenarios(args: argparse.Namespace) -> list[Scenario]:
-    if args.scenario:
-        path = Path(args.scenario)
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ScenarioError("--scenario", str(path), f"a readable JSON file ({exc})") from None
-        items = data if isinstance(data, list) else [data]
-        return [make_scenario(item) for item in items]
+    if args.scenario is not None:
+        return [make_scenario(item) for item in _read_scenario_file(args.scenario)]
     if args.all:
         return [p.scenario for p in presets()]
-    return [preset(args.preset or "faisal").scenario]
+    return [preset(DEFAULT_PRESET if args.preset is None else args.preset).scenario]
 
 
 def render_table(results: list[Result]) -> str:
     if len(results) == 1:
         r = results[0]
         width = max(len(label) for _, label, _ in TABLE_ROWS)
-        lines = [f"Scenario: {r.name or '(unnamed)'}", ""]
+        lines = [f"Scenario: {terminal_text(r.name) or '(unnamed)'}", ""]
         lines += [
             f"  {label:<{width}}  {_shown(r, f, fmt)}"
             for f, label, fmt in TABLE_ROWS
@@ -115,7 +149,7 @@ def render_table(results: list[Result]) -> str:
         if irr_beyond_meaning(r.irr_annual, r.payback_months):
             notes.append(f"IRR {IRR_ABOVE_TEXT}: {IRR_ABOVE_REASON} (JSON and CSV keep the number)")
         if notes:
-            lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
+            lines += ["", "Notes:"] + [f"  - {terminal_text(n)}" for n in notes]
         return "\n".join(lines)
     short = (
         "frontier_cost_month",
@@ -127,7 +161,9 @@ def render_table(results: list[Result]) -> str:
     )
     heads = ["Scenario", "Frontier/mo", "Savings/mo", "Upfront", "Payback", "NPV", "Verdict"]
     fmts = dict((f, fmt) for f, _, fmt in TABLE_ROWS)
-    rows = [[r.name] + [format_value(f, getattr(r, f), fmts[f]) for f in short] for r in results]
+    rows = [
+        [terminal_text(r.name)] + [format_value(f, getattr(r, f), fmts[f], r) for f in short] for r in results
+    ]
     widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows, strict=True)]
     text_columns = {0, len(heads) - 1}  # name and verdict read left to right; figures line up right
 
@@ -153,12 +189,12 @@ def render(results: list[Result], fmt: str) -> str:
     if fmt == "csv":
         fields = list(Result.model_fields)
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=fields)
-        writer.writeheader()
+        writer = csv.writer(out)
+        writer.writerow(fields)
         for r in results:
             row = _tidy(r.model_dump(mode="json"))
             row["notes"] = "; ".join(r.notes)
-            writer.writerow(row)
+            writer.writerow(csv_row([row[f] for f in fields]))  # a name "=cmd()" stays text
         return out.getvalue().rstrip("\n")
     return render_table(results)
 
@@ -179,7 +215,7 @@ def run_report(args: argparse.Namespace) -> int:
         results = evaluate_many(scenarios, catalog)
     except (ScenarioError, UnknownModelError, KeyError) as exc:
         message = exc.args[0] if type(exc) is KeyError else exc  # KeyError would add quotes
-        print(f"ft-breakeven report: {message}", file=sys.stderr)
+        print(f"ft-breakeven report: {terminal_text(message)}", file=sys.stderr)
         return 2
     if args.format != "table" and getattr(args, "extra_sections", None):
         from xl_addin.report_risk import wanted
