@@ -92,7 +92,7 @@ HEADLINE = _figures(
      "First month the discounted cumulative cash flow reaches zero; none within the horizon"),
     ("baseline_cost_per_query", "Baseline cost per query", "USD/query", "money_per_query",
      "One query on the cheaper baseline model, prompted without fine-tuning"),
-    ("baseline_savings_month", "Baseline savings per month", "USD/month", "money",
+    ("baseline_savings_month", "Switching to the baseline saves per month", "USD/month", "money",
      "What switching to the baseline model instead saves against the frontier, month 1"),
     ("savings_vs_baseline_month", "Savings against the baseline per month", "USD/month", "money",
      "Fine-tuning's inference saving against the baseline model, month 1"),

@@ -90,10 +90,16 @@ def test_cli_shows_the_baseline_rows_only_when_one_is_named(capsys, tmp_path):
     path.write_text(json.dumps(CASE))
     assert main(["report", "--scenario", str(path)]) == 0
     out = capsys.readouterr().out
-    rows = {line[:42].strip(): line[42:].strip() for line in out.splitlines() if line.startswith("  ")}
+    # label and value are separated by at least two spaces (the label column fits the longest label)
+    rows = dict(
+        line.strip().split("  ", 1)
+        for line in out.splitlines()
+        if line.startswith("  ") and "  " in line.strip()
+    )
+    rows = {k: v.strip() for k, v in rows.items()}
     assert rows["Verdict against the baseline"] == "Don't fine-tune"
     assert rows["Accuracy lift to beat the baseline"] == "8.3%"
-    assert rows["Switching to the baseline saves / month"] == "$1,728"
+    assert rows["Switching to the baseline saves per month"] == "$1,728"
     assert main(["report", "--preset", "faisal"]) == 0
     assert "baseline" not in capsys.readouterr().out
 
