@@ -108,6 +108,6 @@ def test_ft_baseline_function():
     block = [[k, v] for k, v in CASE.items() if k != "baseline_model"]
     rows = call("ft_baseline", block, "gpt-4.1-mini")
     got = dict((r[0], r[1]) for r in rows)
-    assert got["baseline_verdict"] == "Don't fine-tune"
-    assert got["savings_vs_baseline_month"] == pytest.approx(-432.0)
-    assert got["better_move"].startswith("switching to gpt-4.1-mini without fine-tuning")
+    assert got["Verdict against the baseline"] == "Don't fine-tune"  # labels, not engine names
+    assert got["Savings against the baseline per month"] == pytest.approx(-432.0)
+    assert got["Better move"].startswith("switching to gpt-4.1-mini without fine-tuning")

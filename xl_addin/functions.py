@@ -363,7 +363,7 @@ def ft_baseline(inputs, baseline_model=None):
         raise ScenarioError("baseline_model", None, "a model id (in the block or as the argument)")
     r = evaluate(make_scenario(values), _catalog())
     better = next((n for n in r.notes if "without fine-tuning" in n), "")
-    return [[name, figure(getattr(r, name))] for name in BASELINE_OUT] + [["better_move", better]]
+    return [[label(name), figure(getattr(r, name))] for name in BASELINE_OUT] + [["Better move", better]]
 
 
 @func
