@@ -223,6 +223,4 @@ class Catalog(BaseModel):
         return [by_fold[h] for h in hits]
 
     def ids(self, vendor: str | None = None) -> list[str]:
-        return [
-            m.id for m in self.models if vendor is None or m.vendor.casefold() == vendor.casefold()
-        ]
+        return [m.id for m in self.models if vendor is None or m.vendor.casefold() == vendor.casefold()]

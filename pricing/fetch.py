@@ -74,8 +74,7 @@ def check_url(url: str) -> None:
         return
     if scheme == "http":
         raise FetchError(
-            f"Refused plain-http source {url} (use https; http only for 127.0.0.1, localhost, "
-            "[::1])",
+            f"Refused plain-http source {url} (use https; http only for 127.0.0.1, localhost, [::1])",
             "refused",
             host,
         )

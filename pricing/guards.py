@@ -80,10 +80,7 @@ def per_million(value: float) -> float:
 
 def is_valid_price(value: Any) -> bool:
     return (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and value >= 0
+        not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value >= 0
     )
 
 

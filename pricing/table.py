@@ -40,7 +40,8 @@ def _bounds(field: str) -> tuple[float, bool, float, bool]:
 BOUNDS = {f: _bounds(f) for f in NUMERIC}
 DEFAULTS = {
     f: (math.nan if info.default is None or info.default is PydanticUndefined else float(info.default))
-    for f, info in Scenario.model_fields.items() if f in NUMERIC
+    for f, info in Scenario.model_fields.items()
+    if f in NUMERIC
 }
 REQUIRED = {f for f, info in Scenario.model_fields.items() if info.is_required()}
 INTEGER = {f for f, info in Scenario.model_fields.items() if info.annotation in (int, int | None)}
@@ -80,8 +81,10 @@ def _parse(values: Sequence[Any], n: int) -> tuple[np.ndarray, np.ndarray, np.nd
     try:  # fast path: a clean numeric column converts in one call
         column = np.asarray(values, dtype=float)
         numeric_array = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
-        if column.shape == (n,) and np.isfinite(column).all() and (
-            numeric_array or bool not in set(map(type, values))
+        if (
+            column.shape == (n,)
+            and np.isfinite(column).all()
+            and (numeric_array or bool not in set(map(type, values)))
         ):
             none = np.zeros(n, dtype=bool)
             return column, none, none
@@ -186,9 +189,9 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
             _numeric_column(table, field, values)
     for field in TEXT_FIELDS:
         values = columns.get(field)
-        table.texts[field] = [""] * n if values is None else [
-            "" if _is_blank(v) else str(v).strip() for v in values
-        ]
+        table.texts[field] = (
+            [""] * n if values is None else ["" if _is_blank(v) else str(v).strip() for v in values]
+        )
     _check_training_size(table)
     for i, v in enumerate(columns.get(DATE_FIELD) or ()):
         if _is_blank(v):

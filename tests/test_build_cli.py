@@ -1,6 +1,5 @@
 """`ft-breakeven build` never loses a workbook: no silent overwrite, no half-written file."""
 
-
 from xl_addin import build_cli
 from xl_addin.cli import main
 
