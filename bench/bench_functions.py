@@ -1,13 +1,17 @@
-"""Benchmark: a 10,000-row scenario column through xlwings' Office.js custom-function path.
+"""Benchmark: FT_ functions through xlwings' Office.js custom-function path, against trivial
+UDFs through the same path (bench/trivial_udfs.py), with the payloads Excel sends (every
+argument a 2-D matrix).
 
-    python bench/bench_functions.py [--rows 10000] [--scalar-sample 1000] [--profile]
+    python bench/bench_functions.py [--rows 10000] [--rounds 15] [--scalar-sample 300] [--profile]
 
-Compares one FT_SCENARIOS array call (the whole table in, one column out) with one scalar
-FT_SCENARIO call per row, both through `xlwings.server.custom_functions_call` with the payloads
-Excel sends (every argument a 2-D matrix). The scalar calls are timed on a sample and
-extrapolated (said so in the output). Goal: the array call under 100 ms for 10,000 rows.
-This measures Python only: Excel's own round trip (HTTP for Server, Pyodide for Lite) comes on
-top, once per call, which is why the array form matters.
+- one-line functions (FT_PAYBACK_MONTHS, FT_QUERY_COST, FT_MONTHLY_SAVINGS, FT_TRAINING_COST,
+  FT_BREAKEVEN_QUERIES) against a trivial UDF with as many arguments; goal <= 2x;
+- FT_SCENARIOS over a 10,000-row table against the trivial UDF that moves the same table in and
+  one column out; goal <= 2x;
+- FT_SCENARIO one call per row (extrapolated from a sample) and the Calculator's pattern.
+Each FT_ answer is checked against the engine before timing; ratios are medians of interleaved
+rounds (timing.interleaved). Python only: Excel's round trip (HTTP for Server, Pyodide for Lite)
+comes on top, once per call, which is why the array form matters.
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # PolyForm Noncommercial: local use
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import trivial_udfs  # noqa: E402
 import xlwings as xw  # noqa: E402
 import xlwings.server as xs  # noqa: E402
+from timing import best_and_median, interleaved_runs, machine  # noqa: E402
 
+from pricing.breakeven import evaluate_table, query_cost  # noqa: E402
 from xl_addin import functions  # noqa: E402
 
 HEADER = [
@@ -67,32 +74,72 @@ def payload(func_name: str, args: list[object]) -> dict[str, object]:
     }
 
 
-def call(func_name: str, args: list[object]) -> object:
-    return asyncio.run(xs.custom_functions_call(payload(func_name, args), functions))
+def call(func_name: str, args: list[object], module=functions) -> object:
+    return asyncio.run(xs.custom_functions_call(payload(func_name, args), module))
+
+
+def m(*values: object) -> list[list[list[object]]]:
+    """Scalar arguments as Office.js sends them: each a 1 x 1 matrix."""
+    return [[[v]] for v in values]
+
+
+# (FT_ function, its arguments, the trivial UDF with as many, the answer the engine's formulas give)
+ONE_LINE = (
+    ("ft_payback_months", m(4000, 650), "trivial2", 4000 / 650),
+    ("ft_query_cost", m(1000, 100, 3, 15), "trivial4", float(query_cost(1000, 100, 3, 15, 0.3, 0, 0, 1, 1))),
+    ("ft_monthly_savings", m(5000, 0.0045, 0.0011), "trivial3", 5000 * 30 * (0.0045 - 0.0011)),
+    ("ft_training_cost", m(250e6, 1, 8), "trivial3", 250e6 * 8 / 1e6),
+    ("ft_breakeven_queries", m(4000, 0.0045, 0.0011, 12), "trivial4", (4000 / 12) / (30 * (0.0045 - 0.0011))),
+)
+
+
+def one_line(rounds: int) -> None:
+    for name, args, _, want in ONE_LINE:
+        got = call(name, args)[0][0]  # Office.js gets every answer as a matrix
+        assert abs(got - want) <= 1e-9 * abs(want), (name, got, want)
+    fns = {name: (lambda n=name, a=args: call(n, a)) for name, args, _, _ in ONE_LINE}
+    fns.update({t: (lambda t=t, a=args: call(t, a, trivial_udfs)) for _, args, t, _ in ONE_LINE})
+    t = best_and_median(interleaved_runs(fns, rounds))
+    print(f"one-line functions, {rounds} interleaved rounds (goal <= 2x the trivial UDF):")
+    for name, _, trivial, _ in ONE_LINE:
+        (fast, med), (t_fast, t_med) = t[name], t[trivial]
+        print(
+            f"  {name.upper():22s} {med * 1e3:6.3f} ms = {med / t_med:.2f}x {trivial} ({t_med * 1e3:.3f} ms) "
+            f"median; fastest rounds {fast / t_fast:.2f}x"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--scalar-sample", type=int, default=1_000)
-    parser.add_argument("--repeat", type=int, default=5, help="array-call repeats (best is shown)")
+    parser.add_argument("--scalar-sample", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (median)")
     parser.add_argument("--profile", action="store_true", help="cProfile the array call")
     args = parser.parse_args(argv)
 
-    data = table(args.rows)
-    call("ft_scenarios", [data[:3], [["payback_months"]]])  # warm up: imports, catalog load
+    print(machine())
+    one_line(args.rounds)
 
-    times = []
-    for _ in range(args.repeat):
-        start = time.perf_counter()
-        out = call("ft_scenarios", [data, [["payback_months"]]])
-        times.append(time.perf_counter() - start)
+    data = table(args.rows)
+    out = call("ft_scenarios", [data, [["payback_months"]]])
     assert len(out) == args.rows, len(out)
-    best, worst = min(times), max(times)
+    columns = {f: [row[j] for row in data[1:]] for j, f in enumerate(HEADER)}
+    want = evaluate_table(columns).column("payback_months")
+    assert [r[0] for r in out] == [functions.figure(w) for w in want], "FT_SCENARIOS differs from the engine"
+    t = best_and_median(
+        interleaved_runs(
+            {
+                "ft": lambda: call("ft_scenarios", [data, [["payback_months"]]]),
+                "trivial": lambda: call("trivial_table", [data, [["payback_months"]]], trivial_udfs),
+            },
+            args.rounds,
+        )
+    )
+    (fast, best), (t_fast, t_med) = t["ft"], t["trivial"]
     print(
-        f"FT_SCENARIOS array call, {args.rows:,} rows: best {best * 1e3:.1f} ms, "
-        f"worst {worst * 1e3:.1f} ms over {args.repeat} runs "
-        f"({'meets' if best < 0.1 else 'misses'} the 100 ms goal)"
+        f"FT_SCENARIOS, {args.rows:,} rows, one call: {best * 1e3:.1f} ms = {best / t_med:.2f}x the trivial "
+        f"UDF moving the same table and column ({t_med * 1e3:.1f} ms) median; fastest rounds "
+        f"{fast * 1e3:.1f} / {t_fast * 1e3:.1f} ms = {fast / t_fast:.2f}x (goal <= 2x)"
     )
 
     sample = min(args.scalar_sample, args.rows)

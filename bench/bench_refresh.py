@@ -7,8 +7,8 @@ extracts from the litellm 1.110.2 wheel; ~3.5 MB) when present, else generates a
 of the same size from the bundled catalog plus filler models. Timed: parse + download guard +
 diff + value guards (plan_refresh) and the store transaction (catalog saved atomically,
 changelog appended, last-good and held-back files written, each fsync'ed), starting from the
-bytes in memory (SHA-256 included). Floor: json.loads of the same bytes. Prints medians and
-the ratio (goal <= 5x).
+bytes in memory (SHA-256 included). Floor: json.loads of the same bytes. Prints medians of
+interleaved rounds and the ratios (goal <= 5x).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from timing import median_time  # noqa: E402
+from timing import interleaved, machine  # noqa: E402
 
 from pricing.fetch import Download  # noqa: E402
 from pricing.refresh import RefreshResult, StorePaths, _commit, _parse, plan_refresh  # noqa: E402
@@ -81,15 +81,22 @@ def main(argv: list[str] | None = None) -> int:
     n_models = len(json.loads(raw))
     with tempfile.TemporaryDirectory() as tmp:
         one_refresh(raw, Path(tmp), 0)  # warm-up (imports, first file creation)
-        floor = median_time(lambda i: json.loads(raw), args.repeat)[0]
-        plan_only = median_time(
-            lambda i: plan_refresh(
-                bundled_catalog(), json.loads(raw), source="b", today=datetime.now(UTC).date()
-            ),
+        counter = iter(range(1, 10**9))
+        t = interleaved(
+            {
+                "floor": lambda: json.loads(raw),
+                "plan": lambda: plan_refresh(
+                    bundled_catalog(), json.loads(raw), source="b", today=datetime.now(UTC).date()
+                ),
+                "full": lambda: one_refresh(raw, Path(tmp), next(counter)),
+            },
             args.repeat,
-        )[0]
-        full = median_time(lambda i: one_refresh(raw, Path(tmp), i), args.repeat)[0]
-    print(f"registry: {label}, {len(raw) / 1e6:.2f} MB, {n_models:,} keys, repeat {args.repeat}")
+            warm_up=False,
+        )
+        floor, plan_only, full = t["floor"], t["plan"], t["full"]
+    print(machine())
+    print(f"registry: {label}, {len(raw) / 1e6:.2f} MB, {n_models:,} keys")
+    print(f"median of {args.repeat} interleaved rounds")
     print(f"json.loads (floor):               {floor * 1e3:7.1f} ms")
     print(f"parse + guard + diff:             {plan_only * 1e3:7.1f} ms  ({plan_only / floor:.2f}x)")
     print(f"parse + guard + diff + save/log:  {full * 1e3:7.1f} ms  ({full / floor:.2f}x)")

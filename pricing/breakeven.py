@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from pricing.catalog import Catalog
+from pricing.catalog import TOKENS_PER_MILLION, Catalog
 from pricing.inputs import DAYS_PER_MONTH_AVG, Resolved, resolve_table
 from pricing.scenario import Scenario, make_scenario
 from pricing.table import validate_table
@@ -93,8 +93,8 @@ def query_cost(
     The batch discount on input applies to cached tokens too (cached x batch-input ratio).
     """
     input_rate = (1 - cached_share) * in_price + cached_share * cached_price
-    standard = (tokens_in * input_rate + tokens_out * out_price) / 1e6
-    batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / 1e6
+    standard = (tokens_in * input_rate + tokens_out * out_price) / TOKENS_PER_MILLION
+    batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / TOKENS_PER_MILLION
     return (1 - batch_share) * standard + batch_share * batched
 
 
@@ -243,6 +243,39 @@ def lifetime_weights(lifetime: np.ndarray, months: int) -> np.ndarray:
     return np.clip(lifetime[:, None] - m, 0.0, 1.0)
 
 
+# The month-1 formulas, each said once: headline() applies them to columns, the one-line FT_
+# functions (xl_addin/functions.py) to single numbers, so a one-line answer computes only itself.
+
+
+def month_one(q1, share, frontier_q, ft_q, lift, value, fixed):
+    """(frontier cost, fine-tuned cost, inference savings, quality value, net benefit) of month 1:
+    q1 queries, `share` of them on the fine-tuned model, accuracy lift x value per correct answer."""
+    frontier_month = q1 * frontier_q
+    ft_month = q1 * (share * ft_q + (1 - share) * frontier_q)
+    savings = frontier_month - ft_month
+    quality = q1 * share * lift * value
+    return frontier_month, ft_month, savings, quality, savings + quality - fixed
+
+
+def payback_months(upfront, net):
+    """upfront / net where the net benefit is positive, else NaN (never pays back)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(net > 0, upfront / np.where(net > 0, net, 1.0), np.nan)
+
+
+def breakeven_queries(upfront, life, fixed, days, share, frontier_q, ft_q, lift_value):
+    """Queries a day at which the lifetime pays the upfront back: (upfront / life + fixed) /
+    (days x share x gain per query); NaN when a query gains nothing or there is no lifetime."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        per_query_gain = days * share * (frontier_q - ft_q + lift_value)
+        return np.where(
+            (per_query_gain > 0) & (life > 0),
+            (upfront / np.where(life > 0, life, 1.0) + fixed)
+            / np.where(per_query_gain > 0, per_query_gain, 1.0),
+            np.nan,
+        )
+
+
 def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """All numeric headline figures for every column (NaN where a figure does not exist)."""
     list_q, ft_q = per_query_costs(c)
@@ -250,25 +283,17 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     frontier_q = list_q * np.where(c["frontier_price_cut_month"] <= 1, 1 - c["frontier_price_cut"], 1.0)
     q1 = c["queries_per_day"] * c["days_per_month"]
     share = c["ft_traffic_share"]
-    frontier_month = q1 * frontier_q
-    ft_month = q1 * (share * ft_q + (1 - share) * frontier_q)
-    savings = frontier_month - ft_month
-    quality = q1 * share * c["accuracy_lift"] * c["value_per_correct"]
+    lift, value = c["accuracy_lift"], c["value_per_correct"]
     fixed = c["fixed_cost_month"]
-    net = savings + quality - fixed
+    frontier_month, ft_month, savings, quality, net = month_one(
+        q1, share, frontier_q, ft_q, lift, value, fixed
+    )
     upfront = c["training_cost"] + c["other_upfront"]
     life = c["lifetime_months"]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        payback = np.where(net > 0, upfront / np.where(net > 0, net, 1.0), np.nan)
-        per_query_gain = (
-            c["days_per_month"] * share * (frontier_q - ft_q + c["accuracy_lift"] * c["value_per_correct"])
-        )
-        breakeven = np.where(
-            (per_query_gain > 0) & (life > 0),
-            (upfront / np.where(life > 0, life, 1.0) + fixed)
-            / np.where(per_query_gain > 0, per_query_gain, 1.0),
-            np.nan,
-        )
+    payback = payback_months(upfront, net)
+    breakeven = breakeven_queries(
+        upfront, life, fixed, c["days_per_month"], share, frontier_q, ft_q, lift * value
+    )
 
     lifetime_net = lifetime_benefit(c, list_q, ft_q) - upfront
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -277,8 +302,8 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     verdict = verdict_codes(payback, life, net, c["latency_driven"])
     base = baseline_figures(c, q1, share, frontier_q, ft_month, quality, fixed, upfront, life)
     net_mlops = net - c["mlops_extra_month"]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        payback_mlops = np.where(net_mlops > 0, upfront / np.where(net_mlops > 0, net_mlops, 1.0), np.nan)
+    payback_mlops = payback_months(upfront, net_mlops)
+    with np.errstate(invalid="ignore", over="ignore"):
         payback_day = c["start_ordinal"] + payback * DAYS_PER_MONTH_AVG  # NaN: never pays back
     mode = np.where(c["latency_driven"] > 0, 2, np.where(quality > savings, 1, 0))
     return {
@@ -340,8 +365,8 @@ def baseline_figures(
     vs_base = base_month - ft_month
     net_b = vs_base + quality - fixed
     value = q1 * share * c["value_per_correct"]
+    payback_b = payback_months(upfront, net_b)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        payback_b = np.where(net_b > 0, upfront / np.where(net_b > 0, net_b, 1.0), np.nan)
         need = (upfront / np.where(life > 0, life, 1.0) + fixed - vs_base) / np.where(value > 0, value, 1.0)
     code = verdict_codes(payback_b, life, net_b, c["latency_driven"])
     return {
@@ -705,20 +730,6 @@ def successor_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     again = np.diff(retrains, axis=1, prepend=0.0)
     out[:, :months] = (first + again * c["retrain_cost_share"][:, None]) * upfront[:, None]
     return out
-
-
-SCHEDULE_COLUMNS = (
-    "month",
-    "queries",
-    "frontier_cost",
-    "ft_cost",
-    "inference_savings",
-    "quality_value",
-    "fixed_cost",
-    "upfront_and_retrain",
-    "net_cash_flow",
-    "cumulative_net",
-)
 
 
 def schedule_rows(c: Mapping[str, np.ndarray], months: int) -> list[list[dict[str, float]]]:

@@ -37,6 +37,7 @@ RATE_FIELDS = INFERENCE_FIELDS + FT_INFERENCE_FIELDS + FINE_TUNING_FIELDS
 DATE_FIELDS = ("jobs_available_until", "shutdown_date", "deprecation_date")
 
 HOURS_PER_MONTH = 730  # the cloud-billing convention (8,760 h / 12)
+TOKENS_PER_MILLION = 1_000_000  # rates are USD per 1M tokens: tokens x rate / TOKENS_PER_MILLION
 
 
 class FieldStatus(BaseModel):
@@ -222,6 +223,4 @@ class Catalog(BaseModel):
         return [by_fold[h] for h in hits]
 
     def ids(self, vendor: str | None = None) -> list[str]:
-        return [
-            m.id for m in self.models if vendor is None or m.vendor.casefold() == vendor.casefold()
-        ]
+        return [m.id for m in self.models if vendor is None or m.vendor.casefold() == vendor.casefold()]

@@ -13,7 +13,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from pricing.bounded import read_bytes
+
 CHANGELOG_FILE = "changelog.jsonl"
+MAX_CHANGELOG_BYTES = 100 * 1024 * 1024  # ~400,000 changes; reading more raises ReadRefused
 CHANGELOG_FIELDS = ("timestamp", "model", "field", "old", "new", "source", "sha256")
 
 
@@ -56,12 +59,14 @@ def append_changelog(path: str | Path, records: list[ChangeRecord]) -> None:
 
 
 def read_changelog(path: str | Path) -> list[ChangeRecord]:
-    """Every record of the changelog (an absent file is an empty log; bad lines are skipped)."""
+    """Every record of the changelog (an absent file is an empty log; bad lines are skipped;
+    a file above MAX_CHANGELOG_BYTES raises pricing.bounded.ReadRefused)."""
     path = Path(path)
     if not path.exists():
         return []
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    text = read_bytes(path, MAX_CHANGELOG_BYTES).decode("utf-8", errors="replace")
+    for line in text.splitlines():
         try:
             raw = json.loads(line)
             out.append(ChangeRecord(**{f: raw[f] for f in CHANGELOG_FIELDS}))

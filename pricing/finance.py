@@ -21,6 +21,7 @@ returns an array). Pure numpy; numpy-financial is only used by the tests, as the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 
 import numpy as np
@@ -169,8 +170,7 @@ def _illinois(lo, hi, f_lo, f_hi, fn):
     fn(index, g) evaluates the function for those brackets. Returns the roots."""
     side = np.zeros(lo.size)  # which end moved last (-1 lo, +1 hi)
     for _ in range(IRR_ITERATIONS):
-        active = np.flatnonzero((hi - lo > IRR_TOLERANCE * (1 + np.abs(lo)))
-                                & (f_lo != 0) & (f_hi != 0))
+        active = np.flatnonzero((hi - lo > IRR_TOLERANCE * (1 + np.abs(lo))) & (f_lo != 0) & (f_hi != 0))
         if not active.size:
             break
         a_lo, a_hi, fa_lo, fa_hi = lo[active], hi[active], f_lo[active], f_hi[active]
@@ -190,17 +190,18 @@ def _illinois(lo, hi, f_lo, f_hi, fn):
     return np.where(f_lo == 0, lo, np.where(f_hi == 0, hi, (lo + hi) / 2))
 
 
-def _irr_grid() -> np.ndarray:
+@functools.cache
+def _irr_grid() -> tuple[np.ndarray, int]:
+    """(the bracketing grid in log(1 + r), the index of rate 0), built on the first IRR asked
+    for, not at import: importing the engine computes nothing (issue 19)."""
     lo_u = np.arcsinh(np.log1p(IRR_LOW) / IRR_GRID_SCALE)
     hi_u = np.arcsinh(np.log1p(IRR_HIGH) / IRR_GRID_SCALE)
-    u = np.concatenate([-np.arange(0, -lo_u, IRR_GRID_STEP)[::-1],
-                        np.arange(IRR_GRID_STEP, hi_u, IRR_GRID_STEP)])
+    u = np.concatenate(
+        [-np.arange(0, -lo_u, IRR_GRID_STEP)[::-1], np.arange(IRR_GRID_STEP, hi_u, IRR_GRID_STEP)]
+    )
     g = IRR_GRID_SCALE * np.sinh(np.concatenate([[lo_u], u, [hi_u]]))
-    return np.unique(np.clip(g, np.log1p(IRR_LOW), np.log1p(IRR_HIGH)))
-
-
-_GRID = _irr_grid()
-_ZERO = int(np.flatnonzero(_GRID == 0)[0])  # rate 0 is a grid point
+    grid = np.unique(np.clip(g, np.log1p(IRR_LOW), np.log1p(IRR_HIGH)))
+    return grid, int(np.flatnonzero(grid == 0)[0])  # rate 0 is a grid point
 
 
 def irr(cashflows):
@@ -215,11 +216,11 @@ def irr(cashflows):
     v, single = _rows(cashflows)
     n = v.shape[0]
     last = _last_nonzero(v)
-    grid, z = _GRID, _ZERO
+    grid, z = _irr_grid()
     parts = []
     with np.errstate(all="ignore"):
         for i in range(0, max(n, 1), IRR_CHUNK):
-            value, slope = _grid_npv(v[i:i + IRR_CHUNK], last[i:i + IRR_CHUNK], grid)
+            value, slope = _grid_npv(v[i : i + IRR_CHUNK], last[i : i + IRR_CHUNK], grid)
             parts.append((value > 0, value == 0, slope > 0))
     above = np.concatenate([p[0] for p in parts])
     zero = np.concatenate([p[1] for p in parts]) & (v != 0).any(axis=1)[:, None]
@@ -247,15 +248,16 @@ def irr(cashflows):
     # extremum (a root of the slope) tells: past zero there, [near end, extremum] brackets a
     # root. Flows with one sign change have a monotone NPV and never get here.
     hidden = np.zeros_like(zero)
-    hidden[:, :-1] = (nonzero_cell & (above[:, :-1] == above[:, 1:])
-                      & (rising[:, :-1] != rising[:, 1:]))
+    hidden[:, :-1] = nonzero_cell & (above[:, :-1] == above[:, 1:]) & (rising[:, :-1] != rising[:, 1:])
     # only cells whose near end is nearer to rate 0 than the farther end of the best bracket
     rate = np.abs(np.expm1(grid))
-    reach = np.minimum(np.where(has_up, rate[np.minimum(k_up + 1, grid.size - 1)], np.inf),
-                       np.where(has_down, rate[np.maximum(k_down, 0)], np.inf))
+    reach = np.minimum(
+        np.where(has_up, rate[np.minimum(k_up + 1, grid.size - 1)], np.inf),
+        np.where(has_down, rate[np.maximum(k_down, 0)], np.inf),
+    )
     cells = np.arange(grid.size)[None, :]
     near_rate = np.where(cells >= z, rate[None, :], rate[np.minimum(cells + 1, grid.size - 1)])
-    hidden &= (((cells >= z) & (cells < k_up[:, None])) | ((cells < z) & (cells > k_down[:, None])))
+    hidden &= ((cells >= z) & (cells < k_up[:, None])) | ((cells < z) & (cells > k_down[:, None]))
     hidden &= near_rate < reach[:, None]
     h_rows, h_k = np.nonzero(hidden)
     if h_rows.size:
@@ -266,8 +268,7 @@ def irr(cashflows):
             e_lo, e_hi = grid[h_k].copy(), grid[h_k + 1].copy()
             d_lo, d_hi = _scaled_npv(dv, hl, e_lo, h_neg), _scaled_npv(dv, hl, e_hi, h_neg)
             ok = np.sign(d_lo) * np.sign(d_hi) <= 0
-            g_star = _illinois(e_lo, e_hi, d_lo, d_hi,
-                               lambda i, g: _scaled_npv(dv[i], hl[i], g, h_neg[i]))
+            g_star = _illinois(e_lo, e_hi, d_lo, d_hi, lambda i, g: _scaled_npv(dv[i], hl[i], g, h_neg[i]))
             f_star = _scaled_npv(hv, hl, g_star, h_neg)
         ends_above = above[h_rows, h_k]
         found = ok & ((f_star > 0) != ends_above) & (f_star != 0) | ok & (f_star == 0)
@@ -338,8 +339,9 @@ def discounted_payback(rate_monthly, cashflows):
     return _out(out, single)
 
 
-def finance_figures(columns: Mapping[str, np.ndarray],
-                    which: Collection[str] = FIGURES) -> dict[str, np.ndarray]:
+def finance_figures(
+    columns: Mapping[str, np.ndarray], which: Collection[str] = FIGURES
+) -> dict[str, np.ndarray]:
     """NPV, annual IRR and discounted payback of every scenario's schedule to its horizon.
 
     The flows are pricing.breakeven.cash_flows (month 0 = -upfront, a retrain every lifetime),

@@ -9,16 +9,21 @@ One rate (held back, reported, applied only when the user accepts MODEL.FIELD):
   cents vs dollars slip is exactly 10x, 100x or 1,000x), a drop to zero or a rate above MAX_RATE $/1M;
 - a negative, NaN, infinite, boolean or non-numeric value is never applied, accepted or not.
 A field missing from the download never erases a known rate (the caller keeps the old value).
+One date (deprecation_date; held back and accepted like a rate):
+- a date that moves into the past (it was in the future, or unknown), or by more than
+  MAX_DATE_MOVE_DAYS either way: such a date decides a model's lifetime and so every verdict.
 
-`safe_cell_text` keeps registry text from becoming a formula when written to a cell.
+`safe_cell_text` (pricing.neutralise) keeps registry text from becoming a formula in a cell.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from pricing.neutralise import safe_cell_text  # noqa: F401 (re-exported: refresh, scripts)
 from pricing.sources.litellm import NON_MODEL_KEYS
 
 MIN_MODELS = 50
@@ -28,8 +33,7 @@ MIN_SHARE_OF_CATALOG_KEYS = 0.5
 MAX_RATIO = 10.0
 MAX_RATE = 10_000.0  # USD per 1M tokens; the dearest real rate is ~600 (o1-pro output)
 REL_TOL = 1e-9
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+MAX_DATE_MOVE_DAYS = 366
 
 
 class RejectedDownload(ValueError):
@@ -76,10 +80,7 @@ def per_million(value: float) -> float:
 
 def is_valid_price(value: Any) -> bool:
     return (
-        not isinstance(value, bool)
-        and isinstance(value, int | float)
-        and math.isfinite(value)
-        and value >= 0
+        not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and value >= 0
     )
 
 
@@ -133,12 +134,12 @@ def is_number(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float)
 
 
-def safe_cell_text(value: Any) -> Any:
-    """Text that Excel will show, never evaluate: OWASP CSV-injection rule.
-
-    Strings starting with = + - @ (or tab / CR / LF) get a leading apostrophe, which Excel
-    treats as a text marker. Non-strings are returned unchanged; None stays None.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+def judge_date(old: date | None, new: date, today: date) -> tuple[str, str]:
+    """("same" | "apply" | "hold", reason) for a registry date against the catalog's."""
+    if new == old:
+        return "same", ""
+    if new < today and (old is None or old >= today):
+        return "hold", f"moves into the past ({new.isoformat()}, before today {today.isoformat()})"
+    if old is not None and abs((new - old).days) > MAX_DATE_MOVE_DAYS:
+        return "hold", f"moves by {abs((new - old).days):,} days (limit {MAX_DATE_MOVE_DAYS} either way)"
+    return "apply", ""

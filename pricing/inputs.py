@@ -15,7 +15,7 @@ from datetime import date
 
 import numpy as np
 
-from pricing.catalog import Catalog, ModelEntry, UnknownModelError
+from pricing.catalog import TOKENS_PER_MILLION, Catalog, ModelEntry, UnknownModelError
 from pricing.scenario import ScenarioError
 from pricing.serving import default_tokens_per_second, gpu_month, serving_gpu, serving_note
 from pricing.table import Table
@@ -330,6 +330,8 @@ def service_months(lifetime: np.ndarray, shutdown: np.ndarray, jobs_until: np.nd
     """Months the fine-tuned model serves traffic: until it shuts down, or until the first
     retrain that falls due after its vendor stopped taking jobs (it cannot be retrained then).
     After that the traffic returns to the frontier model. Infinite when nothing stops it."""
+    if not np.isfinite(jobs_until).any():  # the common case: no vendor has stopped taking jobs
+        return np.where(lifetime > 0, shutdown, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         # retrains fall due at k x lifetime; the first with k x lifetime > jobs_until cannot run
         blocked = (np.floor(jobs_until / lifetime) + 1) * lifetime
@@ -341,13 +343,19 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
     """The successor's engine columns: it is trained when ft_model stops serving (month
     service_months), on the same data (its own rate and minimum charge), serves at its own rates
     and fixed costs, is retrained every lifetime (its shutdown permitting) until it stops too
-    (succ_service_end, months from the start). Rows without a successor: NaN rates and
+    (succ_service_end, months from the start). Rows without a successor: NaN rates and costs,
     succ_service_end = service_months, so nothing changes."""
     s1 = c["service_months"]
+    if not np.isfinite(g["succ_ft_input"]).any():  # the common case: no successor on any row
+        nan = np.broadcast_to(np.float64(math.nan), s1.shape)
+        out = {f"succ_{k}": nan for k in ("ft_input", "ft_output", "ft_cached", "training_cost")}
+        out.update({f"succ_{k}": g[f"succ_{k}"] for k in ("ft_batch_factor_in", "ft_batch_factor_out")})
+        out.update(succ_fixed_month=nan, succ_lifetime_months=nan, succ_service_end=s1)
+        return out
     per_run = np.where(
         by_hours,
         x["training_hours"] * g["succ_training_per_hour"],
-        np.where(by_tokens, tokens * x["epochs"] * g["succ_training_per_1m"] / 1e6, 0.0),
+        np.where(by_tokens, token_training_cost(tokens, x["epochs"], g["succ_training_per_1m"]), 0.0),
     )
     per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["succ_min_job_charge"]), per_run)
     has = np.isfinite(g["succ_ft_input"]) & np.isfinite(s1) & (s1 > 0)
@@ -370,8 +378,21 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
     return out
 
 
+def token_training_cost(tokens, epochs, price_per_1m):
+    """One training run billed by the token: tokens x epochs x $ per 1M tokens (FT_TRAINING_COST
+    uses it too)."""
+    return tokens * epochs * price_per_1m / TOKENS_PER_MILLION
+
+
 def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(override), catalog_value, override)
+    """The override where given, else the catalog's value. A column given in full or not at all
+    (a read-only broadcast) is passed through: no full-length np.where for it (issue 19)."""
+    if override.ndim == 1 and override.size and override.strides[0] == 0:  # one value for all rows
+        return np.broadcast_to(catalog_value, override.shape) if math.isnan(override[0]) else override
+    missing = np.isnan(override)
+    if not missing.any():
+        return override
+    return np.where(missing, catalog_value, override)
 
 
 def _group_rates(
@@ -385,7 +406,7 @@ def _group_rates(
     fr_ids, ft_ids, b_ids = t.texts["frontier_model"], t.texts["ft_model"], t.texts["baseline_model"]
     s_ids = t.texts["successor_ft_model"]
     columns = (fr_ids, ft_ids, t.dates, b_ids, s_ids)
-    if t.n > 1 and all(len(set(col)) == 1 for col in columns):
+    if t.n > 1 and all(col.count(col[0]) == t.n for col in columns):  # (no 100,000-element sets)
         # the common sweep: one pair of models and one start date for every row
         keys, row_group = [tuple(col[0] for col in columns)], np.zeros(t.n, dtype=np.intp)
     else:
@@ -489,7 +510,9 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     with np.errstate(invalid="ignore"):  # training_tokens = 0: no job is run, nothing is billed
         by_tokens = ~by_hours & (tokens > 0)
     per_run = np.where(
-        by_hours, hours * g["training_per_hour"], np.where(by_tokens, tokens * x["epochs"] * price / 1e6, 0.0)
+        by_hours,
+        hours * g["training_per_hour"],
+        np.where(by_tokens, token_training_cost(tokens, x["epochs"], price), 0.0),
     )
     per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["min_job_charge"]), per_run)
     c["training_cost"] = per_run * x["training_runs"]
@@ -550,7 +573,8 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                 errors[i] = ScenarioError(
                     "training_price", None, f"given: no training rate for {row_groups[i].ft_name}"
                 )
-    named = np.array([bool(b) for b in t.texts["baseline_model"]], dtype=bool)
+    baselines = t.texts["baseline_model"]
+    named = np.array([bool(b) for b in baselines], dtype=bool) if any(baselines) else np.zeros(t.n, bool)
     for col, override in (
         ("baseline_input", "baseline_input_price"),
         ("baseline_output", "baseline_output_price"),

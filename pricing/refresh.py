@@ -8,7 +8,9 @@ What moves and what never does: pricing/refresh_plan.py (the diff, pure).
 Guards: see pricing/guards.py. Audit: every applied change is appended to changelog.jsonl in the
 store; held-back changes go to held-back.json; the download itself to registry-last-good.json.
 The store is written as one transaction: on any failure the catalog, changelog and last-good file
-are left byte-for-byte as they were.
+are left byte-for-byte as they were. The save is fenced: it happens only while this refresh
+still holds the store's lock and the catalog and changelog are still the ones it planned from,
+so a refresh that outlived its lock cannot overwrite what a later one applied.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from pricing.bounded import ReadRefused, loads
 from pricing.catalog import Catalog
 from pricing.changelog import CHANGELOG_FILE, ChangeRecord, append_changelog
 from pricing.fetch import Download, FetchError, Progress, fetch, host_of
@@ -29,7 +32,7 @@ from pricing.guards import RejectedDownload, safe_cell_text
 from pricing.refresh_plan import Change, HeldBack, Plan, plan_refresh
 from pricing.sources.litellm import REGISTRY_URL
 from pricing.store import load_catalog, save_catalog_atomic, store_catalog_path, store_dir
-from pricing.store_lock import StoreBusy, store_lock
+from pricing.store_lock import StoreBusy, StoreLock, store_lock
 
 __all__ = [
     "Change",
@@ -167,14 +170,21 @@ def _truncate(path: Path, size: int | None) -> None:
 
 
 def _parse(data: bytes) -> Any:
+    """The download as JSON, bounded in depth and number length (pricing.bounded)."""
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return loads(data)
+    except ReadRefused as exc:
         head = data.lstrip()[:200].lower()
         if head.startswith(b"<"):
             raise RejectedDownload("the download is an HTML page, not JSON") from exc
-        where = f" ({exc.msg} at line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise RejectedDownload(f"the download is not valid JSON{where}") from exc
+        raise RejectedDownload(str(exc).replace("it ", "the download ", 1)) from exc  # "it is ..."
+
+
+def _fingerprint(paths: StorePaths) -> tuple[bytes | None, int | None]:
+    """What the save must still find: the catalog's bytes and the changelog's length."""
+    catalog = paths.catalog.read_bytes() if paths.catalog.is_file() else None
+    log = paths.changelog.stat().st_size if paths.changelog.is_file() else None
+    return catalog, log
 
 
 def _summary(plan: Plan) -> str:
@@ -207,13 +217,18 @@ def refresh(
     if dry_run:  # writes nothing, so it needs no lock
         return _refresh_locked(*args)
     try:
-        with store_lock(store_dir(store)):
-            return _refresh_locked(*args)
-    except StoreBusy as exc:
+        with store_lock(store_dir(store)) as lock:
+            return _refresh_locked(*args, lock=lock)
+    except (StoreBusy, OSError) as exc:
         current = load_catalog(store)
+        if isinstance(exc, StoreBusy):
+            status, why = "busy", str(exc)
+        else:  # a read-only store, or a store path that is a file
+            where = exc.filename or store_dir(store)
+            status, why = "failed", f"could not lock the price store {where} ({exc.strerror or exc})"
         return RefreshResult(
-            status="busy",
-            message=f"Not refreshed: {exc}. Prices unchanged (as of {current.as_of.isoformat()}).",
+            status=status,
+            message=f"Not refreshed: {why}. Prices unchanged (as of {current.as_of.isoformat()}).",
             source=source or default_source(),
             previous_as_of=current.as_of,
             as_of=current.as_of,
@@ -230,12 +245,14 @@ def _refresh_locked(
     progress: Progress | None,
     now: datetime | None,
     fetch_options: dict[str, Any],
+    lock: StoreLock | None = None,
 ) -> RefreshResult:
     """`refresh` with the store's lock held (or nothing written: dry run)."""
     source = source or default_source()
     now = now or datetime.now(UTC)
-    current = load_catalog(store)
     paths = StorePaths.of(store)
+    planned_from = _fingerprint(paths)
+    current = load_catalog(store)
     base = RefreshResult(
         status="failed",
         message="",
@@ -249,7 +266,7 @@ def _refresh_locked(
     try:
         download = fetch(source, progress=progress, **fetch_options)
     except FetchError as exc:
-        base.status = "unreachable" if exc.kind == "offline" else "rejected"
+        base.status = "unreachable" if exc.kind in ("offline", "deadline") else "rejected"
         base.message = f"{exc}: {unchanged}"
         return base
     base.source, base.sha256 = download.source, download.sha256
@@ -264,6 +281,14 @@ def _refresh_locked(
     except RejectedDownload as exc:
         base.status = "rejected"
         base.message = f"Rejected the download from {host_of(download.source)} ({exc}): {unchanged}"
+        return base
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        # a registry shaped in a way no guard foresaw: refused whole, like any bad download
+        base.status = "rejected"
+        base.message = (
+            f"Rejected the download from {host_of(download.source)} (its layout is not a "
+            f"registry's: {type(exc).__name__}: {exc}): {unchanged}"
+        )
         return base
     result = RefreshResult(
         status="dry-run" if dry_run else ("applied" if plan.applied else "unchanged"),
@@ -285,6 +310,11 @@ def _refresh_locked(
         summary = _summary(plan).replace("applied", "to apply", 1)
         result.message = f"Dry run, nothing saved: {summary}."
         return result
+    lost = _lost_fence(paths, lock, planned_from)
+    if lost:
+        base.status = "failed"
+        base.message = f"Not saved: {lost}. Prices unchanged by this refresh; run it again."
+        return base
     try:
         _commit(paths, result, plan, download)
     except OSError as exc:
@@ -293,6 +323,21 @@ def _refresh_locked(
         return base
     result.message = f"Prices as of {result.as_of.isoformat()}: {_summary(plan)}."
     return result
+
+
+def _lost_fence(paths: StorePaths, lock: StoreLock | None, planned_from: tuple) -> str:
+    """Why this refresh may no longer save ("" when it may)."""
+    if lock is not None and not lock.held():
+        return (
+            f"this refresh ran past the lock's time limit and another refresh took over "
+            f"{paths.catalog.parent}"
+        )
+    try:
+        if _fingerprint(paths) != planned_from:
+            return f"the price store {paths.catalog.parent} changed while this refresh ran"
+    except OSError as exc:
+        return f"the price store {paths.catalog.parent} could not be re-read ({exc.strerror or exc})"
+    return ""
 
 
 # ---------------------------------------------------------------- text report (CLI, status cells)

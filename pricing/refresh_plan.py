@@ -4,12 +4,13 @@
 
 Only registry-published inference rates move: `input`, `output`, `cached_input`, `batch_input`,
 `batch_output` from the row `registry_key` (else the first alias that is a registry key), the same
-`ft_*` rates from the row `ft_registry_key`, and `deprecation_date`. Curated fine-tuning rates,
-hosting, storage and dates are never touched, nor is a published `ft_*` rate of a model without
-`ft_registry_key` (curated, or set by a vendor price API: pricing.vendor_plan). Inferred rates
-are recomputed with the snapshot's rules (pricing.snapshot.build_entry), so a registry that now
-publishes a formerly inferred rate replaces it and the 'inferred' mark goes. pricing.refresh
-fetches, plans with this and saves.
+`ft_*` rates from the row `ft_registry_key`, and `deprecation_date` (guarded like a rate:
+guards.judge_date holds back a date moving into the past or by more than a year). Curated
+fine-tuning rates, hosting, storage and other dates are never touched, nor is a published `ft_*`
+rate of a model without `ft_registry_key` (curated, or set by a vendor price API:
+pricing.vendor_plan). Inferred rates are recomputed with the snapshot's rules
+(pricing.snapshot.build_entry), so a registry that now publishes a formerly inferred rate replaces
+it and the 'inferred' mark goes. pricing.refresh fetches, plans with this and saves.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pricing.guards import (
     check_download,
     describe,
     judge,
+    judge_date,
 )
 from pricing.snapshot import build_entry, load_data
 from pricing.sources.litellm import (
@@ -36,6 +38,7 @@ from pricing.sources.litellm import (
 )
 
 PRICED = INFERENCE_FIELDS + FT_INFERENCE_FIELDS
+DATED = ("deprecation_date",)  # registry dates we apply, guarded by guards.judge_date
 REGISTRY_NAME = {ours: theirs for theirs, ours in PRICE_FIELDS.items()}
 _CACHED_RULE = re.compile(r"cached = ([0-9.]+)% of input")
 
@@ -57,8 +60,8 @@ class HeldBack:
 
     model: str
     field: str
-    old: float | None
-    new: float | None  # USD per 1M tokens; None when the value is not a number
+    old: float | str | None  # ISO text for a date field
+    new: float | str | None  # USD per 1M tokens (ISO text for a date); None when not a number
     raw: str  # the registry's value as text
     reason: str
     acceptable: bool
@@ -89,7 +92,7 @@ def _normalise_accepts(catalog: Catalog, accepted: Iterable[str]) -> tuple[set[s
         text = str(item).strip()
         model, sep, fld = text.rpartition(".")
         fld = fld.strip().lower()
-        if sep and fld in PRICED and model in catalog:
+        if sep and fld in PRICED + DATED and model in catalog:
             keys.add(f"{catalog.get(model).id}.{fld}")
         elif text:
             unknown.append(text)
@@ -180,19 +183,28 @@ class _Planner:
         update["field_status"] = status
         new_dep = rows[mdef["registry_key"]].deprecation_date if old.registry_key else None
         if new_dep and new_dep != old.deprecation_date:
-            update["deprecation_date"] = new_dep
-            self.plan.applied.append(
-                Change(
-                    old.id,
-                    "deprecation_date",
-                    old.deprecation_date.isoformat() if old.deprecation_date else None,
-                    new_dep.isoformat(),
-                )
-            )
+            self._date(old, "deprecation_date", new_dep, today, update)
         if raw is not None:
             update["inference_source"] = source
             update["inference_verified"] = today
         return old.model_copy(update=update)
+
+    def _date(self, old: ModelEntry, name: str, new: date, today: date, update: dict) -> None:
+        """Apply a registry date, or hold it back (guards.judge_date) unless accepted."""
+        before = getattr(old, name)
+        was = before.isoformat() if before else None
+        action, reason = judge_date(before, new, today)
+        key = f"{old.id}.{name}"
+        if action == "hold" and key not in self.accepted:
+            self.plan.held_back.append(
+                HeldBack(old.id, name, was, new.isoformat(), new.isoformat(), reason, True)
+            )
+            return
+        if action == "hold":
+            self.used.add(key)
+        update[name] = new
+        note = "accepted" if action == "hold" else ""
+        self.plan.applied.append(Change(old.id, name, was, new.isoformat(), note))
 
     @staticmethod
     def _published_elsewhere(old: ModelEntry, name: str) -> bool:

@@ -27,31 +27,18 @@ from pydantic import BaseModel
 
 from pricing import breakeven
 from pricing.catalog import Catalog
+from pricing.figures import HEADLINE
 from pricing.finance import FIGURES as FINANCE_FIGURES
 from pricing.finance import finance_figures
 from pricing.input_docs import variable_label
 from pricing.inputs import NUMERIC_FIELDS, resolve_table
-from pricing.scenario import Scenario, ScenarioError, field_allowed
+from pricing.risk_options import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, DISTRIBUTIONS, OUTPUTS  # noqa: F401
+from pricing.scenario import BIG, Scenario, ScenarioError, field_allowed
 from pricing.table import INTEGER, NUMERIC, validate_table
 
 # Engine columns that are not Scenario fields: set on the resolved columns, any value >= 0.
 COLUMN_ONLY: tuple[str, ...] = tuple(f for f in NUMERIC_FIELDS if f not in Scenario.model_fields)
 VARIABLES: tuple[str, ...] = NUMERIC + COLUMN_ONLY
-OUTPUTS: tuple[str, ...] = (
-    "payback_months",
-    "npv",
-    "discounted_payback_months",
-    "irr_annual",
-    "lifetime_net",
-    "roi",
-    "net_benefit_month",
-    "inference_savings_month",
-    "frontier_cost_month",
-    "ft_cost_month",
-    "upfront_cost",
-    "breakeven_queries_per_day",
-)
-DISTRIBUTIONS = ("triangular", "pert")
 MAX_DRAWS = 1_000_000
 MAX_GRID_CELLS = 250_000
 TOKEN_PAIRS = {"input_tokens": "ft_input_tokens", "output_tokens": "ft_output_tokens"}
@@ -114,7 +101,9 @@ def _check_output(output: str) -> None:
 
 
 def _allowed(name: str) -> str:
-    return field_allowed(name) if name in Scenario.model_fields else "a number >= 0 (engine column)"
+    if name in Scenario.model_fields:
+        return field_allowed(name)
+    return f"a number >= 0 and <= {BIG:g} (engine column)"  # beyond it draws overflow to inf
 
 
 def _number(name: str, value: Any) -> float:
@@ -189,7 +178,7 @@ def points(
     for name, vals in values.items():
         if name in COLUMN_ONLY:
             v = np.broadcast_to(np.asarray(vals, dtype=float), (n,))
-            bad = ~np.isfinite(v) | (v < 0)
+            bad = ~np.isfinite(v) | (v < 0) | (v > BIG)
             if bad.any():
                 raise ScenarioError(name, float(v[np.argmax(bad)]), _allowed(name))
             cols[name] = v.copy()
@@ -219,10 +208,6 @@ def _opt(x: float) -> float | None:
 
 
 # ---------------------------------------------------------------- Monte Carlo
-
-
-DEFAULT_DRAWS = 10_000  # Monte Carlo trials when none are given: the CLI, FT_RISK and the Risk sheet
-DEFAULT_TORNADO_OUTPUT = "npv"  # the figure a tornado explains when none is named: likewise
 
 
 def default_uncertain(
@@ -311,13 +296,39 @@ def sample(
     s = breakeven.as_scenario(scenario)
     # each range's ends must be valid values of the input: checked once, with the field's message
     check = {k: np.array(v) for k, v in ranges.items()}
-    points(s, check, 3, catalog)
+    try:
+        points(s, check, 3, catalog)
+    except ScenarioError as exc:
+        raise _built_in_range_error(s, ranges, exc) from None
     rng = np.random.default_rng(int(seed))
     out = {}
     for name, (low, likely, high) in ranges.items():
         x = _draw(rng, low, likely, high, int(draws), distribution)
         out[name] = np.clip(np.round(x), low, high) if name in INTEGER else x
     return out
+
+
+def _built_in_range_error(
+    s: Scenario, ranges: Mapping[str, tuple[float, float, float]], exc: ScenarioError
+) -> ScenarioError:
+    """A range error that tells the truth: a built-in range the user never typed says it was
+    derived from their input, and names it (else the error is returned as it was)."""
+    name = getattr(exc, "field", None)
+    built_in = default_uncertain(s).get(name)
+    if name not in ranges or built_in is None or tuple(ranges[name]) != tuple(built_in):
+        return exc
+    low, likely, high = built_in
+    err = ScenarioError(name, exc.value, exc.allowed)
+    try:
+        reached = f"{float(exc.value):g}"
+    except (TypeError, ValueError):
+        reached = repr(exc.value)
+    err.args = (
+        f"the built-in risk range of {name} ({low:g} / {likely:g} / {high:g}, derived from your "
+        f"{name} = {getattr(s, name):g}) reaches {reached}, outside what {name} allows "
+        f"({exc.allowed}); give {name} a range of your own",
+    )
+    return err
 
 
 def _percentile(sorted_values: np.ndarray, q: float) -> float:
@@ -510,11 +521,6 @@ def grid(
 
 
 def output_kind(output: str) -> Literal["months", "money", "share", "queries"]:
-    """How an output reads, for formatting."""
-    if output.endswith("_months"):
-        return "months"
-    if output in ("roi", "irr_annual"):
-        return "share"
-    if output == "breakeven_queries_per_day":
-        return "queries"
-    return "money"
+    """How an output reads, for formatting (its kind in pricing.figures)."""
+    kind = HEADLINE[output].kind
+    return {"count": "queries", "money_per_query": "money"}.get(kind, kind)  # type: ignore[return-value]

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pricing.catalog import Catalog
+from pricing.figures import label
 from pricing.risk import COUPLE_TOKENS_NOTE, RiskResult, TornadoRow, grid, output_kind
 from pricing.scenario import Scenario
 
@@ -40,16 +41,17 @@ def risk_rows(r: RiskResult) -> list[list[Any]]:
         "probability_pays_back_within_lifetime": [r.prob_payback_within_lifetime, "", ""],
         "probability_npv_positive": [r.prob_npv_positive, "", ""],
     }
-    return [["figure", "P10", "P50", "P90"], *([name, *values[name]] for name in RISK_FIGURES)]
+    return [["Figure", "P10", "P50", "P90"], *([label(name), *values[name]] for name in RISK_FIGURES)]
 
 
 def tornado_rows(bars: Sequence[TornadoRow], output: str) -> list[list[Any]]:
     """Tornado as a table, biggest swing first; "never" where an end never pays back."""
-    rows: list[list[Any]] = [["driver", "low", "high", f"{output} at low", f"{output} at high", "swing"]]
+    shown = label(output)
+    rows: list[list[Any]] = [["Driver", "Low", "High", f"{shown} at low", f"{shown} at high", "Swing"]]
     for bar in bars:
         rows.append(
             [
-                bar.driver,
+                bar.label or bar.driver,
                 bar.low_value,
                 bar.high_value,
                 _or_never(bar.output_at_low),

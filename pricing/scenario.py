@@ -210,14 +210,6 @@ class Scenario(BaseModel):
                     raise ValueError(f"@{key}")
         return data
 
-    @property
-    def billed_training_tokens_per_epoch(self) -> float | None:
-        if self.training_tokens is not None:
-            return self.training_tokens
-        if self.training_examples is not None and self.tokens_per_example is not None:
-            return self.training_examples * self.tokens_per_example
-        return None
-
 
 FIELDS: tuple[str, ...] = tuple(Scenario.model_fields)
 REQUIRED: tuple[str, ...] = tuple(n for n, f in Scenario.model_fields.items() if f.is_required())
@@ -272,6 +264,9 @@ def make_scenario(values: Mapping[str, Any]) -> Scenario:
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
         raise unknown_input(unknown[0], values[unknown[0]])
+    for key, value in values.items():  # pydantic would read true as 1: no silent numbers
+        if isinstance(value, bool) and Scenario.model_fields[key].annotation not in (str, str | None):
+            raise ScenarioError(key, value, field_allowed(key))
     decline = values.get("frontier_price_decline_annual")
     if isinstance(decline, str) and decline.strip().casefold() == "measured":
         from pricing.decline import measured_decline  # opt-in: the frontier family's fitted decline

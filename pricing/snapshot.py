@@ -178,9 +178,7 @@ def build_catalog(
 def main(argv: list[str] | None = None) -> int:
     from pricing.store import save_catalog_atomic
 
-    p = argparse.ArgumentParser(
-        prog="python -m pricing.snapshot", description="rewrite the bundled catalog"
-    )
+    p = argparse.ArgumentParser(prog="python -m pricing.snapshot", description="rewrite the bundled catalog")
     p.add_argument("registry", help="a LiteLLM model_prices_and_context_window JSON file")
     p.add_argument("--litellm-version", default="1.110.2", help="version the file came from")
     p.add_argument("--as-of", type=date.fromisoformat, default=date.today())

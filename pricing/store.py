@@ -15,11 +15,13 @@ from pathlib import Path
 
 import platformdirs
 
+from pricing.bounded import read_bytes
 from pricing.catalog import Catalog
 
 APP_NAME = "ft-breakeven"
 ENV_HOME = "FT_BREAKEVEN_HOME"
 CATALOG_FILE = "catalog.json"
+MAX_CATALOG_BYTES = 20 * 1024 * 1024  # the catalog is ~60 KB; a bigger file is not ours
 
 # (path, mtime_ns, size) -> Catalog; UDFs call load_catalog per cell, so re-parsing must be rare.
 _cache: dict[tuple[str, int, int], Catalog] = {}
@@ -58,8 +60,8 @@ def load_catalog(store: str | Path | None = None) -> Catalog:
     if cached is not None:
         return cached
     try:
-        catalog = Catalog.model_validate_json(path.read_bytes())
-    except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        catalog = Catalog.model_validate_json(read_bytes(path, MAX_CATALOG_BYTES))
+    except (OSError, ValueError) as exc:  # ValidationError and ReadRefused are ValueErrors
         first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         warnings.warn(
             f"price store {path} is unreadable ({first_line}); using the bundled catalog",

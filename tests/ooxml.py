@@ -31,6 +31,7 @@ SCHEMAS = Path(os.environ.get("FT_BREAKEVEN_OOXML_SCHEMAS", "/nonexistent-ooxml-
 def have_schemas() -> bool:
     return (SCHEMAS / "ISO-IEC29500-4_2016" / "sml.xsd").is_file()
 
+
 ISO = "ISO-IEC29500-4_2016"
 OPC = "ecma/fouth-edition"
 

@@ -90,10 +90,16 @@ def test_cli_shows_the_baseline_rows_only_when_one_is_named(capsys, tmp_path):
     path.write_text(json.dumps(CASE))
     assert main(["report", "--scenario", str(path)]) == 0
     out = capsys.readouterr().out
-    rows = {line[:42].strip(): line[42:].strip() for line in out.splitlines() if line.startswith("  ")}
+    # label and value are separated by at least two spaces (the label column fits the longest label)
+    rows = dict(
+        line.strip().split("  ", 1)
+        for line in out.splitlines()
+        if line.startswith("  ") and "  " in line.strip()
+    )
+    rows = {k: v.strip() for k, v in rows.items()}
     assert rows["Verdict against the baseline"] == "Don't fine-tune"
     assert rows["Accuracy lift to beat the baseline"] == "8.3%"
-    assert rows["Switching to the baseline saves / month"] == "$1,728"
+    assert rows["Switching to the baseline saves per month"] == "$1,728"
     assert main(["report", "--preset", "faisal"]) == 0
     assert "baseline" not in capsys.readouterr().out
 
@@ -102,6 +108,6 @@ def test_ft_baseline_function():
     block = [[k, v] for k, v in CASE.items() if k != "baseline_model"]
     rows = call("ft_baseline", block, "gpt-4.1-mini")
     got = dict((r[0], r[1]) for r in rows)
-    assert got["baseline_verdict"] == "Don't fine-tune"
-    assert got["savings_vs_baseline_month"] == pytest.approx(-432.0)
-    assert got["better_move"].startswith("switching to gpt-4.1-mini without fine-tuning")
+    assert got["Verdict against the baseline"] == "Don't fine-tune"  # labels, not engine names
+    assert got["Savings against the baseline per month"] == pytest.approx(-432.0)
+    assert got["Better move"].startswith("switching to gpt-4.1-mini without fine-tuning")

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from pricing import figures
 from pricing.breakeven import HEADLINE_FIELDS, evaluate, query_cost, schedule
 from pricing.store import load_catalog
 from tests.helpers import EMPTY_CATALOG, priced
@@ -139,12 +140,25 @@ def test_scenario_each_output_equals_engine(output):
 def test_scenario_whole_result_spills_two_columns():
     out = call("ft_scenario", block(BLOCK), None)
     assert len(out) == len(functions.OUTPUTS) and all(len(r) == 2 for r in out)
-    assert [r[0] for r in out] == list(functions.OUTPUTS)
+    assert [r[0] for r in out] == [figures.label(f) for f in functions.OUTPUTS]  # labels, not names
     r = evaluate(BLOCK, EMPTY_CATALOG)
     values = dict(out)
-    assert values["payback_months"] == pytest.approx(r.payback_months)
-    assert values["verdict"] == r.verdict
-    assert values["notes"] == "; ".join(r.notes)
+    assert values["Payback"] == pytest.approx(r.payback_months)
+    assert values["Verdict"] == r.verdict
+    assert values["Notes"] == "; ".join(r.notes)
+
+
+def test_an_output_is_asked_for_by_its_name_or_its_label():
+    want = scalar("ft_scenario", block(BLOCK), "payback_months")
+    assert scalar("ft_scenario", block(BLOCK), "Payback") == want
+    assert scalar("ft_scenario", block(BLOCK), "net benefit per month") == scalar(
+        "ft_scenario", block(BLOCK), "net_benefit_month"
+    )
+    table = [list(BLOCK), list(BLOCK.values())]
+    assert call("ft_scenarios", table, "NPV over the horizon") == call("ft_scenarios", table, "npv")
+    assert call("ft_sensitivity", block(BLOCK), "NPV over the horizon") == call(
+        "ft_sensitivity", block(BLOCK), "npv"
+    )
 
 
 def test_block_layouts_labels_and_blank_rows():
@@ -171,7 +185,7 @@ def test_block_dates_as_excel_serials():
 
 def test_schedule_spill():
     out = call("ft_schedule", block(BLOCK), 6)
-    assert out[0] == list(functions.SCHEDULE_OUT)
+    assert out[0] == ["Month", "Frontier cost", "Cost with fine-tuning", "Net cash flow", "Cumulative net"]
     assert len(out) == 1 + 7 and all(len(r) == 5 for r in out)
     rows = schedule(BLOCK, EMPTY_CATALOG, 6)
     for got, want in zip(out[1:], rows, strict=True):
@@ -336,17 +350,18 @@ def test_risk_and_sensitivity_spills():
     from pricing import risk
 
     out = call("ft_risk", block(BLOCK), 500, 1)
-    assert out[0][:4] == ["figure", "P10", "P50", "P90"]
+    assert out[0][:4] == ["Figure", "P10", "P50", "P90"]
     assert call("ft_risk", block(BLOCK), 500, 1) == out  # same seed, same answer
     assert call("ft_risk", block(BLOCK), None, None) == call("ft_risk", block(BLOCK), 0, 0)
     want = risk.monte_carlo(BLOCK, None, 500, 1, EMPTY_CATALOG)
     rows = {r[0]: r[1:] for r in out[1:]}
-    assert rows["npv"] == pytest.approx([want.npv_p10, want.npv_p50, want.npv_p90])
-    assert rows["probability_npv_positive"][0] == pytest.approx(want.prob_npv_positive)
+    assert rows["NPV over the horizon"] == pytest.approx([want.npv_p10, want.npv_p50, want.npv_p90])
+    assert rows["Chance the NPV is positive"][0] == pytest.approx(want.prob_npv_positive)
     tornado = call("ft_sensitivity", block(BLOCK), None)
     bars = risk.tornado(BLOCK, None, "npv", EMPTY_CATALOG)
-    assert tornado[0][0] == "driver" and len(tornado) == len(bars) + 1 > 2
-    assert [r[0] for r in tornado[1:]] == [b.driver for b in bars]
+    assert tornado[0][:4] == ["Driver", "Low", "High", "NPV over the horizon at low"]
+    assert len(tornado) == len(bars) + 1 > 2
+    assert [r[0] for r in tornado[1:]] == [b.label for b in bars]  # labels, not engine names
 
 
 def test_risk_with_own_ranges_replaces_only_those_inputs():

@@ -12,6 +12,7 @@ import xlwings as xw
 
 from tests.helpers import priced
 from tests.officejs import NA, NUM, call
+from xl_addin import function_docs
 from xl_addin.excel_errors import ExcelValueError
 
 ERR_NA = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}  # an #N/A input cell
@@ -311,3 +312,23 @@ def test_unknown_model_in_a_scalar_result_is_isna_able():
     # The returned "#N/A" becomes Office.js's NotAvailable error (ISNA is TRUE), not #VALUE!.
     assert call("ft_npv", blk(frontier_model="gpt-9", frontier_input_price=...)) == [[NA]]
     assert call("ft_scenario", blk(frontier_model="gpt-9", frontier_input_price=...), None) == [[NA]]
+
+
+def test_a_rate_the_catalog_lacks():
+    # gemini-3.1-flash-lite is fine-tunable in the bundled catalog but has no training rate. A
+    # scenario needs one: #VALUE! whose message names the input to give (only #VALUE! carries a
+    # message in Office.js); given, the scenario computes. FT_PRICE of the same rate is #N/A
+    # (value not available), as docs/FUNCTIONS.md's error table says.
+    lacking = blk(
+        ft_model="gemini-3.1-flash-lite", ft_input_price=..., ft_output_price=..., training_price=...
+    )
+    with pytest.raises(ExcelValueError) as info:
+        call("ft_scenario", lacking, "npv")
+    assert "training_price must be given: no training rate for gemini-3.1-flash-lite" in str(info.value)
+    rows = call("ft_scenarios", [[k for k, _ in lacking], [v for _, v in lacking]], "npv")
+    assert rows == [[{"type": "Error", "errorType": "Value"}]]  # that row's own #VALUE!
+    given = call("ft_scenario", lacking + [["training_price", 2.0]], "npv")
+    assert isinstance(given[0][0], float)
+    assert call("ft_price", "gemini-3.1-flash-lite", "training_per_1m") == [[NA]]
+    table = function_docs.HEADER
+    assert "a rate the catalog lacks" in table and "training_price" in table

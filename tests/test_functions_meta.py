@@ -1,7 +1,11 @@
 """The FT_ functions as Excel is told about them (xlwings' Office.js metadata), and the docs."""
 
 import inspect
+import os
+import subprocess
+import sys
 
+import pytest
 import xlwings.server as xs
 
 from xl_addin import function_docs, functions
@@ -144,7 +148,7 @@ def test_functions_md_matches_the_metadata():
 
 
 def test_function_table_for_the_functions_sheet():
-    table = function_docs.function_table()
+    table = function_docs.registered_table()
     by_name = {name: (desc, params) for name, desc, params in table}
     assert set(by_name) == set(meta())
     desc, params = by_name["FT_PAYBACK_MONTHS"]
@@ -156,10 +160,32 @@ def test_function_table_for_the_functions_sheet():
     assert function_docs.signature("FT_MODELS", by_name["FT_MODELS"][1]) == "FT_MODELS([vendor])"
 
 
-def test_metadata_fallback_without_xlwings_server_agrees():
-    fallback = {f["id"]: f for f in function_docs._meta_from_signatures(functions)}
-    for fid, f in meta().items():
-        assert fallback[fid]["description"] == f["description"]
-        assert [p["description"] for p in fallback[fid]["parameters"]] == [
-            p["description"] for p in f["parameters"]
-        ]
+def test_the_generated_table_matches_the_metadata():
+    # what `ft-breakeven build` reads (package data) against what xlwings' Office.js path registers
+    assert function_docs.function_table() == function_docs.registered_table(), (
+        "run: python -m xl_addin.function_docs"
+    )
+
+
+def test_no_help_link_to_a_page_that_does_not_exist():
+    # Excel's "More help on this function" needs a public web page; the project has none, so the
+    # help is the Functions sheet and docs/FUNCTIONS.md, and no function carries a helpUrl.
+    assert not [fid for fid, f in meta().items() if "helpUrl" in f]
+    assert "Functions sheet" in function_docs.markdown()
+
+
+@pytest.mark.parametrize("runtime", ["lite", "none", "server"])
+def test_build_sets_no_xlwings_licence_key_in_the_users_process(tmp_path, runtime):
+    # A fresh interpreter without the test suite's XLWINGS_* variables (tests/conftest.py sets them)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XLWINGS_")}
+    code = (
+        "import os\n"
+        "from xl_addin.cli import main\n"
+        f"rc = main(['build', '--runtime', {runtime!r}, '-o', {str(tmp_path / 'book.xlsx')!r}])\n"
+        "leaked = sorted(k for k in os.environ if k.startswith('XLWINGS_'))\n"
+        "print(rc, leaked)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "0 []"  # built, and no XLWINGS_ variable set
+    assert "function list unavailable" not in run.stderr

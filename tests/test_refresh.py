@@ -376,7 +376,8 @@ def test_plain_http_elsewhere_is_refused_without_connecting(store):
 def test_redirect_to_plain_http_is_refused(server, store):
     url = server.serve("/moved.json", b"", status=302, Location="http://example.com/r.json")
     result = refresh(url, store=store, now=NOW)
-    assert result.status == "rejected" and "Refused plain-http" in result.message
+    assert result.status == "rejected" and "Refused the redirect" in result.message
+    assert "to http://example.com/r.json" in result.message
 
 
 def test_size_cap(server, store, tmp_path):

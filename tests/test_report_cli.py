@@ -81,4 +81,7 @@ def test_version(capsys):
 
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
-    assert stop.value.code == 0 and capsys.readouterr().out.startswith("ft-breakeven 0.")
+    from importlib.metadata import version
+
+    # the installed metadata (pyproject.toml reads xl_addin.__version__) and --version agree
+    assert stop.value.code == 0 and capsys.readouterr().out == f"ft-breakeven {version('ft-breakeven')}\n"

@@ -355,10 +355,10 @@ def test_risk_sections_export_as_csv_tables(capsys):
 
     assert main(["report", "--all", "--risk", "--draws", "500", "--format", "csv"]) == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
-    assert rows[0] == ["scenario", "figure", "P10", "P50", "P90"]
+    assert rows[0] == ["scenario", "Figure", "P10", "P50", "P90"]
     assert len(rows) == 1 + 5 * len(presets())  # one table: the five FT_RISK rows per preset
     faisal = monte_carlo(preset("faisal").scenario, None, 500, 0)
-    npv = next(r for r in rows if r[0] == faisal.name and r[1] == "npv")
+    npv = next(r for r in rows if r[0] == faisal.name and r[1] == "NPV over the horizon")
     assert float(npv[3]) == pytest.approx(faisal.npv_p50)
     assert (
         main(
@@ -378,7 +378,7 @@ def test_risk_sections_export_as_csv_tables(capsys):
     )
     blocks = capsys.readouterr().out.strip().split("\n\n")
     assert [b.splitlines()[0].split(",")[1] for b in blocks] == [
-        "driver",
+        "Driver",
         "epochs (down) / queries_per_day (across)",
     ]
 

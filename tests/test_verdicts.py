@@ -1,33 +1,40 @@
 """Issue 15, point 8: every verdict is reachable, each rule tested at its boundary (a mutation of
 a threshold or a comparison fails a test), and the minimum job charge is applied."""
 
+import numpy as np
 import pytest
 
-from pricing.breakeven import MANDATORY_NET_MONTH, STRONG_YES_SHARE, VERDICTS, YES_SHARE, evaluate
+from pricing.breakeven import (
+    MANDATORY_NET_MONTH,
+    STRONG_YES_SHARE,
+    VERDICTS,
+    YES_SHARE,
+    evaluate,
+    schedule,
+    verdict_codes,
+)
 from pricing.store import bundled_catalog
 from tests.helpers import EMPTY_CATALOG
 
 
 def case(upfront: float, queries_per_day: float = 50, **extra):
     """$1 saved a query (1M prompt tokens at $2 vs $1 per 1M), 20 days a month: queries_per_day
-    x 20 dollars net a month; the upfront cost is an evaluation cost. Lifetime 12 months."""
-    return evaluate(
-        dict(
-            queries_per_day=queries_per_day,
-            days_per_month=20,
-            input_tokens=1e6,
-            output_tokens=0,
-            frontier_input_price=2,
-            frontier_output_price=0,
-            ft_input_price=1,
-            ft_output_price=0,
-            training_tokens=0,
-            eval_cost=upfront,
-            lifetime_months=12,
-            **extra,
-        ),
-        EMPTY_CATALOG,
+    x 20 dollars net a month; the upfront cost is an evaluation cost. Lifetime 12 months unless
+    `extra` names another."""
+    values = dict(
+        queries_per_day=queries_per_day,
+        days_per_month=20,
+        input_tokens=1e6,
+        output_tokens=0,
+        frontier_input_price=2,
+        frontier_output_price=0,
+        ft_input_price=1,
+        ft_output_price=0,
+        training_tokens=0,
+        eval_cost=upfront,
+        lifetime_months=12,
     )
+    return evaluate(values | extra, EMPTY_CATALOG)
 
 
 @pytest.mark.parametrize(
@@ -47,6 +54,34 @@ def test_share_of_lifetime_boundaries(upfront, verdict):
     assert r.net_benefit_month == pytest.approx(1000) and r.payback_months == pytest.approx(upfront / 1000)
     assert r.verdict == verdict
     assert (STRONG_YES_SHARE, YES_SHARE) == (0.6, 0.8)  # the README's table
+
+
+@pytest.mark.parametrize(
+    "upfront, verdict",
+    [
+        # a 10-month lifetime puts each share exactly on a float: 6 / 10 = 0.6, 8 / 10 = 0.8
+        (6_000, "Strong yes"),
+        (6_001, "Yes"),
+        (8_000, "Yes"),
+        (8_001, "Marginal"),
+        (10_000, "Marginal"),
+        (10_001, "Don't fine-tune"),
+    ],
+)
+def test_share_boundaries_land_exactly(upfront, verdict):
+    # 9.6 / 12 is 0.7999... in floats, so the 12-month cases alone let `<` pass for `<=`
+    r = case(upfront, lifetime_months=10)
+    assert r.payback_months == pytest.approx(upfront / 1000)
+    assert r.verdict == verdict
+
+
+def test_no_lifetime_is_never_a_yes():
+    # Validation keeps lifetime_months >= 0.01 and a retired model is refused, so only a direct
+    # call reaches lifetime 0: it must stay "Don't fine-tune", even if only fine-tuning meets the
+    # latency budget or it pays back within a month at $10K+ a month.
+    one = np.array
+    codes = verdict_codes(one([0.5, 0.5]), one([0.0, 0.0]), one([20_000.0, 20_000.0]), one([0, 1]))
+    assert [VERDICTS[c] for c in codes] == ["Don't fine-tune", "Don't fine-tune"]
 
 
 @pytest.mark.parametrize(
@@ -95,3 +130,23 @@ def test_minimum_job_charge():
     assert big.training_cost == pytest.approx(3 * 8.0)  # 2M x $4 = $8 a run: above the minimum
     free = evaluate(dict(base, training_tokens=0), cat)
     assert free.training_cost == 0  # no job run, no charge
+
+
+def test_minimum_job_charge_of_a_successor():
+    # gpt-4.1-mini retires on 2027-01-14 (bundled catalog); mistral-small takes over and is trained
+    # on 0.1M tokens: $0.40 at $4 per 1M, billed at its $4 minimum at the switch (month 2) and at
+    # each 12-monthly retrain after it. The first job on gpt-4.1-mini: 0.1M x $5 = $0.50 (no minimum).
+    s = dict(
+        queries_per_day=20_000,
+        frontier_model="gpt-4.1",
+        ft_model="gpt-4.1-mini",
+        successor_ft_model="mistral-small",
+        input_tokens=1000,
+        output_tokens=200,
+        training_tokens=100_000,
+        epochs=1,
+        start_date="2026-12-01",
+    )
+    rows = schedule(s, bundled_catalog())
+    paid = {m: r["upfront_and_retrain"] for m, r in enumerate(rows) if r["upfront_and_retrain"]}
+    assert paid == pytest.approx({0: 0.5, 2: 4.0, 14: 4.0, 26: 4.0})

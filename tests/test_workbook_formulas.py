@@ -246,7 +246,7 @@ def test_calculator_schedule_equals_the_engine(solved):
     preset = presets()[1]
     rows = schedule(preset.scenario, bundled_catalog(), calculator.SCHEDULE_MONTHS)
     top = calculator.SCHEDULE_HEADER_ROW
-    assert cell(solved, "Calculator", f"L{top}") == "month"
+    assert cell(solved, "Calculator", f"L{top}") == "Month"  # the label, not the engine name
     for m in (0, 1, 12, calculator.SCHEDULE_MONTHS):
         got = cell(solved, "Calculator", f"P{top + 1 + m}")
         assert math.isclose(got, rows[m]["cumulative_net"], rel_tol=1e-9, abs_tol=1e-6)
@@ -293,14 +293,14 @@ def test_risk_sheet_equals_monte_carlo_and_tornado_of_the_calculator_scenario(so
         return cell(solved, "Risk", f"{get_column_letter(risk_sheet.FIRST_COL + j)}{top + i}")
 
     top = risk_sheet.RISK_TOP
-    assert at(top, 3, 0) == "npv" and at(top, 0, 2) == "P50"
+    assert at(top, 3, 0) == "NPV over the horizon" and at(top, 0, 2) == "P50"
     assert math.isclose(at(top, 3, 2), mc.npv_p50, rel_tol=1e-9)
     assert math.isclose(at(top, 1, 1), mc.payback_p10, rel_tol=1e-9)
     assert math.isclose(at(top, 5, 1), mc.prob_npv_positive, rel_tol=1e-12)
     top = risk_sheet.TORNADO_TOP
     assert len(bars) >= 5
     for i, bar in enumerate(bars, start=1):
-        assert at(top, i, 0) == bar.driver
+        assert at(top, i, 0) == bar.label
         assert math.isclose(at(top, i, 5), bar.swing, rel_tol=1e-9)
 
 

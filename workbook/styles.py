@@ -8,9 +8,11 @@ headline outputs are bold on pale blue; checks read OK (green) or ERROR (red).
 from __future__ import annotations
 
 from openpyxl.cell import Cell
-from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.worksheet import Worksheet
+
+# the figures' formats are said once, in pricing.figures
+from pricing.figures import INTEGER, MONTHS, PERCENT, TEXT, USD, USD_QUERY
 
 FONT_NAME = "Calibri"
 
@@ -26,7 +28,6 @@ OK_GREEN = "C6EFCE"
 OK_TEXT = "006100"
 BAD_RED = "FFC7CE"
 BAD_TEXT = "9C0006"
-WARN_FILL = "FFEB9C"
 WARN_TEXT = "9C5700"
 INFERRED_FILL = "FCE4D6"  # a rate derived by a rule, not published
 UNVERIFIED_FILL = "E4DFEC"  # a rate we could not check against the vendor's page
@@ -36,18 +37,12 @@ BOX = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 UNDERLINE = Border(bottom=Side(style="medium", color=NAVY))
 
 # Number formats, by the unit names of pricing.scenario (field_unit) and a few of our own.
-USD = '"$"#,##0;[Red]-"$"#,##0'
 USD_CENTS = '"$"#,##0.00;[Red]-"$"#,##0.00'
-USD_QUERY = '"$"#,##0.00000;[Red]-"$"#,##0.00000'
 USD_RATE = '"$"#,##0.00##'
-INTEGER = "#,##0"
 DECIMAL = "#,##0.0"
 DECIMAL2 = "#,##0.00"
-PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
 DATETIME = "yyyy-mm-dd hh:mm"
-TEXT = "@"
-MONTHS = "#,##0.0"
 CHECK = '"ERROR";"ERROR";"OK"'
 WARNING = '"WARN";"WARN";"OK"'
 
@@ -174,29 +169,6 @@ def header_row(ws: Worksheet, row: int, col: int, labels, *, height: float | Non
         style(c, "header", wrap=True, align="center")
     if height:
         ws.row_dimensions[row].height = height
-
-
-def check_formatting(ws: Worksheet, ref: str, warning: bool = False) -> None:
-    """Green when the check is 0 (OK), red (or amber for warnings) when it is not."""
-    bad_fill, bad_text = (WARN_FILL, WARN_TEXT) if warning else (BAD_RED, BAD_TEXT)
-    ws.conditional_formatting.add(
-        ref,
-        CellIsRule(
-            operator="equal",
-            formula=["0"],
-            fill=fill(OK_GREEN),
-            font=Font(color=OK_TEXT, bold=True),
-        ),
-    )
-    ws.conditional_formatting.add(
-        ref,
-        CellIsRule(
-            operator="notEqual",
-            formula=["0"],
-            fill=fill(bad_fill),
-            font=Font(color=bad_text, bold=True),
-        ),
-    )
 
 
 def widths(ws: Worksheet, **cols: float) -> None:

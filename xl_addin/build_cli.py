@@ -14,6 +14,15 @@ import tempfile
 import time
 from pathlib import Path
 
+try:  # openpyxl writes through lxml when it is installed; its write errors are not OSErrors
+    from lxml.etree import SerialisationError
+except ImportError:  # pragma: no cover
+
+    class SerialisationError(Exception):  # type: ignore[no-redef]
+        """Stands in for lxml's error when openpyxl writes without lxml."""
+
+
+from pricing.neutralise import terminal_text, workbook_safe
 from pricing.presets import presets
 from pricing.store import load_catalog
 from workbook.build import build_template
@@ -62,6 +71,12 @@ def output_paths(args: argparse.Namespace) -> list[Path]:
     except (RuntimeOptionError, ValueError) as exc:
         raise BuildRefused(str(exc)) from None
     paths = [out, out.with_suffix(".py")] if runtime == "classic" else [out]
+    above = next((p for p in out.absolute().parents if p.exists()), None)
+    if above is not None and not above.is_dir():
+        raise BuildRefused(f"-o {out} is under {above}, which is a file, not a folder")
+    folder = next((p for p in paths if p.is_dir()), None)
+    if folder is not None:
+        raise BuildRefused(f"-o {folder} is a folder: give a file name, e.g. -o {folder / out.name}")
     existing = [p for p in paths if p.exists()]
     if existing and not args.force:
         raise BuildRefused(
@@ -108,21 +123,42 @@ def _assemble(args: argparse.Namespace, catalog, folder: Path, name: str) -> lis
     return [out]
 
 
-def run_build(args: argparse.Namespace) -> int:
-    try:
-        targets = output_paths(args)
-        runtime = chosen_runtime(args)
-    except BuildRefused as exc:
-        print(f"ft-breakeven build: {exc}", file=sys.stderr)
-        return 2
-    started = time.perf_counter()
+def _write(args: argparse.Namespace, targets: list[Path]):
+    """Build into a temporary folder beside the target, then move the files into place."""
     target_dir = targets[0].resolve().parent
     target_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target_dir, prefix=".ft-breakeven-build-") as tmp:
         catalog = load_catalog(args.store)
-        built = _assemble(args, catalog, Path(tmp), targets[0].name)
+        built = _assemble(args, workbook_safe(catalog), Path(tmp), targets[0].name)  # store text
         for src, dest in zip(built, targets, strict=True):
             os.replace(src, dest)  # same folder, so each file appears whole or not at all
+    return catalog
+
+
+def _quiet_write_errors(unraisable, default=sys.unraisablehook) -> None:
+    if not isinstance(unraisable.exc_value, (OSError, SerialisationError)):
+        default(unraisable)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        targets = output_paths(args)
+        runtime = chosen_runtime(args)
+        catalog = _write(args, targets)
+    except BuildRefused as exc:
+        print(f"ft-breakeven build: {terminal_text(exc)}", file=sys.stderr)
+        return 2
+    except (OSError, SerialisationError) as exc:  # read-only folder, full disk, long name
+        target = args.output or "the workbook"
+        why = getattr(exc, "strerror", None) or exc  # lxml says IO_ENOSPC / IO_EFBIG
+        print(
+            terminal_text(f"ft-breakeven build: could not write {target} ({why}); nothing was replaced"),
+            file=sys.stderr,
+        )
+        # openpyxl's half-written sheet generators re-raise the same error when collected
+        sys.unraisablehook = _quiet_write_errors
+        return 1
     for path in targets:
         print(f"wrote {path}")
     origin = catalog.source.rsplit("(", 1)[-1].rstrip(")") if "(" in catalog.source else catalog.source

@@ -1,16 +1,25 @@
 """ft-breakeven: build the workbook and answer the same questions without Excel.
 
 Each sub-command is one small function; argument parsing lives in `build_parser`.
+
+One rule for every failure: one sentence on stderr naming the input, the value and what is
+allowed, and a non-zero exit (2 bad input, 1 anything else). `main` is the last line of
+defence: an unexpected error becomes one sentence pointing to --debug, which shows the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
+from pricing.neutralise import terminal_text
 from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
-from xl_addin.report_risk import add_risk_args
+from xl_addin import __version__
+from xl_addin.report_risk_args import add_risk_args
+
+DEBUG_HELP = "show the Python traceback of an unexpected error"
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -50,21 +59,22 @@ def add_store_flag(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one sentence (no usage block), as every other refusal is."""
 
-    try:
-        return version("ft-breakeven")
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return "(not installed)"
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {terminal_text(message)} (--help lists the options)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="ft-breakeven",
         description="Will fine-tuning this LLM save us money, and when does it pay back?",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    # the package's own __version__, not importlib.metadata (which scans every installed
+    # distribution: 3x the interpreter's start-up, issue 19); pyproject.toml reads it too
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     report = sub.add_parser("report", help="evaluate a preset or a scenario file")
@@ -160,16 +170,60 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_flag(build)
     build.set_defaults(func=cmd_build)
 
+    for p in (report, prices, refresh, build):  # --debug after the sub-command works too
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests capture it)
+        pass
+
+
+def _flush_stdout() -> None:
+    """Flush now, so a full disk or a closed pipe is reported here, not at interpreter exit."""
+    try:
+        sys.stdout.flush()
+    except OSError:
+        _silence_stdout()
+        raise
+
+
+def _say(command: str, message: str) -> None:
+    print(f"ft-breakeven {command}: {terminal_text(message)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        _flush_stdout()
+        return code
     except BrokenPipeError:  # `ft-breakeven prices | head`
+        _silence_stdout()
         return 0
+    except KeyboardInterrupt:
+        _say(args.command, "interrupted; nothing was saved half-way")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        if isinstance(exc, OSError):  # a full disk, a read-only folder, a vanished file
+            where = exc.filename or "the output"
+            _say(args.command, f"could not read or write {where} ({exc.strerror or exc})")
+            _silence_stdout()
+            return 1
+        first = (str(exc).splitlines() or [""])[0][:200]
+        _say(
+            args.command,
+            f"unexpected error ({type(exc).__name__}: {first}); run again with --debug for the traceback",
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ runtime (research/XLWINGS.md). This module evens them out so that functions.py c
 |                                          | out rather than pointing it at an empty cell     |
 | TRUE / FALSE                             | rejected: a number is expected                   |
 | text                                     | numeric text ("500") is read as the number;      |
-|                                          | other text is rejected                           |
+|                                          | other text is rejected, "5,000" too (in many     |
+|                                          | locales "1,5" is 1.5): pricing.table's reading   |
 | NaN, +/-inf                              | rejected: numbers must be finite                 |
 | a multi-cell range for a single value    | rejected                                         |
 | a date (Excel serial number, ISO text,   | a `datetime.date` (1900 date system)             |
@@ -28,7 +29,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from pricing.scenario import (
@@ -39,6 +41,7 @@ from pricing.scenario import (
     field_for_label,
     normalise_label,
 )
+from pricing.table import number_from_text
 
 TEXT_FIELDS = ("name", "frontier_model", "ft_model")
 DATE_FIELDS = ("start_date",)
@@ -114,17 +117,34 @@ def numbers_list(value: Any, name: str, most: int = 100) -> list[float]:
     return [to_float(c, name, "a number") for c in cells]
 
 
+def _is_number_text(value: Any) -> bool:
+    return isinstance(value, str) and number_from_text(value) is not None
+
+
 def ranges_table(value: Any, name: str = "ranges") -> dict[str, tuple[float, float, float]]:
     """Rows of input | low | likely | high as {input: (low, likely, high)}; a header row (text
-    where the numbers go) and blank rows are skipped. The risk model checks names and order."""
+    that is not a number where the numbers go) and blank rows are skipped. Numbers stored as
+    text are numbers, an input given twice or a fifth column with values is an error. The risk
+    model checks names and order."""
     rows = [r for r in matrix(value, name) if any(not is_blank(c) for c in r)]
-    if rows and len(rows[0]) >= 4 and all(isinstance(c, str) for c in rows[0][1:4]):
+    if (
+        rows
+        and len(rows[0]) >= 4
+        and all(isinstance(c, str) and not _is_number_text(c) for c in rows[0][1:4])
+    ):
         rows = rows[1:]  # "input | low | likely | high"
     out: dict[str, tuple[float, float, float]] = {}
     for row in rows:
         if len(row) < 4:
             raise ScenarioError(name, f"{len(row)} column(s)", "four columns: input | low | likely | high")
+        extra = [c for c in row[4:] if not is_blank(c)]
+        if extra:
+            raise ScenarioError(
+                name, extra[0], "four columns: input | low | likely | high (nothing after high)"
+            )
         field = field_name(row[0], name)
+        if field in out:
+            raise ScenarioError(name, row[0], "each input once (this row repeats an input)")
         allowed = f"a number for {field}'s low, likely and high"
         out[field] = tuple(to_float(c, field, allowed) for c in row[1:4])  # type: ignore[assignment]
     return out
@@ -185,10 +205,9 @@ def to_float(value: Any, name: str, allowed: str) -> float:
     if isinstance(value, (int, float)):
         x = float(value)
     elif isinstance(value, str):
-        try:
-            x = float(value.strip().replace(",", ""))
-        except ValueError:
-            raise ScenarioError(name, value, allowed) from None
+        x = number_from_text(value)  # the same reading as FT_SCENARIOS' table (pricing.table)
+        if x is None:
+            raise ScenarioError(name, value, allowed)
     else:
         try:
             x = float(value)  # numpy scalars, Decimal
@@ -283,11 +302,16 @@ def matrix(value: Any, name: str) -> list[list[Any]]:
         return []
     if not isinstance(value[0], (list, tuple)):
         value = [value]
-    rows = [
-        [c if type(c) in PLAIN else clean(c) for c in r] if isinstance(r, (list, tuple)) else [clean(r)]
-        for r in value
-    ]
+    if set(map(type, value)) == {list} and PLAIN.issuperset(set(map(type, chain.from_iterable(value)))):
+        rows = list(value)  # every cell plain already (a 10,000-row table: C-level passes, no copies)
+    else:
+        rows = [
+            [c if type(c) in PLAIN else clean(c) for c in r] if isinstance(r, (list, tuple)) else [clean(r)]
+            for r in value
+        ]
     width = len(rows[0])
+    if len(set(map(len, rows))) == 1:
+        return rows
     for i, row in enumerate(rows):
         if len(row) != width:
             raise ScenarioError(
@@ -407,8 +431,16 @@ def _refuse_duplicates(fields: list[str], name: str) -> None:
         raise ScenarioError(name, sorted(dupes)[0], "each input once (this column appears twice)")
 
 
-def choice(value: Any, name: str, choices: Sequence[str], *, default: Any = _MISSING) -> Any:
-    """One of `choices`, matched like block labels (case, spaces, underscores ignored)."""
+def choice(
+    value: Any,
+    name: str,
+    choices: Sequence[str],
+    *,
+    default: Any = _MISSING,
+    aliases: Mapping[str, str] | None = None,
+) -> Any:
+    """One of `choices`, matched like block labels (case, spaces, underscores ignored); `aliases`
+    maps other accepted texts (a figure's label) to a choice."""
     value = single(value, name)
     if is_blank(value):
         if default is _MISSING:
@@ -416,6 +448,7 @@ def choice(value: Any, name: str, choices: Sequence[str], *, default: Any = _MIS
         return default
     if isinstance(value, str):
         by_norm = {normalise_label(c): c for c in choices}
+        by_norm |= {normalise_label(a): c for a, c in (aliases or {}).items() if c in choices}
         hit = by_norm.get(normalise_label(value))
         if hit is not None:
             return hit

@@ -11,7 +11,10 @@
 |                                         |         | closest known ids                          |
 | a figure that does not exist: never     | #NUM!   | return "#NUM!" (a real error cell)         |
 |   pays back, FT never cheaper per query |         |                                            |
-| a rate the catalog does not have        | #N/A    | return "#N/A" (value not available)        |
+| FT_PRICE: a rate the catalog lacks      | #N/A    | return "#N/A" (value not available)        |
+| a scenario needs a rate the catalog     | #VALUE! | ScenarioError naming the input to give     |
+|   lacks (e.g. no training rate)         |         | (e.g. training_price): only #VALUE! carries|
+|                                         |         | a message                                  |
 
 Array functions (FT_SCENARIOS) never fail the whole column for one bad row: each row's cell
 holds "#VALUE!", "#N/A" or "#NUM!" by the same rules.
@@ -70,6 +73,9 @@ def excel_errors(fn: F) -> F:
             raise
         except (ScenarioError, ValueError, OverflowError) as exc:
             raise value_error(exc, excel_name) from None
+        except Exception as exc:  # unforeseen: still one sentence, never a traceback
+            first = (str(exc).splitlines() or [""])[0][:200]
+            raise ExcelValueError(f"{excel_name}: unexpected error ({type(exc).__name__}: {first})") from None
 
     # Excel shows the docstring as the description: one line, however the source wraps it.
     wrapper.__doc__ = " ".join((fn.__doc__ or "").split()) or None

@@ -1,20 +1,22 @@
 """Documentation of the FT_ functions, built from the metadata xlwings registers.
 
-One source of truth: the docstrings and @arg docs in xl_addin/functions.py. This module turns
-`xlwings.server.custom_functions_meta(functions)` (what Excel is told in xlwings Lite and
-Server) into docs/FUNCTIONS.md and into rows for the workbook's Functions sheet.
+One source of truth: the docstrings and @arg docs in xl_addin/functions.py. At development time
+this module turns `xlwings.server.custom_functions_meta(functions)` (what Excel is told in
+xlwings Lite and Server) into docs/FUNCTIONS.md and into xl_addin/data/functions.json, the table
+the workbook's Functions sheet is built from:
 
-    python -m xl_addin.function_docs          # rewrite docs/FUNCTIONS.md
-    python -m xl_addin.function_docs --check  # exit 1 if docs/FUNCTIONS.md is stale
+    python -m xl_addin.function_docs          # rewrite both files
+    python -m xl_addin.function_docs --check  # exit 1 if either is stale
 
 The metadata needs xlwings' Office.js implementation (XLWINGS_ON_SERVER=true and a licence key,
-see README "Licences"). Without it (classic xlwings or none) the same facts are read from the
-functions' own `__xlfunc__` records or, failing that, their signatures and docstrings.
+see README "Licences"), so only this development command sets them, in its own process.
+`ft-breakeven build` reads the generated table and never imports xlwings for it: it sets no
+licence key in the user's process. tests/test_functions_meta.py fails when the table drifts.
 """
 
 from __future__ import annotations
 
-import inspect
+import json
 import os
 import sys
 from pathlib import Path
@@ -22,69 +24,32 @@ from types import ModuleType
 from typing import Any
 
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "FUNCTIONS.md"
-PREFIX = "ft_"
+TABLE_PATH = Path(__file__).resolve().parent / "data" / "functions.json"
+
+# [(EXCEL_NAME, description, [(argument, doc, optional), ...])], as the Functions sheet wants it
+FunctionTable = list[tuple[str, str, list[tuple[str, str, bool]]]]
 
 
-def _ensure_server_env() -> None:
-    # Must happen before the first `import xlwings` for xlwings.server to be the implementation.
+def _use_officejs_xlwings() -> None:
+    """Development only: make `xlwings.func` the Office.js implementation that has the metadata.
+    Must run before the first `import xlwings`; the key is xlwings' free non-commercial one."""
     if "xlwings" not in sys.modules:
         os.environ.setdefault("XLWINGS_ON_SERVER", "true")
         os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
-def _module() -> ModuleType:
-    _ensure_server_env()
-    from xl_addin import functions
-
-    return functions
-
-
-def _meta_from_signatures(module: ModuleType) -> list[dict[str, Any]]:
-    """Metadata without xlwings.server: from signatures, docstrings and @arg docs if recorded."""
-    funcs = []
-    for name, obj in inspect.getmembers(module, inspect.isfunction):
-        if not name.startswith(PREFIX) or obj.__module__ != module.__name__:
-            continue
-        xlf = getattr(obj, "__xlfunc__", {})
-        docs = {a["name"]: a.get("doc", "") for a in xlf.get("args", [])}
-        params = [
-            {
-                "name": p.name,
-                "description": docs.get(p.name, ""),
-                "optional": p.default is not inspect.Parameter.empty,
-            }
-            for p in inspect.signature(obj).parameters.values()
-        ]
-        funcs.append(
-            {
-                "id": name.upper(),
-                "name": name.upper(),
-                "description": " ".join((obj.__doc__ or "").split()),
-                "parameters": params,
-                "options": {},
-            }
-        )
-    return funcs
-
-
 def functions_meta(module: ModuleType | None = None) -> list[dict[str, Any]]:
-    """The registered functions' metadata, sorted by name."""
-    module = module or _module()
-    try:
-        import xlwings.server as xs
+    """The registered functions' metadata as xlwings Lite and Server tell Excel, sorted by name.
+    Needs xlwings' Office.js implementation (see the module docstring)."""
+    if module is None:
+        from xl_addin import functions as module
+    import xlwings.server as xs
 
-        funcs = xs.custom_functions_meta(module)["functions"]
-    except Exception:  # xlwings.server needs XLWINGS_LICENSE_KEY; classic has no metadata call
-        funcs = []
-    if not funcs:
-        funcs = _meta_from_signatures(module)
-    return sorted(funcs, key=lambda f: f["id"])
+    return sorted(xs.custom_functions_meta(module)["functions"], key=lambda f: f["id"])
 
 
-def function_table(
-    module: ModuleType | None = None,
-) -> list[tuple[str, str, list[tuple[str, str, bool]]]]:
-    """[(EXCEL_NAME, description, [(argument, doc, optional), ...])] for the Functions sheet."""
+def registered_table(module: ModuleType | None = None) -> FunctionTable:
+    """The Functions sheet's table from the live metadata (development and tests)."""
     return [
         (
             f["id"],
@@ -92,6 +57,31 @@ def function_table(
             [(p["name"], p["description"], bool(p.get("optional"))) for p in f["parameters"]],
         )
         for f in functions_meta(module)
+    ]
+
+
+def _table_json(table: FunctionTable) -> str:
+    rows = [
+        {
+            "name": name,
+            "description": description,
+            "arguments": [{"name": p, "doc": doc, "optional": opt} for p, doc, opt in params],
+        }
+        for name, description, params in table
+    ]
+    return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
+
+
+def function_table(path: Path = TABLE_PATH) -> FunctionTable:
+    """The table generated at development time (package data): what `ft-breakeven build` uses."""
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        (
+            row["name"],
+            row["description"],
+            [(a["name"], a["doc"], bool(a["optional"])) for a in row["arguments"]],
+        )
+        for row in rows
     ]
 
 
@@ -112,6 +102,11 @@ Generated by `python -m xl_addin.function_docs` from the functions' own metadata
 and argument docs in `xl_addin/functions.py`, as xlwings registers them). Do not edit by hand:
 a test fails when this file and the metadata disagree.
 
+Help lives in two places built from the same metadata: the workbook's Functions sheet and this
+file. Excel's "More help on this function" link is left unset: it needs a public web page, and the
+project publishes none (a link into the workbook or the installed package cannot be opened from
+Excel on the web).
+
 Excel shows the Python name in upper case (`ft_payback_months` -> `FT_PAYBACK_MONTHS`); xlwings
 Server adds its namespace (`XLWINGS.FT_...`). Arguments in [brackets] are optional. Units: USD,
 token prices in USD per 1M tokens, time in months.
@@ -120,11 +115,14 @@ token prices in USD per 1M tokens, time in months.
 
 | Excel shows | meaning | how to see why |
 |---|---|---|
-| `#VALUE!` | a bad argument: text or TRUE/FALSE where a number belongs, NaN, a negative \
-count, a share above 1, an unknown label, a ragged or empty input block | hover the cell (xlwings \
+| `#VALUE!` | a bad argument: text or TRUE/FALSE where a number belongs (numeric text such as \
+"500" counts as the number in every function; "5,000" is refused in every function, since "1,5" \
+means 1.5 in many locales), NaN, a negative count, a share above 1, an unknown label, a ragged \
+or empty input block; or a rate the catalog lacks for a scenario's model (give it in the block: \
+the message names the input, e.g. `training_price`) | hover the cell (xlwings \
 Lite/Server) or read the cell (classic): the message names the argument, the value and what is \
 allowed, e.g. `queries_per_day must be a number >= 0 and <= 1e+12, got 'abc'` |
-| `#N/A` | an unknown model id, or a rate the catalog does not have for that model | \
+| `#N/A` | an unknown model id; `FT_PRICE` of a rate the catalog does not have for that model | \
 `=FT_MODEL_CHECK("gpt-4.1-mni")` returns the closest known ids; `=FT_MODELS()` lists them all |
 | `#NUM!` | the figure does not exist: it never pays back, the fine-tuned model is not cheaper \
 per query, NPV/IRR not computable | change the inputs; `=FT_SCENARIO(inputs)` shows every figure |
@@ -151,16 +149,35 @@ values), matched ignoring case, spaces and underscores
 are ignored. `frontier_model` / `ft_model` fill in catalog prices unless the block gives them.
 `FT_SCENARIOS` takes a header row of the same names over one row per scenario.
 
-Outputs (`output` argument): {outputs}.
+## Outputs
+
+The `output` argument takes a figure's name or its label (matched like input labels):
+`=FT_SCENARIO(inputs,"payback_months")` = `=FT_SCENARIO(inputs,"Payback")`. `FT_SCENARIO` and
+`FT_SCENARIOS` return any of them; `FT_SENSITIVITY` and `FT_GRID` the numeric ones (not text or
+date). Tables the functions spill are headed by labels.
+
+{outputs}
 
 ## Functions
 """
 
 
+def outputs_table(names: tuple[str, ...]) -> str:
+    """The figures an `output` may name, from pricing.figures (one source for every layer)."""
+    from pricing.figures import HEADLINE
+
+    rows = ["| output | label | unit | what it is |", "|---|---|---|---|"]
+    for n in names:
+        f = HEADLINE[n]
+        rows.append(f"| `{n}` | {f.label} | {f.unit or 'text'} | {_md_escape(f.description)} |")
+    return "\n".join(rows)
+
+
 def markdown(module: ModuleType | None = None) -> str:
-    module = module or _module()
-    lines = [HEADER.format(outputs=", ".join(f"`{o}`" for o in module.OUTPUTS))]
-    table = function_table(module)
+    if module is None:
+        from xl_addin import functions as module
+    lines = [HEADER.format(outputs=outputs_table(module.OUTPUTS))]
+    table = registered_table(module)
     lines.append("| function | what it returns |")
     lines.append("|---|---|")
     for name, description, params in table:
@@ -178,21 +195,24 @@ def markdown(module: ModuleType | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path = DOCS_PATH) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(markdown(), encoding="utf-8", newline="\n")
-    return path
+def generated() -> dict[Path, str]:
+    """Each generated file and the text it should hold."""
+    return {DOCS_PATH: markdown(), TABLE_PATH: _table_json(registered_table())}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _use_officejs_xlwings()
+    files = generated()
     if "--check" in argv:
-        current = DOCS_PATH.read_text(encoding="utf-8") if DOCS_PATH.exists() else ""
-        if current != markdown():
-            print(f"{DOCS_PATH} is stale: run python -m xl_addin.function_docs", file=sys.stderr)
-            return 1
-        return 0
-    print(f"wrote {write()}")
+        stale = [p for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"{path} is stale: run python -m xl_addin.function_docs", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(f"wrote {path}")
     return 0
 
 

@@ -7,9 +7,10 @@ FT_PAYBACK_MONTHS. Arguments follow Excel's own financial functions: required fi
 last with defaults. Units: USD, token prices in USD per 1M tokens, time in months.
 
 Errors (see excel_errors): #VALUE! bad argument (the message names the argument, the value and
-what is allowed); #N/A unknown model id or a rate the catalog lacks; #NUM! a figure that does
-not exist (never pays back). No function is volatile: FT_RISK draws with a fixed seed (0 by
-default), so it recalculates only when its inputs change and gives the same answer every time.
+what is allowed), also a rate the catalog lacks (naming the input to give); #N/A unknown model
+id, or FT_PRICE of a rate the catalog lacks; #NUM! a figure that does not exist (never pays
+back). No function is volatile: FT_RISK draws with a fixed seed (0 by default), so it
+recalculates only when its inputs change and gives the same answer every time.
 
 Docs (docs/FUNCTIONS.md, the workbook's Functions sheet) are generated from this module's
 metadata by xl_addin.function_docs: edit the docstrings and @arg docs here.
@@ -22,16 +23,19 @@ from typing import Any
 from xlwings import arg, func
 
 from pricing.breakeven import (
-    HEADLINE_FIELDS,
     Result,
+    breakeven_queries,
     evaluate,
     evaluate_figure,
     evaluate_table,
+    month_one,
+    payback_months,
     query_cost,
     schedule,
 )
 from pricing.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
-from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK
+from pricing.figures import BY_LABEL, NUMERIC_OUTPUTS, SCENARIO_OUTPUTS, label, labels
+from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, token_training_cost
 from pricing.scenario import (
     FIELDS,
     Scenario,
@@ -49,10 +53,10 @@ from xl_addin.excel_errors import NA, error_code, excel_errors, figure
 # Classic xlwings keeps its own converter (it turns COM error codes into None).
 CELLS = "raw" if func.__module__.endswith("udfs_officejs") else None
 
-HELP_URL = "https://github.com/ft-breakeven/ft-breakeven/blob/main/docs/FUNCTIONS.md"
-
-# The figures FT_SCENARIO / FT_SCENARIOS can return (Result fields, plus the notes as text).
-OUTPUTS: tuple[str, ...] = (*HEADLINE_FIELDS, "notes")
+# The figures FT_SCENARIO / FT_SCENARIOS can return (Result fields, plus the notes as text), each
+# asked for by its name or its label (pricing.figures); FT_SENSITIVITY and FT_GRID take the numeric
+# ones (pricing.risk.OUTPUTS).
+OUTPUTS: tuple[str, ...] = SCENARIO_OUTPUTS
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
 PRICE_FIELDS: tuple[str, ...] = (*RATE_FIELDS, *DATE_FIELDS)
 
@@ -78,26 +82,9 @@ def _cell(result: Result, output: str) -> Any:
     return figure(getattr(result, output))
 
 
-def _shortcut(**values: float) -> Result:
-    """Evaluate a one-line question with the engine's own formulas.
-
-    The engine prices a query as tokens x $/1M; a query of 1M input tokens makes the "price"
-    equal to the cost per query, so per-query costs go in as input prices.
-    """
-    base = {
-        "queries_per_day": 0.0,
-        "input_tokens": 1e6,
-        "output_tokens": 0.0,
-        "frontier_input_price": 0.0,
-        "frontier_output_price": 0.0,
-        "ft_input_price": 0.0,
-        "ft_output_price": 0.0,
-        "hosting_per_month": 0.0,
-        "storage_per_month": 0.0,
-        "training_tokens": 0.0,  # a one-line question prices its own upfront cost, if any
-    }
-    base.update(values)
-    return evaluate(make_scenario(base), _catalog())
+def _one(x: Any) -> float:
+    """A figure from the engine's formulas on single numbers (a 0-d array) as a Python float."""
+    return float(x)
 
 
 def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
@@ -108,7 +95,7 @@ def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
 # --- one-line questions ---------------------------------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "training_tokens",
     CELLS,
@@ -134,18 +121,17 @@ def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
 def ft_training_cost(training_tokens, epochs, price_per_1m, runs=1, other_costs=0):
     """Upfront cost of fine-tuning in $: training_tokens x epochs x price_per_1m / 1M x runs +
     other_costs."""
-    return _shortcut(
-        training_tokens=xa.number(training_tokens, "training_tokens", **xa.limits("training_tokens")),
-        epochs=xa.number(epochs, "epochs", **xa.limits("epochs")),
-        training_price=xa.number(price_per_1m, "price_per_1m", **xa.limits("training_price")),
-        training_runs=xa.number(runs, "runs", default=1, zero=True, **xa.limits("training_runs")),
-        other_upfront_cost=xa.number(
-            other_costs, "other_costs", default=0.0, **xa.limits("other_upfront_cost")
-        ),
-    ).upfront_cost
+    tokens = xa.number(training_tokens, "training_tokens", **xa.limits("training_tokens"))
+    n_epochs = xa.number(epochs, "epochs", **xa.limits("epochs"))
+    price = xa.number(price_per_1m, "price_per_1m", **xa.limits("training_price"))
+    n_runs = xa.number(runs, "runs", default=1, zero=True, **xa.limits("training_runs"))
+    other = xa.number(other_costs, "other_costs", default=0.0, **xa.limits("other_upfront_cost"))
+    # training_tokens = 0: no job is run, nothing is billed (as the engine prices it)
+    per_run = token_training_cost(tokens, n_epochs, price) if tokens > 0 else 0.0
+    return float(per_run * n_runs + other)
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("input_tokens", CELLS, doc="Prompt tokens per query.")
 @arg("output_tokens", CELLS, doc="Completion tokens per query.")
 @arg("input_price", CELLS, doc="Input price in $ per 1M tokens.")
@@ -205,7 +191,7 @@ def ft_query_cost(
     )
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("queries_per_day", CELLS, doc="Queries per day.")
 @arg(
     "frontier_query_cost",
@@ -237,21 +223,16 @@ def ft_monthly_savings(
 ):
     """Net saving in $ per month: queries x days x ft_share x (frontier - fine-tuned cost per
     query) - fixed_monthly."""
-    return _shortcut(
-        queries_per_day=xa.number(queries_per_day, "queries_per_day", **xa.limits("queries_per_day")),
-        frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
-        ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
-        ft_traffic_share=xa.number(ft_share, "ft_share", default=1.0, maximum=1),
-        hosting_per_month=xa.number(
-            fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month")
-        ),
-        days_per_month=xa.number(
-            days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month")
-        ),
-    ).net_benefit_month
+    queries = xa.number(queries_per_day, "queries_per_day", **xa.limits("queries_per_day"))
+    frontier_q = _query_cost_arg(frontier_query_cost, "frontier_query_cost")
+    ft_q = _query_cost_arg(ft_query_cost, "ft_query_cost")
+    share = xa.number(ft_share, "ft_share", default=1.0, maximum=1)
+    fixed = xa.number(fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month"))
+    days = xa.number(days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month"))
+    return _one(month_one(queries * days, share, frontier_q, ft_q, 0.0, 0.0, fixed)[-1])
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "upfront_cost",
     CELLS,
@@ -268,20 +249,10 @@ def ft_payback_months(upfront_cost, monthly_net_benefit):
     never pays back."""
     upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
     net = xa.number(monthly_net_benefit, "monthly_net_benefit", minimum=-xa.BIG)
-    # net benefit = 1 query a day over a 1-day month at $net saving, less any negative part as
-    # fixed cost
-    return figure(
-        _shortcut(
-            queries_per_day=max(net, 0.0),
-            days_per_month=1.0,
-            frontier_input_price=1.0,
-            hosting_per_month=max(-net, 0.0),
-            other_upfront_cost=upfront,
-        ).payback_months
-    )
+    return figure(_one(payback_months(upfront, net)))
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("upfront_cost", CELLS, doc="One-off cost in $ (training, evaluation, data preparation).")
 @arg("frontier_query_cost", CELLS, doc="Cost in $ of one query on the frontier model.")
 @arg(
@@ -313,31 +284,20 @@ def ft_breakeven_queries(
 ):
     """Queries per day at which fine-tuning pays back exactly over its lifetime. #NUM! if it never
     can."""
-    return figure(
-        _shortcut(
-            other_upfront_cost=xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost")),
-            frontier_input_price=_query_cost_arg(frontier_query_cost, "frontier_query_cost"),
-            ft_input_price=_query_cost_arg(ft_query_cost, "ft_query_cost"),
-            lifetime_months=xa.number(lifetime_months, "lifetime_months", **xa.limits("lifetime_months")),
-            hosting_per_month=xa.number(
-                fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month")
-            ),
-            days_per_month=xa.number(
-                days_per_month,
-                "days_per_month",
-                default=30.0,
-                zero=True,
-                **xa.limits("days_per_month"),
-            ),
-            ft_traffic_share=xa.number(ft_share, "ft_share", default=1.0, maximum=1),
-        ).breakeven_queries_per_day
-    )
+    upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
+    frontier_q = _query_cost_arg(frontier_query_cost, "frontier_query_cost")
+    ft_q = _query_cost_arg(ft_query_cost, "ft_query_cost")
+    life = xa.number(lifetime_months, "lifetime_months", **xa.limits("lifetime_months"))
+    fixed = xa.number(fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month"))
+    days = xa.number(days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month"))
+    share = xa.number(ft_share, "ft_share", default=1.0, maximum=1)
+    return figure(_one(breakeven_queries(upfront, life, fixed, days, share, frontier_q, ft_q, 0.0)))
 
 
 # --- whole scenarios from a labelled input block ------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
@@ -351,15 +311,15 @@ def ft_breakeven_queries(
 def ft_scenario(inputs, output=None):
     """A scenario's figure (output) or all figures as field | value rows; model ids fill in
     prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
-    want = xa.choice(output, "output", OUTPUTS, default=None)
+    want = xa.choice(output, "output", OUTPUTS, default=None, aliases=BY_LABEL)
     if want is not None:  # one figure: only what it needs is computed
         value = evaluate_figure(_scenario(inputs), want, _catalog())
         return value if want == "notes" else figure(value)
     result = evaluate(_scenario(inputs), _catalog())
-    return [[field, _cell(result, field)] for field in OUTPUTS]
+    return [[label(field), _cell(result, field)] for field in OUTPUTS]
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "months",
@@ -372,7 +332,7 @@ def ft_schedule(inputs, months=None):
     cumulative net."""
     n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
     rows = schedule(_scenario(inputs), _catalog(), n)
-    return [list(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
+    return [labels(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
 
 
 BASELINE_OUT = (
@@ -384,7 +344,7 @@ BASELINE_OUT = (
 )
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "baseline_model",
@@ -403,10 +363,10 @@ def ft_baseline(inputs, baseline_model=None):
         raise ScenarioError("baseline_model", None, "a model id (in the block or as the argument)")
     r = evaluate(make_scenario(values), _catalog())
     better = next((n for n in r.notes if "without fine-tuning" in n), "")
-    return [[name, figure(getattr(r, name))] for name in BASELINE_OUT] + [["better_move", better]]
+    return [[label(name), figure(getattr(r, name))] for name in BASELINE_OUT] + [["Better move", better]]
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
 def ft_verdict(inputs):
@@ -414,7 +374,7 @@ def ft_verdict(inputs):
     return evaluate_figure(_scenario(inputs), "verdict", _catalog())
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
 def ft_npv(inputs):
@@ -423,7 +383,7 @@ def ft_npv(inputs):
     return figure(evaluate_figure(_scenario(inputs), "npv", _catalog()))
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC + " Uncertain inputs: see docs/FUNCTIONS.md.")
 @arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 10,000.")
 @arg("seed", CELLS, doc="[optional] Random seed; the same seed gives the same answer. Default 0.")
@@ -432,8 +392,8 @@ def ft_npv(inputs):
     CELLS,
     ndim=2,
     doc="[optional] Your uncertain inputs, one per row: input name | low | likely | high (a header "
-    "row and blank rows are skipped). Each row replaces that input's built-in range; the others "
-    "keep theirs.",
+    "row and blank rows are skipped; an input given twice or a fifth column is an error). Each row "
+    "replaces that input's built-in range; the others keep theirs.",
 )
 @excel_errors
 def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
@@ -450,7 +410,7 @@ def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
     return _risk_tables().risk_rows(risk)
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg("x_field", CELLS, doc="Input varied across the columns, e.g. queries_per_day.")
 @arg("x_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
@@ -461,7 +421,7 @@ def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
 def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months"):
     """Two-way table (a heat map's data, like Excel's two-variable data table): the output for
     every pair of x and y values, the other inputs as in the block."""
-    want = xa.choice(output, "output", _risk().OUTPUTS, default="payback_months")
+    want = xa.choice(output, "output", NUMERIC_OUTPUTS, default="payback_months", aliases=BY_LABEL)
     x_name = xa.risk_input(x_field, "x_field")
     y_name = xa.risk_input(y_field, "y_field")
     xs = xa.numbers_list(x_values, "x_values")
@@ -469,7 +429,7 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
     return _risk_tables().grid_rows(_scenario(inputs), x_name, xs, y_name, ys, want, _catalog())
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
@@ -480,12 +440,14 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
 def ft_sensitivity(inputs, output="npv"):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
-    want = xa.choice(output, "output", HEADLINE_FIELDS, default=_risk().DEFAULT_TORNADO_OUTPUT)
+    want = xa.choice(
+        output, "output", NUMERIC_OUTPUTS, default=_risk().DEFAULT_TORNADO_OUTPUT, aliases=BY_LABEL
+    )
     bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
     return _risk_tables().tornado_rows(bars, want)
 
 
-@func(help_url=HELP_URL)
+@func
 @excel_errors
 def ft_inputs():
     """The input names an input block may use, with unit, default and allowed values (spills)."""
@@ -500,7 +462,7 @@ def ft_inputs():
 # --- many scenarios at once ----------------------------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "inputs_table",
     CELLS,
@@ -512,7 +474,7 @@ def ft_inputs():
 def ft_scenarios(inputs_table, output):
     """One figure for every row of a scenario table, in one fast call.
     Bad rows show #VALUE!, #N/A or #NUM!; blank rows stay blank."""
-    want = xa.choice(output, "output", OUTPUTS)
+    want = xa.choice(output, "output", OUTPUTS, aliases=BY_LABEL)
     fields, rows = xa.table(inputs_table, "inputs_table")
     cells: list[Any] = [""] * len(rows)
     # A blank row stays blank, keeping the column aligned with the table.
@@ -523,6 +485,8 @@ def ft_scenarios(inputs_table, output):
         columns[f] = [xa.table_cell(f, v) for v in columns[f]]
     result = evaluate_table(columns, _catalog(), n=len(filled))
     values = result.column(want)
+    if len(filled) == len(rows) and not any(result.errors):  # every row filled and fine: one pass
+        return [[figure(v)] for v in values]
     for k, i in enumerate(filled):
         err = result.errors[k]
         cells[i] = error_code(err) if err is not None else figure(values[k])
@@ -532,7 +496,7 @@ def ft_scenarios(inputs_table, output):
 # --- the price catalog ---------------------------------------------------------------------
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "model",
     CELLS,
@@ -571,7 +535,7 @@ def ft_price(model, field, as_of=None):
     return NA if value is None else value
 
 
-@func(help_url=HELP_URL)
+@func
 @arg("model", CELLS, doc="A model id to check, e.g. gpt-4.1-mini.")
 @excel_errors
 def ft_model_check(model):
@@ -584,7 +548,7 @@ def ft_model_check(model):
         return str(exc)
 
 
-@func(help_url=HELP_URL)
+@func
 @arg(
     "vendor",
     CELLS,
@@ -599,7 +563,7 @@ def ft_models(vendor=None):
     return [[model_id] for model_id in catalog.ids(who)]
 
 
-@func(help_url=HELP_URL)
+@func
 @excel_errors
 def ft_prices_as_of():
     """Date of the price catalog in use (bundled snapshot or your last refresh): an Excel date."""

@@ -17,6 +17,7 @@ from pricing.catalog import (
     ModelEntry,
     UnknownModelError,
 )
+from pricing.neutralise import csv_row, terminal_text
 from pricing.store import load_catalog
 from pricing.verification import summary, vendor_checks
 
@@ -75,7 +76,10 @@ def select(catalog: Catalog, ids: list[str], vendor: str | None) -> list[ModelEn
 def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
     header = ("id", "vendor", *(h for h, _ in COLUMNS))
     rows = [
-        (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f, catalog) for _, f in COLUMNS))
+        tuple(
+            terminal_text(c)
+            for c in (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f, catalog) for _, f in COLUMNS))
+        )
         for m in models
     ]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
@@ -105,12 +109,12 @@ def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None
         " gpu_uptime_share).",
         file=out,
     )
-    print(f"Inference rates as of {catalog.as_of}:\n  {catalog.source}", file=out)
+    print(f"Inference rates as of {catalog.as_of}:\n  {terminal_text(catalog.source)}", file=out)
     sources = sorted({m.fine_tuning_source for m in models if m.fine_tuning_source})
     if sources:
         print(f"Fine-tuning rates: curated file as of {catalog.fine_tuning_as_of}:", file=out)
         for s in sources:
-            print(f"  {textwrap.shorten(s, 116)}", file=out)
+            print(f"  {terminal_text(textwrap.shorten(s, 116))}", file=out)
     write_vendor_checks(catalog, {m.vendor for m in models}, out)
 
 
@@ -151,7 +155,7 @@ def write_csv(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
     fields = ("id", "vendor", "display_name", *RATE_FIELDS, *DATE_FIELDS)
     status_cols = [f"{f}_status" for f in (*RATE_FIELDS, *DATE_FIELDS)]
     w = csv.writer(out, lineterminator="\n")
-    w.writerow(
+    w.writerow(  # header: our own names
         [
             *fields,
             *status_cols,
@@ -169,15 +173,17 @@ def write_csv(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
             note = m.field_status.get(f)
             statuses.append(f"{note.status}: {note.rule}" if note and getattr(m, f) is not None else "")
         w.writerow(
-            [
-                *("" if v is None else v for v in values),
-                *statuses,
-                m.inference_source,
-                m.inference_verified or "",
-                m.fine_tuning_source,
-                m.fine_tuning_verified or "",
-                ";".join(m.aliases),
-            ]
+            csv_row(  # store text (ids, sources, rules) never becomes a formula
+                [
+                    *("" if v is None else v for v in values),
+                    *statuses,
+                    m.inference_source,
+                    m.inference_verified or "",
+                    m.fine_tuning_source,
+                    m.fine_tuning_verified or "",
+                    ";".join(m.aliases),
+                ]
+            )
         )
 
 
@@ -196,12 +202,14 @@ def run_prices(args: argparse.Namespace) -> int:
     try:
         models = select(catalog, list(args.models or []), args.vendor)
     except UnknownModelError as exc:
-        print(f"ft-breakeven prices: {exc}", file=sys.stderr)
+        print(f"ft-breakeven prices: {terminal_text(exc)}", file=sys.stderr)
         return 2
     if not models:
         vendors = sorted({m.vendor for m in catalog.models})
         print(
-            f"ft-breakeven prices: no models for vendor {args.vendor!r}; vendors: {', '.join(vendors)}",
+            terminal_text(
+                f"ft-breakeven prices: no models for vendor {args.vendor!r}; vendors: {', '.join(vendors)}"
+            ),
             file=sys.stderr,
         )
         return 2

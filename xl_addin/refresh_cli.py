@@ -17,6 +17,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from pricing.neutralise import terminal_text
 from pricing.refresh import report_lines
 from pricing.vendor_refresh import refresh_from
 
@@ -63,5 +64,6 @@ def run_refresh(args: argparse.Namespace) -> int:
         progress=progress,
     )
     progress.close()
-    print("\n\n".join("\n".join(report_lines(r)) for r in results))
+    lines = ("\n".join(terminal_text(line) for line in report_lines(r)) for r in results)  # ids, URLs
+    print("\n\n".join(lines))
     return 0 if all(r.ok for r in results) else 1

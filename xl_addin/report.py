@@ -1,4 +1,9 @@
-"""`ft-breakeven report`: evaluate presets or a scenario file and print table, JSON or CSV."""
+"""`ft-breakeven report`: evaluate presets or a scenario file and print table, JSON or CSV.
+
+A scenario file is read bounded (pricing.bounded: MAX_SCENARIO_BYTES, JSON depth, number
+length); text that came from it is neutralised on the way out (CSV: OWASP's formula rule;
+table: control characters escaped).
+"""
 
 from __future__ import annotations
 
@@ -9,41 +14,58 @@ import json
 import sys
 from pathlib import Path
 
+from pricing.bounded import ReadRefused, loads, read_bytes
 from pricing.breakeven import Result, evaluate_many
 from pricing.catalog import UnknownModelError
+from pricing.figures import HEADLINE
 from pricing.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
+from pricing.neutralise import csv_row, terminal_text
 from pricing.presets import preset, presets
 from pricing.scenario import Scenario, ScenarioError, make_scenario
 
-# (field, label, format) of the table; money rounded to cents/dollars as a CFO reads it.
-TABLE_ROWS = (
-    ("frontier_cost_per_query", "Frontier cost per query", "${:,.5f}"),
-    ("ft_cost_per_query", "Fine-tuned cost per query", "${:,.5f}"),
-    ("frontier_cost_month", "Frontier cost / month", "${:,.0f}"),
-    ("ft_cost_month", "Fine-tuned cost / month", "${:,.0f}"),
-    ("inference_savings_month", "Inference savings / month", "${:,.0f}"),
-    ("quality_value_month", "Quality value / month", "${:,.0f}"),
-    ("fixed_cost_month", "Fixed cost / month", "${:,.0f}"),
-    ("net_benefit_month", "Net benefit / month", "${:,.0f}"),
-    ("training_cost", "Training cost", "${:,.0f}"),
-    ("upfront_cost", "Upfront cost (all-in)", "${:,.0f}"),
-    ("payback_months", "Payback", "{:,.1f} months"),
-    ("payback_date", "Pays back in", "{:%B %Y}"),
-    ("breakeven_queries_per_day", "Break-even traffic", "{:,.0f} queries/day"),
-    ("lifetime_months", "Lifetime", "{:,.1f} months"),
-    ("lifetime_net", "Net over lifetime", "${:,.0f}"),
-    ("roi", "ROI over lifetime", "{:.0%}"),
-    ("npv", "NPV (horizon)", "${:,.0f}"),
-    ("irr_annual", "IRR (annual)", "{:.0%}"),
-    ("discounted_payback_months", "Discounted payback", "{:,.1f} months"),
-    ("baseline_cost_per_query", "Baseline (prompted) cost per query", "${:,.5f}"),
-    ("baseline_savings_month", "Switching to the baseline saves / month", "${:,.0f}"),
-    ("savings_vs_baseline_month", "Fine-tuned saving vs baseline / month", "${:,.0f}"),
-    ("breakeven_accuracy_lift", "Accuracy lift to beat the baseline", "{:.1%}"),
-    ("verdict", "Verdict", "{}"),
-    ("baseline_verdict", "Verdict against the baseline", "{}"),
-    ("verdict_with_mlops", "Verdict with MLOps counted", "{}"),
-    ("mode", "Driven by", "{}"),
+# The table's figures, in order; labels and kinds from pricing.figures.
+TABLE_FIELDS = (
+    "frontier_cost_per_query",
+    "ft_cost_per_query",
+    "frontier_cost_month",
+    "ft_cost_month",
+    "inference_savings_month",
+    "quality_value_month",
+    "fixed_cost_month",
+    "net_benefit_month",
+    "training_cost",
+    "upfront_cost",
+    "payback_months",
+    "payback_date",
+    "breakeven_queries_per_day",
+    "lifetime_months",
+    "lifetime_net",
+    "roi",
+    "npv",
+    "irr_annual",
+    "discounted_payback_months",
+    "baseline_cost_per_query",
+    "baseline_savings_month",
+    "savings_vs_baseline_month",
+    "breakeven_accuracy_lift",
+    "verdict",
+    "baseline_verdict",
+    "verdict_with_mlops",
+    "mode",
+)
+# kind -> how the table writes a figure; money rounded to cents/dollars as a CFO reads it
+KIND_TEXT = {
+    "money": "${:,.0f}",
+    "money_per_query": "${:,.5f}",
+    "months": "{:,.1f} months",
+    "count": "{:,.0f} {unit}",
+    "share": "{:.0%}",
+    "date": "{:%B %Y}",
+    "text": "{}",
+}
+TABLE_ROWS = tuple(
+    (f, HEADLINE[f].label, KIND_TEXT[HEADLINE[f].kind].replace("{unit}", HEADLINE[f].unit))
+    for f in TABLE_FIELDS
 )
 BASELINE_ROWS = {f for f, _, _ in TABLE_ROWS if "baseline" in f} | {"breakeven_accuracy_lift"}
 NEVER = {
@@ -53,42 +75,71 @@ NEVER = {
     "discounted_payback_months": "not within the horizon",
     "breakeven_accuracy_lift": "n/a (give value_per_correct)",
 }
+MAX_SCENARIO_BYTES = 10 * 1024 * 1024  # a 10,000-scenario file is ~5 MB
+DEFAULT_PRESET = "faisal"
+JSON_KINDS = {int: "number", float: "number", str: "string", bool: "boolean", type(None): "null"}
 
 
-def format_value(field: str, value, fmt: str) -> str:
+def never(field: str, result: Result | None = None) -> str:
+    """Why a figure does not exist, in the words that are true for this result."""
+    if field == "breakeven_queries_per_day" and result is not None:
+        if result.lifetime_months <= 0:
+            return "never (lifetime 0: the fine-tuned model cannot serve)"
+        if result.ft_cost_per_query < result.frontier_cost_per_query or result.quality_value_month:
+            return "never (no gain per query)"
+    return NEVER.get(field, "n/a")
+
+
+def format_value(field: str, value, fmt: str, result: Result | None = None) -> str:
     if value is None:
-        return NEVER.get(field, "n/a")
+        return never(field, result)
     if fmt.startswith("$") and value < 0:  # -$6,059, as accountants write it, not $-6,059
         return "-" + fmt.format(-value)
+    if fmt == KIND_TEXT["share"] and abs(value) < 0.1:  # 2.5%, not 3%: small shares keep a decimal
+        return f"{value:.1%}"
     return fmt.format(value)
+
+
+def _read_scenario_file(name: str) -> list[dict]:
+    """The scenario objects of a JSON file: one object, or a non-empty list of objects."""
+    allowed = "a JSON file of one object of inputs, or a list of them"
+    try:
+        data = loads(read_bytes(Path(name), MAX_SCENARIO_BYTES))
+    except OSError as exc:
+        raise ScenarioError("--scenario", name, f"{allowed} ({exc.strerror or exc})") from None
+    except ReadRefused as exc:
+        raise ScenarioError("--scenario", name, f"{allowed} ({exc})") from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ScenarioError("--scenario", name, f"{allowed} (the list is empty)")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            where = f"item {i + 1} is" if isinstance(data, list) else "it is"
+            kind = JSON_KINDS.get(type(item), type(item).__name__)  # list: a nested list
+            raise ScenarioError("--scenario", name, f"{allowed} ({where} a JSON {kind})")
+    return items
 
 
 def _shown(r: Result, field: str, fmt: str) -> str:
     """One figure as the table shows it: an IRR beyond meaning reads IRR_ABOVE_TEXT."""
     if field == "irr_annual" and irr_beyond_meaning(r.irr_annual, r.payback_months):
         return f"{IRR_ABOVE_TEXT} (see the notes)"
-    return format_value(field, getattr(r, field), fmt)
+    return format_value(field, getattr(r, field), fmt, r)
 
 
 def _load_scenarios(args: argparse.Namespace) -> list[Scenario]:
-    if args.scenario:
-        path = Path(args.scenario)
-        try:
-            data = json.loads(path.read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ScenarioError("--scenario", str(path), f"a readable JSON file ({exc})") from None
-        items = data if isinstance(data, list) else [data]
-        return [make_scenario(item) for item in items]
+    if args.scenario is not None:
+        return [make_scenario(item) for item in _read_scenario_file(args.scenario)]
     if args.all:
         return [p.scenario for p in presets()]
-    return [preset(args.preset or "faisal").scenario]
+    return [preset(DEFAULT_PRESET if args.preset is None else args.preset).scenario]
 
 
 def render_table(results: list[Result]) -> str:
     if len(results) == 1:
         r = results[0]
         width = max(len(label) for _, label, _ in TABLE_ROWS)
-        lines = [f"Scenario: {r.name or '(unnamed)'}", ""]
+        lines = [f"Scenario: {terminal_text(r.name) or '(unnamed)'}", ""]
         lines += [
             f"  {label:<{width}}  {_shown(r, f, fmt)}"
             for f, label, fmt in TABLE_ROWS
@@ -98,7 +149,7 @@ def render_table(results: list[Result]) -> str:
         if irr_beyond_meaning(r.irr_annual, r.payback_months):
             notes.append(f"IRR {IRR_ABOVE_TEXT}: {IRR_ABOVE_REASON} (JSON and CSV keep the number)")
         if notes:
-            lines += ["", "Notes:"] + [f"  - {n}" for n in notes]
+            lines += ["", "Notes:"] + [f"  - {terminal_text(n)}" for n in notes]
         return "\n".join(lines)
     short = (
         "frontier_cost_month",
@@ -110,7 +161,9 @@ def render_table(results: list[Result]) -> str:
     )
     heads = ["Scenario", "Frontier/mo", "Savings/mo", "Upfront", "Payback", "NPV", "Verdict"]
     fmts = dict((f, fmt) for f, _, fmt in TABLE_ROWS)
-    rows = [[r.name] + [format_value(f, getattr(r, f), fmts[f]) for f in short] for r in results]
+    rows = [
+        [terminal_text(r.name)] + [format_value(f, getattr(r, f), fmts[f], r) for f in short] for r in results
+    ]
     widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows, strict=True)]
     text_columns = {0, len(heads) - 1}  # name and verdict read left to right; figures line up right
 
@@ -136,12 +189,12 @@ def render(results: list[Result], fmt: str) -> str:
     if fmt == "csv":
         fields = list(Result.model_fields)
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=fields)
-        writer.writeheader()
+        writer = csv.writer(out)
+        writer.writerow(fields)
         for r in results:
             row = _tidy(r.model_dump(mode="json"))
             row["notes"] = "; ".join(r.notes)
-            writer.writerow(row)
+            writer.writerow(csv_row([row[f] for f in fields]))  # a name "=cmd()" stays text
         return out.getvalue().rstrip("\n")
     return render_table(results)
 
@@ -162,7 +215,7 @@ def run_report(args: argparse.Namespace) -> int:
         results = evaluate_many(scenarios, catalog)
     except (ScenarioError, UnknownModelError, KeyError) as exc:
         message = exc.args[0] if type(exc) is KeyError else exc  # KeyError would add quotes
-        print(f"ft-breakeven report: {message}", file=sys.stderr)
+        print(f"ft-breakeven report: {terminal_text(message)}", file=sys.stderr)
         return 2
     if args.format != "table" and getattr(args, "extra_sections", None):
         from xl_addin.report_risk import wanted

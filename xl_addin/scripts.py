@@ -245,7 +245,15 @@ def _origin(book) -> str:
 def run(book, source: str | None = None, origin: str | None = None) -> list[RefreshResult]:
     """Refresh the store, then mirror it into `book` (see the module docstring)."""
     marks = accepted_from_book(book)
-    results = refresh_from(origin or _origin(book), source, accepted=set(marks))
+    try:
+        results = refresh_from(origin or _origin(book), source, accepted=set(marks))
+    except xw.XlwingsError:
+        raise
+    except Exception as exc:  # one sentence for the button, never a traceback
+        raise xw.XlwingsError(
+            f"Refresh failed unexpectedly ({type(exc).__name__}: {exc}); prices unchanged. "
+            "Run `ft-breakeven refresh --debug` for details."
+        ) from None
     if any(r.ok for r in results):
         write_pricing(book, results[-1].catalog)  # the store as the last refresh left it
     for result in (r for r in results if r.ok):

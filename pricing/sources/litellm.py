@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-REGISTRY_URL = (
-    "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
-)
+REGISTRY_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 
 # registry field -> RegistryRow field

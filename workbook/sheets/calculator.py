@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.catalog import HOURS_PER_MONTH, Catalog
+from pricing.figures import labels
 from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.scenario import Scenario
 from workbook import fields, styles, validations
@@ -360,11 +361,6 @@ def python_inputs(
     return {k: v for k, v in out.items() if v is not None}
 
 
-def constraint_notes(switches: dict[str, str] | None = None) -> str:
-    sw = {n: d for n, _, d, _ in SWITCHES} | (switches or {})
-    return "".join(text for name, (when, text) in SWITCH_NOTES.items() if sw[name] == when)
-
-
 # --- the sheet ------------------------------------------------------------------------------
 
 
@@ -617,7 +613,7 @@ def write(ctx) -> None:
     ws[f"O{top - 1}"] = f"(1 to {MAX_SCHEDULE_MONTHS}; the table grows or shrinks to fit)"
     styles.note_cell(ws[f"O{top - 1}"])
     sched = ctx.selected_schedule
-    table = [list(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
+    table = [labels(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
     ctx.ft_spill(ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell})", table)
     if ctx.static:  # no add-in: the months shown, read live from the Cash flow sheet
         for i in range(MAX_SCHEDULE_MONTHS + 1):

@@ -11,6 +11,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pricing.changelog import CHANGELOG_FIELDS
+from pricing.neutralise import write_text_cell
 from workbook import styles
 
 SHEET = "Changelog"
@@ -85,7 +86,8 @@ def write(ctx) -> None:
             column = CHANGELOG_COLUMNS[j - 1] if j <= len(CHANGELOG_COLUMNS) else ""
             if column == "timestamp":  # a real date-time cell, so the log sorts and filters
                 value = utc_cell_time(value)
-            c = ws.cell(FIRST_ROW + i, j, value)
+            c = ws.cell(FIRST_ROW + i, j)
+            write_text_cell(c, value)  # store text "=..." stays text, never a live formula
             if column in ("old", "new"):
                 c.number_format = styles.FMT_RATE
             elif column == "timestamp" and isinstance(value, dt.datetime):

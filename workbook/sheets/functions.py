@@ -24,7 +24,7 @@ def write(ctx) -> None:
         ws,
         "Functions: the FT_ functions this workbook uses",
         "Type them like Excel's own (=FT_PAYBACK_MONTHS(4000,650)). Arguments in [brackets] are "
-        "optional. #VALUE! bad argument, #N/A unknown model or rate, #NUM! the figure does not "
+        "optional. #VALUE! bad argument or missing rate, #N/A unknown model, #NUM! the figure does not "
         "exist.",
     )
     for j, h in enumerate(("function", "what it returns", "arguments"), 1):

@@ -12,7 +12,10 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from pricing.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, OUTPUTS, monte_carlo, tornado
+from pricing.figures import label as figure_label
+from pricing.figures import labels
+from pricing.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, monte_carlo, tornado
+from pricing.risk_options import MENU_OUTPUTS
 from pricing.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
 from workbook import styles, validations
 from workbook.sheets import risk_grid
@@ -124,9 +127,11 @@ def write(ctx) -> None:
     styles.section_cell(ws["B16"])
     ws["B16"] = "Sensitivity (FT_SENSITIVITY)"
     ws["B17"] = "Figure explained"
-    ws[OUTPUT_CELL] = OUTPUT
+    ws[OUTPUT_CELL] = figure_label(OUTPUT)  # FT_SENSITIVITY takes a figure's label as its output
     styles.input_cell(ws[OUTPUT_CELL])
-    choose = validations.choice(OUTPUTS, error="Pick a figure from the list.", title="Figure explained")
+    choose = validations.choice(
+        labels(MENU_OUTPUTS), error="Pick a figure from the list.", title="Figure explained"
+    )
     ws.add_data_validation(choose)
     choose.add(ws[OUTPUT_CELL])
     ctx.ft_spill(ws, _anchor(TORNADO_TOP), f"FT_SENSITIVITY(InputBlock,{OUTPUT_CELL})", tornado_table)

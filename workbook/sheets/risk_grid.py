@@ -9,7 +9,9 @@ from __future__ import annotations
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
-from pricing.risk import OUTPUTS
+from pricing.figures import label as figure_label
+from pricing.figures import labels as figure_labels
+from pricing.risk_options import MENU_OUTPUTS
 from pricing.risk_tables import grid_rows
 from workbook import styles, validations
 
@@ -40,7 +42,7 @@ def write(ws, ctx, top: int, inputs: tuple[str, ...]) -> None:
     settings = (
         ("x_field", "Across: input", X_FIELD, inputs),
         ("y_field", "Down: input", Y_FIELD, inputs),
-        ("output", "Figure in the cells", OUTPUT, OUTPUTS),
+        ("output", "Figure in the cells", figure_label(OUTPUT), figure_labels(MENU_OUTPUTS)),
     )
     for key, label, value, choices in settings:
         ws.cell(rows[key], FIRST_COL, label)

@@ -8,12 +8,14 @@ presets fills its outputs.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from pricing.figures import HEADLINE
 from workbook import fields, styles
 
 SHEET = "Scenarios"
@@ -22,36 +24,34 @@ HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 EMPTY_ROWS = 20
 INPUT_COLUMNS: tuple[str, ...] = fields.ORDERED  # "name" first
-OUTPUTS: tuple[tuple[str, str], ...] = (
-    ("frontier_cost_month", styles.FMT_USD),
-    ("ft_cost_month", styles.FMT_USD),
-    ("inference_savings_month", styles.FMT_USD),
-    ("net_benefit_month", styles.FMT_USD),
-    ("upfront_cost", styles.FMT_USD),
-    ("payback_months", styles.FMT_MONTHS),
-    ("breakeven_queries_per_day", styles.FMT_INT),
-    ("lifetime_months", styles.FMT_MONTHS),
-    ("lifetime_net", styles.FMT_USD),
-    ("npv", styles.FMT_USD),
-    ("verdict", styles.FMT_TEXT),
-    ("mode", styles.FMT_TEXT),
+# The FT_SCENARIOS output columns; labels, units, descriptions and formats from pricing.figures.
+# Each column's header is the figure's label, which FT_SCENARIOS takes as its `output`.
+OUTPUT_NAMES: tuple[str, ...] = (
+    "frontier_cost_month",
+    "ft_cost_month",
+    "inference_savings_month",
+    "net_benefit_month",
+    "upfront_cost",
+    "payback_months",
+    "breakeven_queries_per_day",
+    "lifetime_months",
+    "lifetime_net",
+    "npv",
+    "verdict",
+    "mode",
 )
+OUTPUTS: tuple[tuple[str, str], ...] = tuple((n, HEADLINE[n].number_format) for n in OUTPUT_NAMES)
+OUTPUT_WIDTH = 18  # characters; wider where a label needs it to fit in two lines
+HEADER_HEIGHT = 30  # two wrapped lines of the header font
+LINE_POINTS = 12.5  # one wrapped line of the 9 pt description text
 
 
-OUTPUT_TEXT = {  # output -> (human label, unit)
-    "frontier_cost_month": ("Frontier cost per month (month 1)", "USD/month"),
-    "ft_cost_month": ("Cost with fine-tuning per month (month 1)", "USD/month"),
-    "inference_savings_month": ("Inference savings per month", "USD/month"),
-    "net_benefit_month": ("Net benefit per month", "USD/month"),
-    "upfront_cost": ("Upfront cost", "USD"),
-    "payback_months": ("Payback (#NUM! = never)", "months"),
-    "breakeven_queries_per_day": ("Break-even volume", "queries/day"),
-    "lifetime_months": ("Lifetime", "months"),
-    "lifetime_net": ("Net over the lifetime", "USD"),
-    "npv": ("NPV over the horizon", "USD"),
-    "verdict": ("Verdict", ""),
-    "mode": ("What drives it", ""),
-}
+def two_line_width(text: str) -> int:
+    """Characters a column needs to show `text` in at most two lines broken between words."""
+    words = text.split()
+    splits = [(" ".join(words[:k]), " ".join(words[k:])) for k in range(1, len(words))]
+    need = min((max(len(a), len(b)) for a, b in splits), default=len(text))
+    return need + 2  # bold header text and the cell's padding
 
 
 def last_row(n_presets: int) -> int:
@@ -108,13 +108,14 @@ def write(ctx) -> None:
     ws.cell(2, first_out, "Outputs: FT_SCENARIOS over the whole table, one array formula per column")
     styles.note_cell(ws.cell(2, first_out))
     results = ctx.scenario_results  # for the static copy
+    lines = 1  # of the longest description (row 4)
     for k, (out, fmt) in enumerate(OUTPUTS):
         col = first_out + k
         letter = get_column_letter(col)
-        styles.header_cell(ws.cell(HEADER_ROW, col, out))
-        label, unit = OUTPUT_TEXT[out]
-        styles.note_cell(ws.cell(3, col, unit))
-        styles.note_cell(ws.cell(4, col, label), wrap=True)
+        shown = HEADLINE[out]
+        styles.header_cell(ws.cell(HEADER_ROW, col, shown.label))
+        styles.note_cell(ws.cell(3, col, shown.unit))
+        styles.note_cell(ws.cell(4, col, shown.description), wrap=True)
         formula = f"FT_SCENARIOS({block},{letter}${HEADER_ROW})"
         column = [
             [_row_value(ctx, results[i].get(out)) if i < len(results) else None]
@@ -123,11 +124,11 @@ def write(ctx) -> None:
         ctx.ft_spill(ws, f"{letter}{FIRST_ROW}", formula, column)
         for i in range(end - FIRST_ROW + 1):
             styles.output_cell(ws.cell(FIRST_ROW + i, col), fmt)
-        ws.column_dimensions[letter].width = (
-            22
-            if out in ("inference_savings_month", "breakeven_queries_per_day", "frontier_cost_month")
-            else 18
-        )
+        width = max(OUTPUT_WIDTH, two_line_width(shown.label))
+        ws.column_dimensions[letter].width = width
+        lines = max(lines, math.ceil(len(shown.description) * 1.1 / width))  # 1.1: a generous estimate
+    ws.row_dimensions[4].height = max(48, LINE_POINTS * lines + 3)
+    ws.row_dimensions[HEADER_ROW].height = HEADER_HEIGHT
     if ctx.static:
         _stamp_rows(ctx, ws, first_out + len(OUTPUTS), end)
     widths = {"A": 32}
