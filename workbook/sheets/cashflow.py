@@ -31,6 +31,7 @@ from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, 
 from pricing.scenario import Scenario
 from pricing.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
 from workbook import styles
+from workbook.sheets import pricing
 
 SHEET = "Cash flow"
 REF = f"'{SHEET}'"
@@ -109,9 +110,16 @@ def _default(field: str):
     return d if isinstance(d, (int, float)) and not isinstance(d, bool) else None
 
 
-def _price(model: str, field: str) -> str:
-    """A catalog value of `model` on the Pricing sheet, or "" (no model, no such rate)."""
-    x = f'INDEX(PricingData,MATCH({model},PricingIds,0),MATCH("{field}",PricingHeader,0))'
+# steps holding each model's row on the Pricing sheet (filled in by write_chain)
+FR_ROW, FT_ROW, BASE_ROW, SUCC_ROW = "{fr_row}", "{ft_row}", "{base_row}", "{succ_row}"
+
+
+def _price(row: str, field: str) -> str:
+    """A catalog value on the Pricing sheet, row `row` of its table (a step holding the model's
+    MATCH), or "" (no model, no such rate). One column, not the whole table: the `formulas`
+    package copies the whole range for every INDEX, and this chain has about a hundred."""
+    col = pricing.col_letter(field)
+    x = f"INDEX({pricing.SHEET}!${col}${pricing.FIRST_ROW}:${col}${pricing.LAST_ROW},{row})"
     return f'IFERROR(IF({x}="","",{x}),"")'
 
 
@@ -220,7 +228,13 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add("start_date", "start_date (blank: today)", f'IF({sd}="",TODAY(),{sd})', styles.FMT_DATE)
 
     section("Rates ($/1M tokens): the Calculator's, else the catalog's fall-backs (pricing/inputs.py)")
-    fr, ft = inp("frontier_model"), inp("ft_model")
+    for key, model in (
+        ("fr_row", "frontier_model"),
+        ("ft_row", "ft_model"),
+        ("base_row", "baseline_model"),
+        ("succ_row", "successor_ft_model"),
+    ):
+        add(key, f"row of {model} on the Pricing sheet", f'IFERROR(MATCH({inp(model)},PricingIds,0),"")', "0")
     add("frontier_input", "frontier input", inp("frontier_input_price"), styles.FMT_RATE)
     add("frontier_output", "frontier output", inp("frontier_output_price"), styles.FMT_RATE)
     x = inp("frontier_cached_price")
@@ -238,30 +252,33 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "frontier_batch_in",
         f"frontier batch input / input (catalog; else {BATCH_FALLBACK:g})",
-        factor(_price(fr, "batch_input"), _price(fr, "input")),
+        factor(_price(FR_ROW, "batch_input"), _price(FR_ROW, "input")),
         "0.####",
     )
     add(
         "frontier_batch_out",
         "frontier batch output / output",
-        factor(_price(fr, "batch_output"), _price(fr, "output")),
+        factor(_price(FR_ROW, "batch_output"), _price(FR_ROW, "output")),
         "0.####",
     )
-    add("cat_ft_input", "catalog: fine-tuned input rate", _price(ft, "ft_input"), styles.FMT_RATE)
+    add("cat_ft_input", "catalog: fine-tuned input rate", _price(FT_ROW, "ft_input"), styles.FMT_RATE)
     add(
-        "cat_ft_batch_input", "catalog: fine-tuned batch input", _price(ft, "ft_batch_input"), styles.FMT_RATE
+        "cat_ft_batch_input",
+        "catalog: fine-tuned batch input",
+        _price(FT_ROW, "ft_batch_input"),
+        styles.FMT_RATE,
     )
     add(
         "cat_ft_batch_output",
         "catalog: fine-tuned batch output",
-        _price(ft, "ft_batch_output"),
+        _price(FT_ROW, "ft_batch_output"),
         styles.FMT_RATE,
     )
     own = "ISNUMBER({cat_ft_input})"  # the vendor publishes fine-tuned rates: their batch / theirs
-    in_base = f"IF({own},{{cat_ft_input}},{_price(ft, 'input')})"
-    out_base = f"IF({own},{_price(ft, 'ft_output')},{_price(ft, 'output')})"
-    bi = f"IF(N({{cat_ft_batch_input}})<>0,{{cat_ft_batch_input}},{_price(ft, 'batch_input')})"
-    bo = f"IF(N({{cat_ft_batch_output}})<>0,{{cat_ft_batch_output}},{_price(ft, 'batch_output')})"
+    in_base = f"IF({own},{{cat_ft_input}},{_price(FT_ROW, 'input')})"
+    out_base = f"IF({own},{_price(FT_ROW, 'ft_output')},{_price(FT_ROW, 'output')})"
+    bi = f"IF(N({{cat_ft_batch_input}})<>0,{{cat_ft_batch_input}},{_price(FT_ROW, 'batch_input')})"
+    bo = f"IF(N({{cat_ft_batch_output}})<>0,{{cat_ft_batch_output}},{_price(FT_ROW, 'batch_output')})"
     add("ft_batch_in", "fine-tuned batch input / input", factor(bi, in_base), "0.####")
     add("ft_batch_out", "fine-tuned batch output / output", factor(bo, out_base), "0.####")
 
@@ -269,7 +286,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "cat_gpu_hourly",
         "catalog: $/GPU-hour of its dedicated deployment",
-        _price(ft, "serving_gpu_hourly"),
+        _price(FT_ROW, "serving_gpu_hourly"),
         styles.FMT_USD2,
     )
     gh, host = inp("gpu_hourly_price"), inp("hosting_per_month")
@@ -283,7 +300,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "gpu_tps",
         f"tokens/s one GPU serves (blank: {THROUGHPUT_TOKENS_X_PARAMS_B:,.0f} / billion parameters)",
-        f'IF({tps}<>"",{tps},IFERROR({{throughput_x_params}}/{_price(ft, "params_b")},""))',
+        f'IF({tps}<>"",{tps},IFERROR({{throughput_x_params}}/{_price(FT_ROW, "params_b")},""))',
         styles.FMT_INT,
     )
     peak = (
@@ -347,13 +364,13 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     )
     price = inp("training_price")
     run = (
-        f'IF({hours}<>"",{hours}*{_price(ft, "training_per_hour")},'
+        f'IF({hours}<>"",{hours}*{_price(FT_ROW, "training_per_hour")},'
         f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/1000000,0))"
     )
     add(
         "per_run",
         "cost of one training run (at least the minimum job charge)",
-        f'IF(OR({hours}<>"",N({{train_tokens}})>0),MAX({run},N({_price(ft, "min_job_charge")})),0)',
+        f'IF(OR({hours}<>"",N({{train_tokens}})>0),MAX({run},N({_price(FT_ROW, "min_job_charge")})),0)',
         styles.FMT_USD,
     )
     add("training_cost", "training cost: per run x runs", "{per_run}*{training_runs}", styles.FMT_USD)
@@ -366,9 +383,9 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
 
     section("Lifetime and service: the plan, cut by the fine-tuned model's shutdown dates")
     jobs, shut, dep = (
-        _price(ft, "jobs_available_until"),
-        _price(ft, "shutdown_date"),
-        _price(ft, "deprecation_date"),
+        _price(FT_ROW, "jobs_available_until"),
+        _price(FT_ROW, "shutdown_date"),
+        _price(FT_ROW, "deprecation_date"),
     )
     add("shutdown_date", "catalog: fine-tuned model's shutdown date", shut, styles.FMT_DATE)
     add("deprecation_date", "catalog: its retirement (deprecation) date", dep, styles.FMT_DATE)
@@ -424,49 +441,53 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "succ_cat_ft_input",
         "catalog: successor's fine-tuned input rate",
-        _price(n, "ft_input"),
+        _price(SUCC_ROW, "ft_input"),
         styles.FMT_RATE,
     )
     s_own = "ISNUMBER({succ_cat_ft_input})"
     add(
         "succ_input",
         "successor input rate (its fine-tuned rate, else its base rate)",
-        f"IF({s_own},{{succ_cat_ft_input}},{_price(n, 'input')})",
+        f"IF({s_own},{{succ_cat_ft_input}},{_price(SUCC_ROW, 'input')})",
         styles.FMT_RATE,
     )
     add(
         "succ_output",
         "successor output rate",
-        f"IF({s_own},{_price(n, 'ft_output')},{_price(n, 'output')})",
+        f"IF({s_own},{_price(SUCC_ROW, 'ft_output')},{_price(SUCC_ROW, 'output')})",
         styles.FMT_RATE,
     )
-    s_ft_cached = _price(n, "ft_cached_input")
-    s_cached = f"IF(ISNUMBER({s_ft_cached}),{s_ft_cached},{_price(n, 'cached_input')})"
+    s_ft_cached = _price(SUCC_ROW, "ft_cached_input")
+    s_cached = f"IF(ISNUMBER({s_ft_cached}),{s_ft_cached},{_price(SUCC_ROW, 'cached_input')})"
     add(
         "succ_cached",
         "successor cached input (catalog, else 10% of input)",
         f'IF(ISNUMBER({s_cached}),{s_cached},IF(ISNUMBER({{succ_input}}),{{succ_input}}*{{cached_fallback}},""))',
         styles.FMT_RATE,
     )
-    s_in_base = f"IF({s_own},{{succ_cat_ft_input}},{_price(n, 'input')})"
-    s_out_base = f"IF({s_own},{_price(n, 'ft_output')},{_price(n, 'output')})"
-    s_bi = f"IF(N({_price(n, 'ft_batch_input')})<>0,{_price(n, 'ft_batch_input')},{_price(n, 'batch_input')})"
-    s_bo = (
-        f"IF(N({_price(n, 'ft_batch_output')})<>0,{_price(n, 'ft_batch_output')},{_price(n, 'batch_output')})"
-    )
+    s_in_base = f"IF({s_own},{{succ_cat_ft_input}},{_price(SUCC_ROW, 'input')})"
+    s_out_base = f"IF({s_own},{_price(SUCC_ROW, 'ft_output')},{_price(SUCC_ROW, 'output')})"
+    s_ft_bi, s_ft_bo = _price(SUCC_ROW, "ft_batch_input"), _price(SUCC_ROW, "ft_batch_output")
+    s_bi = f"IF(N({s_ft_bi})<>0,{s_ft_bi},{_price(SUCC_ROW, 'batch_input')})"
+    s_bo = f"IF(N({s_ft_bo})<>0,{s_ft_bo},{_price(SUCC_ROW, 'batch_output')})"
     add("succ_batch_in", "successor batch input / input", factor(s_bi, s_in_base), "0.####")
     add("succ_batch_out", "successor batch output / output", factor(s_bo, s_out_base), "0.####")
-    add("succ_shutdown", "catalog: successor's shutdown date", _price(n, "shutdown_date"), styles.FMT_DATE)
+    add(
+        "succ_shutdown",
+        "catalog: successor's shutdown date",
+        _price(SUCC_ROW, "shutdown_date"),
+        styles.FMT_DATE,
+    )
     add(
         "succ_deprecation",
         "catalog: successor's retirement date",
-        _price(n, "deprecation_date"),
+        _price(SUCC_ROW, "deprecation_date"),
         styles.FMT_DATE,
     )
     add(
         "succ_jobs_until",
         "catalog: its vendor takes jobs until",
-        _price(n, "jobs_available_until"),
+        _price(SUCC_ROW, "jobs_available_until"),
         styles.FMT_DATE,
     )
     s_ends = "{succ_shutdown},{succ_deprecation}"
@@ -484,24 +505,25 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         f'IF({{succ_end_date}}="",{FOREVER},({{succ_end_date}}-{{start_date}})/{{days_per_month_avg}})))',
         styles.FMT_MONTHS,
     )
-    s_hours = _price(n, "hosting_per_hour")
-    s_month = _price(n, "hosting_per_month")
+    s_hours = _price(SUCC_ROW, "hosting_per_hour")
+    s_month = _price(SUCC_ROW, "hosting_per_month")
     add(
         "succ_fixed",
         f"successor fixed cost per month: catalog hosting (hourly x {HOURS_PER_MONTH}) + storage + MLOps",
         f"IF(ISNUMBER({s_month}),{s_month},IF(ISNUMBER({s_hours}),{s_hours}*{{hours_per_month}},0))"
-        f"+N({_price(n, 'storage_per_month')})+{{mlops_fte}}*{{engineer_annual_cost}}/12",
+        f"+N({_price(SUCC_ROW, 'storage_per_month')})+{{mlops_fte}}*{{engineer_annual_cost}}/12",
         styles.FMT_USD,
     )
     s_run = (
-        f'IF({hours}<>"",{hours}*{_price(n, "training_per_hour")},'
-        f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{_price(n, 'training_per_1m')}/1000000,0))"
+        f'IF({hours}<>"",{hours}*{_price(SUCC_ROW, "training_per_hour")},'
+        f"IF(N({{train_tokens}})>0,"
+        f"{{train_tokens}}*{{epochs}}*{_price(SUCC_ROW, 'training_per_1m')}/1000000,0))"
     )
     add(
         "succ_upfront",
         "successor's training (its own rate, the same data) + the one-off costs again",
         f'IF(ISNUMBER({{succ_input}}),IF(OR({hours}<>"",N({{train_tokens}})>0),'
-        f"MAX({s_run},N({_price(n, 'min_job_charge')})),0)*{{training_runs}}"
+        f"MAX({s_run},N({_price(SUCC_ROW, 'min_job_charge')})),0)*{{training_runs}}"
         "+{eval_cost}+{data_prep_cost}+{other_upfront_cost},0)",
         styles.FMT_USD,
     )
@@ -597,14 +619,13 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     )
 
     section("Against the cheaper model prompted (baseline_model; blank: none)")
-    b = inp("baseline_model")
     for key, field, cat in (
         ("baseline_input", "baseline_input_price", "input"),
         ("baseline_output", "baseline_output_price", "output"),
     ):
         x = inp(field)
-        add(key, f"baseline {cat} rate", f'IF({x}<>"",{x},{_price(b, cat)})', styles.FMT_RATE)
-    cached = _price(b, "cached_input")
+        add(key, f"baseline {cat} rate", f'IF({x}<>"",{x},{_price(BASE_ROW, cat)})', styles.FMT_RATE)
+    cached = _price(BASE_ROW, "cached_input")
     add(
         "baseline_cached",
         "baseline cached input (catalog, else 10% of input)",
@@ -614,13 +635,13 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add(
         "baseline_batch_in",
         "baseline batch input / input",
-        factor(_price(b, "batch_input"), _price(b, "input")),
+        factor(_price(BASE_ROW, "batch_input"), _price(BASE_ROW, "input")),
         "0.####",
     )
     add(
         "baseline_batch_out",
         "baseline batch output / output",
-        factor(_price(b, "batch_output"), _price(b, "output")),
+        factor(_price(BASE_ROW, "batch_output"), _price(BASE_ROW, "output")),
         "0.####",
     )
     add(
