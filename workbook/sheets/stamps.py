@@ -100,6 +100,7 @@ def write(ctx) -> None:
         c = rs[ref]
         c.value = "=PythonStamp"
         c.font = styles.Font(name=styles.FONT_NAME, bold=True, color=styles.WARN_TEXT, size=9)
+        c.alignment = styles.Alignment(horizontal="left")  # the Risk tables right-align their cells
 
 
 STAMP_TOP = 40  # Checks sheet: below the checks and the add-in probe
