@@ -24,3 +24,17 @@ def server():
 
     with local_server() as srv:
         yield srv
+
+
+@pytest.fixture(scope="session")
+def runtime_files(tmp_path_factory):
+    """Each runtime's file, built once per session with the CLI under its default name (tests
+    only read them; a test that edits one works on a copy)."""
+    from workbook.runtimes import DEFAULT_OUTPUT, RUNTIMES
+    from xl_addin.cli import main
+
+    folder = tmp_path_factory.mktemp("runtimes")
+    files = {runtime: folder / DEFAULT_OUTPUT[runtime] for runtime in RUNTIMES}
+    for runtime, path in files.items():
+        assert main(["build", "--runtime", runtime, "-o", str(path)]) == 0, runtime
+    return files

@@ -12,26 +12,7 @@ def convert(src: Path, fmt: str, out: Path, timeout: float = 300) -> Path:
 
     Each call gets its own user profile under `out`, so parallel or repeated runs never clash.
     """
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{out / 'profile'}",
-            "--headless",
-            "--calc",
-            "--convert-to",
-            fmt,
-            "--outdir",
-            str(out),
-            str(src),
-        ],
-        check=True,
-        timeout=timeout,
-        capture_output=True,
-    )
-    result = out / f"{src.stem}.{fmt.split(':')[0]}"
-    if not result.exists():
-        raise FileNotFoundError(f"LibreOffice wrote no {result.name}")
-    return result
+    return convert_many([src], fmt, out, timeout)[0]
 
 
 def convert_many(srcs: list[Path], fmt: str, out: Path, timeout: float = 600) -> list[Path]:

@@ -29,7 +29,6 @@ from workbook.runtimes import buttons
 from workbook.runtimes.buttons import REFRESH_BUTTONS, Button, ButtonError, add_buttons
 from workbook.sheets import about, calculator, changelog, pricing
 from xl_addin import scripts
-from xl_addin.cli import main
 
 M = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -42,17 +41,8 @@ HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    d = tmp_path_factory.mktemp("buttons")
-    files = {
-        "lite": d / "ft-breakeven.xlsx",
-        "classic": d / "ft_breakeven.xlsm",
-        "server": d / "ft-breakeven-server.xlsx",
-        "none": d / "ft-breakeven-static.xlsx",
-    }
-    for runtime, path in files.items():
-        assert main(["build", "--runtime", runtime, "-o", str(path)]) == 0
-    return files
+def built(runtime_files):
+    return runtime_files
 
 
 # --- reading a package, independently of workbook/runtimes/buttons.py ---------------------

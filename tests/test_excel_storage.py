@@ -36,24 +36,14 @@ from workbook.formulas import ft_functions, storage
 from workbook.runtimes import lite
 from workbook.sheets import calculator, risk, risk_grid, scenarios
 from xl_addin import functions
-from xl_addin.cli import main
 
 ADDIN_RUNTIMES = ("lite", "server", "classic")
 FT_IDS = {f["id"] for f in xs.custom_functions_meta(functions)["functions"]}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    d = tmp_path_factory.mktemp("storage")
-    files = {
-        "lite": d / "ft-breakeven.xlsx",
-        "server": d / "ft-breakeven-server.xlsx",
-        "classic": d / "ft_breakeven.xlsm",
-        "none": d / "ft-breakeven-static.xlsx",
-    }
-    for runtime, path in files.items():
-        assert main(["build", "--runtime", runtime, "-o", str(path)]) == 0
-    return files
+def built(runtime_files):
+    return runtime_files
 
 
 def _ft_cells(path: Path) -> dict[tuple[str, str], str]:

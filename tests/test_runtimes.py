@@ -50,17 +50,8 @@ BLOCK = priced()
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    d = tmp_path_factory.mktemp("runtimes")
-    files = {
-        "lite": d / "ft-breakeven.xlsx",
-        "classic": d / "ft_breakeven.xlsm",
-        "server": d / "ft-breakeven-server.xlsx",
-        "none": d / "ft-breakeven-static.xlsx",
-    }
-    for runtime, path in files.items():
-        assert main(["build", "--runtime", runtime, "-o", str(path)]) == 0
-    return files
+def built(runtime_files):
+    return runtime_files
 
 
 @pytest.fixture(scope="module")

@@ -62,37 +62,8 @@ FOREVER_TEXT = "1E+300: never stops"
 STEP_TOP = 4  # header row of the step-by-step block (columns A:D)
 TABLE_COL = 6  # column F
 
-# The figures of pricing.breakeven.Result this chain computes (all of HEADLINE_FIELDS when
-# written; tests/test_native_chain.py checks that none is missing).
-ANSWERS: tuple[str, ...] = (
-    "frontier_cost_per_query",
-    "ft_cost_per_query",
-    "frontier_cost_month",
-    "ft_cost_month",
-    "inference_savings_month",
-    "quality_value_month",
-    "fixed_cost_month",
-    "net_benefit_month",
-    "training_cost",
-    "upfront_cost",
-    "payback_months",
-    "breakeven_queries_per_day",
-    "lifetime_months",
-    "lifetime_net",
-    "roi",
-    "npv",
-    "irr_annual",
-    "discounted_payback_months",
-    "baseline_cost_per_query",
-    "baseline_savings_month",
-    "savings_vs_baseline_month",
-    "breakeven_accuracy_lift",
-    "verdict",
-    "baseline_verdict",
-    "verdict_with_mlops",
-    "payback_date",
-    "mode",
-)
+# The figures of pricing.breakeven.Result this chain computes: all of them, in the same order
+ANSWERS: tuple[str, ...] = be.HEADLINE_FIELDS
 
 
 # Excel reserves the names of worksheet functions for defined names (Microsoft KB Q111393), and

@@ -124,6 +124,8 @@ def _points(ws, history: PriceHistory, models: list[str], col: int) -> None:
     styles.section_cell(ws.cell(GRID_ROW - 1, col, "Change points and their source"))
     headers = ("model", "from", "input", "output", "cached input", "source", "registry key")
     styles.header_row(ws, GRID_ROW, col, headers)
+    for j, width in enumerate(POINT_WIDTHS):
+        ws.column_dimensions[get_column_letter(col + j)].width = width
     row = GRID_ROW
     for model in models:
         for p in history.series(model):
@@ -145,7 +147,7 @@ def _points(ws, history: PriceHistory, models: list[str], col: int) -> None:
                     c.number_format = styles.FMT_RATE
 
 
-def _chart(ws, models: list[str], last_row: int) -> None:
+def _chart(ws, models: list[str], last_row: int, anchor: str) -> None:
     chart = ScatterChart()
     chart.scatterStyle = "lineMarker"  # required by the schema; openpyxl leaves it out
     chart.title = "Input and output rates over time (USD per 1M tokens, log scale)"
@@ -160,10 +162,12 @@ def _chart(ws, models: list[str], last_row: int) -> None:
         series.marker.symbol = "none"
         chart.series.append(series)
     chart.height, chart.width = 9, 22
-    ws.add_chart(chart, "L2")
+    ws.add_chart(chart, anchor)
 
 
-BY_MODEL_COL = 40  # column AN, clear of the grid, the change points and the chart
+CHART_COLUMNS = 12  # the chart is 22 cm wide: about this many default columns
+POINT_WIDTHS = (18, 11, 9, 9, 9, 16, 26)  # model, from, input, output, cached, source, key
+BY_MODEL_COL = 60  # column BH: clear of the grid, the change points and the chart
 
 
 def _declines_by_model(ctx, ws) -> None:
@@ -200,10 +204,16 @@ def write(ctx) -> None:
     )
     models = chosen_models(ctx, history)
     _declines(ws, history, end)
-    _declines_by_model(ctx, ws)
     last = _grid(ws, history, models, end)
-    _points(ws, history, models, 2 * len(models) + 3)
+    points_col = 2 * len(models) + 3
+    _points(ws, history, models, points_col)
+    # the chart sits right of the change points (about 11 columns wide), clear of every table
+    chart_col = points_col + len(POINT_WIDTHS) + 1
     if models:
-        _chart(ws, models, last)
+        _chart(ws, models, last, f"{get_column_letter(chart_col)}2")
+    # print what a reader looks at, not the look-up block the Calculator reads far to the right
+    printed = get_column_letter(chart_col + CHART_COLUMNS)
+    _declines_by_model(ctx, ws)
     styles.widths(ws, A=22, B=14)
     ws.freeze_panes = f"B{GRID_ROW + 1}"
+    styles.print_setup(ws, f"A1:{printed}{ws.max_row}")
