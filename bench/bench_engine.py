@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from timing import best_and_median, interleaved, interleaved_runs, machine  # noqa: E402
 
-from pricing.breakeven import cash_flows, evaluate, evaluate_table  # noqa: E402
-from pricing.catalog import Catalog  # noqa: E402
+from pricing.model.breakeven import cash_flows, evaluate, evaluate_table  # noqa: E402
+from pricing.prices.catalog import Catalog  # noqa: E402
 
 EMPTY = Catalog(as_of="2026-11-28", source="bench", models=[])
 DAYS = 30.0  # days_per_month's default
@@ -210,7 +210,7 @@ def finance_comparison(data: dict[str, np.ndarray], sample: int, rounds: int) ->
     import numpy_financial as npf
     import pyxirr
 
-    from pricing import finance
+    from pricing.model import finance
 
     sub = {k: v[:sample] for k, v in data.items()}
     resolved = evaluate_table(sub, EMPTY).figures._columns

@@ -34,7 +34,7 @@ import xlwings as xw  # noqa: E402
 import xlwings.server as xs  # noqa: E402
 from timing import best_and_median, interleaved_runs, machine  # noqa: E402
 
-from pricing.breakeven import evaluate_table, query_cost  # noqa: E402
+from pricing.model.breakeven import evaluate_table, query_cost  # noqa: E402
 from xl_addin import functions  # noqa: E402
 
 HEADER = [

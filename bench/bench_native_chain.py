@@ -6,7 +6,7 @@
   ~2,200 formulas, the look-ups and checks) and saved, soffice start-up reported apart;
 - LibreOffice, N scenarios: the same file plus one chain sheet per random scenario
   (tests/native_cases.py), in one soffice run, per scenario;
-- the engine on the same N scenarios: pricing.breakeven.evaluate_many (vectorised) and
+- the engine on the same N scenarios: pricing.model.breakeven.evaluate_many (vectorised) and
   evaluate one by one.
 Every LibreOffice figure is checked against the engine (relative 1e-9; the IRR where the flows
 change sign once) before its time is reported.
@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import openpyxl  # noqa: E402
 from native_cases import case_book, random_scenarios  # noqa: E402
 
-from pricing.breakeven import evaluate, evaluate_many  # noqa: E402
-from pricing.presets import presets  # noqa: E402
-from pricing.store import bundled_catalog  # noqa: E402
+from pricing.model.breakeven import evaluate, evaluate_many  # noqa: E402
+from pricing.model.presets import presets  # noqa: E402
+from pricing.prices.store import bundled_catalog  # noqa: E402
 from tests.libreoffice import convert  # noqa: E402
 from workbook.build import build_template  # noqa: E402
 from workbook.sheets import cashflow  # noqa: E402

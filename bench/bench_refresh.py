@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import interleaved, machine  # noqa: E402
 
-from pricing.fetch import Download  # noqa: E402
-from pricing.refresh import RefreshResult, StorePaths, _commit, _parse, plan_refresh  # noqa: E402
-from pricing.store import bundled_catalog  # noqa: E402
+from pricing.prices.fetch import Download  # noqa: E402
+from pricing.prices.refresh import RefreshResult, StorePaths, _commit, _parse, plan_refresh  # noqa: E402
+from pricing.prices.store import bundled_catalog  # noqa: E402
 
 REAL = Path(os.environ.get("FT_BREAKEVEN_REAL_REGISTRY", "/tmp/ft-breakeven-registry-1.110.2.json"))
 

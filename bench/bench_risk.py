@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from timing import median_time  # noqa: E402
 
-from pricing.risk import default_uncertain, grid, monte_carlo, tornado  # noqa: E402
+from pricing.model.risk import default_uncertain, grid, monte_carlo, tornado  # noqa: E402
 from tests.helpers import EMPTY_CATALOG, priced  # noqa: E402
 
 # The tests' priced scenario (explicit rates, so no catalog data is involved), with a quality

@@ -3,7 +3,7 @@
     python bench/bench_workbook.py [--repeats 5] [--copies 1]
 
 - build: the template (FT_ formulas) and the static copy, with the full bundled catalog;
-- engine: pricing.breakeven.evaluate_many on the Scenarios sheet's rows (the reference);
+- engine: pricing.model.breakeven.evaluate_many on the Scenarios sheet's rows (the reference);
 - formulas: the `formulas` package recalculating the whole template (every sheet, the FT_
   functions plugged in from xl_addin.functions, as tests/test_workbook_formulas.py does);
 - LibreOffice: headless soffice recalculating real formulas, not values the engine wrote: the
@@ -35,9 +35,9 @@ import openpyxl  # noqa: E402
 from openpyxl.utils import get_column_letter  # noqa: E402
 from timing import interleaved, machine, median_time  # noqa: E402
 
-from pricing.breakeven import evaluate, evaluate_many, resolve_scenarios  # noqa: E402
-from pricing.presets import presets  # noqa: E402
-from pricing.store import bundled_catalog  # noqa: E402
+from pricing.model.breakeven import evaluate, evaluate_many, resolve_scenarios  # noqa: E402
+from pricing.model.presets import presets  # noqa: E402
+from pricing.prices.store import bundled_catalog  # noqa: E402
 from tests.libreoffice import SOFFICE, convert  # noqa: E402
 from workbook.build import build_template  # noqa: E402
 from workbook.sheets import scenarios as scenarios_sheet  # noqa: E402

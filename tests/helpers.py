@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from pricing.catalog import Catalog
+from pricing.prices.catalog import Catalog
 
 EMPTY_CATALOG = Catalog(as_of="2026-11-28", source="test", models=[])
 

@@ -139,7 +139,7 @@ sys.exit(main(sys.argv[2:]))
 
 def _vm_bytes() -> int:
     """The address space a fresh interpreter with the CLI imported takes (measured, not guessed)."""
-    probe = "import xl_addin.cli, pricing.refresh, xl_addin.report, xl_addin.build_cli; " + (
+    probe = "import xl_addin.cli, pricing.prices.refresh, xl_addin.report, xl_addin.build_cli; " + (
         "print(open('/proc/self/statm').read().split()[0])"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)

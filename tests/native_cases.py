@@ -16,8 +16,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from pricing.breakeven import evaluate
-from pricing.scenario import make_scenario
+from pricing.model.breakeven import evaluate
+from pricing.model.scenario import make_scenario
 from workbook.sheets import calculator, cashflow
 
 CASES_SHEET = "Cases"

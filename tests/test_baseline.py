@@ -6,8 +6,8 @@ Hand figures from the bundled catalog: gpt-4.1 $2 / $8, gpt-4.1-mini $0.40 / $1.
 
 import pytest
 
-from pricing.breakeven import evaluate, evaluate_table
-from pricing.store import bundled_catalog
+from pricing.model.breakeven import evaluate, evaluate_table
+from pricing.prices.store import bundled_catalog
 from tests.helpers import EMPTY_CATALOG, priced
 from tests.officejs import call
 from xl_addin.cli import main

@@ -5,10 +5,10 @@ from datetime import date
 
 import pytest
 
-from pricing.catalog import DATE_FIELDS, RATE_FIELDS, UnknownModelError
-from pricing.snapshot import build_catalog, load_data, registry_source
-from pricing.sources.litellm import parse_registry
-from pricing.store import bundled_catalog
+from pricing.prices.catalog import DATE_FIELDS, RATE_FIELDS, UnknownModelError
+from pricing.prices.snapshot import build_catalog, load_data, registry_source
+from pricing.prices.sources.litellm import parse_registry
+from pricing.prices.store import bundled_catalog
 from tests.helpers import REAL_REGISTRY
 
 # Every model the seed's pricing-provenance table names, by catalog id.
@@ -201,7 +201,7 @@ RETIRED = {
 
 
 def test_unverified_fields_fell_from_57_and_each_says_why(catalog):
-    from pricing.verification import unverified_fields
+    from pricing.prices.verification import unverified_fields
 
     found = unverified_fields(catalog)
     assert len(found) == 27  # 57 on main 687ce71; 20 verified, 12 corrected, 2 added with a reason
@@ -265,7 +265,7 @@ def test_retired_models_are_marked_with_their_date(catalog):
 
 
 def test_vendor_checks(catalog):
-    from pricing.verification import summary, vendor_checks
+    from pricing.prices.verification import summary, vendor_checks
 
     checks = {c.vendor: c for c in vendor_checks(catalog)}
     assert summary(list(checks.values())) == "4 of 9 vendors verified"

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from pricing.breakeven import evaluate, evaluate_table
-from pricing.presets import preset
+from pricing.model.breakeven import evaluate, evaluate_table
+from pricing.model.presets import preset
 from tests.helpers import EMPTY_CATALOG, priced
 from xl_addin.report import render_table
 

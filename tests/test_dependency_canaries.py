@@ -11,7 +11,7 @@ import pytest
 import xlwings as xw
 import xlwings.server as xs
 
-from pricing.finance import irr
+from pricing.model.finance import irr
 from tests.officejs import call
 from workbook.package import MAIN_NS, Package, xml
 from xl_addin import functions
@@ -19,14 +19,14 @@ from xl_addin import functions
 
 def test_numpy_financial_irr_picks_the_root_closest_to_zero():
     # -100 + 225 x - 123.5 x^2 (x = 1 / (1 + r)) has two roots: r = -5% and r = +30%.
-    # numpy-financial 1.0 returns the one closest to zero (-5%) and our engine (pricing.finance.irr)
+    # numpy-financial 1.0 returns the one closest to zero (-5%) and our engine (pricing.model.finance.irr)
     # does the same; numpy-financial's main branch prefers a non-negative root (30%), which would
     # silently change what "matches numpy-financial" means in tests/test_finance.py.
     flows = [-100, 225, -123.5]
     got = npf.irr(flows)
     assert got == pytest.approx(-0.05), (
         f"numpy-financial {version('numpy-financial')} changed its IRR root choice: {got} for {flows} "
-        "(1.0 gives -5%, the root closest to zero); revisit pricing.finance.irr and its tests"
+        "(1.0 gives -5%, the root closest to zero); revisit pricing.model.finance.irr and its tests"
     )
     assert irr(flows) == pytest.approx(got)
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.breakeven import evaluate, evaluate_many, evaluate_table, query_cost, schedule
-from pricing.scenario import ScenarioError, make_scenario
+from pricing.model.breakeven import evaluate, evaluate_many, evaluate_table, query_cost, schedule
+from pricing.model.scenario import ScenarioError, make_scenario
 from tests.helpers import EMPTY_CATALOG, priced
 
 
@@ -289,7 +289,7 @@ def test_table_column_equals_value_row_by_row():
 
 
 def test_evaluate_figure_equals_evaluate_for_every_output():
-    from pricing.breakeven import HEADLINE_FIELDS, evaluate_figure
+    from pricing.model.breakeven import HEADLINE_FIELDS, evaluate_figure
 
     for s in (priced(), priced(queries_per_day=0), priced(lifetime_months=3, horizon_months=24)):
         full = evaluate(s, EMPTY_CATALOG)
@@ -300,8 +300,8 @@ def test_evaluate_figure_equals_evaluate_for_every_output():
 
 
 def test_evaluate_figure_cache_follows_the_catalog_and_the_inputs():
-    from pricing.breakeven import evaluate_figure
-    from pricing.store import bundled_catalog
+    from pricing.model.breakeven import evaluate_figure
+    from pricing.prices.store import bundled_catalog
 
     cat = bundled_catalog()
     s = {

@@ -24,10 +24,10 @@ from lxml import etree
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
-from pricing.breakeven import evaluate, schedule
-from pricing.presets import presets
-from pricing.risk_tables import MAX_TORNADO_ROWS
-from pricing.store import bundled_catalog
+from pricing.model.breakeven import evaluate, schedule
+from pricing.model.presets import presets
+from pricing.model.risk_tables import MAX_TORNADO_ROWS
+from pricing.prices.store import bundled_catalog
 from tests import ooxml
 from tests.officejs import call
 from workbook.build import build_template

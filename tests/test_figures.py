@@ -1,11 +1,11 @@
-"""pricing.figures: every output said once, and every layer reading it (issue 18, item 1)."""
+"""pricing.model.figures: every output said once, and every layer reading it (issue 18, item 1)."""
 
 import pytest
 
-from pricing import figures, risk
-from pricing.breakeven import Result, schedule
-from pricing.risk_tables import RISK_FIGURES
-from pricing.scenario import normalise_label
+from pricing.model import figures, risk
+from pricing.model.breakeven import Result, schedule
+from pricing.model.risk_tables import RISK_FIGURES
+from pricing.model.scenario import normalise_label
 from tests.helpers import EMPTY_CATALOG, priced
 from tests.officejs import call
 from xl_addin import functions

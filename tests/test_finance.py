@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.breakeven import evaluate, evaluate_many, schedule
-from pricing.finance import (
+from pricing.model.breakeven import evaluate, evaluate_many, schedule
+from pricing.model.finance import (
     annual_rate,
     discounted_payback,
     irr,

@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from pricing import figures
-from pricing.breakeven import HEADLINE_FIELDS, evaluate, query_cost, schedule
-from pricing.store import load_catalog
+from pricing.model import figures
+from pricing.model.breakeven import HEADLINE_FIELDS, evaluate, query_cost, schedule
+from pricing.prices.store import load_catalog
 from tests.helpers import EMPTY_CATALOG, priced
 from tests.officejs import NA, NUM, call
 from xl_addin import functions
@@ -347,7 +347,7 @@ def test_inputs_lists_every_field():
 
 
 def test_risk_and_sensitivity_spills():
-    from pricing import risk
+    from pricing.model import risk
 
     out = call("ft_risk", block(BLOCK), 500, 1)
     assert out[0][:4] == ["Figure", "P10", "P50", "P90"]
@@ -365,7 +365,7 @@ def test_risk_and_sensitivity_spills():
 
 
 def test_risk_with_own_ranges_replaces_only_those_inputs():
-    from pricing import risk
+    from pricing.model import risk
 
     own = [["input", "low", "likely", "high"], ["Queries per day", 4000, 5000, 5200], ["", "", "", ""]]
     got = call("ft_risk", block(BLOCK), 500, 3, own)
@@ -380,7 +380,7 @@ def test_risk_with_own_ranges_replaces_only_those_inputs():
 
 
 def test_grid_spills_the_two_way_table_of_the_engine():
-    from pricing import risk
+    from pricing.model import risk
 
     xs, ys = [1000, 5000, 20000], [0, 0.3]
     out = call(

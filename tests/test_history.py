@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pricing.catalog import UnknownModelError
-from pricing.changelog import CHANGELOG_FILE, ChangeRecord, append_changelog
-from pricing.decline import family_samples, fit_log_linear, measure_all, months
-from pricing.history import (
+from pricing.prices.catalog import UnknownModelError
+from pricing.prices.changelog import CHANGELOG_FILE, ChangeRecord, append_changelog
+from pricing.prices.decline import family_samples, fit_log_linear, measure_all, months
+from pricing.prices.history import (
     DATA,
     HISTORY_FIELDS,
     BeforeHistoryError,
@@ -24,9 +24,9 @@ from pricing.history import (
     load_history_models,
     price_on,
 )
-from pricing.history_build import Release, build_history, monthly, rates_of
-from pricing.sources.litellm import parse_registry
-from pricing.store import bundled_catalog
+from pricing.prices.history_build import Release, build_history, monthly, rates_of
+from pricing.prices.sources.litellm import parse_registry
+from pricing.prices.store import bundled_catalog
 from tests.officejs import NA, call
 from xl_addin.cli import main
 from xl_addin.excel_errors import ExcelValueError
@@ -98,7 +98,7 @@ def test_history_ends_where_the_bundled_catalog_is():
         last = hist.series(entry.id)[-1]
         if last.key != entry.registry_key:
             # the catalog moved to another registry row (mistral-small -> Mistral Small 4): the
-            # shipped history follows the old row until `python -m pricing.history_build` reruns
+            # shipped history follows the old row until `python -m pricing.prices.history_build` reruns
             moved.append(entry.id)
             continue
         assert (last.rates["input"], last.rates["output"]) == (entry.input, entry.output), entry.id
@@ -241,9 +241,9 @@ def test_rebuilt_from_real_releases_matches_the_shipped_history():
 
 
 def test_measured_decline_is_an_explicit_opt_in():
-    from pricing.decline import measure, measured_decline
-    from pricing.presets import preset
-    from pricing.scenario import ScenarioError, make_scenario
+    from pricing.model.presets import preset
+    from pricing.model.scenario import ScenarioError, make_scenario
+    from pricing.prices.decline import measure, measured_decline
 
     base = preset("faisal").scenario.model_dump()
     s = make_scenario({**base, "frontier_model": "gpt-4o", "frontier_price_decline_annual": "measured"})
@@ -263,7 +263,7 @@ def test_report_notes_the_measured_decline(capsys):
 
 
 def test_readme_declines_table_matches_the_history():
-    from pricing.decline import declines_markdown
+    from pricing.prices.decline import declines_markdown
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
     block = readme.split("<!-- declines-table:start")[1].split("<!-- declines-table:end")[0]

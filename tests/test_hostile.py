@@ -17,9 +17,9 @@ import openpyxl
 import pytest
 import xlwings as xw
 
-from pricing.breakeven import evaluate
-from pricing.changelog import ChangeRecord, append_changelog
-from pricing.store import bundled_catalog
+from pricing.model.breakeven import evaluate
+from pricing.prices.changelog import ChangeRecord, append_changelog
+from pricing.prices.store import bundled_catalog
 from tests.helpers import EMPTY_CATALOG, priced
 from tests.hostile_support import (
     ROOT,

@@ -15,13 +15,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pricing import fetch as fetch_module
-from pricing.breakeven import evaluate
-from pricing.changelog import read_changelog
-from pricing.presets import presets
-from pricing.refresh import refresh
-from pricing.store import bundled_catalog, load_catalog
-from pricing.store_lock import LOCK_FILE, STALE_AFTER
+from pricing.model.breakeven import evaluate
+from pricing.model.presets import presets
+from pricing.prices import fetch as fetch_module
+from pricing.prices.changelog import read_changelog
+from pricing.prices.refresh import refresh
+from pricing.prices.store import bundled_catalog, load_catalog
+from pricing.prices.store_lock import LOCK_FILE, STALE_AFTER
 from tests.hostile_support import (
     assert_one_sentence,
     body,

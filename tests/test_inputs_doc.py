@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pricing.breakeven import evaluate_table
-from pricing.input_docs import DOCS_PATH, input_rows, markdown
-from pricing.scenario import FIELDS
+from pricing.model.breakeven import evaluate_table
+from pricing.model.input_docs import DOCS_PATH, input_rows, markdown
+from pricing.model.scenario import FIELDS
 from tests.helpers import EMPTY_CATALOG
 from xl_addin.cli import main
 
@@ -16,7 +16,7 @@ README = DOCS_PATH.parent.parent / "README.md"
 
 
 def test_docs_inputs_md_is_generated_from_the_metadata():
-    assert DOCS_PATH.read_text(encoding="utf-8") == markdown(), "run `python -m pricing.input_docs`"
+    assert DOCS_PATH.read_text(encoding="utf-8") == markdown(), "run `python -m pricing.model.input_docs`"
 
 
 def test_every_input_is_listed_with_label_unit_allowed_and_default():

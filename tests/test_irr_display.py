@@ -5,9 +5,9 @@ import json
 import openpyxl
 import pytest
 
-from pricing.breakeven import evaluate
-from pricing.finance import irr_beyond_meaning
-from pricing.presets import preset
+from pricing.model.breakeven import evaluate
+from pricing.model.finance import irr_beyond_meaning
+from pricing.model.presets import preset
 from tests.libreoffice import SOFFICE, convert
 from workbook.sheets.calculator import FMT_IRR
 from xl_addin.cli import main

@@ -27,3 +27,12 @@ def test_no_module_imports_a_layer_above_its_own(package):
         for path in sorted((ROOT / package).rglob("*.py"))
     }
     assert not {k: v for k, v in offenders.items() if v}
+
+
+def test_prices_never_import_the_model():
+    """pricing/prices/ (catalog, store, sources, refresh) stands alone; the model reads prices."""
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(n for n in imported(path) if n.startswith("pricing.model"))
+        for path in sorted((ROOT / "pricing" / "prices").rglob("*.py"))
+    }
+    assert not {k: v for k, v in offenders.items() if v}

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pricing.sources.litellm import REGISTRY_URL, RegistryRow, parse_registry, per_million
+from pricing.prices.sources.litellm import REGISTRY_URL, RegistryRow, parse_registry, per_million
 from tests.helpers import REAL_REGISTRY
 
 

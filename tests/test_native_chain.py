@@ -2,7 +2,7 @@
 
 Every preset picked in the selector, and 200 random valid scenarios laid out through the very
 formulas of the Cash flow sheet, recalculated by LibreOffice (a real spreadsheet program),
-formulon (an Excel 365 engine) and the `formulas` package, equal pricing.breakeven figure for
+formulon (an Excel 365 engine) and the `formulas` package, equal pricing.model.breakeven figure for
 figure (relative 1e-9). Typing over an input makes the Python-only blocks say "stale" and the
 master check fail. The IRR is Excel's IRR: where the flows change sign several times (retrains
 bigger than a month's benefit) it can find another root than the engine's root nearest 0; the
@@ -23,9 +23,9 @@ import pytest
 from libreoffice import SOFFICE, convert_many
 from native_cases import case_book, random_scenarios
 
-from pricing.breakeven import cash_flows, evaluate, resolve_scenarios
-from pricing.presets import presets
-from pricing.store import bundled_catalog
+from pricing.model.breakeven import cash_flows, evaluate, resolve_scenarios
+from pricing.model.presets import presets
+from pricing.prices.store import bundled_catalog
 from workbook.build import build_template
 from workbook.sheets import calculator, cashflow, risk, scenarios, stamps
 
@@ -125,7 +125,7 @@ def _calculator_answers(path: Path) -> tuple[dict, openpyxl.Workbook]:
 def test_every_figure_is_mirrored_and_named(none_file):
     """The chain answers every headline figure of Result, and each Calculator answer carries its
     figure's name (npv and mode with a suffix: Excel reserves function names)."""
-    from pricing.breakeven import HEADLINE_FIELDS
+    from pricing.model.breakeven import HEADLINE_FIELDS
 
     assert set(cashflow.ANSWERS) == set(HEADLINE_FIELDS)
     wb = openpyxl.load_workbook(none_file)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pricing.breakeven import evaluate
-from pricing.presets import preset, presets
+from pricing.model.breakeven import evaluate
+from pricing.model.presets import preset, presets
 
 TOLERANCE = 0.10
 
@@ -44,7 +44,7 @@ def test_the_three_team_sizes_get_the_seed_verdicts():
 
 
 def test_presets_use_real_catalog_models():
-    from pricing.store import bundled_catalog
+    from pricing.prices.store import bundled_catalog
 
     catalog = bundled_catalog()
     for p in presets():

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from pricing.presets import seed_comparison_markdown
+from pricing.model.presets import seed_comparison_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text("utf-8")

@@ -11,13 +11,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pricing import fetch as fetch_module
-from pricing.catalog import Catalog
-from pricing.changelog import read_changelog
-from pricing.fetch import FetchError, check_url, fetch
-from pricing.guards import judge, safe_cell_text
-from pricing.refresh import plan_refresh, refresh, report_lines
-from pricing.store import bundled_catalog, load_catalog
+from pricing.prices import fetch as fetch_module
+from pricing.prices.catalog import Catalog
+from pricing.prices.changelog import read_changelog
+from pricing.prices.fetch import FetchError, check_url, fetch
+from pricing.prices.guards import judge, safe_cell_text
+from pricing.prices.refresh import plan_refresh, refresh, report_lines
+from pricing.prices.store import bundled_catalog, load_catalog
 from tests.test_refresh_support import encode, registry_dict, sha256, store_bytes
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)

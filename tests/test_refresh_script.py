@@ -15,9 +15,9 @@ import xlwings as xw
 import xlwings.server as xs
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
-from pricing import fetch as fetch_module
-from pricing.presets import presets
-from pricing.store import bundled_catalog, load_catalog
+from pricing.model.presets import presets
+from pricing.prices import fetch as fetch_module
+from pricing.prices.store import bundled_catalog, load_catalog
 from tests.test_refresh_support import encode, registry_dict
 from workbook.build import build_template
 from workbook.sheets import changelog as wb_changelog

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from pricing.refresh_plan import REGISTRY_NAME
-from pricing.store import bundled_catalog
+from pricing.prices.refresh_plan import REGISTRY_NAME
+from pricing.prices.store import bundled_catalog
 
 FILLERS = 5000
 

@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from pricing.breakeven import evaluate, evaluate_table
-from pricing.catalog import Catalog, ModelEntry
-from pricing.scenario import ScenarioError
-from pricing.store import bundled_catalog
+from pricing.model.breakeven import evaluate, evaluate_table
+from pricing.model.scenario import ScenarioError
+from pricing.prices.catalog import Catalog, ModelEntry
+from pricing.prices.store import bundled_catalog
 from tests.helpers import EMPTY_CATALOG, priced
 
 CAT = bundled_catalog()

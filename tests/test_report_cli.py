@@ -6,8 +6,8 @@ import io
 import json
 import math
 
-from pricing.breakeven import Result, evaluate
-from pricing.presets import preset, presets
+from pricing.model.breakeven import Result, evaluate
+from pricing.model.presets import preset, presets
 from xl_addin.cli import main
 
 

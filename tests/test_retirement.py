@@ -9,9 +9,9 @@ from datetime import date
 import numpy_financial as npf
 import pytest
 
-from pricing.breakeven import evaluate, schedule
-from pricing.catalog import Catalog, ModelEntry
-from pricing.store import bundled_catalog
+from pricing.model.breakeven import evaluate, schedule
+from pricing.prices.catalog import Catalog, ModelEntry
+from pricing.prices.store import bundled_catalog
 
 CAT = bundled_catalog()
 GPT41_TO_MINI = dict(

@@ -1,4 +1,4 @@
-"""Monte Carlo, tornado and sensitivity grid (pricing.risk) and their CLI text."""
+"""Monte Carlo, tornado and sensitivity grid (pricing.model.risk) and their CLI text."""
 
 import argparse
 import csv
@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from pricing.breakeven import evaluate
-from pricing.presets import preset, presets
-from pricing.risk import (
+from pricing.model.breakeven import evaluate
+from pricing.model.presets import preset, presets
+from pricing.model.risk import (
     RiskResult,
     default_uncertain,
     figures,
@@ -22,7 +22,7 @@ from pricing.risk import (
     tornado,
     with_defaults,
 )
-from pricing.scenario import ScenarioError
+from pricing.model.scenario import ScenarioError
 from tests.helpers import EMPTY_CATALOG, priced
 from xl_addin.report_risk import add_risk_args, format_risk, format_tornado, run_risk_sections
 

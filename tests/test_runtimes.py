@@ -28,11 +28,11 @@ import xlwings as xw
 import xlwings.server as xs
 from oletools.olevba import VBA_Parser
 
-from pricing import fetch as fetch_module
-from pricing import refresh as refresh_module
-from pricing.breakeven import evaluate
-from pricing.fetch import FetchError
-from pricing.risk import grid, monte_carlo
+from pricing.model.breakeven import evaluate
+from pricing.model.risk import grid, monte_carlo
+from pricing.prices import fetch as fetch_module
+from pricing.prices import refresh as refresh_module
+from pricing.prices.fetch import FetchError
 from tests.helpers import EMPTY_CATALOG, priced
 from tests.libreoffice import SOFFICE, convert
 from tests.officejs import call
@@ -341,7 +341,7 @@ def test_lite_bundle_holds_what_the_functions_and_script_import():
         "xl_addin/functions.py",
         "xl_addin/scripts.py",
         "xl_addin/lite_fetch.py",
-        "pricing/store.py",
+        "pricing/prices/store.py",
         "pricing/data/catalog.json",
         "workbook/sheets/pricing.py",
     ):

@@ -1,10 +1,10 @@
-"""GPU-hour serving (pricing/serving.py): hand-computed cases, errors, scalar = vectorised."""
+"""GPU-hour serving (pricing/model/serving.py): hand-computed cases, errors, scalar = vectorised."""
 
 import pytest
 
-from pricing.breakeven import evaluate, evaluate_many
-from pricing.scenario import ScenarioError
-from pricing.store import bundled_catalog
+from pricing.model.breakeven import evaluate, evaluate_many
+from pricing.model.scenario import ScenarioError
+from pricing.prices.store import bundled_catalog
 
 CAT = bundled_catalog()
 BASE = dict(

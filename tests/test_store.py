@@ -11,9 +11,9 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from pricing import store
-from pricing.catalog import Catalog
-from pricing.store import (
+from pricing.prices import store
+from pricing.prices.catalog import Catalog
+from pricing.prices.store import (
     bundled_catalog,
     load_catalog,
     save_catalog_atomic,

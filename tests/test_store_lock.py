@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from pricing.refresh import refresh
-from pricing.store import load_catalog
-from pricing.store_lock import LOCK_FILE, STALE_AFTER, StoreBusy, store_lock
+from pricing.prices.refresh import refresh
+from pricing.prices.store import load_catalog
+from pricing.prices.store_lock import LOCK_FILE, STALE_AFTER, StoreBusy, store_lock
 from tests.test_refresh_support import encode, registry_dict
 
 

@@ -17,15 +17,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pricing import fetch as fetch_module
-from pricing.changelog import read_changelog
-from pricing.fetch import FetchError
-from pricing.refresh import refresh, report_lines
-from pricing.sources import aws, azure
-from pricing.sources.offer_stream import iter_members
-from pricing.sources.vendor import Deadline
-from pricing.store import bundled_catalog, load_catalog
-from pricing.vendor_refresh import refresh_vendor
+from pricing.prices import fetch as fetch_module
+from pricing.prices.changelog import read_changelog
+from pricing.prices.fetch import FetchError
+from pricing.prices.refresh import refresh, report_lines
+from pricing.prices.sources import aws, azure
+from pricing.prices.sources.offer_stream import iter_members
+from pricing.prices.sources.vendor import Deadline
+from pricing.prices.store import bundled_catalog, load_catalog
+from pricing.prices.vendor_refresh import refresh_vendor
 from tests.test_refresh_support import encode, registry_dict
 from xl_addin.cli import main as cli_main
 
@@ -326,7 +326,7 @@ def test_the_deadline_covers_the_whole_read(server, store, monkeypatch):
     result = refresh_vendor("azure", serve_azure(server, "az-deadline"), store=store, now=NOW, deadline=0)
     assert result.status == "unreachable" and "time limit" in result.message
     clock = iter([0.0, 1.0, 500.0])  # start, one chunk in time, the next after the limit
-    monkeypatch.setattr("pricing.sources.vendor.time.monotonic", lambda: next(clock))
+    monkeypatch.setattr("pricing.prices.sources.vendor.time.monotonic", lambda: next(clock))
     deadline = Deadline(300)
     progress = deadline.progress_for("https://prices.azure.com/x")
     progress(1, None)
@@ -368,7 +368,7 @@ def test_a_large_offer_file_streams_in_bounded_memory():
         f"""
         import json, resource, sys, time
         sys.path.insert(0, {str(Path(__file__).parents[1])!r})
-        from pricing.sources.aws import parse_offer
+        from pricing.prices.sources.aws import parse_offer
         offer = json.loads(open({str(FIXTURES / "aws" / "index.json")!r}).read())
         def chunks():
             yield b'{{"formatVersion": "v1.0", "offerCode": "AmazonBedrock", "products": {{'

@@ -4,7 +4,7 @@ a threshold or a comparison fails a test), and the minimum job charge is applied
 import numpy as np
 import pytest
 
-from pricing.breakeven import (
+from pricing.model.breakeven import (
     MANDATORY_NET_MONTH,
     STRONG_YES_SHARE,
     VERDICTS,
@@ -13,7 +13,7 @@ from pricing.breakeven import (
     schedule,
     verdict_codes,
 )
-from pricing.store import bundled_catalog
+from pricing.prices.store import bundled_catalog
 from tests.helpers import EMPTY_CATALOG
 
 

@@ -12,8 +12,8 @@ import pytest
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 
-from pricing.presets import presets
-from pricing.store import bundled_catalog
+from pricing.model.presets import presets
+from pricing.prices.store import bundled_catalog
 from tests.libreoffice import SOFFICE, convert
 from workbook import styles
 from workbook.build import build_template
@@ -227,8 +227,8 @@ def test_changelog_timestamps_are_date_time_cells(tmp_path):
 
 
 def test_pricing_sheet_greys_retired_models_and_counts_verified_vendors(built):
-    from pricing.store import bundled_catalog
-    from pricing.verification import summary, vendor_checks
+    from pricing.prices.store import bundled_catalog
+    from pricing.prices.verification import summary, vendor_checks
 
     _, t, _ = built
     ws = openpyxl.load_workbook(t)["Pricing"]

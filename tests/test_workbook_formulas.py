@@ -1,6 +1,6 @@
 """The template recalculated by the `formulas` package, with the FT_ functions plugged in.
 
-The Calculator's and the Scenarios sheet's answers must equal pricing.breakeven.evaluate on the
+The Calculator's and the Scenarios sheet's answers must equal pricing.model.breakeven.evaluate on the
 same scenario: the INDEX/MATCH look-ups, the switches and the input block carry the inputs
 faithfully from the Scenarios and Pricing sheets to the functions.
 """
@@ -20,9 +20,9 @@ formulas = pytest.importorskip("formulas")
 
 from xlwings import XlwingsError  # noqa: E402
 
-from pricing.breakeven import evaluate, schedule  # noqa: E402
-from pricing.presets import presets  # noqa: E402
-from pricing.store import bundled_catalog  # noqa: E402
+from pricing.model.breakeven import evaluate, schedule  # noqa: E402
+from pricing.model.presets import presets  # noqa: E402
+from pricing.prices.store import bundled_catalog  # noqa: E402
 from workbook.build import build_template  # noqa: E402
 from workbook.sheets import calculator, scenarios  # noqa: E402
 from xl_addin import functions as ft  # noqa: E402
@@ -281,7 +281,7 @@ def test_without_the_add_in_the_calculator_says_so_instead_of_failing_checks(tem
 def test_risk_sheet_equals_monte_carlo_and_tornado_of_the_calculator_scenario(solved):
     from openpyxl.utils import get_column_letter
 
-    from pricing import risk as risk_model
+    from pricing.model import risk as risk_model
     from workbook.sheets import risk as risk_sheet
 
     preset = presets()[1]
@@ -307,7 +307,7 @@ def test_risk_sheet_equals_monte_carlo_and_tornado_of_the_calculator_scenario(so
 def test_risk_sheet_uses_the_ranges_a_user_types(template, tmp_path):
     from openpyxl.utils import get_column_letter
 
-    from pricing import risk as risk_model
+    from pricing.model import risk as risk_model
     from workbook.sheets import risk as risk_sheet
 
     col = get_column_letter(risk_sheet.RANGES_COL)
@@ -331,7 +331,7 @@ def test_risk_sheet_uses_the_ranges_a_user_types(template, tmp_path):
 def test_risk_sheet_heat_map_equals_the_engine_grid(solved):
     from openpyxl.utils import get_column_letter
 
-    from pricing import risk as risk_model
+    from pricing.model import risk as risk_model
     from workbook.sheets import risk as risk_sheet
     from workbook.sheets import risk_grid
 
@@ -349,7 +349,7 @@ def test_risk_sheet_heat_map_equals_the_engine_grid(solved):
 
 
 def test_calculator_shows_the_risk_range_beside_the_answer(solved):
-    from pricing import risk as risk_model
+    from pricing.model import risk as risk_model
     from workbook.sheets import risk as risk_sheet
 
     mc = risk_model.monte_carlo(
@@ -371,7 +371,7 @@ def test_an_input_typed_over_its_look_up_is_flagged_overridden(template, tmp_pat
 
 
 def test_calculator_shows_the_measured_decline_of_the_frontier_family(solved, template, tmp_path):
-    from pricing.decline import measured_decline
+    from pricing.prices.decline import measured_decline
 
     rows = calculator.field_rows()
     row = rows["frontier_price_decline_annual"]

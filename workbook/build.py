@@ -21,9 +21,9 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from pricing.breakeven import Result, evaluate, schedule
-from pricing.catalog import Catalog
-from pricing.scenario import Scenario, make_scenario
+from pricing.model.breakeven import Result, evaluate, schedule
+from pricing.model.scenario import Scenario, make_scenario
+from pricing.prices.catalog import Catalog
 from workbook import dynamic_arrays
 from workbook.dynamic_arrays import FtCell
 from workbook.formulas import SERVER_NAMESPACE, Storage, storage

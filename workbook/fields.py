@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pricing.input_docs import default_text as default_text  # the sheets' name for it
-from pricing.input_docs import field_label, unit_text
-from pricing.scenario import FIELDS, field_unit
+from pricing.model.input_docs import default_text as default_text  # the sheets' name for it
+from pricing.model.input_docs import field_label, unit_text
+from pricing.model.scenario import FIELDS, field_unit
 from workbook import styles
 
 SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -11,8 +11,8 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-# the figures' formats are said once, in pricing.figures
-from pricing.figures import INTEGER, MONTHS, PERCENT, TEXT, USD, USD_QUERY
+# the figures' formats are said once, in pricing.model.figures
+from pricing.model.figures import INTEGER, MONTHS, PERCENT, TEXT, USD, USD_QUERY
 
 FONT_NAME = "Calibri"
 
@@ -36,7 +36,7 @@ _thin = Side(style="thin", color="BFBFBF")
 BOX = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 UNDERLINE = Border(bottom=Side(style="medium", color=NAVY))
 
-# Number formats, by the unit names of pricing.scenario (field_unit) and a few of our own.
+# Number formats, by the unit names of pricing.model.scenario (field_unit) and a few of our own.
 USD_CENTS = '"$"#,##0.00;[Red]-"$"#,##0.00'
 USD_RATE = '"$"#,##0.00##'
 DECIMAL = "#,##0.0"

@@ -11,7 +11,7 @@ import math
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pricing.scenario import Scenario
+from pricing.model.scenario import Scenario
 
 TITLE_MAX = 32  # Excel's limit for an alert title
 TEXT_MAX = 255  # and for its message

@@ -22,9 +22,9 @@ except ImportError:  # pragma: no cover
         """Stands in for lxml's error when openpyxl writes without lxml."""
 
 
+from pricing.model.presets import presets
 from pricing.neutralise import terminal_text, workbook_safe
-from pricing.presets import presets
-from pricing.store import load_catalog
+from pricing.prices.store import load_catalog
 from workbook.build import build_template
 from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_OUTPUT, DEFAULT_RUNTIME, RUNTIMES, RuntimeOptionError, check_output

@@ -14,13 +14,13 @@ runtime (research/XLWINGS.md). This module evens them out so that functions.py c
 | TRUE / FALSE                             | rejected: a number is expected                   |
 | text                                     | numeric text ("500") is read as the number;      |
 |                                          | other text is rejected, "5,000" too (in many     |
-|                                          | locales "1,5" is 1.5): pricing.table's reading   |
+|                                          | locales "1,5" is 1.5): pricing.model.table's reading   |
 | NaN, +/-inf                              | rejected: numbers must be finite                 |
 | a multi-cell range for a single value    | rejected                                         |
 | a date (Excel serial number, ISO text,   | a `datetime.date` (1900 date system)             |
 |   or a datetime in classic xlwings)      |                                                  |
 
-Every rejection is a `pricing.scenario.ScenarioError(field, value, allowed)`, whose message reads
+Every rejection is a `pricing.model.scenario.ScenarioError(field, value, allowed)`, whose message reads
 "queries_per_day must be a number >= 0, got 'abc'"; excel_errors turns it into #VALUE!.
 """
 
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from pricing.scenario import (
+from pricing.model.scenario import (
     FIELDS,
     Scenario,
     ScenarioError,
@@ -41,7 +41,7 @@ from pricing.scenario import (
     field_for_label,
     normalise_label,
 )
-from pricing.table import number_from_text
+from pricing.model.table import number_from_text
 
 TEXT_FIELDS = ("name", "frontier_model", "ft_model")
 DATE_FIELDS = ("start_date",)
@@ -205,7 +205,7 @@ def to_float(value: Any, name: str, allowed: str) -> float:
     if isinstance(value, (int, float)):
         x = float(value)
     elif isinstance(value, str):
-        x = number_from_text(value)  # the same reading as FT_SCENARIOS' table (pricing.table)
+        x = number_from_text(value)  # the same reading as FT_SCENARIOS' table (pricing.model.table)
         if x is None:
             raise ScenarioError(name, value, allowed)
     else:
@@ -457,10 +457,10 @@ def choice(
 
 def table_cell(field: str, value: Any) -> Any:
     """A scenario-table cell for pricing's vectorised validation: dates converted from Excel
-    serials, everything else as it came (pricing.table checks numbers column by column)."""
+    serials, everything else as it came (pricing.model.table checks numbers column by column)."""
     if field in DATE_FIELDS and not is_blank(value):
         try:
             return excel_date(value, field)
         except ScenarioError:
-            return value  # the row fails in pricing.table with the same wording
+            return value  # the row fails in pricing.model.table with the same wording
     return value

@@ -35,8 +35,8 @@ from typing import Any, TypeVar
 
 from xlwings import XlwingsError
 
-from pricing.catalog import UnknownModelError
-from pricing.scenario import ScenarioError
+from pricing.model.scenario import ScenarioError
+from pricing.prices.catalog import UnknownModelError
 
 NA = "#N/A"
 NUM = "#NUM!"

@@ -163,8 +163,8 @@ date). Tables the functions spill are headed by labels.
 
 
 def outputs_table(names: tuple[str, ...]) -> str:
-    """The figures an `output` may name, from pricing.figures (one source for every layer)."""
-    from pricing.figures import HEADLINE
+    """The figures an `output` may name, from pricing.model.figures (one source for every layer)."""
+    from pricing.model.figures import HEADLINE
 
     rows = ["| output | label | unit | what it is |", "|---|---|---|---|"]
     for n in names:

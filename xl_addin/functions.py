@@ -22,7 +22,7 @@ from typing import Any
 
 from xlwings import arg, func
 
-from pricing.breakeven import (
+from pricing.model.breakeven import (
     Result,
     breakeven_queries,
     evaluate,
@@ -33,10 +33,9 @@ from pricing.breakeven import (
     query_cost,
     schedule,
 )
-from pricing.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
-from pricing.figures import BY_LABEL, NUMERIC_OUTPUTS, SCENARIO_OUTPUTS, label, labels
-from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, token_training_cost
-from pricing.scenario import (
+from pricing.model.figures import BY_LABEL, NUMERIC_OUTPUTS, SCENARIO_OUTPUTS, label, labels
+from pricing.model.inputs import BATCH_FALLBACK, CACHED_FALLBACK, token_training_cost
+from pricing.model.scenario import (
     FIELDS,
     Scenario,
     ScenarioError,
@@ -44,6 +43,7 @@ from pricing.scenario import (
     field_unit,
     make_scenario,
 )
+from pricing.prices.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
 from xl_addin import excel_args as xa
 from xl_addin.excel_errors import NA, error_code, excel_errors, figure
 
@@ -54,8 +54,8 @@ from xl_addin.excel_errors import NA, error_code, excel_errors, figure
 CELLS = "raw" if func.__module__.endswith("udfs_officejs") else None
 
 # The figures FT_SCENARIO / FT_SCENARIOS can return (Result fields, plus the notes as text), each
-# asked for by its name or its label (pricing.figures); FT_SENSITIVITY and FT_GRID take the numeric
-# ones (pricing.risk.OUTPUTS).
+# asked for by its name or its label (pricing.model.figures); FT_SENSITIVITY and FT_GRID take the numeric
+# ones (pricing.model.risk.OUTPUTS).
 OUTPUTS: tuple[str, ...] = SCENARIO_OUTPUTS
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
 PRICE_FIELDS: tuple[str, ...] = (*RATE_FIELDS, *DATE_FIELDS)
@@ -67,7 +67,7 @@ _INPUTS_DOC = (
 
 
 def _catalog() -> Catalog:
-    from pricing.store import load_catalog  # the user's price store, else the bundled snapshot
+    from pricing.prices.store import load_catalog  # the user's price store, else the bundled snapshot
 
     return load_catalog()
 
@@ -529,7 +529,7 @@ def ft_price(model, field, as_of=None):
     if xa.is_blank(when):
         value = getattr(catalog.get(name), want)
     else:
-        from pricing.history import load_history, price_on
+        from pricing.prices.history import load_history, price_on
 
         value = price_on(catalog, load_history(), name, want, xa.excel_date(when, "as_of"))
     return NA if value is None else value
@@ -571,14 +571,14 @@ def ft_prices_as_of():
 
 
 def _risk() -> Any:
-    """pricing.risk, imported late: numpy's random machinery loads only when a risk function runs."""
-    from pricing import risk
+    """pricing.model.risk, imported late: numpy's random machinery loads only when a risk function runs."""
+    from pricing.model import risk
 
     return risk
 
 
 def _risk_tables() -> Any:
-    from pricing import risk_tables
+    from pricing.model import risk_tables
 
     return risk_tables
 

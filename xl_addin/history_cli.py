@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from pricing.catalog import Catalog, UnknownModelError
-from pricing.decline import family_of, measure
-from pricing.history import PriceHistory
+from pricing.prices.catalog import Catalog, UnknownModelError
+from pricing.prices.decline import family_of, measure
+from pricing.prices.history import PriceHistory
 
 SHOWN = (
     ("in", "input"),

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from pricing.input_docs import COLUMNS, input_rows
+from pricing.model.input_docs import COLUMNS, input_rows
 
 
 def render_inputs(fmt: str) -> str:

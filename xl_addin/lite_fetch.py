@@ -41,8 +41,8 @@ def use_browser_fetch(force: bool = False) -> bool:
     """Under Pyodide (or with force), make the refresh download through the browser."""
     if not (force or in_browser()):
         return False
-    from pricing import fetch as fetch_module
-    from pricing import refresh as refresh_module
+    from pricing.prices import fetch as fetch_module
+    from pricing.prices import refresh as refresh_module
 
     # refresh() calls the `fetch` it imported by name; give it one bound to the transport.
     refresh_module.fetch = functools.partial(fetch_module.fetch, transport=BrowserTransport())

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import xlwings
 
-from pricing.sources.litellm import REGISTRY_URL
+from pricing.prices.sources.litellm import REGISTRY_URL
 
 ENTRY_MODULES = ("xl_addin.functions", "xl_addin.scripts", "xl_addin.lite_fetch")
 PACKAGES = ("pricing", "workbook", "xl_addin")

@@ -9,7 +9,8 @@ import sys
 import textwrap
 from typing import TextIO
 
-from pricing.catalog import (
+from pricing.neutralise import csv_row, terminal_text
+from pricing.prices.catalog import (
     DATE_FIELDS,
     HOURS_PER_MONTH,
     RATE_FIELDS,
@@ -17,9 +18,8 @@ from pricing.catalog import (
     ModelEntry,
     UnknownModelError,
 )
-from pricing.neutralise import csv_row, terminal_text
-from pricing.store import load_catalog
-from pricing.verification import summary, vendor_checks
+from pricing.prices.store import load_catalog
+from pricing.prices.verification import summary, vendor_checks
 
 MARK = {"inferred": "*", "unverified": "?"}
 # (header, field); headers short so the table fits 120 columns.
@@ -193,7 +193,7 @@ WRITERS = {"table": write_table, "json": write_json, "csv": write_csv}
 def run_prices(args: argparse.Namespace) -> int:
     catalog = load_catalog(getattr(args, "store", None))
     if getattr(args, "history", False):
-        from pricing.history import load_history
+        from pricing.prices.history import load_history
         from xl_addin.history_cli import write_history
 
         return write_history(

@@ -1,4 +1,4 @@
-"""`ft-breakeven refresh`: the price refresh from a terminal (pricing.refresh does the work).
+"""`ft-breakeven refresh`: the price refresh from a terminal (pricing.prices.refresh does the work).
 
     ft-breakeven refresh [--from litellm|azure|aws|all] [--source URL|FILE] [--accept MODEL.FIELD ...]
                          [--store DIR] [--dry-run]
@@ -7,7 +7,7 @@ Prints the changes (model, field, old -> new), what was held back and why, and t
 Progress goes to stderr (a bar on a terminal, one summary line otherwise). Exit 0 when the
 refresh applied changes, found nothing to do or was a dry run; 1 when the download was rejected,
 unreachable or could not be saved (with --from all: when any of the three was). --from azure / aws
-read the vendors' own price APIs (pricing.vendor_refresh); the default source of each is
+read the vendors' own price APIs (pricing.prices.vendor_refresh); the default source of each is
 $FT_BREAKEVEN_REGISTRY_URL, $FT_BREAKEVEN_AZURE_URL or $FT_BREAKEVEN_AWS_URL, else the public one.
 """
 
@@ -18,8 +18,8 @@ import sys
 from typing import TextIO
 
 from pricing.neutralise import terminal_text
-from pricing.refresh import report_lines
-from pricing.vendor_refresh import refresh_from
+from pricing.prices.refresh import report_lines
+from pricing.prices.vendor_refresh import refresh_from
 
 BAR = 30
 

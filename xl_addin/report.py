@@ -1,6 +1,6 @@
 """`ft-breakeven report`: evaluate presets or a scenario file and print table, JSON or CSV.
 
-A scenario file is read bounded (pricing.bounded: MAX_SCENARIO_BYTES, JSON depth, number
+A scenario file is read bounded (pricing.prices.bounded: MAX_SCENARIO_BYTES, JSON depth, number
 length); text that came from it is neutralised on the way out (CSV: OWASP's formula rule;
 table: control characters escaped).
 """
@@ -14,16 +14,16 @@ import json
 import sys
 from pathlib import Path
 
-from pricing.bounded import ReadRefused, loads, read_bytes
-from pricing.breakeven import Result, evaluate_many
-from pricing.catalog import UnknownModelError
-from pricing.figures import HEADLINE
-from pricing.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
+from pricing.model.breakeven import Result, evaluate_many
+from pricing.model.figures import HEADLINE
+from pricing.model.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
+from pricing.model.presets import preset, presets
+from pricing.model.scenario import Scenario, ScenarioError, make_scenario
 from pricing.neutralise import csv_row, terminal_text
-from pricing.presets import preset, presets
-from pricing.scenario import Scenario, ScenarioError, make_scenario
+from pricing.prices.bounded import ReadRefused, loads, read_bytes
+from pricing.prices.catalog import UnknownModelError
 
-# The table's figures, in order; labels and kinds from pricing.figures.
+# The table's figures, in order; labels and kinds from pricing.model.figures.
 TABLE_FIELDS = (
     "frontier_cost_per_query",
     "ft_cost_per_query",
@@ -206,7 +206,7 @@ def run_report(args: argparse.Namespace) -> int:
         return 0
     try:
         if args.store:
-            from pricing.store import load_catalog
+            from pricing.prices.store import load_catalog
 
             catalog = load_catalog(args.store)
         else:
@@ -229,7 +229,7 @@ def run_report(args: argparse.Namespace) -> int:
     sections = extra(args, scenarios, catalog) if extra else ""  # a bad range stops us before any output
     print(render(results, args.format))
     if args.format == "table" and len(scenarios) == 1 and scenarios[0].frontier_model:
-        from pricing.decline import decline_note
+        from pricing.prices.decline import decline_note
 
         s = scenarios[0]
         print(f"  - {decline_note(s.frontier_model, s.frontier_price_decline_annual)}")

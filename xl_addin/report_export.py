@@ -2,7 +2,7 @@
 
 JSON: one object per scenario (a list for several) holding the headline figures ("result") and
 each section asked for. CSV: the sections as the same tables FT_RISK, FT_SENSITIVITY and FT_GRID
-return (pricing.risk_tables), a "scenario" column first; several tables are separated by a
+return (pricing.model.risk_tables), a "scenario" column first; several tables are separated by a
 blank line (one section gives one plain CSV table). Figures that do not exist are null / "never".
 """
 
@@ -16,10 +16,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from pricing.breakeven import Result
-from pricing.catalog import Catalog
-from pricing.risk_tables import risk_rows, tornado_rows
-from pricing.scenario import Scenario
+from pricing.model.breakeven import Result
+from pricing.model.risk_tables import risk_rows, tornado_rows
+from pricing.model.scenario import Scenario
+from pricing.prices.catalog import Catalog
 from xl_addin.report_risk import compute_sections
 
 

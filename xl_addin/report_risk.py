@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from pricing.catalog import Catalog, UnknownModelError
-from pricing.risk import (
+from pricing.model.risk import (
     COUPLE_TOKENS_NOTE,
     RiskResult,
     TornadoRow,
@@ -22,8 +21,9 @@ from pricing.risk import (
     tornado,
     with_defaults,
 )
-from pricing.risk_tables import grid_rows
-from pricing.scenario import Scenario, ScenarioError
+from pricing.model.risk_tables import grid_rows
+from pricing.model.scenario import Scenario, ScenarioError
+from pricing.prices.catalog import Catalog, UnknownModelError
 from xl_addin.report_risk_args import add_risk_args  # noqa: F401 (the CLI wiring, kept here too)
 
 BAR_WIDTH = 30

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from pricing.risk_options import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, DISTRIBUTIONS, OUTPUTS
+from pricing.model.risk_options import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, DISTRIBUTIONS, OUTPUTS
 
 
 def _run_risk_sections(*args, **kwargs) -> str:

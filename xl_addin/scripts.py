@@ -23,9 +23,9 @@ goes to the RefreshStatus cell if there is one, else it is raised as an XlwingsE
 xlwings shows to the user. Registry text goes through `safe_cell_text`, so no downloaded string
 becomes a formula.
 
-The source is $FT_BREAKEVEN_REGISTRY_URL, else LiteLLM's registry (pricing.refresh). A cell named
+The source is $FT_BREAKEVEN_REGISTRY_URL, else LiteLLM's registry (pricing.prices.refresh). A cell named
 RefreshFrom holding azure, aws or all makes the button read the vendors' own price APIs instead
-or as well (pricing.vendor_refresh; $FT_BREAKEVEN_AZURE_URL / $FT_BREAKEVEN_AWS_URL override them).
+or as well (pricing.prices.vendor_refresh; $FT_BREAKEVEN_AZURE_URL / $FT_BREAKEVEN_AWS_URL override them).
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ from typing import Any
 import xlwings as xw
 from xlwings import script
 
-from pricing.guards import safe_cell_text
-from pricing.refresh import RefreshResult, report_lines
-from pricing.vendor_refresh import SOURCES, refresh_from
+from pricing.prices.guards import safe_cell_text
+from pricing.prices.refresh import RefreshResult, report_lines
+from pricing.prices.vendor_refresh import SOURCES, refresh_from
 from workbook.runtimes.buttons import CALCULATOR_REFRESH, PRICING_REFRESH
 from workbook.sheets import changelog as wb_changelog
 from workbook.sheets import pricing as wb_pricing

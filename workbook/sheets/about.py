@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pricing.breakeven import VERDICT_RULES
+from pricing.model.breakeven import VERDICT_RULES
 from workbook import styles
 from workbook.sheets import calculator, pricing
 

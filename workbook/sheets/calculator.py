@@ -15,10 +15,10 @@ from openpyxl.chart.series import SeriesLabel
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
-from pricing.catalog import HOURS_PER_MONTH, Catalog
-from pricing.figures import labels
-from pricing.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
-from pricing.scenario import Scenario
+from pricing.model.figures import labels
+from pricing.model.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
+from pricing.model.scenario import Scenario
+from pricing.prices.catalog import HOURS_PER_MONTH, Catalog
 from workbook import fields, styles, validations
 from workbook.sheets import cashflow, stamps
 from workbook.sheets.changelog import show_refresh_status
@@ -204,7 +204,7 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
     ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
 )
 OUT_FIRST_ROW = 5
-# answers that carry a workbook-level name equal to their pricing.breakeven.Result field
+# answers that carry a workbook-level name equal to their pricing.model.breakeven.Result field
 OUTPUTS_BY_NAME = tuple(k for k, *_ in OUTPUTS if not k.startswith("=") and k != "notes")
 
 
@@ -238,7 +238,7 @@ NOTE_ROWS = 9  # the two notes outputs are text boxes of merged cells this many 
 
 def risk_cell(key: str) -> str:
     """'=risk:<figure row>:<column>' -> the Risk sheet cell holding it (FT_RISK's table)."""
-    from pricing.risk_tables import RISK_FIGURES
+    from pricing.model.risk_tables import RISK_FIGURES
     from workbook.sheets import risk  # the Risk sheet's layout; it does not import this module
 
     _, figure, column = key.split(":")

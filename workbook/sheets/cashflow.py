@@ -1,6 +1,6 @@
 """Cash flow sheet: the engine's calculation as native spreadsheet formulas, step by step.
 
-Every step of pricing.breakeven / pricing.inputs / pricing.serving / pricing.finance for the
+Every step of pricing.model's breakeven / inputs / serving / finance for the
 Calculator's input block, in the portable function set (INDEX/MATCH, IF, IFERROR, MIN, MAX,
 INT, SUM, COUNT, NPV, IRR: Excel 2010+, LibreOffice, Google Sheets, the `formulas` package):
 
@@ -11,7 +11,7 @@ INT, SUM, COUNT, NPV, IRR: Excel 2010+, LibreOffice, Google Sheets, the `formula
   horizon: queries, price paths, costs, the upfront and each retrain, net and cumulative flows,
   discounted flows.
 
-The answers carry the names of pricing.breakeven.Result's fields (`ANSWERS`); in the file for
+The answers carry the names of pricing.model.breakeven.Result's fields (`ANSWERS`); in the file for
 people without the add-in the Calculator shows them, in the add-in files the Audit sheet sets
 them beside the FT_ figures. `write_chain` also lays the same chain out on any sheet, reading
 its inputs from any cells (the tests check many scenarios in one workbook that way).
@@ -24,12 +24,12 @@ from collections.abc import Callable
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
-from pricing import breakeven as be
-from pricing.catalog import HOURS_PER_MONTH
-from pricing.finance import IRR_HIGH, IRR_LOW
-from pricing.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
-from pricing.scenario import Scenario
-from pricing.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
+from pricing.model import breakeven as be
+from pricing.model.finance import IRR_HIGH, IRR_LOW
+from pricing.model.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
+from pricing.model.scenario import Scenario
+from pricing.model.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
+from pricing.prices.catalog import HOURS_PER_MONTH
 from workbook import styles
 from workbook.sheets import pricing
 
@@ -62,7 +62,7 @@ FOREVER_TEXT = "1E+300: never stops"
 STEP_TOP = 4  # header row of the step-by-step block (columns A:D)
 TABLE_COL = 6  # column F
 
-# The figures of pricing.breakeven.Result this chain computes: all of them, in the same order
+# The figures of pricing.model.breakeven.Result this chain computes: all of them, in the same order
 ANSWERS: tuple[str, ...] = be.HEADLINE_FIELDS
 
 
@@ -101,7 +101,7 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("seconds_per_day", "seconds per day", SECONDS_PER_DAY, "#,##0"),
     (
         "throughput_x_params",
-        "GPU tokens/s x billion parameters (MLPerf v5.1, pricing/serving.py)",
+        "GPU tokens/s x billion parameters (MLPerf v5.1, pricing/model/serving.py)",
         THROUGHPUT_TOKENS_X_PARAMS_B,
         "#,##0",
     ),
@@ -132,7 +132,7 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("max_months", "months laid out on this sheet", MAX_MONTHS, "0"),
     ("irr_step", "IRR check: the NPV must change sign within this relative step", 1e-8, "0.0E+00"),
     ("irr_guess_max", "IRR guess from payback at most (monthly)", 10, "0"),
-    ("irr_low", "IRR searched from (monthly; pricing/finance.py)", IRR_LOW, "0.00%"),
+    ("irr_low", "IRR searched from (monthly; pricing/model/finance.py)", IRR_LOW, "0.00%"),
     ("irr_high", "IRR searched up to (monthly)", IRR_HIGH, "#,##0"),
 )
 
@@ -198,7 +198,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     sd = inp("start_date")
     add("start_date", "start_date (blank: today)", f'IF({sd}="",TODAY(),{sd})', styles.FMT_DATE)
 
-    section("Rates ($/1M tokens): the Calculator's, else the catalog's fall-backs (pricing/inputs.py)")
+    section("Rates ($/1M tokens): the Calculator's, else the catalog's fall-backs (pricing/model/inputs.py)")
     for key, model in (
         ("fr_row", "frontier_model"),
         ("ft_row", "ft_model"),
@@ -253,7 +253,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     add("ft_batch_in", "fine-tuned batch input / input", factor(bi, in_base), "0.####")
     add("ft_batch_out", "fine-tuned batch output / output", factor(bo, out_base), "0.####")
 
-    section("Serving the fine-tuned model on GPUs by the hour (pricing/serving.py)")
+    section("Serving the fine-tuned model on GPUs by the hour (pricing/model/serving.py)")
     add(
         "cat_gpu_hourly",
         "catalog: $/GPU-hour of its dedicated deployment",
@@ -701,7 +701,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     )
     add("sum_wgt", "sum of w x growth x fine-tuned path", wsum("{r_t}", "0"), "#,##0.####")
 
-    section("Answers (defined names = pricing.breakeven.Result's fields)")
+    section("Answers (defined names = pricing.model.breakeven.Result's fields)")
     add(
         "payback_months",
         "payback_months: upfront / month-1 net benefit",
@@ -1012,7 +1012,7 @@ def write_chain(
 
 
 def verdict_rules(payback: str, lifetime: str, net: str) -> str:
-    """pricing.breakeven.verdict_codes' payback rules as a formula giving the verdict's text."""
+    """pricing.model.breakeven.verdict_codes' payback rules as a formula giving the verdict's text."""
     v = [f'"{t}"' for t in be.VERDICTS]
     pays = f"AND(ISNUMBER({payback}),{lifetime}>0)"
     share = f"{payback}/{lifetime}"
@@ -1037,7 +1037,7 @@ def write(ctx) -> None:
         ws,
         "Cash flow: the whole calculation in native formulas, one step per row, one month per row",
         "Reads the Calculator's inputs and the Pricing sheet; every figure equals the engine's "
-        "(pricing.breakeven). Month 0 is the upfront; a retrain is paid at the end of each "
+        "(pricing.model.breakeven). Month 0 is the upfront; a retrain is paid at the end of each "
         "lifetime; rows past the horizon stay blank.",
     )
     rows = calculator.field_rows()

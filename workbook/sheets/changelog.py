@@ -10,8 +10,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from pricing.changelog import CHANGELOG_FIELDS
 from pricing.neutralise import write_text_cell
+from pricing.prices.changelog import CHANGELOG_FIELDS
 from workbook import styles
 
 SHEET = "Changelog"
@@ -40,8 +40,8 @@ def utc_cell_time(value: Any) -> Any:
 def changelog_rows(store: str | Path | None = None) -> list[list[Any]]:
     """Rows of the store's changelog (empty if there is none or it cannot be read)."""
     try:
-        from pricing.changelog import CHANGELOG_FILE, read_changelog
-        from pricing.store import store_dir
+        from pricing.prices.changelog import CHANGELOG_FILE, read_changelog
+        from pricing.prices.store import store_dir
 
         path = store_dir(store) / CHANGELOG_FILE
         if not path.exists():

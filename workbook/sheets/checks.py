@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openpyxl.workbook.defined_name import DefinedName
 
-from pricing.scenario import Scenario
+from pricing.model.scenario import Scenario
 from workbook import styles
 from workbook.sheets import calculator, scenarios
 from workbook.sheets.calculator import ADDIN_MISSING

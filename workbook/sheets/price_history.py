@@ -13,9 +13,9 @@ from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
-from pricing.changelog import ChangeRecord
-from pricing.decline import measure_all, measured_decline, months
-from pricing.history import PriceHistory, bundled_history
+from pricing.prices.changelog import ChangeRecord
+from pricing.prices.decline import measure_all, measured_decline, months
+from pricing.prices.history import PriceHistory, bundled_history
 from workbook import styles
 
 SHEET = "Price history"

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from pricing.catalog import (
+from pricing.prices.catalog import (
     DATE_FIELDS,
     FINE_TUNING_FIELDS,
     FT_INFERENCE_FIELDS,
@@ -24,7 +24,7 @@ from pricing.catalog import (
     Catalog,
     ModelEntry,
 )
-from pricing.verification import summary, vendor_checks
+from pricing.prices.verification import summary, vendor_checks
 from workbook import styles
 from workbook.sheets.changelog import show_refresh_status
 
@@ -50,7 +50,7 @@ GROUPS = (
 )
 STATUS_COLUMNS = tuple(f"{g}_status" for g, _ in GROUPS)
 
-# GPU-hour serving (pricing/serving.py): the $/GPU-hour of the dedicated deployment a tuned
+# GPU-hour serving (pricing/model/serving.py): the $/GPU-hour of the dedicated deployment a tuned
 # model is served on, and its size; the Cash flow sheet sizes the GPUs from these.
 SERVING_COLUMNS = ("serving_gpu_hourly", "params_b")
 
@@ -148,7 +148,7 @@ VENDOR_HEADERS = (  # none may equal a catalog header: the refresh maps columns 
 
 def _vendor_block(ws, catalog: Catalog, col: int) -> None:
     """ "N of M vendors verified", as the seed page shows it: per vendor, the last date its rates
-    were checked and where (pricing.verification; as of the catalog the file was built from)."""
+    were checked and where (pricing.prices.verification; as of the catalog the file was built from)."""
     checks = vendor_checks(catalog)
     top = HEADER_ROW - 2
     title = ws.cell(top, col, f"Vendors: {summary(checks)} (no unverified field on a model still offered)")

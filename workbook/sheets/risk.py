@@ -12,11 +12,11 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from pricing.figures import label as figure_label
-from pricing.figures import labels
-from pricing.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, monte_carlo, tornado
-from pricing.risk_options import MENU_OUTPUTS
-from pricing.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
+from pricing.model.figures import label as figure_label
+from pricing.model.figures import labels
+from pricing.model.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, monte_carlo, tornado
+from pricing.model.risk_options import MENU_OUTPUTS
+from pricing.model.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
 from workbook import styles, validations
 from workbook.sheets import risk_grid
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.utils import get_column_letter
 
-from pricing.figures import label as figure_label
-from pricing.figures import labels as figure_labels
-from pricing.risk_options import MENU_OUTPUTS
-from pricing.risk_tables import grid_rows
+from pricing.model.figures import label as figure_label
+from pricing.model.figures import labels as figure_labels
+from pricing.model.risk_options import MENU_OUTPUTS
+from pricing.model.risk_tables import grid_rows
 from workbook import styles, validations
 
 X_FIELD, Y_FIELD, OUTPUT = "queries_per_day", "frontier_price_decline_annual", "npv"

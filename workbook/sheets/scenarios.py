@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from pricing.figures import HEADLINE
+from pricing.model.figures import HEADLINE
 from workbook import fields, styles
 
 SHEET = "Scenarios"
@@ -24,7 +24,7 @@ HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
 EMPTY_ROWS = 20
 INPUT_COLUMNS: tuple[str, ...] = fields.ORDERED  # "name" first
-# The FT_SCENARIOS output columns; labels, units, descriptions and formats from pricing.figures.
+# The FT_SCENARIOS output columns; labels, units, descriptions and formats from pricing.model.figures.
 # Each column's header is the figure's label, which FT_SCENARIOS takes as its `output`.
 OUTPUT_NAMES: tuple[str, ...] = (
     "frontier_cost_month",

@@ -1,0 +1,304 @@
+"""Scenario: every input of the cost model (COST_MODEL.md), its unit, default and valid range.
+
+Field names are the canonical keys shared by Python, workbook labels, JSON and the CLI.
+Errors name the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+BIG = 1e12  # "absurdly large" guard: no real scenario has 10^12 queries or dollars
+
+
+def _share(description: str, default: float) -> Any:
+    return Field(default, ge=0, le=1, description=description, json_schema_extra={"unit": "fraction"})
+
+
+def _count(description: str, default: float | None, unit: str, le: float = BIG) -> Any:
+    return Field(default, ge=0, le=le, description=description, json_schema_extra={"unit": unit})
+
+
+def _price(description: str) -> Any:
+    return Field(None, ge=0, le=1e6, description=description, json_schema_extra={"unit": "$/1M tokens"})
+
+
+class ScenarioError(ValueError):
+    """A bad input: names the field, the value given and what is allowed."""
+
+    def __init__(self, field: str, value: Any, allowed: str):
+        self.field, self.value, self.allowed = field, value, allowed
+        super().__init__(f"{field} must be {allowed}, got {value!r}")
+
+    @classmethod
+    def missing(cls, field: str) -> ScenarioError:
+        err = cls(field, None, field_allowed(field))
+        err.args = (f"{field} is required: {field_allowed(field)}",)
+        return err
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    name: str = Field("", description="scenario name", json_schema_extra={"unit": "text"})
+    queries_per_day: float = _count("traffic in month 1", ..., "queries/day")
+    days_per_month: float = Field(
+        30, gt=0, le=31, description="days of traffic per month", json_schema_extra={"unit": "days"}
+    )
+    volume_growth_monthly: float = Field(
+        0,
+        ge=-0.5,
+        le=1,
+        description="compounding monthly growth of traffic",
+        json_schema_extra={"unit": "fraction"},
+    )
+
+    frontier_model: str = Field(
+        "", description="catalog id of the model replaced", json_schema_extra={"unit": "catalog id"}
+    )
+    ft_model: str = Field(
+        "",
+        description="catalog id of the base model that is fine-tuned",
+        json_schema_extra={"unit": "catalog id"},
+    )
+
+    successor_ft_model: str = Field(
+        "",
+        description="catalog id of the model fine-tuned next when ft_model stops serving (blank: frontier)",
+        json_schema_extra={"unit": "catalog id"},
+    )
+    baseline_model: str = Field(
+        "",
+        description="catalog id of a cheaper model used prompted, without fine-tuning (the alternative)",
+        json_schema_extra={"unit": "catalog id"},
+    )
+
+    input_tokens: float = _count("frontier prompt tokens per query", ..., "tokens/query", le=1e8)
+    output_tokens: float = _count("frontier completion tokens per query", ..., "tokens/query", le=1e8)
+    ft_input_tokens: float | None = _count(
+        "fine-tuned prompt tokens per query (default: frontier's)", None, "tokens/query", le=1e8
+    )
+    ft_output_tokens: float | None = _count(
+        "fine-tuned completion tokens per query (default: frontier's)", None, "tokens/query", le=1e8
+    )
+    cached_share: float = _share("share of input tokens billed at the cached rate", 0)
+    batch_share: float = _share("share of queries billed at batch rates", 0)
+    ft_traffic_share: float = _share("share of queries routed to the fine-tuned model", 1)
+
+    frontier_input_price: float | None = _price("override: frontier input rate")
+    frontier_output_price: float | None = _price("override: frontier output rate")
+    frontier_cached_price: float | None = _price("override: frontier cached-input rate")
+    baseline_input_price: float | None = _price("override: baseline model input rate")
+    baseline_output_price: float | None = _price("override: baseline model output rate")
+    ft_input_price: float | None = _price("override: fine-tuned input rate")
+    ft_output_price: float | None = _price("override: fine-tuned output rate")
+    ft_cached_price: float | None = _price("override: fine-tuned cached-input rate")
+
+    training_examples: float | None = _count("examples in the training set", None, "examples")
+    tokens_per_example: float | None = _count("tokens per training example", None, "tokens", le=1e8)
+    training_tokens: float | None = _count(
+        "training tokens per epoch (instead of examples x tokens)", None, "tokens"
+    )
+    epochs: float = Field(
+        3, ge=1, le=100, description="passes over the training set", json_schema_extra={"unit": "count"}
+    )
+    training_price: float | None = _price("override: $ per 1M training tokens")
+    training_hours: float | None = _count(
+        "hours of reinforcement fine-tuning (hourly-priced models)", None, "hours", le=1e5
+    )
+    training_runs: float = Field(
+        1, ge=1, le=1000, description="runs until one ships", json_schema_extra={"unit": "count"}
+    )
+    eval_cost: float = _count("one-off evaluation cost", 0, "$")
+    data_prep_cost: float = _count("one-off data preparation cost", 0, "$")
+    other_upfront_cost: float = _count("other one-off cost", 0, "$")
+    hosting_per_month: float | None = _count("override: dedicated hosting per month", None, "$/month")
+    storage_per_month: float | None = _count("override: model storage per month", None, "$/month")
+    # GPU-hour serving (pricing/model/serving.py): dedicated deployments and self-hosting
+    gpu_hourly_price: float | None = _count(
+        "override: $ per GPU-hour; given for a per-token model it means self-hosting",
+        None,
+        "$/GPU-hour",
+        le=1e4,
+    )
+    gpu_tokens_per_second: float | None = Field(
+        None,
+        gt=0,
+        le=1e7,
+        description="tokens/s (prompt + completion) one GPU serves (default: from the model size)",
+        json_schema_extra={"unit": "tokens/s per GPU"},
+    )
+    peak_to_average: float = Field(
+        3, ge=1, le=100, description="peak traffic / average traffic", json_schema_extra={"unit": "ratio"}
+    )
+    gpu_uptime_share: float = _share("share of the month GPUs are up (1 always on; less: scale to zero)", 1)
+    gpus_min: int = Field(
+        1, ge=1, le=10000, description="GPUs kept up at the least", json_schema_extra={"unit": "GPUs"}
+    )
+    mlops_fte: float = Field(
+        0,
+        ge=0,
+        le=100,
+        description="engineers running the model in production",
+        json_schema_extra={"unit": "FTE"},
+    )
+    engineer_annual_cost: float = _count("loaded cost of one engineer", 200000, "$/year")
+
+    lifetime_months: float = Field(
+        12,
+        ge=0.01,  # about 7 hours: shorter is no lifetime, and retrain counts would overflow
+        le=600,
+        description="planned life before a forced retrain",
+        json_schema_extra={"unit": "months"},
+    )
+    start_date: date | None = Field(
+        None, description="go-live date (default: today)", json_schema_extra={"unit": "date"}
+    )
+    retrain_cost_share: float = _share("share of the upfront cost paid again at each retrain", 1)
+
+    accuracy_lift: float = Field(
+        0, ge=-1, le=1, description="accuracy gained by fine-tuning", json_schema_extra={"unit": "fraction"}
+    )
+    value_per_correct: float = _count("value of one more correct answer", 0, "$")
+    frontier_latency_ms: float | None = _count("frontier latency", None, "ms", le=1e7)
+    ft_latency_ms: float | None = _count("fine-tuned latency", None, "ms", le=1e7)
+    latency_budget_ms: float | None = _count("latency the product needs", None, "ms", le=1e7)
+
+    discount_rate_annual: float = Field(
+        0.10, ge=0, le=10, description="discount rate for NPV", json_schema_extra={"unit": "fraction/year"}
+    )
+    frontier_price_decline_annual: float = Field(
+        0,
+        ge=0,
+        lt=1,
+        description="yearly fall of frontier list prices",
+        json_schema_extra={"unit": "fraction/year"},
+    )
+    frontier_price_cut: float = _share("one-off cut of frontier prices (e.g. a new model generation)", 0)
+    frontier_price_cut_month: int | None = Field(
+        None,
+        ge=1,
+        le=600,
+        description="month from which the one-off cut applies",
+        json_schema_extra={"unit": "month"},
+    )
+    ft_price_decline_annual: float = Field(
+        0,
+        ge=0,
+        lt=1,
+        description="yearly fall of fine-tuned inference prices",
+        json_schema_extra={"unit": "fraction/year"},
+    )
+    horizon_months: int = Field(
+        36, ge=1, le=600, description="NPV and schedule horizon", json_schema_extra={"unit": "months"}
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_nan(cls, data: Any) -> Any:
+        # pydantic lets NaN through numeric bounds; a NaN input must never reach the maths.
+        if isinstance(data, Mapping):
+            for key, value in data.items():
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise ValueError(f"@{key}")
+        return data
+
+
+FIELDS: tuple[str, ...] = tuple(Scenario.model_fields)
+REQUIRED: tuple[str, ...] = tuple(n for n, f in Scenario.model_fields.items() if f.is_required())
+
+
+def field_unit(name: str) -> str:
+    extra = Scenario.model_fields[name].json_schema_extra or {}
+    return str(extra.get("unit", ""))
+
+
+def field_allowed(name: str) -> str:
+    """Human text of what a field accepts, from its pydantic constraints."""
+    info = Scenario.model_fields[name]
+    if name in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model"):
+        return "text" if name == "name" else "a model id from the catalog"
+    if name == "start_date":
+        return "a date (YYYY-MM-DD)"
+    bounds = []
+    for meta in info.metadata:
+        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+            value = getattr(meta, attr, None)
+            if value is not None:
+                bounds.append(f"{sign} {value:g}")
+    kind = "a whole number" if info.annotation is int else "a number"
+    return f"{kind} {' and '.join(bounds)}".strip()
+
+
+def normalise_label(label: str) -> str:
+    """'Queries per day' / 'queries_per_day' / 'QueriesPerDay' -> 'queriesperday'."""
+    return re.sub(r"[\s_\-]+", "", str(label)).casefold()
+
+
+_BY_LABEL = {normalise_label(n): n for n in FIELDS}
+
+
+def field_for_label(label: str) -> str | None:
+    return _BY_LABEL.get(normalise_label(label))
+
+
+def unknown_input(key: Any, value: Any) -> ScenarioError:
+    """A key that is no input name: the closest names, and where the list is."""
+    err = ScenarioError(str(key), value, f"one of the input names ({', '.join(FIELDS[:4])}, ...)")
+    close = difflib.get_close_matches(str(key), FIELDS, n=3, cutoff=0.6)
+    close = close or [n for n in FIELDS if normalise_label(n) == normalise_label(str(key))]
+    hint = f": did you mean {' or '.join(close)}?" if close else ""
+    err.args = (f"{key!r} is not an input name{hint} (`ft-breakeven inputs` or =FT_INPUTS() lists them)",)
+    return err
+
+
+def make_scenario(values: Mapping[str, Any]) -> Scenario:
+    """Build a Scenario, turning pydantic's errors into one ScenarioError per first problem."""
+    unknown = [k for k in values if k not in Scenario.model_fields]
+    if unknown:
+        raise unknown_input(unknown[0], values[unknown[0]])
+    for key, value in values.items():  # pydantic would read true as 1: no silent numbers
+        if isinstance(value, bool) and Scenario.model_fields[key].annotation not in (str, str | None):
+            raise ScenarioError(key, value, field_allowed(key))
+    decline = values.get("frontier_price_decline_annual")
+    if isinstance(decline, str) and decline.strip().casefold() == "measured":
+        from pricing.prices.decline import measured_decline  # opt-in: the frontier family's fitted decline
+
+        found = measured_decline(str(values.get("frontier_model", "")))
+        if found is None:
+            raise ScenarioError(
+                "frontier_price_decline_annual",
+                decline,
+                "a number (no measured history for this frontier_model)",
+            )
+        values = {**values, "frontier_price_decline_annual": found[0]}
+    try:
+        return Scenario(**values)
+    except ValidationError as exc:
+        raise _to_scenario_error(exc, values) from None
+
+
+def _to_scenario_error(exc: ValidationError, values: Mapping[str, Any]) -> ScenarioError:
+    err = exc.errors()[0]
+    loc = err.get("loc") or ()
+    if loc:
+        field = str(loc[0])
+    else:  # the NaN guard reports "@field"
+        field = str(err.get("msg", "")).rsplit("@", 1)[-1]
+    if err.get("type") == "missing":
+        return ScenarioError.missing(field)
+    allowed = field_allowed(field) if field in Scenario.model_fields else "valid"
+    if field in Scenario.model_fields and Scenario.model_fields[field].annotation in (
+        float,
+        float | None,
+        int,
+    ):
+        allowed = f"{allowed} (finite)" if "nan" in str(values.get(field, "")).lower() else allowed
+    return ScenarioError(field, values.get(field), allowed)

@@ -1,0 +1,189 @@
+"""Refresh fine-tuning prices from a vendor's own price API, as the LiteLLM refresh does rates.
+
+    result = refresh_vendor("azure")                  # AZURE_URL or $FT_BREAKEVEN_AZURE_URL
+    result = refresh_vendor("aws", "index.json", accepted={"nova-pro.training_per_1m"})
+    results = refresh_from("all")                     # LiteLLM, then Azure, then AWS
+
+Same lock, guards, changelog and all-or-nothing store transaction as pricing.prices.refresh (it is
+reused: store_lock, refresh._commit, RefreshResult). What the read used is saved as
+<vendor>-last-good.json and what was held back as held-back-<vendor>.json, beside the LiteLLM
+refresh's own files. Never raises for an expected failure: the result's status and one-sentence
+message say what happened, and the store is untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pricing.prices import refresh as registry_refresh
+from pricing.prices.fetch import Download, FetchError, Progress, host_of
+from pricing.prices.guards import RejectedDownload
+from pricing.prices.refresh import RefreshResult, StorePaths
+from pricing.prices.sources import aws, azure
+from pricing.prices.sources.vendor import DEADLINE, Deadline, VendorPrices
+from pricing.prices.store import load_catalog, store_dir
+from pricing.prices.store_lock import StoreBusy, store_lock
+from pricing.prices.vendor_plan import plan_vendor
+
+SOURCES = ("litellm", "azure", "aws")  # what `refresh --from` takes, besides "all"
+
+
+@dataclass(frozen=True)
+class Vendor:
+    name: str  # "azure"
+    title: str  # for messages: "Azure"
+    url: str
+    env: str  # overrides url
+    read: Callable[..., VendorPrices]
+
+
+VENDORS = {
+    "azure": Vendor("azure", "Azure", azure.AZURE_URL, azure.SOURCE_ENV, azure.read_azure),
+    "aws": Vendor("aws", "AWS", aws.AWS_URL, aws.SOURCE_ENV, aws.read_aws),
+}
+
+
+def default_source(name: str) -> str:
+    vendor = VENDORS[name]
+    return os.environ.get(vendor.env) or vendor.url
+
+
+def _paths(store: str | Path | None, name: str) -> StorePaths:
+    folder = store_dir(store)
+    return replace(
+        StorePaths.of(store),
+        last_good=folder / f"{name}-last-good.json",
+        held_back=folder / f"held-back-{name}.json",
+    )
+
+
+def refresh_vendor(
+    name: str,
+    source: str | None = None,
+    *,
+    store: str | Path | None = None,
+    accepted: Iterable[str] = (),
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    deadline: float = DEADLINE,
+) -> RefreshResult:
+    """Refresh the store's fine-tuning prices from vendor `name` ("azure" or "aws")."""
+    source = source or default_source(name)
+    now = now or datetime.now(UTC)
+    args = (VENDORS[name], source, store, accepted, dry_run, progress, now, deadline)
+    if dry_run:  # writes nothing, so it needs no lock
+        return _refresh_locked(*args)
+    try:
+        with store_lock(store_dir(store)):
+            return _refresh_locked(*args)
+    except StoreBusy as exc:
+        current = load_catalog(store)
+        result = _base(source, current, now)
+        result.status = "busy"
+        result.message = f"Not refreshed: {exc}. Prices unchanged."
+        return result
+
+
+def _base(source: str, current: Any, now: datetime) -> RefreshResult:
+    return RefreshResult(
+        status="failed",
+        message="",
+        source=source,
+        previous_as_of=current.as_of,
+        as_of=current.as_of,
+        timestamp=now.isoformat(timespec="seconds"),
+        catalog=current,
+    )
+
+
+def _refresh_locked(
+    vendor: Vendor,
+    source: str,
+    store: str | Path | None,
+    accepted: Iterable[str],
+    dry_run: bool,
+    progress: Progress | None,
+    now: datetime,
+    deadline: float,
+) -> RefreshResult:
+    current = load_catalog(store)
+    base = _base(source, current, now)
+    unchanged = "prices unchanged."
+    # Looked up at call time: xl_addin.lite_fetch swaps pricing.prices.refresh.fetch for the browser's.
+    fetcher = registry_refresh.fetch
+    try:
+        prices = vendor.read(source, deadline=Deadline(deadline, progress), fetcher=fetcher)
+    except FetchError as exc:
+        base.status = "unreachable" if exc.kind == "offline" else "rejected"
+        base.message = f"{exc}: {vendor.title} {unchanged}"
+        return base
+    except RejectedDownload as exc:
+        base.status = "rejected"
+        base.message = f"Rejected the {vendor.title} prices from {host_of(source)} ({exc}): {unchanged}"
+        return base
+    plan = plan_vendor(current, prices, today=now.date(), accepted=accepted)
+    result = replace(
+        base,
+        status="dry-run" if dry_run else ("applied" if plan.applied else "unchanged"),
+        source=prices.source,
+        sha256=prices.sha256,
+        applied=plan.applied,
+        held_back=plan.held_back,
+        vanished=plan.vanished,
+        unused_accepts=plan.unused_accepts,
+        models_in_download=plan.models_in_download,
+        not_in_catalog=plan.not_in_catalog,
+        catalog=current if dry_run else plan.catalog,
+    )
+    summary = _summary(plan, prices)
+    if dry_run:
+        summary = summary.replace("applied", "to apply", 1)
+        result.message = f"Dry run, nothing saved: {vendor.title} {summary}."
+        return result
+    paths = _paths(store, vendor.name)
+    try:
+        registry_refresh._commit(paths, result, plan, Download(prices.summary, prices.source, prices.sha256))
+    except OSError as exc:
+        base.message = f"Could not save to {paths.catalog.parent} ({exc.strerror or exc}): {unchanged}"
+        return base
+    result.message = f"{vendor.title} fine-tuning prices read {now.date().isoformat()}: {summary}."
+    return result
+
+
+def _summary(plan: Any, prices: VendorPrices) -> str:
+    n = len(plan.applied)
+    parts = [f"{n} change{'s' * (n != 1)} applied"]
+    if plan.held_back:
+        parts.append(f"{len(plan.held_back)} held back")
+    if plan.vanished:
+        parts.append(f"{len(plan.vanished)} missing from the download (rates kept)")
+    if plan.not_in_catalog:
+        parts.append(f"{len(plan.not_in_catalog)} not in the catalog")
+    return ", ".join(parts) + f" ({prices.rows:,} price rows read)"
+
+
+def refresh_from(
+    which: str, source: str | None = None, *, accepted: Iterable[str] = (), **options: Any
+) -> list[RefreshResult]:
+    """One result per source refreshed: "litellm", "azure", "aws" or "all" (in that order)."""
+    names = SOURCES if which == "all" else (which,)
+    if which == "all" and source:
+        raise ValueError("--source names one source's file or URL; it cannot go with --from all")
+    accepted = list(accepted)
+    results = [
+        registry_refresh.refresh(source, accepted=accepted, **options)
+        if name == "litellm"
+        else refresh_vendor(name, source, accepted=accepted, **options)
+        for name in names
+    ]
+    if len(results) > 1:  # an accept is unmatched only if no source used it
+        unused = set.intersection(*(set(r.unused_accepts) for r in results))
+        for r in results:
+            r.unused_accepts = [a for a in r.unused_accepts if a in unused] if r is results[-1] else []
+    return results
