@@ -25,6 +25,11 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ft_output_tokens",
             "cached_share",
             "batch_share",
+            # how the vendor bills the frontier and baseline models (pricing/model/billing.py)
+            "cache_write_share",
+            "cache_ttl_minutes",
+            "service_tier",
+            "data_residency",
         ),
     ),
     (
@@ -121,6 +126,6 @@ def number_format(field: str) -> str:
         return styles.FMT_USD
     if u in ("FTE",):
         return "0.0#"
-    if u in ("catalog id", "text"):
+    if u in ("catalog id", "text", "choice"):
         return styles.FMT_TEXT
     return styles.FMT_INT if u not in ("count",) else "#,##0.##"

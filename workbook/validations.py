@@ -11,7 +11,7 @@ import math
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pricing.model.scenario import Scenario
+from pricing.model.scenario import CHOICES, Scenario
 
 TITLE_MAX = 32  # Excel's limit for an alert title
 TEXT_MAX = 255  # and for its message
@@ -68,7 +68,11 @@ def number_bounds(name: str) -> tuple[float | None, float | None, bool]:
 
 
 def for_input(name: str, label: str) -> DataValidation | None:
-    """A number rule for a numeric input (its bounds from the Scenario model), else None."""
+    """A number rule for a numeric input (its bounds from the Scenario model), a drop-down for an
+    input with a few allowed values, else None."""
+    if name in CHOICES:
+        values = tuple(str(v) for v in CHOICES[name])
+        return choice(values, error=f"{label}: one of {', '.join(values)}.", title=name[:TITLE_MAX], allow_blank=True)
     low, high, whole = number_bounds(name)
     if low is None and high is None:
         return None

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
+from pricing.model import billing
 from pricing.model.inputs import DAYS_PER_MONTH_AVG, Resolved, resolve_table
 from pricing.model.scenario import Scenario, make_scenario
 from pricing.model.table import validate_table
@@ -86,16 +87,49 @@ HEADLINE_FIELDS: tuple[str, ...] = tuple(f for f in Result.model_fields if f not
 
 
 def query_cost(
-    tokens_in, tokens_out, in_price, out_price, cached_price, cached_share, batch_share, batch_in, batch_out
+    tokens_in,
+    tokens_out,
+    in_price,
+    out_price,
+    cached_price,
+    cached_share,
+    batch_share,
+    batch_in,
+    batch_out,
+    bill: Mapping[str, Any] | None = None,
 ):
     """Cost of one query in USD; prices in $/1M; batch_in/out are batch/standard ratios.
 
     The batch discount on input applies to cached tokens too (cached x batch-input ratio).
+    `bill` holds the billing options of pricing/model/billing.py (factors on the rates, and
+    cache_write_share); without it the query is a plain API call.
     """
-    input_rate = (1 - cached_share) * in_price + cached_share * cached_price
-    standard = (tokens_in * input_rate + tokens_out * out_price) / TOKENS_PER_MILLION
-    batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / TOKENS_PER_MILLION
-    return (1 - batch_share) * standard + batch_share * batched
+    if bill is None:
+        input_rate = (1 - cached_share) * in_price + cached_share * cached_price
+        standard = (tokens_in * input_rate + tokens_out * out_price) / TOKENS_PER_MILLION
+        batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / TOKENS_PER_MILLION
+        return (1 - batch_share) * standard + batch_share * batched
+    w = bill["cache_write_share"]
+    plain = 1 - cached_share - w  # prompt tokens neither read from nor written to cache
+    long_in, long_cached = in_price * bill["long_in"], cached_price * bill["long_cached"]
+    writes = w * in_price * bill["write"]
+    # flex / priority price the queries not sent through the Batch API
+    tier_rate = plain * long_in * bill["tier_in"] + cached_share * long_cached * bill["tier_cached"] + writes
+    batch_rate = plain * long_in + cached_share * long_cached + writes
+    out_rate = out_price * bill["long_out"]
+    standard = (tokens_in * tier_rate + tokens_out * out_rate * bill["tier_out"]) / TOKENS_PER_MILLION
+    batched = (tokens_in * batch_rate * batch_in + tokens_out * out_rate * batch_out) / TOKENS_PER_MILLION
+    return ((1 - batch_share) * standard + batch_share * batched) * bill["uplift"]
+
+
+def billing_options(c: Mapping[str, np.ndarray], side: str) -> dict[str, np.ndarray] | None:
+    """One side's billing factors for query_cost; None where every row is a plain API call, so
+    those rows are computed by the very formula they always were."""
+    bill = {f: c[f"{side}_{f}"] for f in billing.FACTORS}
+    plain = not c["cache_write_share"].any() and all(
+        (v == billing.NEUTRAL[f]).all() for f, v in bill.items()
+    )
+    return None if plain else {**bill, "cache_write_share": c["cache_write_share"]}
 
 
 def per_query_costs(c: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -109,6 +143,7 @@ def per_query_costs(c: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray
         c["batch_share"],
         c["frontier_batch_factor_in"],
         c["frontier_batch_factor_out"],
+        billing_options(c, "frontier"),
     )
     ft = query_cost(
         c["ft_input_tokens"],
@@ -359,6 +394,7 @@ def baseline_figures(
         c["batch_share"],
         c["baseline_batch_factor_in"],
         c["baseline_batch_factor_out"],
+        billing_options(c, "baseline"),
     )
     has = np.isfinite(base_q)
     base_month = q1 * (share * base_q + (1 - share) * frontier_q)

@@ -15,6 +15,8 @@ from datetime import date
 
 import numpy as np
 
+from pricing.model import billing
+from pricing.model.billing import BillingRates, billing_rates
 from pricing.model.scenario import ScenarioError
 from pricing.model.serving import default_tokens_per_second, gpu_month, serving_gpu, serving_note
 from pricing.model.table import Table
@@ -81,6 +83,8 @@ NUMERIC_FIELDS: tuple[str, ...] = (
     "succ_fixed_month",
     "succ_lifetime_months",
     "succ_service_end",
+    "cache_write_share",
+    *billing.COLUMNS,
 )
 
 
@@ -134,6 +138,9 @@ class ModelRates:
     notes: list[str] = field(default_factory=list)  # said of every scenario on this pair
     cached_notes: list[str] = field(default_factory=list)  # said only when cached_share > 0
     batch_notes: list[str] = field(default_factory=list)  # said only when batch_share > 0
+    # cache writes, long-context and service tiers, regional uplift (pricing/model/billing.py)
+    frontier_billing: BillingRates | None = None
+    baseline_billing: BillingRates | None = None
 
 
 def _num(value: float | None) -> float:
@@ -155,6 +162,7 @@ def _status_note(entry: ModelEntry, attr: str, who: str) -> str | None:
 
 def _frontier(rates: ModelRates, fr: ModelEntry, start: date) -> None:
     rates.frontier_name = fr.id
+    rates.frontier_billing = billing_rates(fr, fr.id)
     if fr.deprecation_date is not None and fr.deprecation_date <= start:
         # the workbook's Checks sheet flags the same: the saving is against a model that is gone
         rates.notes.append(
@@ -261,6 +269,7 @@ def _no_lifetime(ft: ModelEntry, why: str) -> ScenarioError:
 
 def _baseline(rates: ModelRates, b: ModelEntry) -> None:
     """The cheaper model used as it is (prompted): its base rates, never fine-tuned ones."""
+    rates.baseline_billing = billing_rates(b, f"{b.id} (baseline_model)")
     rates.baseline_input, rates.baseline_output = _num(b.input), _num(b.output)
     rates.baseline_cached = _num(b.cached_input)
     rates.baseline_batch_factor_in = _factor(b, "batch_input", "input")
@@ -540,6 +549,11 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         ft_meets = tl <= budget
         c["latency_driven"] = (ft_meets & (fl > budget)).astype(float)
 
+    baselines = t.texts["baseline_model"]
+    named = np.array([bool(b) for b in baselines], dtype=bool) if any(baselines) else np.zeros(t.n, bool)
+    c["cache_write_share"] = x["cache_write_share"]
+    c.update(_billing(t, groups, row_group, errors, named))
+
     row_groups = groups * t.n if len(groups) == 1 else [groups[k] for k in row_group.tolist()]
     notes = _RowNotes(x, row_groups, ft_meets, np.isnan(tokens) & ~by_hours, c["service_months"], serving)
     notes.succ_end = c["succ_service_end"]
@@ -573,8 +587,6 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                 errors[i] = ScenarioError(
                     "training_price", None, f"given: no training rate for {row_groups[i].ft_name}"
                 )
-    baselines = t.texts["baseline_model"]
-    named = np.array([bool(b) for b in baselines], dtype=bool) if any(baselines) else np.zeros(t.n, bool)
     for col, override in (
         ("baseline_input", "baseline_input_price"),
         ("baseline_output", "baseline_output_price"),
@@ -589,6 +601,27 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         ok = np.array([e is None for e in errors])
         c = {k: np.where(ok, v, 0.0 if not k.startswith("baseline_") else v) for k, v in c.items()}
     return Resolved(columns={k: c[k] for k in NUMERIC_FIELDS}, notes=notes, errors=errors)
+
+
+def _billing(
+    t: Table, groups: Sequence[ModelRates | None], row_group: np.ndarray, errors: list, named: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Billing-option factors of the frontier and baseline models (pricing/model/billing.py)."""
+    cols: dict[str, np.ndarray] = {}
+    for side, applies, who in (
+        ("frontier", np.ones(t.n, dtype=bool), "the frontier model (no frontier_model named)"),
+        ("baseline", named, "the baseline model"),
+    ):
+        rates = [
+            (getattr(g, f"{side}_billing", None) or BillingRates(name=who)) if g is not None else None
+            for g in groups
+        ]
+        cols.update(
+            billing.billing_columns(
+                side, rates, row_group, t.numbers, t.texts, t.numbers["input_tokens"], applies, errors
+            )
+        )
+    return cols
 
 
 def _gpu_serving(x: dict, g: dict, c: dict) -> dict[str, np.ndarray]:

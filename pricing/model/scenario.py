@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -91,6 +91,28 @@ class Scenario(BaseModel):
     cached_share: float = _share("share of input tokens billed at the cached rate", 0)
     batch_share: float = _share("share of queries billed at batch rates", 0)
     ft_traffic_share: float = _share("share of queries routed to the fine-tuned model", 1)
+    # How the vendor bills the prompted models (frontier, baseline): pricing/model/billing.py.
+    # The defaults are a plain API call, so a scenario without them costs what it always did.
+    cache_write_share: float = _share(
+        "share of prompt tokens written to the prompt cache (frontier and baseline models)", 0
+    )
+    cache_ttl_minutes: int = Field(
+        5,
+        ge=5,
+        le=60,
+        description="how long cache writes live: 5 or 60 minutes (sets the cache-write rate)",
+        json_schema_extra={"unit": "minutes"},
+    )
+    service_tier: Literal["standard", "flex", "priority"] = Field(
+        "standard",
+        description="service tier of the frontier and baseline models (flex: cheaper, slower; priority: dearer)",
+        json_schema_extra={"unit": "choice"},
+    )
+    data_residency: Literal["global", "regional"] = Field(
+        "global",
+        description="regional: inference kept in one region, at the vendor's uplift (frontier and baseline)",
+        json_schema_extra={"unit": "choice"},
+    )
 
     frontier_input_price: float | None = _price("override: frontier input rate")
     frontier_output_price: float | None = _price("override: frontier output rate")
@@ -210,6 +232,25 @@ class Scenario(BaseModel):
                     raise ValueError(f"@{key}")
         return data
 
+    @model_validator(mode="after")
+    def _billing_choices(self) -> Scenario:
+        if self.cache_ttl_minutes not in CACHE_TTL_MINUTES:
+            raise ValueError("@cache_ttl_minutes")
+        if self.cache_write_share > 1 - self.cached_share + SHARE_SLACK:
+            raise ValueError("@cache_write_share")
+        return self
+
+
+# Prompt-cache lifetimes vendors sell (Anthropic: 5 minutes and 1 hour).
+CACHE_TTL_MINUTES = (5, 60)
+SHARE_SLACK = 1e-12  # cached_share + cache_write_share may reach 1 despite float rounding
+# Inputs that take one of a few values: the pydantic Literal for texts, this for numbers.
+CHOICES: dict[str, tuple] = {
+    "service_tier": ("standard", "flex", "priority"),
+    "data_residency": ("global", "regional"),
+    "cache_ttl_minutes": CACHE_TTL_MINUTES,
+}
+
 
 FIELDS: tuple[str, ...] = tuple(Scenario.model_fields)
 REQUIRED: tuple[str, ...] = tuple(n for n, f in Scenario.model_fields.items() if f.is_required())
@@ -227,6 +268,10 @@ def field_allowed(name: str) -> str:
         return "text" if name == "name" else "a model id from the catalog"
     if name == "start_date":
         return "a date (YYYY-MM-DD)"
+    if name in CHOICES:
+        return "one of " + ", ".join(str(c) for c in CHOICES[name])
+    if name == "cache_write_share":
+        return "a number >= 0 and <= 1 - cached_share (the prompt tokens not read from cache)"
     bounds = []
     for meta in info.metadata:
         for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):

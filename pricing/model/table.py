@@ -15,9 +15,24 @@ from typing import Any
 import numpy as np
 from pydantic_core import PydanticUndefined
 
-from pricing.model.scenario import Scenario, ScenarioError, field_allowed, unknown_input
+from pricing.model.scenario import (
+    CHOICES,
+    SHARE_SLACK,
+    Scenario,
+    ScenarioError,
+    field_allowed,
+    unknown_input,
+)
 
-TEXT_FIELDS = ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
+TEXT_FIELDS = (
+    "name",
+    "frontier_model",
+    "ft_model",
+    "baseline_model",
+    "successor_ft_model",
+    "service_tier",
+    "data_residency",
+)
 DATE_FIELD = "start_date"
 NUMERIC = tuple(f for f in Scenario.model_fields if f not in TEXT_FIELDS and f != DATE_FIELD)
 
@@ -192,6 +207,7 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
         table.texts[field] = (
             [""] * n if values is None else ["" if _is_blank(v) else str(v).strip() for v in values]
         )
+    _check_choices(table)
     _check_training_size(table)
     for i, v in enumerate(columns.get(DATE_FIELD) or ()):
         if _is_blank(v):
@@ -201,6 +217,29 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
         except (TypeError, ValueError):
             table.fail(i, ScenarioError(DATE_FIELD, v, field_allowed(DATE_FIELD)))
     return table
+
+
+def _check_choices(table: Table) -> None:
+    """Inputs that take one of a few values (scenario.CHOICES): a blank is the default; and the
+    prompt tokens written to cache are at most those not read from it (as Scenario checks)."""
+    for field, allowed in CHOICES.items():
+        if field in table.texts:
+            default = Scenario.model_fields[field].default
+            column = table.texts[field]
+            for i, v in enumerate(column):
+                if v == "":
+                    column[i] = default
+                elif v not in allowed:
+                    table.fail(i, ScenarioError(field, v, field_allowed(field)))
+        else:
+            x = table.numbers[field]
+            for i in np.flatnonzero(~np.isin(x, allowed) & ~np.isnan(x)):
+                table.fail(int(i), ScenarioError(field, x[i], field_allowed(field)))
+    write, cached = table.numbers["cache_write_share"], table.numbers["cached_share"]
+    with np.errstate(invalid="ignore"):
+        over = write > 1 - cached + SHARE_SLACK
+    for i in np.flatnonzero(over):
+        table.fail(int(i), ScenarioError("cache_write_share", write[i], field_allowed("cache_write_share")))
 
 
 TRAINING_SIZE = "training_tokens (or training_examples and tokens_per_example, or training_hours)"

@@ -34,6 +34,25 @@ FINE_TUNING_FIELDS = (
     "min_job_charge",
 )
 RATE_FIELDS = INFERENCE_FIELDS + FT_INFERENCE_FIELDS + FINE_TUNING_FIELDS
+# How the vendor bills a plain API call beyond the rates above (issue 21), from the registry row
+# `registry_key` or curated in models.json: cache writes by time-to-live, the long-context tier
+# (rates above a prompt size), flex and priority service tiers ($/1M tokens), and the multiplier
+# on every rate for data-residency (regional) processing.
+BILLING_FIELDS = (
+    "cache_write_5m",
+    "cache_write_1h",
+    "long_context_threshold",
+    "long_input",
+    "long_output",
+    "long_cached_input",
+    "flex_input",
+    "flex_output",
+    "flex_cached_input",
+    "priority_input",
+    "priority_output",
+    "priority_cached_input",
+    "regional_uplift",
+)
 DATE_FIELDS = ("jobs_available_until", "shutdown_date", "deprecation_date")
 
 HOURS_PER_MONTH = 730  # the cloud-billing convention (8,760 h / 12)
@@ -104,6 +123,19 @@ class ModelEntry(BaseModel):
     inference_source: str = ""
     inference_verified: date | None = None
     deprecation_date: date | None = None  # registry's retirement date of the base model
+    cache_write_5m: float | None = None  # writing a prompt to cache for 5 minutes
+    cache_write_1h: float | None = None  # ... for 1 hour
+    long_context_threshold: float | None = None  # prompt tokens above which long_* rates apply
+    long_input: float | None = None
+    long_output: float | None = None
+    long_cached_input: float | None = None
+    flex_input: float | None = None
+    flex_output: float | None = None
+    flex_cached_input: float | None = None
+    priority_input: float | None = None
+    priority_output: float | None = None
+    priority_cached_input: float | None = None
+    regional_uplift: float | None = None  # multiplier on every rate, e.g. 1.1 = +10%
 
     fine_tunable: bool = False
     training_per_1m: float | None = None

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from pricing.prices.catalog import (
+    BILLING_FIELDS,
     FINE_TUNING_FIELDS,
     FT_INFERENCE_FIELDS,
     INFERENCE_FIELDS,
@@ -85,6 +86,14 @@ def _base_rates(model: dict, row: RegistryRow | None, source: str, status: dict)
     return rates, fallback["source"]
 
 
+def _billing(model: dict, row: RegistryRow | None) -> dict:
+    """Cache-write, long-context, tier and residency rates: the registry's, else curated in
+    models.json ("billing", each field with its source in field_sources)."""
+    curated = model.get("billing", {})
+    out = {f: getattr(row, f) if row is not None else None for f in BILLING_FIELDS}
+    return {f: out[f] if out[f] is not None else curated.get(f) for f in BILLING_FIELDS}
+
+
 def _ft_rates(model: dict, rows: dict, cur: dict, rates: dict, status: dict, ratio: float) -> None:
     """Fine-tuned inference: ft: registry row, else curated, else the base model's rates."""
     ft_row = rows.get(model.get("ft_registry_key") or "")
@@ -142,6 +151,7 @@ def build_entry(model: dict, rows: dict, cur: dict | None, as_of: date, source: 
         registry_key=model.get("registry_key"),
         ft_registry_key=model.get("ft_registry_key"),
         **rates,
+        **_billing(model, row),
         inference_source=inference_source,
         inference_verified=as_of if inference_source else None,
         deprecation_date=row.deprecation_date if row is not None else None,

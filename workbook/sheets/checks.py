@@ -52,7 +52,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
         f
         for f in calculator.fields.ORDERED
         if f not in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
-        and f != "start_date"
+        and f not in ("start_date", "service_tier", "data_residency")
     ]
     shares = ["cached_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
     training = (

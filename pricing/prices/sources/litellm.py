@@ -8,6 +8,7 @@ the guard layer of the refresh decides what to report.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,6 +24,25 @@ PRICE_FIELDS = {
     "input_cost_per_token_batches": "batch_input",
     "output_cost_per_token_batches": "batch_output",
 }
+# How vendors bill beyond the plain rates (issue 21): cache writes by time-to-live, flex and
+# priority service tiers. registry field -> RegistryRow field, USD/1M like the rates above.
+BILLING_FIELDS = {
+    "cache_creation_input_token_cost": "cache_write_5m",
+    "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
+    "input_cost_per_token_flex": "flex_input",
+    "output_cost_per_token_flex": "flex_output",
+    "cache_read_input_token_cost_flex": "flex_cached_input",
+    "input_cost_per_token_priority": "priority_input",
+    "output_cost_per_token_priority": "priority_output",
+    "cache_read_input_token_cost_priority": "priority_cached_input",
+}
+# Long-context tiers: `input_cost_per_token_above_200k_tokens` and the like (the threshold is in
+# the name: 200k, 272k, 128k). The whole query is billed at the higher rate above it.
+LONG_CONTEXT = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
+LONG_FIELDS = {"input": "long_input", "output": "long_output", "cache_read_input": "long_cached_input"}
+# Data residency: the multiplier OpenAI charges on regional processing endpoints (us and eu
+# carry the same 1.1 in the registry; the US one is read).
+REGIONAL_UPLIFT = "regional_processing_uplift_multiplier_us"
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,19 @@ class RegistryRow:
     mode: str | None = None
     deprecation_date: date | None = None
     source: str | None = None
+    cache_write_5m: float | None = None
+    cache_write_1h: float | None = None
+    long_context_threshold: float | None = None  # prompt tokens above which the long rates apply
+    long_input: float | None = None
+    long_output: float | None = None
+    long_cached_input: float | None = None
+    flex_input: float | None = None
+    flex_output: float | None = None
+    flex_cached_input: float | None = None
+    priority_input: float | None = None
+    priority_output: float | None = None
+    priority_cached_input: float | None = None
+    regional_uplift: float | None = None  # multiplier on every rate (1.1 = +10%)
 
 
 def per_million(value: Any) -> float | None:
@@ -63,10 +96,36 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _multiplier(value: Any) -> float | None:
+    """A price multiplier such as 1.1; None unless a finite number from 1 to 10."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value) if 1 <= value <= 10 else None
+
+
+def long_context(raw: dict) -> dict[str, float | None]:
+    """The lowest long-context tier of a row: its threshold (tokens) and rates (USD/1M)."""
+    tiers = sorted(int(m.group(1)) for k in raw if (m := LONG_CONTEXT.match(k)))
+    for k in tiers:
+        rates = {
+            ours: per_million(raw.get(f"{theirs}_cost_per_token_above_{k}k_tokens"))
+            if theirs != "cache_read_input"
+            else per_million(raw.get(f"cache_read_input_token_cost_above_{k}k_tokens"))
+            for theirs, ours in LONG_FIELDS.items()
+        }
+        if rates["long_input"] is not None:
+            return {"long_context_threshold": float(k * 1000), **rates}
+    return {}
+
+
 def parse_row(raw: dict) -> RegistryRow:
     prices = {ours: per_million(raw.get(theirs)) for theirs, ours in PRICE_FIELDS.items()}
+    billing = {ours: per_million(raw.get(theirs)) for theirs, ours in BILLING_FIELDS.items()}
     return RegistryRow(
         **prices,
+        **billing,
+        **long_context(raw),
+        regional_uplift=_multiplier(raw.get(REGIONAL_UPLIFT)),
         litellm_provider=_text(raw.get("litellm_provider")),
         mode=_text(raw.get("mode")),
         deprecation_date=registry_date(raw.get("deprecation_date")),
