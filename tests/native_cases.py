@@ -88,6 +88,7 @@ def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
             s["frontier_latency_ms"] = rng.uniform(100, 2000)
             s["ft_latency_ms"] = rng.uniform(50, 800)
             s["latency_budget_ms"] = rng.uniform(100, 1000)
+        _billing_options(s, catalog, rng)
         try:
             inputs = calculator.python_inputs(make_scenario(s), catalog)
             evaluate(inputs, catalog)
@@ -95,6 +96,31 @@ def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
             continue
         out.append(inputs)
     return out
+
+
+def _billing_options(s: dict, catalog, rng: random.Random) -> None:
+    """Cache writes, long prompts, flex/priority and regional processing, each on a frontier
+    (and sometimes baseline) model whose catalog row prices it (issue 21)."""
+
+    def having(field: str) -> list[str]:
+        return [m.id for m in catalog.models if getattr(m, field) is not None and m.input and m.output]
+
+    pick = rng.random()
+    if pick < 0.1:
+        s["frontier_model"] = rng.choice(having("cache_write_5m"))
+        s["cache_write_share"] = rng.uniform(0, 1 - s.get("cached_share", 0))
+        s["cache_ttl_minutes"] = rng.choice([5, 60])
+    elif pick < 0.2:
+        s["service_tier"] = tier = rng.choice(["flex", "priority"])
+        s["frontier_model"] = rng.choice(having(f"{tier}_input"))
+        if "baseline_model" in s:
+            s["baseline_model"] = rng.choice(having(f"{tier}_input"))
+    elif pick < 0.27:
+        s["data_residency"] = "regional"
+        s["frontier_model"] = rng.choice(having("regional_uplift"))
+    elif pick < 0.34:  # a prompt above the long-context threshold
+        s["frontier_model"] = rng.choice(having("long_context_threshold"))
+        s["input_tokens"] = rng.randint(150_000, 400_000)
 
 
 def case_book(base: Path, cases: list[dict], path: Path) -> tuple[Path, dict[str, str]]:

@@ -72,7 +72,9 @@ def for_input(name: str, label: str) -> DataValidation | None:
     input with a few allowed values, else None."""
     if name in CHOICES:
         values = tuple(str(v) for v in CHOICES[name])
-        return choice(values, error=f"{label}: one of {', '.join(values)}.", title=name[:TITLE_MAX], allow_blank=True)
+        return choice(
+            values, error=f"{label}: one of {', '.join(values)}.", title=name[:TITLE_MAX], allow_blank=True
+        )
     low, high, whole = number_bounds(name)
     if low is None and high is None:
         return None

@@ -41,9 +41,8 @@ from pricing.model.scenario import (
     field_for_label,
     normalise_label,
 )
-from pricing.model.table import number_from_text
+from pricing.model.table import TEXT_FIELDS, number_from_text
 
-TEXT_FIELDS = ("name", "frontier_model", "ft_model")
 DATE_FIELDS = ("start_date",)
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
 MAX_SERIAL = 2958465  # 9999-12-31

@@ -122,7 +122,10 @@ def billing_columns(
         for f in ("in", "out", "cached"):
             col = out[f"{side}_tier_{f}"]
             col[on] = np.nan_to_num(r[f"{t}_{f}"][on], nan=1.0)
-    fail(long & np.isnan(r["long_out"]), lambda i: _no_long(names[i], r["long_threshold"][i], "output", tokens[i]))
+    fail(
+        long & np.isnan(r["long_out"]),
+        lambda i: _no_long(names[i], r["long_threshold"][i], "output", tokens[i]),
+    )
     fail(long & cached & np.isnan(r["long_cached"]), lambda i: _no_long_cached(names[i], r, i, x))
     for f in ("in", "out", "cached"):
         col = out[f"{side}_long_{f}"]
@@ -144,22 +147,25 @@ def _no_tier(name: str, tier: str) -> ScenarioError:
 
 def _no_tier_cached(name: str, tier: str) -> ScenarioError:
     return ScenarioError(
-        "service_tier", tier, f"standard while cached_share > 0: the catalog has no {tier} cached-input rate for {name}"
+        "service_tier",
+        tier,
+        f"standard while cached_share > 0: the catalog has no {tier} cached-input rate for {name}",
     )
 
 
 def _no_long(name: str, threshold: float, what: str, tokens: float) -> ScenarioError:
     return ScenarioError(
         "input_tokens",
-        tokens,
-        f"at most {threshold:,.0f} for {name}: the catalog has its long-context input rate but no {what} rate",
+        float(tokens),
+        f"at most {threshold:,.0f} for {name}: the catalog has its long-context input rate "
+        f"but no {what} rate",
     )
 
 
 def _no_long_cached(name: str, r: dict, i: int, x: dict) -> ScenarioError:
     return ScenarioError(
         "cached_share",
-        x["cached_share"][i],
+        float(x["cached_share"][i]),
         f"0 for prompts above {r['long_threshold'][i]:,.0f} tokens: the catalog has no long-context "
         f"cached-input rate for {name}",
     )
@@ -169,7 +175,7 @@ def _no_write(name: str, x: dict, i: int) -> ScenarioError:
     ttl = int(x["cache_ttl_minutes"][i])
     return ScenarioError(
         "cache_write_share",
-        x["cache_write_share"][i],
+        float(x["cache_write_share"][i]),
         f"0 for {name}: the catalog has no {ttl}-minute cache-write rate for it",
     )
 
@@ -177,7 +183,7 @@ def _no_write(name: str, x: dict, i: int) -> ScenarioError:
 def _write_tier(tier: str, x: dict, i: int) -> ScenarioError:
     return ScenarioError(
         "cache_write_share",
-        x["cache_write_share"][i],
+        float(x["cache_write_share"][i]),
         f"0 with service_tier {tier}: the catalog has cache-write rates for the standard tier only",
     )
 
@@ -185,10 +191,13 @@ def _write_tier(tier: str, x: dict, i: int) -> ScenarioError:
 def _write_long(name: str, threshold: float, x: dict, i: int) -> ScenarioError:
     return ScenarioError(
         "cache_write_share",
-        x["cache_write_share"][i],
-        f"0 for prompts above {threshold:,.0f} tokens: the catalog has no long-context cache-write rate for {name}",
+        float(x["cache_write_share"][i]),
+        f"0 for prompts above {threshold:,.0f} tokens: the catalog has no long-context "
+        f"cache-write rate for {name}",
     )
 
 
 def _no_uplift(name: str) -> ScenarioError:
-    return ScenarioError("data_residency", "regional", f"global for {name}: the catalog has no regional uplift for it")
+    return ScenarioError(
+        "data_residency", "regional", f"global for {name}: the catalog has no regional uplift for it"
+    )

@@ -107,7 +107,9 @@ def query_cost(
     if bill is None:
         input_rate = (1 - cached_share) * in_price + cached_share * cached_price
         standard = (tokens_in * input_rate + tokens_out * out_price) / TOKENS_PER_MILLION
-        batched = (tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out) / TOKENS_PER_MILLION
+        batched = (
+            tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out
+        ) / TOKENS_PER_MILLION
         return (1 - batch_share) * standard + batch_share * batched
     w = bill["cache_write_share"]
     plain = 1 - cached_share - w  # prompt tokens neither read from nor written to cache
@@ -126,9 +128,7 @@ def billing_options(c: Mapping[str, np.ndarray], side: str) -> dict[str, np.ndar
     """One side's billing factors for query_cost; None where every row is a plain API call, so
     those rows are computed by the very formula they always were."""
     bill = {f: c[f"{side}_{f}"] for f in billing.FACTORS}
-    plain = not c["cache_write_share"].any() and all(
-        (v == billing.NEUTRAL[f]).all() for f, v in bill.items()
-    )
+    plain = not c["cache_write_share"].any() and all((v == billing.NEUTRAL[f]).all() for f, v in bill.items())
     return None if plain else {**bill, "cache_write_share": c["cache_write_share"]}
 
 

@@ -105,7 +105,9 @@ class Scenario(BaseModel):
     )
     service_tier: Literal["standard", "flex", "priority"] = Field(
         "standard",
-        description="service tier of the frontier and baseline models (flex: cheaper, slower; priority: dearer)",
+        description=(
+            "service tier of the frontier and baseline models (flex: cheaper, slower; priority: dearer)"
+        ),
         json_schema_extra={"unit": "choice"},
     )
     data_residency: Literal["global", "regional"] = Field(

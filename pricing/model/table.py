@@ -234,12 +234,17 @@ def _check_choices(table: Table) -> None:
         else:
             x = table.numbers[field]
             for i in np.flatnonzero(~np.isin(x, allowed) & ~np.isnan(x)):
-                table.fail(int(i), ScenarioError(field, x[i], field_allowed(field)))
+                v = float(x[i])
+                table.fail(
+                    int(i), ScenarioError(field, int(v) if v.is_integer() else v, field_allowed(field))
+                )
     write, cached = table.numbers["cache_write_share"], table.numbers["cached_share"]
     with np.errstate(invalid="ignore"):
         over = write > 1 - cached + SHARE_SLACK
     for i in np.flatnonzero(over):
-        table.fail(int(i), ScenarioError("cache_write_share", write[i], field_allowed("cache_write_share")))
+        table.fail(
+            int(i), ScenarioError("cache_write_share", float(write[i]), field_allowed("cache_write_share"))
+        )
 
 
 TRAINING_SIZE = "training_tokens (or training_examples and tokens_per_example, or training_hours)"

@@ -31,7 +31,7 @@ from pricing.model.scenario import Scenario
 from pricing.model.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
 from pricing.prices.catalog import HOURS_PER_MONTH
 from workbook import styles
-from workbook.sheets import pricing
+from workbook.sheets import cashflow_billing, pricing
 
 SHEET = "Cash flow"
 REF = f"'{SHEET}'"
@@ -186,6 +186,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         x = inp(f)
         key = "lifetime_months_plan" if f == "lifetime_months" else f  # the plan, before the cut
         add(key, f, f'IF({x}="",{{@default}},{x})' if d is not None else x, fmt, default=d)
+    cashflow_billing.input_steps(add, inp, styles.FMT_PCT)
     for f, base in (("ft_input_tokens", "input_tokens"), ("ft_output_tokens", "output_tokens")):
         add(f, f"{f} (blank: {base})", f'IF({inp(f)}="",{{{base}}},{inp(f)})', styles.FMT_INT)
     cm = inp("frontier_price_cut_month")
@@ -232,6 +233,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         factor(_price(FR_ROW, "batch_output"), _price(FR_ROW, "output")),
         "0.####",
     )
+    cashflow_billing.factor_steps(add, _price, "frontier", FR_ROW)
     add("cat_ft_input", "catalog: fine-tuned input rate", _price(FT_ROW, "ft_input"), styles.FMT_RATE)
     add(
         "cat_ft_batch_input",
@@ -530,6 +532,8 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     section("Cost per query (USD): input at the cached mix, batch share at batch rates")
 
     def query_cost(tin: str, tout: str, p: str) -> str:
+        if p in ("frontier", "baseline"):  # the prompted models: billed with the vendor's options
+            return cashflow_billing.billed_query_cost(tin, tout, p)
         rate = f"((1-{{cached_share}})*{{{p}_input}}+{{cached_share}}*{{{p}_cached}})"
         std = f"({{{tin}}}*{rate}+{{{tout}}}*{{{p}_output}})/1000000"
         bat = f"({{{tin}}}*{rate}*{{{p}_batch_in}}+{{{tout}}}*{{{p}_output}}*{{{p}_batch_out}})/1000000"
@@ -615,6 +619,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         factor(_price(BASE_ROW, "batch_output"), _price(BASE_ROW, "output")),
         "0.####",
     )
+    cashflow_billing.factor_steps(add, _price, "baseline", BASE_ROW, f'{inp("baseline_model")}<>""')
     add(
         "has_baseline",
         "a baseline with both rates?",

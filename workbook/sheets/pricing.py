@@ -15,6 +15,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pricing.prices.catalog import (
+    BILLING_FIELDS,
     DATE_FIELDS,
     FINE_TUNING_FIELDS,
     FT_INFERENCE_FIELDS,
@@ -70,6 +71,7 @@ PRICING_COLUMNS: tuple[str, ...] = (
     "fine_tuning_verified",
     "notes",
     *SERVING_COLUMNS,
+    *BILLING_FIELDS,  # cache writes, long-context and service tiers, regional uplift
 )
 
 UNITS = {f: "$/1M tok" for f in RATE_FIELDS}
@@ -82,6 +84,9 @@ UNITS.update(
         "min_job_charge": "$/job",
         "serving_gpu_hourly": "$/GPU-hour",
         "params_b": "billion params",
+        **{f: "$/1M tok" for f in BILLING_FIELDS},
+        "long_context_threshold": "prompt tokens",
+        "regional_uplift": "x rates",
     }
 )
 
