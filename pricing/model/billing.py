@@ -80,6 +80,10 @@ def billing_rates(entry: ModelEntry, name: str) -> BillingRates:
 
 def _arrays(rates: Sequence[BillingRates | None], row_group: np.ndarray) -> dict[str, np.ndarray]:
     blank = BillingRates()
+    if len(rates) == 1:  # one model for every row: read-only broadcasts, no copies
+        return {
+            n: np.broadcast_to(np.float64(getattr(rates[0] or blank, n)), row_group.shape) for n in NUMBERS
+        }
     table = {n: np.array([getattr(r or blank, n) for r in rates], dtype=float) for n in NUMBERS}
     return {n: v[row_group] for n, v in table.items()}
 
@@ -98,15 +102,17 @@ def billing_columns(
     (`applies` False: no baseline named) get the neutral factors. A chosen option the catalog
     does not price sets that row's error (the first problem of a row is the one kept)."""
     n = len(row_group)
-    out = {f"{side}_{f}": np.full(n, v) for f, v in NEUTRAL.items()}
-    tier = np.array(texts["service_tier"], dtype=object)
-    regional = np.array([v == "regional" for v in texts["data_residency"]], dtype=bool)
+    out = {f"{side}_{f}": np.broadcast_to(np.float64(v), (n,)) for f, v in NEUTRAL.items()}
+    tiers, places = texts["service_tier"], texts["data_residency"]
     write_share, cached_share = x["cache_write_share"], x["cached_share"]
-    chosen = applies & ((tier != "standard") | regional | (write_share > 0))
     r = _arrays(rates, row_group)
     long = applies & (tokens > r["long_threshold"])
-    if not (chosen.any() or long.any()):  # the common case: plain API calls, no long prompts
+    plain = tiers.count("standard") == n and places.count("global") == n and not write_share.any()
+    if plain and not long.any():  # the common case: plain API calls, no long prompts
         return out
+    out = {k: np.array(v) for k, v in out.items()}  # writable: the rows' factors go in below
+    tier = np.array(tiers, dtype=object)
+    regional = np.array([v == "regional" for v in places], dtype=bool)
     names = [(rates[k] or BillingRates()).name for k in row_group.tolist()]
 
     def fail(mask: np.ndarray, make) -> None:

@@ -226,6 +226,11 @@ def _check_choices(table: Table) -> None:
         if field in table.texts:
             default = Scenario.model_fields[field].default
             column = table.texts[field]
+            if column.count(default) == len(column):  # the common table: every row the default
+                continue
+            if column.count("") == len(column):  # a column not given, or left blank
+                table.texts[field] = [default] * len(column)
+                continue
             for i, v in enumerate(column):
                 if v == "":
                     column[i] = default
