@@ -27,6 +27,7 @@ def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
     """n valid scenarios (the engine evaluates each), with growth, declines and a one-off cut,
     cached and batch shares, partial routing, GPU self-hosting, start dates around shutdowns."""
     rng = random.Random(seed)
+    billing_rng = random.Random(seed + 1)
     today = date.today()
     frontier = [m.id for m in catalog.models if m.input and m.output]
     tuned = [m.id for m in catalog.models if m.offered_for_fine_tuning(today)]
@@ -88,17 +89,26 @@ def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
             s["frontier_latency_ms"] = rng.uniform(100, 2000)
             s["ft_latency_ms"] = rng.uniform(50, 800)
             s["latency_budget_ms"] = rng.uniform(100, 1000)
-        _billing_options(s, catalog, rng)
-        try:
-            inputs = calculator.python_inputs(make_scenario(s), catalog)
-            evaluate(inputs, catalog)
-        except Exception:  # e.g. a model without a rate the engine needs: draw again
+        inputs = _valid(s, catalog)
+        if inputs is None:  # e.g. a model without a rate the engine needs: draw again
             continue
-        out.append(inputs)
+        # billing options drawn apart, so the cases above stay the same draws; kept where valid
+        billed = _valid(_billing_options(dict(s), catalog, billing_rng), catalog)
+        out.append(billed or inputs)
     return out
 
 
-def _billing_options(s: dict, catalog, rng: random.Random) -> None:
+def _valid(s: dict, catalog) -> dict | None:
+    """The Calculator's inputs for scenario s, or None when the engine refuses it."""
+    try:
+        inputs = calculator.python_inputs(make_scenario(s), catalog)
+        evaluate(inputs, catalog)
+    except Exception:
+        return None
+    return inputs
+
+
+def _billing_options(s: dict, catalog, rng: random.Random) -> dict:
     """Cache writes, long prompts, flex/priority and regional processing, each on a frontier
     (and sometimes baseline) model whose catalog row prices it (issue 21)."""
 
@@ -121,6 +131,7 @@ def _billing_options(s: dict, catalog, rng: random.Random) -> None:
     elif pick < 0.34:  # a prompt above the long-context threshold
         s["frontier_model"] = rng.choice(having("long_context_threshold"))
         s["input_tokens"] = rng.randint(150_000, 400_000)
+    return s
 
 
 def case_book(base: Path, cases: list[dict], path: Path) -> tuple[Path, dict[str, str]]:

@@ -54,7 +54,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
         if f not in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model")
         and f not in ("start_date", "service_tier", "data_residency")
     ]
-    shares = ["cached_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
+    shares = ["cached_share", "cache_write_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
     training = (
         f"OR(ISNUMBER({c('training_price')}),ISNUMBER({c('training_hours')}),"
         f'AND({c("training_tokens")}="",OR({c("training_examples")}="",{c("tokens_per_example")}="")))'
