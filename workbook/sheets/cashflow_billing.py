@@ -20,14 +20,13 @@ def _ratio(rate: str, standard: str) -> str:
 
 def input_steps(add: Add, inp: Callable[[str], str], fmt_pct: str) -> None:
     """The four inputs as the engine reads them (blank: a plain API call)."""
-    for field, default, fmt in (
-        ("cache_write_share", 0, fmt_pct),
-        ("cache_ttl_minutes", 5, "0"),
-        ("service_tier", '"standard"', "@"),
-        ("data_residency", '"global"', "@"),
-    ):
+    for field, default, fmt in (("cache_write_share", 0, fmt_pct), ("cache_ttl_minutes", 5, "0")):
         x = inp(field)
-        add(field, field, f'IF({x}="",{default},{x})', fmt)
+        add(field, field, f'IF({x}="",{{@default}},{x})', fmt, default=default)
+    for field, default in (("service_tier", "standard"), ("data_residency", "global")):
+        x = inp(field)
+        add(field, field, f'IF({x}="","{default}",{x})', "@")
+    add("one_hour_ttl", "cache time-to-live billed at the 1-hour write rate (minutes)", 60, "0")
 
 
 def factor_steps(add: Add, price: Price, side: str, row: str, named: str | None = None) -> None:
@@ -44,7 +43,7 @@ def factor_steps(add: Add, price: Price, side: str, row: str, named: str | None 
 
     cached_none = "IF({cached_share}>0,NA(),1)"  # a rate only cached tokens need
     long = f"{side}_long"
-    ttl_rate = f"IF({{cache_ttl_minutes}}=60,{p('cache_write_1h')},{p('cache_write_5m')})"
+    ttl_rate = f"IF({{cache_ttl_minutes}}={{one_hour_ttl}},{p('cache_write_1h')},{p('cache_write_5m')})"
     formulas = {
         "tier_in": f'IF({tier}="standard",1,{_ratio(tier_rate("input"), p("input"))})',
         "tier_out": f'IF({tier}="standard",1,{_ratio(tier_rate("output"), p("output"))})',
