@@ -24,7 +24,7 @@ from datetime import date
 from typing import Any
 
 from pricing.neutralise import safe_cell_text  # noqa: F401 (re-exported: refresh, scripts)
-from pricing.prices.sources.litellm import NON_MODEL_KEYS
+from pricing.prices.sources.litellm import NON_MODEL_KEYS, per_million
 
 MIN_MODELS = 50
 MIN_SHARE_OF_BUNDLED = 0.5
@@ -72,10 +72,6 @@ def check_download(
                 f"the download has only {found} of the catalog's {len(catalog_keys)} models"
             )
     return n
-
-
-def per_million(value: float) -> float:
-    return round(value * 1e6, 6) + 0.0
 
 
 def is_valid_price(value: Any) -> bool:

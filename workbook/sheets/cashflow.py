@@ -29,7 +29,7 @@ from pricing.model.finance import IRR_HIGH, IRR_LOW
 from pricing.model.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
 from pricing.model.scenario import Scenario
 from pricing.model.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
-from pricing.prices.catalog import HOURS_PER_MONTH
+from pricing.prices.catalog import HOURS_PER_MONTH, TOKENS_PER_MILLION
 from workbook import styles
 from workbook.sheets import pricing
 
@@ -336,7 +336,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     price = inp("training_price")
     run = (
         f'IF({hours}<>"",{hours}*{_price(FT_ROW, "training_per_hour")},'
-        f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/1000000,0))"
+        f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/{TOKENS_PER_MILLION},0))"
     )
     add(
         "per_run",
@@ -488,7 +488,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     s_run = (
         f'IF({hours}<>"",{hours}*{_price(SUCC_ROW, "training_per_hour")},'
         f"IF(N({{train_tokens}})>0,"
-        f"{{train_tokens}}*{{epochs}}*{_price(SUCC_ROW, 'training_per_1m')}/1000000,0))"
+        f"{{train_tokens}}*{{epochs}}*{_price(SUCC_ROW, 'training_per_1m')}/{TOKENS_PER_MILLION},0))"
     )
     add(
         "succ_upfront",
@@ -531,8 +531,9 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
 
     def query_cost(tin: str, tout: str, p: str) -> str:
         rate = f"((1-{{cached_share}})*{{{p}_input}}+{{cached_share}}*{{{p}_cached}})"
-        std = f"({{{tin}}}*{rate}+{{{tout}}}*{{{p}_output}})/1000000"
-        bat = f"({{{tin}}}*{rate}*{{{p}_batch_in}}+{{{tout}}}*{{{p}_output}}*{{{p}_batch_out}})/1000000"
+        std = f"({{{tin}}}*{rate}+{{{tout}}}*{{{p}_output}})/{TOKENS_PER_MILLION}"
+        batch = f"{{{tin}}}*{rate}*{{{p}_batch_in}}+{{{tout}}}*{{{p}_output}}*{{{p}_batch_out}}"
+        bat = f"({batch})/{TOKENS_PER_MILLION}"
         return f"(1-{{batch_share}})*{std}+{{batch_share}}*{bat}"
 
     add(
