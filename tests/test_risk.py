@@ -379,7 +379,7 @@ def test_risk_sections_export_as_csv_tables(capsys):
     blocks = capsys.readouterr().out.strip().split("\n\n")
     assert [b.splitlines()[0].split(",")[1] for b in blocks] == [
         "Driver",
-        "epochs (down) / queries_per_day (across)",
+        "Payback (months): rows = Passes over the training set, cols = Traffic in month 1",
     ]
 
 

@@ -18,7 +18,7 @@ metadata by xl_addin.function_docs: edit the docstrings and @arg docs here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from xlwings import arg, func
 
@@ -64,6 +64,9 @@ _INPUTS_DOC = (
     "Labelled input block: two columns (label | value) or a row of labels over a row of values."
     " Labels are input names such as queries_per_day, input_tokens, frontier_model."
 )
+# Arguments many functions take, declared once (xlwings reads a typing.Annotated hint's options
+# and doc like an @arg's)
+Inputs = Annotated[Any, {"convert": CELLS, "ndim": 2, "doc": _INPUTS_DOC}]
 
 
 def _catalog() -> Catalog:
@@ -298,17 +301,16 @@ def ft_breakeven_queries(
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
     CELLS,
     doc=(
-        "[optional] Figure to return, e.g. payback_months, npv, verdict. Omitted: every "
-        "figure as a two-column list."
+        "[optional] Figure to return, e.g. Payback, NPV over the horizon, Verdict (a label or its "
+        "name). Omitted: every figure as a two-column list."
     ),
 )
 @excel_errors
-def ft_scenario(inputs, output=None):
+def ft_scenario(inputs: Inputs, output=None):
     """A scenario's figure (output) or all figures as field | value rows; model ids fill in
     prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
     want = xa.choice(output, "output", OUTPUTS, default=None, aliases=BY_LABEL)
@@ -320,14 +322,13 @@ def ft_scenario(inputs, output=None):
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "months",
     CELLS,
     doc=("[optional] Months to show after month 0. Default (or 0): the scenario's horizon_months (36)."),
 )
 @excel_errors
-def ft_schedule(inputs, months=None):
+def ft_schedule(inputs: Inputs, months=None):
     """Month-by-month cash flow (month 0 = upfront): month, frontier cost, FT cost, net cash flow,
     cumulative net."""
     n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
@@ -345,7 +346,6 @@ BASELINE_OUT = (
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "baseline_model",
     CELLS,
@@ -353,7 +353,7 @@ BASELINE_OUT = (
     "block's baseline_model.",
 )
 @excel_errors
-def ft_baseline(inputs, baseline_model=None):
+def ft_baseline(inputs: Inputs, baseline_model=None):
     """Fine-tuning against switching to a cheaper model without fine-tuning: its savings, the
     verdict against it, the accuracy lift that beats it and which move is better (rows)."""
     values = xa.block(inputs, "inputs")
@@ -367,17 +367,15 @@ def ft_baseline(inputs, baseline_model=None):
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
-def ft_verdict(inputs):
+def ft_verdict(inputs: Inputs):
     """The verdict: Don't fine-tune, Marginal, Yes, Strong yes or Mandatory (rules: README)."""
     return evaluate_figure(_scenario(inputs), "verdict", _catalog())
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
-def ft_npv(inputs):
+def ft_npv(inputs: Inputs):
     """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual. Month 0
     (the upfront cost) is not discounted: Excel's =NPV(r, month 1..n) + month 0."""
     return figure(evaluate_figure(_scenario(inputs), "npv", _catalog()))
@@ -396,7 +394,7 @@ def ft_npv(inputs):
     "replaces that input's built-in range; the others keep theirs.",
 )
 @excel_errors
-def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
+def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
     within the lifetime. The built-in ranges are centred on the block's own values."""
     n = xa.number(
@@ -411,14 +409,17 @@ def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg("x_field", CELLS, doc="Input varied across the columns, e.g. queries_per_day.")
 @arg("x_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
 @arg("y_field", CELLS, doc="Input varied down the rows, e.g. frontier_price_decline_annual.")
 @arg("y_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
-@arg("output", CELLS, doc="[optional] Figure in every cell: payback_months (default), npv, ...")
+@arg(
+    "output",
+    CELLS,
+    doc="[optional] Figure in every cell: Payback (default), NPV over the horizon, ... (label or name).",
+)
 @excel_errors
-def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months"):
+def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="payback_months"):
     """Two-way table (a heat map's data, like Excel's two-variable data table): the output for
     every pair of x and y values, the other inputs as in the block."""
     want = xa.choice(output, "output", NUMERIC_OUTPUTS, default="payback_months", aliases=BY_LABEL)
@@ -430,14 +431,13 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
     CELLS,
-    doc="[optional] Figure to explain: npv (default), payback_months, lifetime_net, ...",
+    doc="[optional] Figure to explain: NPV over the horizon (default), Payback, ... (a label or its name).",
 )
 @excel_errors
-def ft_sensitivity(inputs, output="npv"):
+def ft_sensitivity(inputs: Inputs, output="npv"):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
     want = xa.choice(
@@ -469,7 +469,11 @@ def ft_inputs():
     ndim=2,
     doc=("A header row of input names (queries_per_day, input_tokens, ...) over one row per scenario."),
 )
-@arg("output", CELLS, doc="Figure to return for each row, e.g. payback_months, npv, verdict.")
+@arg(
+    "output",
+    CELLS,
+    doc="Figure to return for each row, e.g. Payback, NPV over the horizon, Verdict (a label or its name).",
+)
 @excel_errors
 def ft_scenarios(inputs_table, output):
     """One figure for every row of a scenario table, in one fast call.

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.model import breakeven as be
+from pricing.model.figures import in_words
 from pricing.model.finance import IRR_HIGH, IRR_LOW
 from pricing.model.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
 from pricing.model.scenario import Scenario
@@ -850,7 +851,7 @@ def write_chain(
             cells[key] = f"$C${top + 1 + i}"
     for i, (key, label, formula, fmt, default) in enumerate(items):
         r = top + 1 + i
-        ws.cell(r, 1, label)
+        ws.cell(r, 1, in_words(label))
         if not key:
             for c in range(1, 5):
                 styles.section_cell(ws.cell(r, c))
@@ -868,7 +869,7 @@ def write_chain(
     # the month table
     letters = {h: get_column_letter(table_col + j) for j, (h, _f, _fmt) in enumerate(COLUMNS)}
     for j, (h, _f, _fmt) in enumerate(COLUMNS):
-        styles.header_cell(ws.cell(top, table_col + j, h))
+        styles.header_cell(ws.cell(top, table_col + j, in_words(h)))
     first = top + 1
     m_col = letters["month"]
     for i in range(MAX_MONTHS + 1):
@@ -951,7 +952,7 @@ def write_chain(
             im = cells["irr_monthly"]
             formula = f'IF(ISNUMBER({im}),(1+{im})^12-1,"{NA}")'
         formula = f'IF({too_long},"horizon > {MAX_MONTHS} months: use the add-in",{formula})'
-        ws.cell(r, 1, label)
+        ws.cell(r, 1, in_words(label))
         ws.cell(r, 2, key)
         styles.note_cell(ws.cell(r, 2))
         cells[key] = f"$C${r}"
@@ -1003,7 +1004,7 @@ def write_chain(
         ),
     )
     for key, label, formula, fmt in texts:
-        ws.cell(r, 1, label)
+        ws.cell(r, 1, in_words(label))
         ws.cell(r, 2, key)
         styles.note_cell(ws.cell(r, 2))
         cells[key] = f"$C${r}"
@@ -1048,6 +1049,7 @@ def write(ctx) -> None:
             name = defined_name(key)
             ctx.wb.defined_names[name] = DefinedName(name, attr_text=f"{REF}!{cell}")
     styles.widths(ws, A=62, B=26, C=16, D=10, E=2)
+    ws.column_dimensions["B"].hidden = True  # each step's internal name: its formulas use cells
     for j in range(len(COLUMNS)):
         ws.column_dimensions[get_column_letter(TABLE_COL + j)].width = 15 if j else 7
     ws.freeze_panes = "A4"
