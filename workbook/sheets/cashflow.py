@@ -1052,6 +1052,9 @@ def write(ctx) -> None:
     ws.column_dimensions["B"].hidden = True  # each step's internal name: its formulas use cells
     for j in range(len(COLUMNS)):
         ws.column_dimensions[get_column_letter(TABLE_COL + j)].width = 15 if j else 7
+        # "Cost with fine-tuning", "cumulative discounted": two lines, not cut at the column's edge
+        ws.cell(STEP_TOP, TABLE_COL + j).alignment = styles.Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[STEP_TOP].height = 30  # points: two lines of the header font
     ws.freeze_panes = "A4"
     styles.protect(ws)
     styles.print_setup(ws)
