@@ -85,14 +85,17 @@ class Plan:
     not_in_catalog: list[str] = field(default_factory=list)  # priced by the source, not a catalog id
 
 
-def _normalise_accepts(catalog: Catalog, accepted: Iterable[str]) -> tuple[set[str], list[str]]:
-    """'MODEL.FIELD' (any id or alias, any case) -> canonical keys; the rest as unknown."""
+def normalise_accepts(
+    catalog: Catalog, accepted: Iterable[str], fields: Iterable[str] = PRICED + DATED
+) -> tuple[set[str], list[str]]:
+    """'MODEL.FIELD' (any id or alias, any case; FIELD one of `fields`) -> canonical keys; the
+    rest as unknown. The vendor refresh's plan takes its own fields."""
     keys, unknown = set(), []
     for item in accepted or ():
         text = str(item).strip()
         model, sep, fld = text.rpartition(".")
         fld = fld.strip().lower()
-        if sep and fld in PRICED + DATED and model in catalog:
+        if sep and fld in fields and model in catalog:
             keys.add(f"{catalog.get(model).id}.{fld}")
         elif text:
             unknown.append(text)
@@ -255,7 +258,7 @@ def plan_refresh(
     """Guard and diff a parsed registry against a catalog; raises RejectedDownload."""
     catalog_keys = [k for m in catalog.models for k in (m.registry_key, m.ft_registry_key) if k]
     count = check_download(data, catalog_keys)
-    accepted_keys, unknown = _normalise_accepts(catalog, accepted)
+    accepted_keys, unknown = normalise_accepts(catalog, accepted)
     defs = {m["id"]: m for m in (models or load_data("models.json")["models"])}
     cur_by_id = (curated or load_data("fine_tuning.json")).get("models", {})
     planner = _Planner(catalog, data, accepted_keys)
