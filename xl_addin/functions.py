@@ -64,9 +64,22 @@ _INPUTS_DOC = (
     "Labelled input block: two columns (label | value) or a row of labels over a row of values."
     " Labels are input names such as queries_per_day, input_tokens, frontier_model."
 )
-# Arguments many functions take, declared once (xlwings reads a typing.Annotated hint's options
-# and doc like an @arg's)
-Inputs = Annotated[Any, {"convert": CELLS, "ndim": 2, "doc": _INPUTS_DOC}]
+
+
+def _declared(doc: str, **options: Any) -> Any:
+    """An argument several FT_ functions take, declared once: cells (raw under Office.js, see
+    CELLS), options and help; xlwings reads a typing.Annotated hint like an @arg."""
+    return Annotated[Any, {"convert": CELLS, **options, "doc": doc}]
+
+
+Inputs = _declared(_INPUTS_DOC, ndim=2)
+UpfrontCost = _declared("One-off cost in $ (training, evaluation, data preparation); see FT_TRAINING_COST.")
+FrontierQueryCost = _declared("Cost in $ of one query on the frontier model (see FT_QUERY_COST).")
+FtShare = _declared("[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.")
+FixedMonthly = _declared(
+    "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, MLOps). Default 0."
+)
+DaysPerMonth = _declared("[optional] Days of traffic per month. Default (or 0) 30.")
 
 
 def _catalog() -> Catalog:
@@ -196,33 +209,15 @@ def ft_query_cost(
 
 @func
 @arg("queries_per_day", CELLS, doc="Queries per day.")
-@arg(
-    "frontier_query_cost",
-    CELLS,
-    doc="Cost in $ of one query on the frontier model (see FT_QUERY_COST).",
-)
 @arg("ft_query_cost", CELLS, doc="Cost in $ of one query on the fine-tuned model.")
-@arg(
-    "ft_share",
-    CELLS,
-    doc="[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.",
-)
-@arg(
-    "fixed_monthly",
-    CELLS,
-    doc=(
-        "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, MLOps). Default 0."
-    ),
-)
-@arg("days_per_month", CELLS, doc="[optional] Days of traffic per month. Default (or 0) 30.")
 @excel_errors
 def ft_monthly_savings(
     queries_per_day,
-    frontier_query_cost,
+    frontier_query_cost: FrontierQueryCost,
     ft_query_cost,
-    ft_share=1,
-    fixed_monthly=0,
-    days_per_month=30,
+    ft_share: FtShare = 1,
+    fixed_monthly: FixedMonthly = 0,
+    days_per_month: DaysPerMonth = 30,
 ):
     """Net saving in $ per month: queries x days x ft_share x (frontier - fine-tuned cost per
     query) - fixed_monthly."""
@@ -237,17 +232,12 @@ def ft_monthly_savings(
 
 @func
 @arg(
-    "upfront_cost",
-    CELLS,
-    doc="One-off cost in $ (training, evaluation, data preparation); see FT_TRAINING_COST.",
-)
-@arg(
     "monthly_net_benefit",
     CELLS,
     doc="Net benefit in $ per month (see FT_MONTHLY_SAVINGS). #NUM! if <= 0: never pays back.",
 )
 @excel_errors
-def ft_payback_months(upfront_cost, monthly_net_benefit):
+def ft_payback_months(upfront_cost: UpfrontCost, monthly_net_benefit):
     """Months until the upfront cost is paid back: upfront_cost / monthly_net_benefit. #NUM! if it
     never pays back."""
     upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
@@ -256,34 +246,21 @@ def ft_payback_months(upfront_cost, monthly_net_benefit):
 
 
 @func
-@arg("upfront_cost", CELLS, doc="One-off cost in $ (training, evaluation, data preparation).")
-@arg("frontier_query_cost", CELLS, doc="Cost in $ of one query on the frontier model.")
 @arg(
     "ft_query_cost",
     CELLS,
     doc="Cost in $ of one query on the fine-tuned model. #NUM! if not cheaper than frontier.",
 )
 @arg("lifetime_months", CELLS, doc="Months the fine-tuned model is used before it must be retrained.")
-@arg(
-    "fixed_monthly",
-    CELLS,
-    doc="[optional] Fixed cost in $ per month (hosting, storage, MLOps). Default 0.",
-)
-@arg("days_per_month", CELLS, doc="[optional] Days of traffic per month. Default (or 0) 30.")
-@arg(
-    "ft_share",
-    CELLS,
-    doc="[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.",
-)
 @excel_errors
 def ft_breakeven_queries(
-    upfront_cost,
-    frontier_query_cost,
+    upfront_cost: UpfrontCost,
+    frontier_query_cost: FrontierQueryCost,
     ft_query_cost,
     lifetime_months,
-    fixed_monthly=0,
-    days_per_month=30,
-    ft_share=1,
+    fixed_monthly: FixedMonthly = 0,
+    days_per_month: DaysPerMonth = 30,
+    ft_share: FtShare = 1,
 ):
     """Queries per day at which fine-tuning pays back exactly over its lifetime. #NUM! if it never
     can."""
