@@ -263,6 +263,8 @@ def test_every_priced_model_gets_a_row_and_the_table_names_its_method(tmp_path, 
         line = next(x for x in body.splitlines() if f" {m.id} " in x)
         assert (O200K.label if m.vendor in ("OpenAI", "Azure OpenAI") else CHARS.label) in line, line
     assert "characters of every role, name and content / 4" in out  # the estimate says its method
+    gap = sum(hand_chars(e) for e in CHAT) / sum(hand_o200k(e) for e in CHAT) - 1
+    assert f"the estimate gives {abs(gap):.0%} {'more' if gap >= 0 else 'fewer'} tokens" in out
     assert len(json.loads((tmp_path / "s.json").read_text())) == len(today_priced)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from pricing.model.breakeven import evaluate
 from pricing.model.presets import preset
 from pricing.model.scenario import Scenario, ScenarioError, make_scenario
-from pricing.model.token_count import CHARS, CHARS_PER_TOKEN, FileCount, counting_for
+from pricing.model.token_count import CHARS, CHARS_PER_TOKEN, O200K, FileCount, counting_for
 from pricing.neutralise import terminal_text
 from pricing.prices.catalog import TOKENS_PER_MILLION, Catalog, ModelEntry, UnknownModelError
 from pricing.prices.store import load_catalog
@@ -232,7 +232,13 @@ def _notes(train: FileCount, rows: list[Row]) -> list[str]:
         notes.append(
             f"{CHARS.label}: characters of every role, name and content / {CHARS_PER_TOKEN}, rounded up "
             "per example; no freely licensed tokenizer ships for these vendors' models, so their "
-            "count is an estimate (the vendor's own count may differ by tens of percent)"
+            "count is an estimate"
+        )
+    if {CHARS.id, O200K.id} <= train.tokens.keys() and train.tokens[O200K.id]:
+        ratio = train.tokens[CHARS.id] / train.tokens[O200K.id] - 1
+        notes.append(
+            f"on this file the estimate gives {abs(ratio):.0%} {'more' if ratio >= 0 else 'fewer'} tokens "
+            "than OpenAI's o200k_base tokenizer: how far an estimate can be from a real tokenizer"
         )
     if any(r.counting != CHARS.label for r in rows):
         notes.append(
