@@ -230,7 +230,9 @@ def test_the_scenario_file_round_trips_through_report(tmp_path, capsys):
     together_rate = catalog.get("together-llama-3.1-8b").training_per_1m
     openai_tokens = sum(hand_o200k(e) for e in CHAT) * 2  # OpenAI: training tokens x epochs only
     together_tokens = sum(hand_chars(e) for e in CHAT) * 2 + 4 * hand_chars(CHAT[0])  # + n_evals x validation
-    rows = {r["model"]: r for r in json.loads(printed)["models"]}
+    printed = json.loads(printed)
+    assert any("o200k_base tokenizer" in n for n in printed["notes"])  # the methods travel with the data
+    rows = {r["model"]: r for r in printed["models"]}
     assert rows["gpt-4o-mini"]["billed_tokens"] == openai_tokens
     assert rows["together-llama-3.1-8b"]["billed_tokens"] == together_tokens
     assert rows["gpt-4o-mini"]["counting"] == O200K.label

@@ -289,6 +289,7 @@ def _as_json(
                 }
                 for r in rows
             ],
+            "notes": _notes(train, rows),
         },
         indent=2,
     )
