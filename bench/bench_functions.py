@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     columns = {f: [row[j] for row in data[1:]] for j, f in enumerate(HEADER)}
     want = evaluate_table(columns).column("payback_months")
     assert [r[0] for r in out] == [functions.figure(w) for w in want], "FT_SCENARIOS differs from the engine"
+    floor = call("trivial_table", [data, [["payback_months"]]], trivial_udfs)
+    assert [r[0] for r in floor] == [float(row[0]) for row in data[1:]], "the floor moves another column"
+    assert {type(r[0]) for r in floor} == {type(r[0]) for r in out} == {float}, "floats both ways"
     t = best_and_median(
         interleaved_runs(
             {
