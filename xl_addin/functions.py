@@ -45,7 +45,7 @@ from pricing.model.scenario import (
 )
 from pricing.prices.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
 from xl_addin import excel_args as xa
-from xl_addin.excel_errors import NA, error_code, excel_errors, figure
+from xl_addin.excel_errors import NA, error_code, excel_errors, figure, figure_column
 
 # Under Office.js (xlwings Lite/Server) arguments are taken raw and cleaned in excel_args: the
 # default converter spends ~0.15 ms per cell on CPython (xlwings 0.37.8 tries to import pyodide
@@ -456,18 +456,13 @@ def ft_scenarios(inputs_table, output):
     """One figure for every row of a scenario table, in one fast call.
     Bad rows show #VALUE!, #N/A or #NUM!; blank rows stay blank."""
     want = xa.choice(output, "output", OUTPUTS, aliases=BY_LABEL)
-    fields, rows = xa.table(inputs_table, "inputs_table")
-    cells: list[Any] = [""] * len(rows)
     # A blank row stays blank, keeping the column aligned with the table.
-    filled = xa.rows_with_values(rows)
-    kept = rows if len(filled) == len(rows) else [rows[i] for i in filled]
-    columns = {f: list(col) for f, col in zip(fields, zip(*kept, strict=True), strict=True)} if kept else {}
-    for f in set(columns) & set(xa.DATE_FIELDS):  # Excel date serials -> dates
-        columns[f] = [xa.table_cell(f, v) for v in columns[f]]
+    columns, filled, n_rows = xa.table_columns(inputs_table, "inputs_table")
+    cells: list[Any] = [""] * n_rows
     result = evaluate_table(columns, _catalog(), n=len(filled))
     values = result.column(want)
-    if len(filled) == len(rows) and not any(result.errors):  # every row filled and fine: one pass
-        return [[figure(v)] for v in values]
+    if len(filled) == n_rows and not any(result.errors):  # every row filled and fine: one pass
+        return figure_column(values)
     for k, i in enumerate(filled):
         err = result.errors[k]
         cells[i] = error_code(err) if err is not None else figure(values[k])
