@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_flag(build)
     build.set_defaults(func=cmd_build)
 
-    from xl_addin.training_cli import add_training_parser  # its module: the command is not in this file
+    from xl_addin.training_args import add_training_parser  # its module: the command is not in this file
 
     training = add_training_parser(sub, add_store_flag)
 

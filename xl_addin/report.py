@@ -22,6 +22,7 @@ from pricing.model.scenario import Scenario, ScenarioError, make_scenario
 from pricing.neutralise import csv_row, terminal_text
 from pricing.prices.bounded import ReadRefused, loads, read_bytes
 from pricing.prices.catalog import UnknownModelError
+from xl_addin.report_risk_args import DEFAULT_PRESET
 
 # The table's rows: every headline figure in the registry's order (pricing.model.figures), the
 # notes printed below the table; labels and text formats from the registry too.
@@ -35,7 +36,6 @@ NEVER = {
     "breakeven_accuracy_lift": "n/a (give value_per_correct)",
 }
 MAX_SCENARIO_BYTES = 10 * 1024 * 1024  # a 10,000-scenario file is ~5 MB
-DEFAULT_PRESET = "faisal"
 JSON_KINDS = {int: "number", float: "number", str: "string", bool: "boolean", type(None): "null"}
 
 
