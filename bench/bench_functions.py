@@ -2,7 +2,7 @@
 UDFs through the same path (bench/trivial_udfs.py), with the payloads Excel sends (every
 argument a 2-D matrix).
 
-    python bench/bench_functions.py [--rows 10000] [--rounds 15] [--scalar-sample 300] [--profile]
+    python bench/bench_functions.py [--rows 10000] [--rounds 31] [--scalar-sample 300] [--profile]
 
 - one-line functions (FT_PAYBACK_MONTHS, FT_QUERY_COST, FT_MONTHLY_SAVINGS, FT_TRAINING_COST,
   FT_BREAKEVEN_QUERIES) against a trivial UDF with as many arguments; goal <= 2x;
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--scalar-sample", type=int, default=300)
-    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds (median)")
+    parser.add_argument("--rounds", type=int, default=31, help="interleaved rounds (median)")
     parser.add_argument("--profile", action="store_true", help="cProfile the array call")
     args = parser.parse_args(argv)
 
@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     columns = {f: [row[j] for row in data[1:]] for j, f in enumerate(HEADER)}
     want = evaluate_table(columns).column("payback_months")
     assert [r[0] for r in out] == [functions.figure(w) for w in want], "FT_SCENARIOS differs from the engine"
+    floor = call("trivial_table", [data, [["payback_months"]]], trivial_udfs)
+    assert [r[0] for r in floor] == [float(row[0]) for row in data[1:]], "the floor moves another column"
+    assert {type(r[0]) for r in floor} == {type(r[0]) for r in out} == {float}, "floats both ways"
     t = best_and_median(
         interleaved_runs(
             {

@@ -85,3 +85,18 @@ def test_version(capsys):
 
     # the installed metadata (pyproject.toml reads xl_addin.__version__) and --version agree
     assert stop.value.code == 0 and capsys.readouterr().out == f"ft-breakeven {version('ft-breakeven')}\n"
+
+
+def test_building_the_parser_loads_no_engine():
+    """--help and --version build every sub-command's parser: none may import numpy or the
+    engine, or the cold start (docs/PERFORMANCE.md, issue 19) is lost again."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from xl_addin.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in sys.modules if m == 'numpy' or m.startswith(('pricing.model.breakeven', "
+        "'pricing.prices.store', 'pydantic'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -77,11 +77,9 @@ def _catalog_with_jobs_end(jobs_until: date, shutdown: date | None) -> Catalog:
     return Catalog(as_of="2026-11-28", source="test", models=[ft, frontier])
 
 
-def test_a_retrain_the_vendor_no_longer_accepts_ends_the_fine_tuned_flows():
-    # jobs close 2027-07-01 (7.0 months after 2026-12-01); retrains due every 6 months: the one
-    # in month 6 runs, the one in month 12 cannot, so the model serves months 1-12 only.
-    cat = _catalog_with_jobs_end(date(2027, 7, 1), None)
-    s = dict(
+def _big_to_ft_base(lifetime_months: int) -> dict:
+    """1,000 queries a day of 1,000 input tokens from `big` ($10/1M) to `ft-base` ($1/1M)."""
+    return dict(
         queries_per_day=1000,
         frontier_model="big",
         ft_model="ft-base",
@@ -89,9 +87,16 @@ def test_a_retrain_the_vendor_no_longer_accepts_ends_the_fine_tuned_flows():
         output_tokens=0,
         training_tokens=1e6,
         epochs=1,
-        lifetime_months=6,
+        lifetime_months=lifetime_months,
         start_date="2026-12-01",
     )
+
+
+def test_a_retrain_the_vendor_no_longer_accepts_ends_the_fine_tuned_flows():
+    # jobs close 2027-07-01 (7.0 months after 2026-12-01); retrains due every 6 months: the one
+    # in month 6 runs, the one in month 12 cannot, so the model serves months 1-12 only.
+    cat = _catalog_with_jobs_end(date(2027, 7, 1), None)
+    s = _big_to_ft_base(lifetime_months=6)
     rows = schedule(s, cat)
     # saving per month: 30,000 queries x 1000 tokens x ($10 - $1) / 1M = $270
     assert [m for m, r in enumerate(rows) if r["upfront_and_retrain"]] == [0, 6]
@@ -107,17 +112,7 @@ def test_a_retrain_the_vendor_no_longer_accepts_ends_the_fine_tuned_flows():
 
 def test_a_model_without_end_dates_keeps_retraining():
     cat = _catalog_with_jobs_end(date(2030, 1, 1), None)
-    s = dict(
-        queries_per_day=1000,
-        frontier_model="big",
-        ft_model="ft-base",
-        input_tokens=1000,
-        output_tokens=0,
-        training_tokens=1e6,
-        epochs=1,
-        lifetime_months=12,
-        start_date="2026-12-01",
-    )
+    s = _big_to_ft_base(lifetime_months=12)
     rows = schedule(s, cat)
     assert [m for m, r in enumerate(rows) if r["upfront_and_retrain"]] == [0, 12, 24]
     assert all(r["net_cash_flow"] == pytest.approx(270.0) for r in rows[1:] if not r["upfront_and_retrain"])

@@ -377,9 +377,9 @@ def test_risk_sections_export_as_csv_tables(capsys):
         == 0
     )
     blocks = capsys.readouterr().out.strip().split("\n\n")
-    assert [b.splitlines()[0].split(",")[1] for b in blocks] == [
+    assert [next(csv.reader(b.splitlines()))[1] for b in blocks] == [
         "Driver",
-        "epochs (down) / queries_per_day (across)",
+        "Payback (months): rows = Passes over the training set, cols = Traffic in month 1",
     ]
 
 

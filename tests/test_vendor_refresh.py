@@ -167,6 +167,34 @@ def test_aws_offer_file_applies_the_rates(server, store):
     ]
 
 
+def test_a_store_changed_during_the_read_is_not_overwritten(server, store, monkeypatch):
+    """The vendor refresh saves fenced like the registry's (refresh.save): a refresh that applied
+    while this one read the vendor's file survives, and this one says it did not save."""
+    from pricing.prices import vendor_refresh
+
+    url = serve_aws(server, "aws-fence", offer_priced("USE1-NovaPro-Customization-Training", "0.0090000000"))
+    first = serve_aws(
+        server, "aws-first", offer_priced("USE1-NovaPro-Customization-Training", "0.0100000000")
+    )
+    vendor = vendor_refresh.VENDORS["aws"]
+
+    def read_while_another_applies(*args, **kwargs):
+        prices = vendor.read(*args, **kwargs)
+        monkeypatch.setitem(vendor_refresh.VENDORS, "aws", vendor)  # the other refresh reads as usual
+        assert vendor_refresh._refresh_locked(vendor, first, store, (), False, None, NOW, 60.0, None).ok
+        return prices
+
+    monkeypatch.setitem(
+        vendor_refresh.VENDORS,
+        "aws",
+        vendor_refresh.Vendor("aws", "AWS", url, aws.SOURCE_ENV, read_while_another_applies),
+    )
+    result = refresh_vendor("aws", url, store=store, now=NOW)
+    assert result.status == "failed" and not result.ok
+    assert "Not saved" in result.message and "changed while this refresh ran" in result.message
+    assert load_catalog(store).get("nova-pro").training_per_1m == 10.0  # the other refresh's
+
+
 def test_nothing_new_still_verifies_and_a_second_read_changes_nothing(server, store):
     url = serve_aws(server, "aws-twice")
     first = refresh_vendor("aws", url, store=store, now=NOW)

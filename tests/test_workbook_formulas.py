@@ -332,6 +332,7 @@ def test_risk_sheet_heat_map_equals_the_engine_grid(solved):
     from openpyxl.utils import get_column_letter
 
     from pricing.model import risk as risk_model
+    from pricing.model.risk_tables import grid_title
     from workbook.sheets import risk as risk_sheet
     from workbook.sheets import risk_grid
 
@@ -345,7 +346,8 @@ def test_risk_sheet_heat_map_equals_the_engine_grid(solved):
             got = cell(solved, "Risk", f"{get_column_letter(g.FIRST_COL + 1 + j)}{top + 1 + i}")
             assert math.isclose(got, want[i][j], rel_tol=1e-9), (i, j, got, want[i][j])
     corner = cell(solved, "Risk", f"{get_column_letter(g.FIRST_COL)}{top}")
-    assert g.X_FIELD in corner and g.Y_FIELD in corner
+    assert corner == grid_title(g.OUTPUT, g.X_FIELD, g.Y_FIELD)  # says what the grid is, in words
+    assert corner.startswith("NPV over the horizon (USD): rows = ")
 
 
 def test_calculator_shows_the_risk_range_beside_the_answer(solved):
@@ -386,11 +388,12 @@ def test_calculator_shows_the_measured_decline_of_the_frontier_family(solved, te
 
 def test_audit_sheet_native_chain_equals_the_add_in(solved):
     """Issue 14: the Cash flow sheet's native figures equal the FT_ figures beside them."""
+    from pricing.model.figures import label
     from workbook.sheets import audit, cashflow
 
     for i, key in enumerate(cashflow.ANSWERS):
         r = audit.FIRST_ROW + i
-        assert cell(solved, "Audit", f"A{r}") == key
+        assert cell(solved, "Audit", f"A{r}") == label(key)  # the figure's label, not its engine name
         assert cell(solved, "Audit", f"D{r}") == 1, (
             key,
             cell(solved, "Audit", f"B{r}"),

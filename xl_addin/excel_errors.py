@@ -98,3 +98,11 @@ def figure(value: Any, missing: str = NUM) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return missing
     return value
+
+
+def figure_column(values: list[Any]) -> list[list[Any]]:
+    """[[figure(v)] for v in values], an array function's answer column. A column of finite
+    floats (a sweep's usual answer) is checked by one sum: NaN or inf anywhere makes it non-finite."""
+    if set(map(type, values)) == {float} and math.isfinite(sum(values)):
+        return [[v] for v in values]
+    return [[figure(v)] for v in values]

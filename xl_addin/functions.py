@@ -18,7 +18,7 @@ metadata by xl_addin.function_docs: edit the docstrings and @arg docs here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from xlwings import arg, func
 
@@ -45,7 +45,7 @@ from pricing.model.scenario import (
 )
 from pricing.prices.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
 from xl_addin import excel_args as xa
-from xl_addin.excel_errors import NA, error_code, excel_errors, figure
+from xl_addin.excel_errors import NA, error_code, excel_errors, figure, figure_column
 
 # Under Office.js (xlwings Lite/Server) arguments are taken raw and cleaned in excel_args: the
 # default converter spends ~0.15 ms per cell on CPython (xlwings 0.37.8 tries to import pyodide
@@ -64,6 +64,22 @@ _INPUTS_DOC = (
     "Labelled input block: two columns (label | value) or a row of labels over a row of values."
     " Labels are input names such as queries_per_day, input_tokens, frontier_model."
 )
+
+
+def _declared(doc: str, **options: Any) -> Any:
+    """An argument several FT_ functions take, declared once: cells (raw under Office.js, see
+    CELLS), options and help; xlwings reads a typing.Annotated hint like an @arg."""
+    return Annotated[Any, {"convert": CELLS, **options, "doc": doc}]
+
+
+Inputs = _declared(_INPUTS_DOC, ndim=2)
+UpfrontCost = _declared("One-off cost in $ (training, evaluation, data preparation); see FT_TRAINING_COST.")
+FrontierQueryCost = _declared("Cost in $ of one query on the frontier model (see FT_QUERY_COST).")
+FtShare = _declared("[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.")
+FixedMonthly = _declared(
+    "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, MLOps). Default 0."
+)
+DaysPerMonth = _declared("[optional] Days of traffic per month. Default (or 0) 30.")
 
 
 def _catalog() -> Catalog:
@@ -193,33 +209,15 @@ def ft_query_cost(
 
 @func
 @arg("queries_per_day", CELLS, doc="Queries per day.")
-@arg(
-    "frontier_query_cost",
-    CELLS,
-    doc="Cost in $ of one query on the frontier model (see FT_QUERY_COST).",
-)
 @arg("ft_query_cost", CELLS, doc="Cost in $ of one query on the fine-tuned model.")
-@arg(
-    "ft_share",
-    CELLS,
-    doc="[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.",
-)
-@arg(
-    "fixed_monthly",
-    CELLS,
-    doc=(
-        "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, MLOps). Default 0."
-    ),
-)
-@arg("days_per_month", CELLS, doc="[optional] Days of traffic per month. Default (or 0) 30.")
 @excel_errors
 def ft_monthly_savings(
     queries_per_day,
-    frontier_query_cost,
+    frontier_query_cost: FrontierQueryCost,
     ft_query_cost,
-    ft_share=1,
-    fixed_monthly=0,
-    days_per_month=30,
+    ft_share: FtShare = 1,
+    fixed_monthly: FixedMonthly = 0,
+    days_per_month: DaysPerMonth = 30,
 ):
     """Net saving in $ per month: queries x days x ft_share x (frontier - fine-tuned cost per
     query) - fixed_monthly."""
@@ -234,17 +232,12 @@ def ft_monthly_savings(
 
 @func
 @arg(
-    "upfront_cost",
-    CELLS,
-    doc="One-off cost in $ (training, evaluation, data preparation); see FT_TRAINING_COST.",
-)
-@arg(
     "monthly_net_benefit",
     CELLS,
     doc="Net benefit in $ per month (see FT_MONTHLY_SAVINGS). #NUM! if <= 0: never pays back.",
 )
 @excel_errors
-def ft_payback_months(upfront_cost, monthly_net_benefit):
+def ft_payback_months(upfront_cost: UpfrontCost, monthly_net_benefit):
     """Months until the upfront cost is paid back: upfront_cost / monthly_net_benefit. #NUM! if it
     never pays back."""
     upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
@@ -253,34 +246,21 @@ def ft_payback_months(upfront_cost, monthly_net_benefit):
 
 
 @func
-@arg("upfront_cost", CELLS, doc="One-off cost in $ (training, evaluation, data preparation).")
-@arg("frontier_query_cost", CELLS, doc="Cost in $ of one query on the frontier model.")
 @arg(
     "ft_query_cost",
     CELLS,
     doc="Cost in $ of one query on the fine-tuned model. #NUM! if not cheaper than frontier.",
 )
 @arg("lifetime_months", CELLS, doc="Months the fine-tuned model is used before it must be retrained.")
-@arg(
-    "fixed_monthly",
-    CELLS,
-    doc="[optional] Fixed cost in $ per month (hosting, storage, MLOps). Default 0.",
-)
-@arg("days_per_month", CELLS, doc="[optional] Days of traffic per month. Default (or 0) 30.")
-@arg(
-    "ft_share",
-    CELLS,
-    doc="[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.",
-)
 @excel_errors
 def ft_breakeven_queries(
-    upfront_cost,
-    frontier_query_cost,
+    upfront_cost: UpfrontCost,
+    frontier_query_cost: FrontierQueryCost,
     ft_query_cost,
     lifetime_months,
-    fixed_monthly=0,
-    days_per_month=30,
-    ft_share=1,
+    fixed_monthly: FixedMonthly = 0,
+    days_per_month: DaysPerMonth = 30,
+    ft_share: FtShare = 1,
 ):
     """Queries per day at which fine-tuning pays back exactly over its lifetime. #NUM! if it never
     can."""
@@ -298,17 +278,16 @@ def ft_breakeven_queries(
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
     CELLS,
     doc=(
-        "[optional] Figure to return, e.g. payback_months, npv, verdict. Omitted: every "
-        "figure as a two-column list."
+        "[optional] Figure to return, e.g. Payback, NPV over the horizon, Verdict (a label or its "
+        "name). Omitted: every figure as a two-column list."
     ),
 )
 @excel_errors
-def ft_scenario(inputs, output=None):
+def ft_scenario(inputs: Inputs, output=None):
     """A scenario's figure (output) or all figures as field | value rows; model ids fill in
     prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
     want = xa.choice(output, "output", OUTPUTS, default=None, aliases=BY_LABEL)
@@ -320,14 +299,13 @@ def ft_scenario(inputs, output=None):
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "months",
     CELLS,
     doc=("[optional] Months to show after month 0. Default (or 0): the scenario's horizon_months (36)."),
 )
 @excel_errors
-def ft_schedule(inputs, months=None):
+def ft_schedule(inputs: Inputs, months=None):
     """Month-by-month cash flow (month 0 = upfront): month, frontier cost, FT cost, net cash flow,
     cumulative net."""
     n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
@@ -345,7 +323,6 @@ BASELINE_OUT = (
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "baseline_model",
     CELLS,
@@ -353,7 +330,7 @@ BASELINE_OUT = (
     "block's baseline_model.",
 )
 @excel_errors
-def ft_baseline(inputs, baseline_model=None):
+def ft_baseline(inputs: Inputs, baseline_model=None):
     """Fine-tuning against switching to a cheaper model without fine-tuning: its savings, the
     verdict against it, the accuracy lift that beats it and which move is better (rows)."""
     values = xa.block(inputs, "inputs")
@@ -367,17 +344,15 @@ def ft_baseline(inputs, baseline_model=None):
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
-def ft_verdict(inputs):
+def ft_verdict(inputs: Inputs):
     """The verdict: Don't fine-tune, Marginal, Yes, Strong yes or Mandatory (rules: README)."""
     return evaluate_figure(_scenario(inputs), "verdict", _catalog())
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @excel_errors
-def ft_npv(inputs):
+def ft_npv(inputs: Inputs):
     """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual. Month 0
     (the upfront cost) is not discounted: Excel's =NPV(r, month 1..n) + month 0."""
     return figure(evaluate_figure(_scenario(inputs), "npv", _catalog()))
@@ -396,7 +371,7 @@ def ft_npv(inputs):
     "replaces that input's built-in range; the others keep theirs.",
 )
 @excel_errors
-def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
+def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
     within the lifetime. The built-in ranges are centred on the block's own values."""
     n = xa.number(
@@ -411,14 +386,17 @@ def ft_risk(inputs, draws=10_000, seed=0, ranges=None):
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg("x_field", CELLS, doc="Input varied across the columns, e.g. queries_per_day.")
 @arg("x_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
 @arg("y_field", CELLS, doc="Input varied down the rows, e.g. frontier_price_decline_annual.")
 @arg("y_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
-@arg("output", CELLS, doc="[optional] Figure in every cell: payback_months (default), npv, ...")
+@arg(
+    "output",
+    CELLS,
+    doc="[optional] Figure in every cell: Payback (default), NPV over the horizon, ... (label or name).",
+)
 @excel_errors
-def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months"):
+def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="payback_months"):
     """Two-way table (a heat map's data, like Excel's two-variable data table): the output for
     every pair of x and y values, the other inputs as in the block."""
     want = xa.choice(output, "output", NUMERIC_OUTPUTS, default="payback_months", aliases=BY_LABEL)
@@ -430,14 +408,13 @@ def ft_grid(inputs, x_field, x_values, y_field, y_values, output="payback_months
 
 
 @func
-@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
 @arg(
     "output",
     CELLS,
-    doc="[optional] Figure to explain: npv (default), payback_months, lifetime_net, ...",
+    doc="[optional] Figure to explain: NPV over the horizon (default), Payback, ... (a label or its name).",
 )
 @excel_errors
-def ft_sensitivity(inputs, output="npv"):
+def ft_sensitivity(inputs: Inputs, output="npv"):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
     want = xa.choice(
@@ -469,24 +446,23 @@ def ft_inputs():
     ndim=2,
     doc=("A header row of input names (queries_per_day, input_tokens, ...) over one row per scenario."),
 )
-@arg("output", CELLS, doc="Figure to return for each row, e.g. payback_months, npv, verdict.")
+@arg(
+    "output",
+    CELLS,
+    doc="Figure to return for each row, e.g. Payback, NPV over the horizon, Verdict (a label or its name).",
+)
 @excel_errors
 def ft_scenarios(inputs_table, output):
     """One figure for every row of a scenario table, in one fast call.
     Bad rows show #VALUE!, #N/A or #NUM!; blank rows stay blank."""
     want = xa.choice(output, "output", OUTPUTS, aliases=BY_LABEL)
-    fields, rows = xa.table(inputs_table, "inputs_table")
-    cells: list[Any] = [""] * len(rows)
     # A blank row stays blank, keeping the column aligned with the table.
-    filled = xa.rows_with_values(rows)
-    kept = rows if len(filled) == len(rows) else [rows[i] for i in filled]
-    columns = {f: list(col) for f, col in zip(fields, zip(*kept, strict=True), strict=True)} if kept else {}
-    for f in set(columns) & set(xa.DATE_FIELDS):  # Excel date serials -> dates
-        columns[f] = [xa.table_cell(f, v) for v in columns[f]]
+    columns, filled, n_rows = xa.table_columns(inputs_table, "inputs_table")
+    cells: list[Any] = [""] * n_rows
     result = evaluate_table(columns, _catalog(), n=len(filled))
     values = result.column(want)
-    if len(filled) == len(rows) and not any(result.errors):  # every row filled and fine: one pass
-        return [[figure(v)] for v in values]
+    if len(filled) == n_rows and not any(result.errors):  # every row filled and fine: one pass
+        return figure_column(values)
     for k, i in enumerate(filled):
         err = result.errors[k]
         cells[i] = error_code(err) if err is not None else figure(values[k])

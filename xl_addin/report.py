@@ -15,58 +15,18 @@ import sys
 from pathlib import Path
 
 from pricing.model.breakeven import Result, evaluate_many
-from pricing.model.figures import HEADLINE
+from pricing.model.figures import HEADLINE, KIND_TEXT
 from pricing.model.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
 from pricing.model.presets import preset, presets
 from pricing.model.scenario import Scenario, ScenarioError, make_scenario
 from pricing.neutralise import csv_row, terminal_text
 from pricing.prices.bounded import ReadRefused, loads, read_bytes
 from pricing.prices.catalog import UnknownModelError
+from xl_addin.report_risk_args import DEFAULT_PRESET
 
-# The table's figures, in order; labels and kinds from pricing.model.figures.
-TABLE_FIELDS = (
-    "frontier_cost_per_query",
-    "ft_cost_per_query",
-    "frontier_cost_month",
-    "ft_cost_month",
-    "inference_savings_month",
-    "quality_value_month",
-    "fixed_cost_month",
-    "net_benefit_month",
-    "training_cost",
-    "upfront_cost",
-    "payback_months",
-    "payback_date",
-    "breakeven_queries_per_day",
-    "lifetime_months",
-    "lifetime_net",
-    "roi",
-    "npv",
-    "irr_annual",
-    "discounted_payback_months",
-    "baseline_cost_per_query",
-    "baseline_savings_month",
-    "savings_vs_baseline_month",
-    "breakeven_accuracy_lift",
-    "verdict",
-    "baseline_verdict",
-    "verdict_with_mlops",
-    "mode",
-)
-# kind -> how the table writes a figure; money rounded to cents/dollars as a CFO reads it
-KIND_TEXT = {
-    "money": "${:,.0f}",
-    "money_per_query": "${:,.5f}",
-    "months": "{:,.1f} months",
-    "count": "{:,.0f} {unit}",
-    "share": "{:.0%}",
-    "date": "{:%B %Y}",
-    "text": "{}",
-}
-TABLE_ROWS = tuple(
-    (f, HEADLINE[f].label, KIND_TEXT[HEADLINE[f].kind].replace("{unit}", HEADLINE[f].unit))
-    for f in TABLE_FIELDS
-)
+# The table's rows: every headline figure in the registry's order (pricing.model.figures), the
+# notes printed below the table; labels and text formats from the registry too.
+TABLE_ROWS = tuple((n, f.label, f.text_format) for n, f in HEADLINE.items() if n != "notes")
 BASELINE_ROWS = {f for f, _, _ in TABLE_ROWS if "baseline" in f} | {"breakeven_accuracy_lift"}
 NEVER = {
     "payback_months": "never",
@@ -76,7 +36,6 @@ NEVER = {
     "breakeven_accuracy_lift": "n/a (give value_per_correct)",
 }
 MAX_SCENARIO_BYTES = 10 * 1024 * 1024  # a 10,000-scenario file is ~5 MB
-DEFAULT_PRESET = "faisal"
 JSON_KINDS = {int: "number", float: "number", str: "string", bool: "boolean", type(None): "null"}
 
 

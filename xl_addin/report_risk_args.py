@@ -8,6 +8,8 @@ import argparse
 
 from pricing.model.risk_options import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, DISTRIBUTIONS, OUTPUTS
 
+DEFAULT_PRESET = "faisal"  # what `report` and `estimate-training` use when no input is given
+
 
 def _run_risk_sections(*args, **kwargs) -> str:
     from xl_addin.report_risk import run_risk_sections  # the engine loads when a report runs

@@ -8,6 +8,7 @@ Pure data: no numpy, so the CLI's parser can read it at start-up.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 # Excel number formats of the figures (workbook/styles.py takes these from here).
@@ -29,6 +30,20 @@ KIND_FORMATS = {
     "date": MONTH_YEAR,
     "text": TEXT,
 }
+# kind -> how a text report writes a figure (str.format; {unit} is the figure's unit); money
+# rounded to whole dollars (cents-level per query) as a CFO reads it
+KIND_TEXT = {
+    "money": "${:,.0f}",
+    "money_per_query": "${:,.5f}",
+    "months": "{:,.1f} months",
+    "count": "{:,.0f} {unit}",
+    "share": "{:.0%}",
+    "date": "{:%B %Y}",
+    "text": "{}",
+}
+# Figures that may never come: where one is missing, a sheet shows "never", not an error
+PAYBACKS = ("payback_months", "discounted_payback_months", "payback_date")
+NEVER = "never"
 NUMERIC_KINDS = ("money", "money_per_query", "months", "count", "share")
 
 
@@ -41,7 +56,14 @@ class Figure(NamedTuple):
 
     @property
     def number_format(self) -> str:
-        return KIND_FORMATS[self.kind]
+        fmt = KIND_FORMATS[self.kind]
+        if self.name in PAYBACKS:  # a text in the cell (the native chain's "n/a") shows as "never"
+            return f'{fmt};{fmt};{fmt};"{NEVER}"'
+        return fmt
+
+    @property
+    def text_format(self) -> str:
+        return KIND_TEXT[self.kind].replace("{unit}", self.unit)
 
     @property
     def numeric(self) -> bool:
@@ -155,6 +177,15 @@ def label(name: str) -> str:
 
 def labels(names) -> list[str]:
     return [label(n) for n in names]
+
+
+_ENGINE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def in_words(text: str) -> str:
+    """`text` with each snake_case figure name in it (payback_months) replaced by its label
+    (Payback): what a sheet shows where the engine's own wording names a figure."""
+    return _ENGINE_NAME.sub(lambda m: label(m[0]) if m[0] in FIGURES or m[0] in SCHEDULE else m[0], text)
 
 
 def name_for_label(text: str, names: tuple[str, ...]) -> str | None:

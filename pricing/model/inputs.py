@@ -693,7 +693,7 @@ class _RowNotes(Sequence[list[str]]):
         if x["mlops_fte"][i] == 0:
             row.append(
                 "MLOps not costed: budget 0.5-1 engineer per model in production (mlops_fte); "
-                "verdict_with_mlops counts 0.5"
+                "the verdict with MLOps counted counts 0.5"
             )
         if x["accuracy_lift"][i] != 0 and x["value_per_correct"][i] == 0:
             row.append(

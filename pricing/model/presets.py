@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pricing.model.figures import HEADLINE, labels
 from pricing.model.scenario import Scenario, make_scenario, normalise_label
 
 
@@ -55,25 +56,21 @@ def preset(name: str) -> Preset:
     raise KeyError(f"unknown preset {name!r}; known presets: {known}")
 
 
-SEED_COLUMNS = (
-    ("frontier_cost_month", "Frontier $/mo", "{:,.0f}"),
-    ("inference_savings_month", "Savings $/mo", "{:,.0f}"),
-    ("upfront_cost", "Upfront $", "{:,.0f}"),
-    ("payback_months", "Payback (months)", "{:,.1f}"),
-    ("verdict", "Verdict", "{}"),
-)
+# The README's figures beside the seed's; headers and formats from pricing.model.figures
+SEED_COLUMNS = ("frontier_cost_month", "inference_savings_month", "upfront_cost", "payback_months", "verdict")
 
 
 def seed_comparison_markdown() -> str:
     """README table: for every preset, the seed page's figure beside ours ("seed / ours")."""
     from pricing.model.breakeven import evaluate  # presets are data; the engine is needed only here
 
-    head = "| Preset | Models (frontier -> fine-tuned) | " + " | ".join(c[1] for c in SEED_COLUMNS) + " |"
+    head = "| Preset | Models (frontier -> fine-tuned) | " + " | ".join(labels(SEED_COLUMNS)) + " |"
     lines = [head, "|" + "---|" * (len(SEED_COLUMNS) + 2)]
     for p in presets():
         r = evaluate(p.scenario)
         cells = []
-        for field, _, fmt in SEED_COLUMNS:
+        for field in SEED_COLUMNS:
+            fmt = HEADLINE[field].text_format
             ours = getattr(r, field)
             ours_text = "never" if ours is None else fmt.format(ours)
             seed = p.seed.get(field)

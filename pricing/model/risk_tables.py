@@ -7,7 +7,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pricing.model.figures import label
+from pricing.model.figures import figure, label
+from pricing.model.input_docs import variable_label
 from pricing.model.risk import COUPLE_TOKENS_NOTE, RiskResult, TornadoRow, grid, output_kind
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import Catalog
@@ -62,6 +63,13 @@ def tornado_rows(bars: Sequence[TornadoRow], output: str) -> list[list[Any]]:
     return rows
 
 
+def grid_title(output: str, x_field: str, y_field: str) -> str:
+    """What a two-way table shows, in words: 'Payback (months): rows = ..., cols = ...'."""
+    shown = figure(output)
+    unit = f" ({shown.unit})" if shown.unit else ""
+    return f"{shown.label}{unit}: rows = {variable_label(y_field)}, cols = {variable_label(x_field)}"
+
+
 def grid_rows(
     scenario: Scenario | Mapping[str, Any],
     x_field: str,
@@ -72,12 +80,13 @@ def grid_rows(
     catalog: Catalog | None = None,
     couple_tokens: bool = False,
 ) -> list[list[Any]]:
-    """`grid` as a table: a corner naming both inputs, x values across the top, y values down the
-    side; "never" (months) or "n/a" (other figures) where the output does not exist. The corner
-    says when fine-tuned tokens were coupled to the frontier's."""
+    """`grid` as a table: a corner saying what the table is (the figure, its unit and both inputs),
+    x values across the top, y values down the side; "never" (months) or "n/a" (other figures)
+    where the output does not exist. The corner says when fine-tuned tokens were coupled to the
+    frontier's."""
     cells = grid(scenario, x_field, x_values, y_field, y_values, output, catalog, couple_tokens)
     missing = NEVER if output_kind(output) == "months" else "n/a"
-    corner = f"{y_field} (down) / {x_field} (across)"
+    corner = grid_title(output, x_field, y_field)
     if couple_tokens:
         corner += f" ({COUPLE_TOKENS_NOTE})"
     rows: list[list[Any]] = [[corner, *map(float, x_values)]]

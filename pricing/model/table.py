@@ -86,13 +86,48 @@ def _to_float(value: Any) -> float | None:
     else:
         try:
             x = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # (an int beyond float range)
             return None
     return x if x is not None and math.isfinite(x) else None
 
 
+class Floats(Sequence[Any]):
+    """A numeric column read already, in one pass, as finite floats (read_floats), with the cells
+    it came from: an error message quotes the cell as given (500, not np.float64(500.0))."""
+
+    __slots__ = ("cells", "floats")
+
+    def __init__(self, floats: np.ndarray, cells: Sequence[Any]):
+        self.floats, self.cells = floats, cells
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self.cells[i]
+
+
+PLAIN_NUMBERS = frozenset({int, float})  # not bool: TRUE is not a number here
+
+
+def read_floats(cells: Sequence[Any], kinds: set[type] | None = None) -> Floats | None:
+    """A column of plain finite numbers (ints and floats: no TRUE/FALSE, text or blank) as Floats,
+    converted by one np.fromiter; None for any other column (read cell by cell in _parse).
+    kinds: the cells' types, when the caller has collected them already."""
+    if not PLAIN_NUMBERS.issuperset(set(map(type, cells)) if kinds is None else kinds):
+        return None
+    try:
+        floats = np.fromiter(cells, dtype=float, count=len(cells))
+    except OverflowError:  # an int beyond float range
+        return None
+    return Floats(floats, cells) if np.isfinite(floats).all() else None
+
+
 def _parse(values: Sequence[Any], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(numbers with NaN where absent, blank mask, not-a-number mask) of one column."""
+    if isinstance(values, Floats) and len(values) == n:
+        none = np.zeros(n, dtype=bool)
+        return values.floats, none, none
     try:  # fast path: a clean numeric column converts in one call
         column = np.asarray(values, dtype=float)
         numeric_array = isinstance(values, np.ndarray) and values.dtype.kind in "fiu"
@@ -103,7 +138,7 @@ def _parse(values: Sequence[Any], n: int) -> tuple[np.ndarray, np.ndarray, np.nd
         ):
             none = np.zeros(n, dtype=bool)
             return column, none, none
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
     column = np.full(n, math.nan)
     blank = np.zeros(n, dtype=bool)

@@ -8,6 +8,8 @@ One rate (held back, reported, applied only when the user accepts MODEL.FIELD):
 - a move of MAX_RATIO or more in either direction (10x itself is held: a per-1K vs per-1M or
   cents vs dollars slip is exactly 10x, 100x or 1,000x), a drop to zero or a rate above MAX_RATE $/1M;
 - a negative, NaN, infinite, boolean or non-numeric value is never applied, accepted or not.
+- a change the second price source disagrees with by more than 5% (pricing.prices.crosscheck;
+  applied in refresh_plan, which holds it like the moves above).
 A field missing from the download never erases a known rate (the caller keeps the old value).
 One date (deprecation_date; held back and accepted like a rate):
 - a date that moves into the past (it was in the future, or unknown), or by more than
@@ -24,7 +26,7 @@ from datetime import date
 from typing import Any
 
 from pricing.neutralise import safe_cell_text  # noqa: F401 (re-exported: refresh, scripts)
-from pricing.prices.sources.litellm import NON_MODEL_KEYS
+from pricing.prices.sources.litellm import NON_MODEL_KEYS, per_million
 
 MIN_MODELS = 50
 MIN_SHARE_OF_BUNDLED = 0.5
@@ -72,10 +74,6 @@ def check_download(
                 f"the download has only {found} of the catalog's {len(catalog_keys)} models"
             )
     return n
-
-
-def per_million(value: float) -> float:
-    return round(value * 1e6, 6) + 0.0
 
 
 def is_valid_price(value: Any) -> bool:

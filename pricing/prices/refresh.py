@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -180,7 +180,7 @@ def _parse(data: bytes) -> Any:
         raise RejectedDownload(str(exc).replace("it ", "the download ", 1)) from exc  # "it is ..."
 
 
-def _fingerprint(paths: StorePaths) -> tuple[bytes | None, int | None]:
+def fingerprint(paths: StorePaths) -> tuple[bytes | None, int | None]:
     """What the save must still find: the catalog's bytes and the changelog's length."""
     catalog = paths.catalog.read_bytes() if paths.catalog.is_file() else None
     log = paths.changelog.stat().st_size if paths.changelog.is_file() else None
@@ -213,12 +213,28 @@ def refresh(
     "unchanged" (then the as-of date moves to today and the download becomes last-good).
     One refresh at a time per store (pricing.prices.store_lock): a second one gets status "busy".
     """
-    args = (source, store, accepted, dry_run, progress, now, fetch_options)
-    if dry_run:  # writes nothing, so it needs no lock
-        return _refresh_locked(*args)
+
+    def run(lock: StoreLock | None) -> RefreshResult:
+        return _refresh_locked(source, store, accepted, dry_run, progress, now, fetch_options, lock)
+
+    return locked(store, dry_run, run, source or default_source(), now)
+
+
+def locked(
+    store: str | Path | None,
+    dry_run: bool,
+    run: Callable[[StoreLock | None], RefreshResult],
+    source: str,
+    now: datetime | None,
+) -> RefreshResult:
+    """`run` with the store's lock held (a dry run writes nothing and takes none); a store that
+    is busy or cannot be locked gives a result saying so, the prices unchanged. Every refresh
+    (this registry's, each vendor's: pricing.prices.vendor_refresh) goes through here."""
+    if dry_run:
+        return run(None)
     try:
         with store_lock(store_dir(store)) as lock:
-            return _refresh_locked(*args, lock=lock)
+            return run(lock)
     except (StoreBusy, OSError) as exc:
         current = load_catalog(store)
         if isinstance(exc, StoreBusy):
@@ -229,7 +245,7 @@ def refresh(
         return RefreshResult(
             status=status,
             message=f"Not refreshed: {why}. Prices unchanged (as of {current.as_of.isoformat()}).",
-            source=source or default_source(),
+            source=source,
             previous_as_of=current.as_of,
             as_of=current.as_of,
             timestamp=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -251,7 +267,7 @@ def _refresh_locked(
     source = source or default_source()
     now = now or datetime.now(UTC)
     paths = StorePaths.of(store)
-    planned_from = _fingerprint(paths)
+    planned_from = fingerprint(paths)
     current = load_catalog(store)
     base = RefreshResult(
         status="failed",
@@ -310,6 +326,26 @@ def _refresh_locked(
         summary = _summary(plan).replace("applied", "to apply", 1)
         result.message = f"Dry run, nothing saved: {summary}."
         return result
+    failed = save(paths, lock, planned_from, result, plan, download, base, unchanged)
+    if failed is not None:
+        return failed
+    result.message = f"Prices as of {result.as_of.isoformat()}: {_summary(plan)}."
+    return result
+
+
+def save(
+    paths: StorePaths,
+    lock: StoreLock | None,
+    planned_from: tuple,
+    result: RefreshResult,
+    plan: Plan,
+    download: Download,
+    base: RefreshResult,
+    unchanged: str,
+) -> RefreshResult | None:
+    """Save a planned refresh as one transaction, fenced: only while `lock` is still held and the
+    store is still what the plan was made from (`planned_from`, the store's fingerprint). None
+    when saved; else `base`, failed, saying why, the store as it was."""
     lost = _lost_fence(paths, lock, planned_from)
     if lost:
         base.status = "failed"
@@ -319,10 +355,9 @@ def _refresh_locked(
         _commit(paths, result, plan, download)
     except OSError as exc:
         base.status = "failed"
-        base.message = f"Could not save to {paths.catalog.parent} ({exc.strerror or exc}): " + (unchanged)
+        base.message = f"Could not save to {paths.catalog.parent} ({exc.strerror or exc}): {unchanged}"
         return base
-    result.message = f"Prices as of {result.as_of.isoformat()}: {_summary(plan)}."
-    return result
+    return None
 
 
 def _lost_fence(paths: StorePaths, lock: StoreLock | None, planned_from: tuple) -> str:
@@ -333,7 +368,7 @@ def _lost_fence(paths: StorePaths, lock: StoreLock | None, planned_from: tuple) 
             f"{paths.catalog.parent}"
         )
     try:
-        if _fingerprint(paths) != planned_from:
+        if fingerprint(paths) != planned_from:
             return f"the price store {paths.catalog.parent} changed while this refresh ran"
     except OSError as exc:
         return f"the price store {paths.catalog.parent} could not be re-read ({exc.strerror or exc})"

@@ -19,7 +19,7 @@ from datetime import date
 
 from pricing.prices.catalog import Catalog, ModelEntry
 from pricing.prices.guards import MAX_RATE, judge_rate
-from pricing.prices.refresh_plan import Change, HeldBack, Plan
+from pricing.prices.refresh_plan import Change, HeldBack, Plan, normalise_accepts
 from pricing.prices.sources.vendor import VendorPrices, VendorRate
 
 # field -> (highest believable value, its unit); rates above it are held back until accepted.
@@ -30,20 +30,6 @@ VENDOR_FIELDS = {
     "hosting_per_hour": (1_000.0, "USD per hour"),  # the dearest real one is ~$7/h (Azure gpt-4.1)
     "storage_per_month": (10_000.0, "USD per month"),
 }
-
-
-def _normalise_accepts(catalog: Catalog, accepted: Iterable[str]) -> tuple[set[str], list[str]]:
-    """'MODEL.FIELD' (any id or alias, any case) -> canonical keys; the rest as unknown."""
-    keys, unknown = set(), []
-    for item in accepted or ():
-        text = str(item).strip()
-        model, sep, fld = text.rpartition(".")
-        fld = fld.strip().lower()
-        if sep and fld in VENDOR_FIELDS and model in catalog:
-            keys.add(f"{catalog.get(model).id}.{fld}")
-        elif text:
-            unknown.append(text)
-    return keys, unknown
 
 
 class _Planner:
@@ -101,7 +87,7 @@ def plan_vendor(
     accepted: Iterable[str] = (),
 ) -> Plan:
     """Guard and diff one vendor read against a catalog (raises nothing: bad rows are held back)."""
-    accepted_keys, unknown = _normalise_accepts(catalog, accepted)
+    accepted_keys, unknown = normalise_accepts(catalog, accepted, VENDOR_FIELDS)
     planner = _Planner(prices, accepted_keys, today)
     by_model: dict[str, list[VendorRate]] = {}
     for rate in prices.rates:

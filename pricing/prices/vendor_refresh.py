@@ -4,9 +4,9 @@
     result = refresh_vendor("aws", "index.json", accepted={"nova-pro.training_per_1m"})
     results = refresh_from("all")                     # LiteLLM, then Azure, then AWS
 
-Same lock, guards, changelog and all-or-nothing store transaction as pricing.prices.refresh (it is
-reused: store_lock, refresh._commit, RefreshResult). What the read used is saved as
-<vendor>-last-good.json and what was held back as held-back-<vendor>.json, beside the LiteLLM
+Same lock, guards, changelog and fenced all-or-nothing store transaction as pricing.prices.refresh
+(reused: refresh.locked takes the lock, refresh.save writes, RefreshResult). What the read used is
+saved as <vendor>-last-good.json and what was held back as held-back-<vendor>.json, beside the LiteLLM
 refresh's own files. Never raises for an expected failure: the result's status and one-sentence
 message say what happened, and the store is untouched.
 """
@@ -27,7 +27,7 @@ from pricing.prices.refresh import RefreshResult, StorePaths
 from pricing.prices.sources import aws, azure
 from pricing.prices.sources.vendor import DEADLINE, Deadline, VendorPrices
 from pricing.prices.store import load_catalog, store_dir
-from pricing.prices.store_lock import StoreBusy, store_lock
+from pricing.prices.store_lock import StoreLock
 from pricing.prices.vendor_plan import plan_vendor
 
 SOURCES = ("litellm", "azure", "aws")  # what `refresh --from` takes, besides "all"
@@ -76,18 +76,11 @@ def refresh_vendor(
     """Refresh the store's fine-tuning prices from vendor `name` ("azure" or "aws")."""
     source = source or default_source(name)
     now = now or datetime.now(UTC)
-    args = (VENDORS[name], source, store, accepted, dry_run, progress, now, deadline)
-    if dry_run:  # writes nothing, so it needs no lock
-        return _refresh_locked(*args)
-    try:
-        with store_lock(store_dir(store)):
-            return _refresh_locked(*args)
-    except StoreBusy as exc:
-        current = load_catalog(store)
-        result = _base(source, current, now)
-        result.status = "busy"
-        result.message = f"Not refreshed: {exc}. Prices unchanged."
-        return result
+
+    def run(lock: StoreLock | None) -> RefreshResult:
+        return _refresh_locked(VENDORS[name], source, store, accepted, dry_run, progress, now, deadline, lock)
+
+    return registry_refresh.locked(store, dry_run, run, source, now)
 
 
 def _base(source: str, current: Any, now: datetime) -> RefreshResult:
@@ -111,7 +104,10 @@ def _refresh_locked(
     progress: Progress | None,
     now: datetime,
     deadline: float,
+    lock: StoreLock | None,
 ) -> RefreshResult:
+    paths = _paths(store, vendor.name)
+    planned_from = registry_refresh.fingerprint(paths)
     current = load_catalog(store)
     base = _base(source, current, now)
     unchanged = "prices unchanged."
@@ -146,12 +142,10 @@ def _refresh_locked(
         summary = summary.replace("applied", "to apply", 1)
         result.message = f"Dry run, nothing saved: {vendor.title} {summary}."
         return result
-    paths = _paths(store, vendor.name)
-    try:
-        registry_refresh._commit(paths, result, plan, Download(prices.summary, prices.source, prices.sha256))
-    except OSError as exc:
-        base.message = f"Could not save to {paths.catalog.parent} ({exc.strerror or exc}): {unchanged}"
-        return base
+    download = Download(prices.summary, prices.source, prices.sha256)
+    failed = registry_refresh.save(paths, lock, planned_from, result, plan, download, base, unchanged)
+    if failed is not None:
+        return failed
     result.message = f"{vendor.title} fine-tuning prices read {now.date().isoformat()}: {summary}."
     return result
 

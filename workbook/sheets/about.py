@@ -60,7 +60,7 @@ NO_ADDIN = (
     "LibreOffice, Google Sheets)",
     "Live: pick a scenario or type over any yellow input and every answer on the Calculator "
     "follows, computed step by step in native formulas on the Cash flow sheet (one row per month, "
-    "up to 120 months; each answer cell is named after its figure: payback_months, npv_figure, ...).",
+    "up to 120 months; each answer cell carries a defined name: see Formulas > Name Manager).",
     "Frozen, computed in Python when the file was built: the Risk sheet (Monte Carlo, tornado, "
     "two-way table), the engine's notes and the Scenarios sheet's outputs. Each says which "
     "scenario and date it was computed for; once an input differs it says 'stale: rebuild or use "

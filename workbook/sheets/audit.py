@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from openpyxl.workbook.defined_name import DefinedName
 
+from pricing.model.figures import label
 from workbook import styles
 from workbook.sheets import cashflow
 
@@ -39,11 +40,11 @@ def write(ctx) -> None:
     styles.note_cell(ws["A3"])
     ws[TOL_CELL.replace("$", "")] = REL_TOL
     ws[TOL_CELL.replace("$", "")].number_format = "0.0E+00"
-    for j, text in enumerate(("figure (Result field)", "native (Cash flow)", "add-in (FT_)", "agree"), 1):
+    for j, text in enumerate(("figure", "native (Cash flow)", "add-in (FT_)", "agree"), 1):
         styles.header_cell(ws.cell(FIRST_ROW - 1, j, text))
     for i, key in enumerate(cashflow.ANSWERS):
         r = FIRST_ROW + i
-        ws.cell(r, 1, key)
+        ws.cell(r, 1, label(key))
         styles.note_cell(ws.cell(r, 1))
         styles.link_cell(ws.cell(r, 2, "=" + cashflow.answer_ref(ctx, key)))
         c = ctx.ft(ws, f"C{r}", f'FT_SCENARIO(InputBlock,"{key}")', getattr(result, key))

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl.chart import LineChart, Reference
-from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
-from pricing.model.figures import labels
+from pricing.model.figures import figure, labels
 from pricing.model.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import HOURS_PER_MONTH, Catalog
@@ -33,6 +32,7 @@ SCHEDULE_LAST_COL = "P"
 SCHEDULE_HEADER_ROW = 5
 SCHEDULE_MONTHS = 36
 MAX_SCHEDULE_MONTHS = 120  # the longest schedule the Calculator lays out (styles, chart)
+MONTH_LABEL_STEP = 6  # the chart labels every 6th month: 21 labels at most, none overlapping
 SCHEDULE_OUT = ("month", "frontier_cost", "ft_cost", "net_cash_flow", "cumulative_net")
 # The Refresh prices button sits beside "Prices as of" (runtimes/buttons.py draws it over this
 # cell; xl_addin.scripts names it in `@script(button=...)`), its last result in the next cell.
@@ -135,74 +135,69 @@ ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
 # (the negative section carries its own sign: with a condition in the first section, a plain
 # second section would show -30% as 30% in LibreOffice)
 FMT_IRR = f'[>{IRR_SHOWN_MAX:g}]"{IRR_ABOVE_TEXT}";[<0]-{styles.FMT_PCT};{styles.FMT_PCT}'
-# (output key, label, unit, format, function): function None = FT_SCENARIO
-OUTPUTS: tuple[tuple[str, str, str, str], ...] = (
-    ("frontier_cost_per_query", "Cost per query: frontier", "USD/query", styles.FMT_USD_QUERY),
-    ("ft_cost_per_query", "Cost per query: fine-tuned", "USD/query", styles.FMT_USD_QUERY),
-    ("=day:frontier_cost_month", "Frontier cost per day (month 1)", "USD/day", styles.FMT_USD),
-    ("=day:ft_cost_month", "Fine-tuned cost per day (month 1)", "USD/day", styles.FMT_USD),
-    ("frontier_cost_month", "Frontier cost per month (month 1)", "USD/month", styles.FMT_USD),
-    ("ft_cost_month", "Fine-tuned cost per month (month 1)", "USD/month", styles.FMT_USD),
-    (
-        "=year:frontier_cost_month",
-        "Frontier cost per year (month 1 x 12)",
-        "USD/year",
-        styles.FMT_USD,
-    ),
-    ("=year:ft_cost_month", "Fine-tuned cost per year (month 1 x 12)", "USD/year", styles.FMT_USD),
-    ("inference_savings_month", "Inference savings per month", "USD/month", styles.FMT_USD),
-    ("quality_value_month", "Value of the accuracy lift per month", "USD/month", styles.FMT_USD),
-    (
-        "fixed_cost_month",
-        "Fixed running cost per month (hosting, storage, MLOps)",
-        "USD/month",
-        styles.FMT_USD,
-    ),
-    ("net_benefit_month", "Net benefit per month", "USD/month", styles.FMT_USD),
-    ("training_cost", "Training cost", "USD", styles.FMT_USD),
-    ("upfront_cost", "Upfront cost (training + eval + data prep + other)", "USD", styles.FMT_USD),
-    ("payback_months", "Payback (simple)", "months", styles.FMT_MONTHS),
-    ("payback_date", "Pays back in (go-live date + payback)", "month", "mmmm yyyy"),
-    ("discounted_payback_months", "Payback (discounted)", "months", styles.FMT_MONTHS),
-    ("breakeven_queries_per_day", "Break-even volume", "queries/day", styles.FMT_INT),
-    ("lifetime_months", "Lifetime (plan, cut by shutdown dates)", "months", styles.FMT_MONTHS),
-    ("lifetime_net", "Net over the lifetime", "USD", styles.FMT_USD),
-    ("roi", "Return on the upfront cost over the lifetime", "share", styles.FMT_PCT),
-    ("npv", "NPV over the horizon (FT_NPV)", "USD", styles.FMT_USD),
-    ("irr_annual", "IRR (above 1,000%: read payback and NPV)", "per year", FMT_IRR),
-    ("verdict", "Verdict (FT_VERDICT)", "", styles.FMT_TEXT),
-    (
-        "verdict_with_mlops",
-        "Verdict with MLOps counted (0.5 engineer, the seed's budget, unless mlops_fte is set)",
-        "",
-        styles.FMT_TEXT,
-    ),
-    ("mode", "What drives it (volume / quality / latency)", "", styles.FMT_TEXT),
-    ("baseline_verdict", "Verdict against the cheaper model prompted (baseline_model)", "", styles.FMT_TEXT),
-    (
-        "savings_vs_baseline_month",
-        "Fine-tuned saving against the baseline model per month (#NUM!: no baseline)",
-        "USD/month",
-        styles.FMT_USD,
-    ),
-    (
-        "breakeven_accuracy_lift",
-        "Accuracy lift fine-tuning needs to beat the baseline",
-        "share",
-        styles.FMT_PCT,
-    ),
-    ("=risk:npv:1", "NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
-    ("=risk:npv:3", "NPV if it goes well (P90, Risk sheet)", "USD", styles.FMT_USD),
-    (
-        "=risk:probability_pays_back_within_lifetime:1",
-        "Chance it pays back within the lifetime",
-        "share",
-        styles.FMT_PCT,
-    ),
-    ("=risk:probability_npv_positive:1", "Chance the NPV is above 0", "share", styles.FMT_PCT),
-    ("notes", "Notes from the engine", "", styles.FMT_TEXT),
-    ("=constraints", "Notes from the constraints", "", styles.FMT_TEXT),
+# The answer's rows in order: a figure's name (label, unit and format from pricing.model.figures)
+# or a row the Calculator derives itself ("=..."), whose texts are below.
+OUTPUT_KEYS: tuple[str, ...] = (
+    "frontier_cost_per_query",
+    "ft_cost_per_query",
+    "=day:frontier_cost_month",
+    "=day:ft_cost_month",
+    "frontier_cost_month",
+    "ft_cost_month",
+    "=year:frontier_cost_month",
+    "=year:ft_cost_month",
+    "inference_savings_month",
+    "quality_value_month",
+    "fixed_cost_month",
+    "net_benefit_month",
+    "training_cost",
+    "upfront_cost",
+    "payback_months",
+    "payback_date",
+    "discounted_payback_months",
+    "breakeven_queries_per_day",
+    "lifetime_months",
+    "lifetime_net",
+    "roi",
+    "npv",
+    "irr_annual",
+    "verdict",
+    "verdict_with_mlops",
+    "mode",
+    "baseline_verdict",
+    "savings_vs_baseline_month",
+    "breakeven_accuracy_lift",
+    "=risk:npv:1",
+    "=risk:npv:3",
+    "=risk:probability_pays_back_within_lifetime:1",
+    "=risk:probability_npv_positive:1",
+    "notes",
+    "=constraints",
 )
+# (label, unit, format) of the rows the Calculator derives from the figures
+DERIVED: dict[str, tuple[str, str, str]] = {
+    "=day:frontier_cost_month": ("Frontier cost per day (month 1)", "USD/day", styles.FMT_USD),
+    "=day:ft_cost_month": ("Cost with fine-tuning per day (month 1)", "USD/day", styles.FMT_USD),
+    "=year:frontier_cost_month": ("Frontier cost per year (month 1 x 12)", "USD/year", styles.FMT_USD),
+    "=year:ft_cost_month": ("Cost with fine-tuning per year (month 1 x 12)", "USD/year", styles.FMT_USD),
+    "=risk:npv:1": ("NPV if it goes badly (P10, Risk sheet)", "USD", styles.FMT_USD),
+    "=risk:npv:3": ("NPV if it goes well (P90, Risk sheet)", "USD", styles.FMT_USD),
+    "=constraints": ("Notes from the constraints", "", styles.FMT_TEXT),
+}
+# where the Calculator shows a figure in its own format: an IRR above 1,000% as a text
+FORMATS = {"irr_annual": FMT_IRR}
+
+
+def _output_row(key: str) -> tuple[str, str, str, str]:
+    if key in DERIVED:
+        return (key, *DERIVED[key])
+    shown = figure(key.split(":")[1] if key.startswith("=risk:") else key)
+    suffix = " (Risk sheet)" if key.startswith("=risk:") else ""
+    return key, shown.label + suffix, shown.unit, FORMATS.get(shown.name, shown.number_format)
+
+
+# (key, label, unit, format) of each row of the answer
+OUTPUTS: tuple[tuple[str, str, str, str], ...] = tuple(_output_row(k) for k in OUTPUT_KEYS)
 OUT_FIRST_ROW = 5
 # answers that carry a workbook-level name equal to their pricing.model.breakeven.Result field
 OUTPUTS_BY_NAME = tuple(k for k, *_ in OUTPUTS if not k.startswith("=") and k != "notes")
@@ -383,8 +378,8 @@ def _chart_over_months(ws, chart, top: int, months_cell: str) -> None:
         ws.defined_names[chart_name] = DefinedName(
             chart_name, attr_text=f"{SHEET}!{first}:INDEX({SHEET}!{first}:{last},{rows})"
         )
-    chart.series[0].val.numRef.f = f"{SHEET}!ScheduleCumulative"
-    chart.series[0].cat.numRef.f = f"{SHEET}!ScheduleMonths"
+    chart.series[0].xVal.numRef.f = f"{SHEET}!ScheduleMonths"
+    chart.series[0].yVal.numRef.f = f"{SHEET}!ScheduleCumulative"
 
 
 def write(ctx) -> None:
@@ -626,32 +621,40 @@ def write(ctx) -> None:
         for i in range(MAX_SCHEDULE_MONTHS + 1):
             styles.calc_cell(ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else styles.FMT_USD)
 
-    chart = LineChart()
+    # A scatter chart: its month axis is a number axis labelled every MONTH_LABEL_STEP months, which
+    # Excel and LibreOffice both honour (a line chart's category labels overlapped in LibreOffice,
+    # which ignores tickLblSkip)
+    chart = ScatterChart(scatterStyle="line")
     chart.title = "Cumulative net cash flow of fine-tuning (USD)"
     chart.y_axis.title = "USD (cumulative)"
     chart.x_axis.title = "month"
-    chart.y_axis.number_format = "#,##0"
+    chart.y_axis.number_format = '"$"#,##0'
+    chart.x_axis.number_format = "0"
     chart.y_axis.majorGridlines = chart.y_axis.majorGridlines
-    data = Reference(ws, min_col=16, min_row=top, max_row=bottom)
-    cats = Reference(ws, min_col=12, min_row=top + 1, max_row=bottom)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(cats)
-    chart.series[0].tx = SeriesLabel(v="Cumulative net cash flow (USD): crosses 0 at payback")
+    chart.x_axis.majorGridlines = None
+    chart.x_axis.scaling.min = 0
+    chart.x_axis.majorUnit = MONTH_LABEL_STEP
+    months = Reference(ws, min_col=12, min_row=top + 1, max_row=bottom)
+    cumulative = Reference(ws, min_col=16, min_row=top + 1, max_row=bottom)
+    series = Series(cumulative, months, title="Cumulative net cash flow (USD): crosses 0 at payback")
+    series.marker.symbol = "none"
+    chart.series.append(series)
     # Plot the months shown, however many: in the add-in files the series are sheet-level names
     # sized by the months cell (Excel's dynamic-chart idiom). LibreOffice draws no series over a
     # name, so the file without add-in keeps the fixed range of the months it was built with.
     if not ctx.static:
         _chart_over_months(ws, chart, top, months_cell_abs)
 
-    chart.series[0].graphicalProperties.line.solidFill = styles.HEADER_FILL
-    chart.series[0].graphicalProperties.line.width = 28000
-    chart.series[0].smooth = False
+    series.graphicalProperties.line.solidFill = styles.HEADER_FILL
+    series.graphicalProperties.line.width = 28000
+    series.smooth = False
     chart.legend.position = "b"
     chart.x_axis.delete = False
     chart.y_axis.delete = False
-    chart.x_axis.tickLblSkip = 3
     chart.x_axis.tickLblPos = "low"
-    chart.height, chart.width = 10, 19
+    if ctx.static:  # the fixed range of the months built: the axis ends there, not at auto's next step
+        chart.x_axis.scaling.max = SCHEDULE_MONTHS
+    chart.height, chart.width = 10, 15  # within the printed columns G:J
     ws.add_chart(chart, f"G{out_rows['=constraints'] + NOTE_ROWS + 1}")
 
     styles.widths(

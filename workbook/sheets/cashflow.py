@@ -25,11 +25,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.model import breakeven as be
+from pricing.model.figures import in_words
 from pricing.model.finance import IRR_HIGH, IRR_LOW
 from pricing.model.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
 from pricing.model.scenario import Scenario
 from pricing.model.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
-from pricing.prices.catalog import HOURS_PER_MONTH
+from pricing.prices.catalog import HOURS_PER_MONTH, TOKENS_PER_MILLION
 from workbook import styles
 from workbook.sheets import cashflow_billing, pricing
 
@@ -338,7 +339,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     price = inp("training_price")
     run = (
         f'IF({hours}<>"",{hours}*{_price(FT_ROW, "training_per_hour")},'
-        f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/1000000,0))"
+        f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/{TOKENS_PER_MILLION},0))"
     )
     add(
         "per_run",
@@ -490,7 +491,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
     s_run = (
         f'IF({hours}<>"",{hours}*{_price(SUCC_ROW, "training_per_hour")},'
         f"IF(N({{train_tokens}})>0,"
-        f"{{train_tokens}}*{{epochs}}*{_price(SUCC_ROW, 'training_per_1m')}/1000000,0))"
+        f"{{train_tokens}}*{{epochs}}*{_price(SUCC_ROW, 'training_per_1m')}/{TOKENS_PER_MILLION},0))"
     )
     add(
         "succ_upfront",
@@ -535,8 +536,9 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         if p in ("frontier", "baseline"):  # the prompted models: billed with the vendor's options
             return cashflow_billing.billed_query_cost(tin, tout, p)
         rate = f"((1-{{cached_share}})*{{{p}_input}}+{{cached_share}}*{{{p}_cached}})"
-        std = f"({{{tin}}}*{rate}+{{{tout}}}*{{{p}_output}})/1000000"
-        bat = f"({{{tin}}}*{rate}*{{{p}_batch_in}}+{{{tout}}}*{{{p}_output}}*{{{p}_batch_out}})/1000000"
+        std = f"({{{tin}}}*{rate}+{{{tout}}}*{{{p}_output}})/{TOKENS_PER_MILLION}"
+        batch = f"{{{tin}}}*{rate}*{{{p}_batch_in}}+{{{tout}}}*{{{p}_output}}*{{{p}_batch_out}}"
+        bat = f"({batch})/{TOKENS_PER_MILLION}"
         return f"(1-{{batch_share}})*{std}+{{batch_share}}*{bat}"
 
     add(
@@ -854,7 +856,7 @@ def write_chain(
             cells[key] = f"$C${top + 1 + i}"
     for i, (key, label, formula, fmt, default) in enumerate(items):
         r = top + 1 + i
-        ws.cell(r, 1, label)
+        ws.cell(r, 1, in_words(label))
         if not key:
             for c in range(1, 5):
                 styles.section_cell(ws.cell(r, c))
@@ -872,7 +874,7 @@ def write_chain(
     # the month table
     letters = {h: get_column_letter(table_col + j) for j, (h, _f, _fmt) in enumerate(COLUMNS)}
     for j, (h, _f, _fmt) in enumerate(COLUMNS):
-        styles.header_cell(ws.cell(top, table_col + j, h))
+        styles.header_cell(ws.cell(top, table_col + j, in_words(h)))
     first = top + 1
     m_col = letters["month"]
     for i in range(MAX_MONTHS + 1):
@@ -955,7 +957,7 @@ def write_chain(
             im = cells["irr_monthly"]
             formula = f'IF(ISNUMBER({im}),(1+{im})^12-1,"{NA}")'
         formula = f'IF({too_long},"horizon > {MAX_MONTHS} months: use the add-in",{formula})'
-        ws.cell(r, 1, label)
+        ws.cell(r, 1, in_words(label))
         ws.cell(r, 2, key)
         styles.note_cell(ws.cell(r, 2))
         cells[key] = f"$C${r}"
@@ -1007,7 +1009,7 @@ def write_chain(
         ),
     )
     for key, label, formula, fmt in texts:
-        ws.cell(r, 1, label)
+        ws.cell(r, 1, in_words(label))
         ws.cell(r, 2, key)
         styles.note_cell(ws.cell(r, 2))
         cells[key] = f"$C${r}"
@@ -1052,8 +1054,12 @@ def write(ctx) -> None:
             name = defined_name(key)
             ctx.wb.defined_names[name] = DefinedName(name, attr_text=f"{REF}!{cell}")
     styles.widths(ws, A=62, B=26, C=16, D=10, E=2)
+    ws.column_dimensions["B"].hidden = True  # each step's internal name: its formulas use cells
     for j in range(len(COLUMNS)):
         ws.column_dimensions[get_column_letter(TABLE_COL + j)].width = 15 if j else 7
+        # "Cost with fine-tuning", "cumulative discounted": two lines, not cut at the column's edge
+        ws.cell(STEP_TOP, TABLE_COL + j).alignment = styles.Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[STEP_TOP].height = 30  # points: two lines of the header font
     ws.freeze_panes = "A4"
     styles.protect(ws)
     styles.print_setup(ws)

@@ -12,8 +12,8 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from pricing.model.figures import figure, labels
 from pricing.model.figures import label as figure_label
-from pricing.model.figures import labels
 from pricing.model.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, monte_carlo, tornado
 from pricing.model.risk_options import MENU_OUTPUTS
 from pricing.model.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
@@ -29,6 +29,7 @@ GRID_TOP = 35  # the two-way table's section title (risk_grid), below the tornad
 RANGES_TOP, RANGES_ROWS, RANGES_COL = 5, 6, 9  # "your ranges": header at I5, six rows to fill
 RANGES_HEAD = ("your ranges: input", "low", "likely", "high")
 FIRST_COL = 2  # column B
+TWO_LINES = 30  # points: a header wrapped in two lines
 
 RANGES_TEXT = (
     "Drawn for every trial (triangular low / likely / high, around the Calculator's inputs): "
@@ -139,7 +140,7 @@ def write(ctx) -> None:
         styles.header_cell(ws.cell(TORNADO_TOP, FIRST_COL + j))
         for i in range(1, MAX_TORNADO_ROWS):
             # low / high are inputs of any scale (0.2, 5,000): General shows each as typed
-            fmt = styles.FMT_NUM if j >= 3 else ("General" if j else None)
+            fmt = figure(OUTPUT).number_format if j >= 3 else ("General" if j else None)
             styles.output_cell(ws.cell(TORNADO_TOP + i, FIRST_COL + j), fmt)
     last = get_column_letter(FIRST_COL + TORNADO_COLS - 1)
     block = f"B{TORNADO_TOP + 1}:{last}{TORNADO_TOP + MAX_TORNADO_ROWS - 1}"
@@ -158,6 +159,9 @@ def write(ctx) -> None:
     ):
         for c in row:  # "never" lines up with the numbers
             c.alignment = styles.Alignment(horizontal="right")
+    for j in range(TORNADO_COLS):  # "NPV over the horizon at high": two lines, not cut
+        ws.cell(TORNADO_TOP, FIRST_COL + j).alignment = styles.Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[TORNADO_TOP].height = TWO_LINES
     _tornado_chart(ws)
     note_row = TORNADO_TOP + MAX_TORNADO_ROWS + 1
     for i, line in enumerate(READING):
@@ -165,7 +169,7 @@ def write(ctx) -> None:
         styles.note_cell(ws.cell(note_row + i, 2))
     risk_grid.write(ws, ctx, GRID_TOP, RANGE_INPUTS)
     styles.widths(
-        ws, A=2, B=36, C=16, D=16, E=16, F=20, G=20, H=13, I=30, J=12, K=12, L=12
+        ws, A=2, B=50, C=16, D=16, E=16, F=20, G=20, H=13, I=30, J=12, K=12, L=12
     )  # H: the heat map's 7th column
     ws.freeze_panes = "A4"
     styles.print_setup(ws)

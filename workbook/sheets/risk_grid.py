@@ -6,9 +6,10 @@ fixed-size array formula on the Calculator's InputBlock, like the blocks above i
 
 from __future__ import annotations
 
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.utils import get_column_letter
 
+from pricing.model.figures import figure
 from pricing.model.figures import label as figure_label
 from pricing.model.figures import labels as figure_labels
 from pricing.model.risk_options import MENU_OUTPUTS
@@ -19,7 +20,12 @@ X_FIELD, Y_FIELD, OUTPUT = "queries_per_day", "frontier_price_decline_annual", "
 X_VALUES = (1000, 2000, 5000, 10000, 20000, 50000, 100000)
 Y_VALUES = (0, 0.1, 0.2, 0.3, 0.5)
 FIRST_COL = 2  # column B: labels, then the y values down the table's first column
-HEAT_LOW, HEAT_HIGH = "FFFFFF", "5B9BD5"  # white to blue: darker is higher, whatever the figure
+# red for a loss, white at 0, green for a gain (Excel's red-white-green scale); a figure in months
+# (payback) has no sign to show and stays unshaded
+HEAT_LOSS, HEAT_ZERO, HEAT_GAIN = "F8696B", "FFFFFF", "63BE7B"
+
+
+CORNER_HEIGHT = 42  # points: the corner's title wrapped in up to three lines
 
 
 def layout(top: int) -> dict[str, int]:
@@ -76,16 +82,34 @@ def write(ws, ctx, top: int, inputs: tuple[str, ...]) -> None:
         styles.header_cell(ws.cell(t + i, FIRST_COL))
         ws.cell(t + i, FIRST_COL).number_format = "#,##0.##"
         for j in range(1, width):
-            styles.output_cell(ws.cell(t + i, FIRST_COL + j), styles.FMT_NUM)
+            styles.output_cell(ws.cell(t + i, FIRST_COL + j), figure(OUTPUT).number_format)
+    corner = ws.cell(t, FIRST_COL)
+    corner.alignment = styles.Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[t].height = CORNER_HEIGHT
     body = f"{get_column_letter(FIRST_COL + 1)}{t + 1}:{last}{t + height - 1}"
+    months = [figure_label(n) for n in MENU_OUTPUTS if figure(n).kind == "months"]
+    picked = f"${get_column_letter(value_col)}${rows['output']}"
+    ws.conditional_formatting.add(  # stop before the colour scale when the figure is in months
+        body,
+        FormulaRule(formula=[" + ".join(f'({picked}="{m}")' for m in months)], stopIfTrue=True),
+    )
     ws.conditional_formatting.add(
-        body, ColorScaleRule(start_type="min", start_color=HEAT_LOW, end_type="max", end_color=HEAT_HIGH)
+        body,
+        ColorScaleRule(
+            start_type="min",
+            start_color=HEAT_LOSS,
+            mid_type="num",
+            mid_value=0,
+            mid_color=HEAT_ZERO,
+            end_type="max",
+            end_color=HEAT_GAIN,
+        ),
     )
     note = ws.cell(
         t + height + 1,
         FIRST_COL,
-        "Shading runs from the lowest value (white) to the highest (blue); for payback "
-        "lower is better, for NPV higher. 'never': that pair never pays back.",
+        "Shading: red below 0 (a loss), white at 0, green above 0 (a gain); a figure in months is "
+        "not shaded. 'never': that pair never pays back.",
     )
     styles.note_cell(note)
 

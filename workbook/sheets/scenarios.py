@@ -137,8 +137,10 @@ def write(ctx) -> None:
     widths[get_column_letter(len(INPUT_COLUMNS) + 1)] = 3
     styles.widths(ws, **widths)
     ws.freeze_panes = f"B{FIRST_ROW}"
-    styles.print_setup(ws)
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 4, 1  # too wide for one readable page
+    # Printed: the outputs beside the scenario names (column A repeats as the page's first column),
+    # one landscape page wide; the inputs are 25 columns, unreadable at any print scale
+    last_out = get_column_letter(first_out + len(OUTPUTS) - (0 if ctx.static else 1))
+    styles.print_setup(ws, f"{get_column_letter(first_out)}1:{last_out}{end}")
     ws.print_title_cols = "A:A"
 
     sheet = f"'{SHEET}'" if " " in SHEET else SHEET

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
+from pricing.prices.catalog import TOKENS_PER_MILLION
 from pricing.prices.fetch import CHUNK, Download, fetch
 from pricing.prices.guards import RejectedDownload
 from pricing.prices.sources.offer_stream import iter_members
@@ -54,7 +55,13 @@ USAGE_TYPES = {
     for model, name in MODELS.items()
     for suffix, field in FIELDS.items()
 }
-TOKEN_UNITS = {"1k tokens": 1000.0, "1m tokens": 1.0, "tokens": 1e6, "token": 1e6}
+# a price's unit -> how many of it make 1M tokens (price per unit x this = USD per 1M tokens)
+TOKEN_UNITS = {
+    "1k tokens": TOKENS_PER_MILLION / 1000,
+    "1m tokens": 1.0,
+    "tokens": float(TOKENS_PER_MILLION),
+    "token": float(TOKENS_PER_MILLION),
+}
 
 Fetcher = Callable[..., Download]
 

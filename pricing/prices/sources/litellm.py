@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pricing.prices.catalog import TOKENS_PER_MILLION
+
 REGISTRY_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 
@@ -79,7 +81,7 @@ def per_million(value: Any) -> float | None:
         return None
     if not math.isfinite(value) or value < 0:
         return None
-    return round(value * 1e6, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return round(value * TOKENS_PER_MILLION, 6) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def registry_date(value: Any) -> date | None:
