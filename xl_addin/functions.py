@@ -448,6 +448,19 @@ def ft_sensitivity(inputs, output="npv"):
 
 
 @func
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@excel_errors
+def ft_serving_modes(inputs):
+    """The scenario under each serving mode of its fine-tuned model's vendor: hosted per token,
+    serverless LoRA at base price, dedicated GPU-hours, own GPUs (gpu_hourly_price). Monthly cost,
+    net benefit, payback, verdict, the cheapest marked; a mode not offered says why (5 x 8)."""
+    from pricing.model.serving_modes import serving_modes, table_rows
+
+    rows = table_rows(serving_modes(_scenario(inputs), _catalog()))
+    return [[figure(v) for v in row] for row in rows]
+
+
+@func
 @excel_errors
 def ft_inputs():
     """The input names an input block may use, with unit, default and allowed values (spills)."""
