@@ -5,13 +5,18 @@ Office.js path and the CLI."""
 import json
 import math
 
+import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
+from pricing.model.presets import presets
 from pricing.model.scenario import ScenarioError, make_scenario
 from pricing.model.serving_modes import HEADERS, serving_modes, table_rows
 from pricing.prices.catalog import SERVING_MODES, Catalog, GpuRate, ModelEntry, ServingOffer
 from pricing.prices.store import bundled_catalog
+from tests.libreoffice import SOFFICE, convert_many
 from tests.officejs import NUM, call
+from workbook.sheets import calculator
 from xl_addin.cli import main
 
 
@@ -181,10 +186,12 @@ def test_ft_serving_modes_spills_the_labelled_table():
     hosted, lora, dedicated, own = out[1:]
     assert hosted[1] == "not offered" and own[1] == "not priced"  # no gpu_hourly_price in the block
     # Together's Llama 3.1 8B: $0.20/$0.20 per 1M serverless; an H100 at $3.99/h x 730 h
-    assert lora[1] == pytest.approx(72.0) and lora[5] == "cheapest"
-    assert dedicated[1] == pytest.approx(3.99 * 730) and dedicated[5] == ""
-    assert dedicated[3] == NUM  # never pays back: #NUM!, as every FT_ figure that does not exist
-    assert lora[7].startswith("https://docs.together.ai/docs/lora-inference")
+    col = {h: HEADERS.index(h) for h in HEADERS}
+    assert lora[1] == pytest.approx(72.0) and lora[col["Cheapest"]] == "cheapest"
+    assert dedicated[1] == pytest.approx(3.99 * 730) and dedicated[col["Cheapest"]] == ""
+    assert dedicated[col["Payback"]] == NUM  # never pays back: #NUM!, as every FT_ figure that does not exist
+    assert lora[col["Source"]].startswith("https://docs.together.ai/docs/lora-inference")
+    assert hosted[2:4] == ["", ""] and hosted[col["Verdict"]] == ""
 
 
 def test_ft_serving_modes_bad_input_is_value_error_naming_it():
@@ -221,3 +228,68 @@ def test_cli_bad_scenario_is_one_sentence(tmp_path, capsys):
     assert main(["serving-modes", "--scenario", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("ft-breakeven serving-modes: ft_model gpt-4.1-nano was retired") and "\n" not in err
+
+
+# --- the Calculator's block -------------------------------------------------------------------
+
+
+def _block_top(ws) -> int:
+    """The row of the block's table header (two rows under its title)."""
+    title = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("Serving modes:"))
+    return title + 2
+
+
+def _built_table():
+    catalog = bundled_catalog()
+    inputs = calculator.python_inputs(presets()[1].scenario, catalog)  # the build's default selection
+    return table_rows(serving_modes(make_scenario(inputs), catalog))
+
+
+def test_the_calculator_holds_ft_serving_modes_with_the_engine_answer(runtime_files):
+    path = runtime_files["lite"]
+    ws = openpyxl.load_workbook(path)[calculator.SHEET]
+    top = _block_top(ws)
+    formula = ws.cell(top, 1).value
+    assert "FT_SERVING_MODES(InputBlock)" in formula.text
+    assert formula.ref == f"A{top}:{get_column_letter(len(HEADERS))}{top + len(SERVING_MODES)}"
+    cached = openpyxl.load_workbook(path, data_only=True)[calculator.SHEET]
+    want = _built_table()
+    for i, row in enumerate(want):
+        for j, v in enumerate(row):
+            got = cached.cell(top + i, 1 + j).value
+            if isinstance(v, float) and math.isnan(v):
+                assert got == "#NUM!"
+            elif isinstance(v, float):
+                assert got == pytest.approx(v, rel=1e-12)
+            else:
+                assert (got or "") == v, (i, j)
+    assert "cheapest" in [row[HEADERS.index("Cheapest")] for row in want]
+    assert f"$A$1:$J${top + len(SERVING_MODES)}," in ws.print_area  # printed with the answer
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice")
+def test_the_file_without_add_in_shows_the_table_while_current_and_stale_after(runtime_files, tmp_path):
+    src = runtime_files["none"]
+    wb = openpyxl.load_workbook(src)
+    ws = wb[calculator.SHEET]
+    top = _block_top(ws)
+    assert ws.cell(top - 1, 1).value == "=PythonStamp"
+    changed = tmp_path / "changed.xlsx"
+    ws.cell(calculator.field_rows()["queries_per_day"], 3).value = 123
+    wb.save(changed)
+    out = tmp_path / "out"
+    current, stale = convert_many([src, changed], "xlsx", out)
+    shown = openpyxl.load_workbook(current, data_only=True)[calculator.SHEET]
+    want = _built_table()
+    for i, row in enumerate(want[1:], 1):
+        got = [shown.cell(top + i, 1 + j).value for j in range(len(HEADERS))]
+        for g, v in zip(got, row, strict=True):
+            if isinstance(v, float) and math.isnan(v):
+                assert g == "never"
+            elif isinstance(v, float):
+                assert g == pytest.approx(v, rel=1e-9)
+            else:
+                assert (g or "") == v
+    after = openpyxl.load_workbook(stale, data_only=True)[calculator.SHEET]
+    assert {after.cell(top + i, 2).value for i in range(1, 1 + len(SERVING_MODES))} == {"stale"}
+    assert "stale" in after.cell(top - 1, 1).value

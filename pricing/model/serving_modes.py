@@ -42,7 +42,8 @@ SERVING_INPUTS = (
 )
 MONTHLY_COST = "Monthly cost with fine-tuning"
 CHEAPEST = "cheapest"
-# The table's columns (FT_SERVING_MODES, the Calculator block, the CLI): key, header.
+# The table's columns (FT_SERVING_MODES, the Calculator block): key, header. The long texts sit
+# where the Calculator's wide columns are (E, G); the verdict last.
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("mode", "Serving mode"),
     ("monthly_cost", MONTHLY_COST),
@@ -50,8 +51,8 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("payback_months", label("payback_months")),
     ("basis", "How it is billed, or why not"),
     ("cheapest", "Cheapest"),
-    ("verdict", label("verdict")),
     ("source", "Source"),
+    ("verdict", label("verdict")),
 )
 HEADERS = tuple(h for _, h in COLUMNS)
 
@@ -180,23 +181,23 @@ def _inputs_for(
 
 
 def table_rows(answers: list[ModeAnswer]) -> list[list[Any]]:
-    """The labelled table (header row, one row per mode) as FT_SERVING_MODES spills it: a mode
-    without figures shows its state ('not offered', 'not priced') where the cost would be and is
-    blank elsewhere; a payback that never comes is NaN (the caller shows #NUM! or 'never')."""
+    """The labelled table (header row, one row per mode; COLUMNS) as FT_SERVING_MODES spills it: a
+    mode without figures shows its state ('not offered', 'not priced') where the cost would be and
+    is blank where the other figures would be; a payback that never comes is NaN (the caller shows
+    #NUM! or 'never')."""
     rows: list[list[Any]] = [list(HEADERS)]
     for a in answers:
         r = a.result
+        cells: dict[str, Any] = {"mode": a.label, "basis": a.basis, "source": a.source}
         if r is None:
-            figures: list[Any] = [STATE_TEXT[a.state], "", "", a.basis, "", ""]
+            cells["monthly_cost"] = STATE_TEXT[a.state]
         else:
-            payback = math.nan if r.payback_months is None else r.payback_months
-            figures = [
-                a.monthly_cost,
-                r.net_benefit_month,
-                payback,
-                a.basis,
-                CHEAPEST if a.cheapest else "",
-                r.verdict,
-            ]
-        rows.append([a.label, *figures, a.source])
+            cells.update(
+                monthly_cost=a.monthly_cost,
+                net_benefit_month=r.net_benefit_month,
+                payback_months=math.nan if r.payback_months is None else r.payback_months,
+                cheapest=CHEAPEST if a.cheapest else "",
+                verdict=r.verdict,
+            )
+        rows.append([cells.get(key, "") for key, _ in COLUMNS])
     return rows
