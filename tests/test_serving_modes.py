@@ -194,6 +194,16 @@ def test_ft_serving_modes_spills_the_labelled_table():
     assert hosted[2:4] == ["", ""] and hosted[col["Verdict"]] == ""
 
 
+def test_ft_serving_modes_prices_own_gpus_at_the_rate_given():
+    own = call("ft_serving_modes", BLOCK, 2.5)[1 + SERVING_MODES.index("own_gpus")]
+    assert own[1] == pytest.approx(730 * 2.5)  # one GPU carries 417 tokens/s at peak
+    assert "$2.50/GPU-hour" in own[HEADERS.index("How it is billed, or why not")]
+    blank = call("ft_serving_modes", BLOCK, 0)[1 + SERVING_MODES.index("own_gpus")]  # an empty cell
+    assert blank[1] == "not priced"
+    with pytest.raises(Exception, match="gpu_hourly_price"):
+        call("ft_serving_modes", BLOCK, -1)
+
+
 def test_ft_serving_modes_bad_input_is_value_error_naming_it():
     with pytest.raises(Exception, match="queries_per_day"):
         call("ft_serving_modes", [["queries_per_day", -1], *BLOCK[1:]])
@@ -242,7 +252,7 @@ def _block_top(ws) -> int:
 def _built_table():
     catalog = bundled_catalog()
     inputs = calculator.python_inputs(presets()[1].scenario, catalog)  # the build's default selection
-    return table_rows(serving_modes(make_scenario(inputs), catalog))
+    return table_rows(serving_modes(make_scenario(inputs), catalog, 2.05))  # SelfHostedGpuHour
 
 
 def test_the_calculator_holds_ft_serving_modes_with_the_engine_answer(runtime_files):
@@ -250,7 +260,7 @@ def test_the_calculator_holds_ft_serving_modes_with_the_engine_answer(runtime_fi
     ws = openpyxl.load_workbook(path)[calculator.SHEET]
     top = _block_top(ws)
     formula = ws.cell(top, 1).value
-    assert "FT_SERVING_MODES(InputBlock)" in formula.text
+    assert "FT_SERVING_MODES(InputBlock,SelfHostedGpuHour)" in formula.text
     assert formula.ref == f"A{top}:{get_column_letter(len(HEADERS))}{top + len(SERVING_MODES)}"
     cached = openpyxl.load_workbook(path, data_only=True)[calculator.SHEET]
     want = _built_table()
@@ -274,11 +284,15 @@ def test_the_file_without_add_in_shows_the_table_while_current_and_stale_after(r
     ws = wb[calculator.SHEET]
     top = _block_top(ws)
     assert ws.cell(top - 1, 1).value == "=PythonStamp"
-    changed = tmp_path / "changed.xlsx"
+    changed, rate_changed = tmp_path / "changed.xlsx", tmp_path / "rate_changed.xlsx"
+    rate_cell = wb.defined_names["SelfHostedGpuHour"].attr_text.split("!")[1].replace("$", "")
+    ws[rate_cell] = 9.99  # the own-GPU row's rate: not a scenario input, still stamped
+    wb.save(rate_changed)
+    ws[rate_cell] = 2.05
     ws.cell(calculator.field_rows()["queries_per_day"], 3).value = 123
     wb.save(changed)
     out = tmp_path / "out"
-    current, stale = convert_many([src, changed], "xlsx", out)
+    current, stale, rate_stale = convert_many([src, changed, rate_changed], "xlsx", out)
     shown = openpyxl.load_workbook(current, data_only=True)[calculator.SHEET]
     want = _built_table()
     for i, row in enumerate(want[1:], 1):
@@ -293,3 +307,5 @@ def test_the_file_without_add_in_shows_the_table_while_current_and_stale_after(r
     after = openpyxl.load_workbook(stale, data_only=True)[calculator.SHEET]
     assert {after.cell(top + i, 2).value for i in range(1, 1 + len(SERVING_MODES))} == {"stale"}
     assert "stale" in after.cell(top - 1, 1).value
+    rate = openpyxl.load_workbook(rate_stale, data_only=True)[calculator.SHEET]
+    assert {rate.cell(top + i, 2).value for i in range(1, 1 + len(SERVING_MODES))} == {"stale"}

@@ -97,8 +97,11 @@ class ModeAnswer:
         }
 
 
-def serving_modes(scenario: Scenario, catalog: Catalog) -> list[ModeAnswer]:
+def serving_modes(
+    scenario: Scenario, catalog: Catalog, own_gpu_hourly: float | None = None
+) -> list[ModeAnswer]:
     """The scenario under each serving mode of its fine-tuned model's vendor, cheapest marked.
+    Own GPUs cost `own_gpu_hourly` $ per GPU-hour, else the scenario's gpu_hourly_price.
 
     Raises what the scenario itself is refused for (an unknown or retired ft_model, a missing
     rate); a mode the engine cannot price (e.g. own GPUs without gpu_hourly_price) is not_priced."""
@@ -108,7 +111,8 @@ def serving_modes(scenario: Scenario, catalog: Catalog) -> list[ModeAnswer]:
     neutral = scenario.model_copy(update=dict.fromkeys(SERVING_INPUTS))
     evaluate(neutral, catalog)  # the scenario's own refusals come first, whatever the mode
     offers = catalog.serving_modes.get(entry.vendor, {})
-    rows = [_mode(mode, offers.get(mode), entry, neutral, scenario, catalog) for mode in SERVING_MODES]
+    own = own_gpu_hourly if own_gpu_hourly is not None else scenario.gpu_hourly_price
+    rows = [_mode(mode, offers.get(mode), entry, neutral, own, catalog) for mode in SERVING_MODES]
     priced = [r.monthly_cost for r in rows if r.result is not None]
     if priced:
         low = min(priced)
@@ -126,7 +130,7 @@ def _mode(
     offer: ServingOffer | None,
     entry: ModelEntry,
     neutral: Scenario,
-    scenario: Scenario,
+    own_gpu_hourly: float | None,
     catalog: Catalog,
 ) -> ModeAnswer:
     if offer is None:
@@ -135,7 +139,7 @@ def _mode(
     if offer.state != "offered":
         return ModeAnswer(mode, offer.state, offer.note, source)
     try:
-        update, basis = _inputs_for(mode, offer, entry, scenario, catalog)
+        update, basis = _inputs_for(mode, offer, entry, own_gpu_hourly, catalog)
     except NotPriced as exc:
         return ModeAnswer(mode, "not_priced", f"{offer.note}: {exc}", source)
     try:
@@ -146,7 +150,7 @@ def _mode(
 
 
 def _inputs_for(
-    mode: str, offer: ServingOffer, entry: ModelEntry, scenario: Scenario, catalog: Catalog
+    mode: str, offer: ServingOffer, entry: ModelEntry, own_gpu_hourly: float | None, catalog: Catalog
 ) -> tuple[dict[str, Any], str]:
     """The serving inputs of one mode and a few words on the rates they carry."""
     if mode == "hosted":  # the catalog's fine-tuned rates and hosting (a fee turns GPU serving off)
@@ -174,10 +178,10 @@ def _inputs_for(
         if gpu is None:
             raise NotPriced(f"the catalog has no GPU rate {offer.gpu!r} for {entry.vendor}")
         return {"gpu_hourly_price": gpu.per_hour}, f"{gpu.gpu} at ${gpu.per_hour:,.2f}/GPU-hour"
-    if scenario.gpu_hourly_price is None:  # own GPUs: your rate, not a vendor's
+    if own_gpu_hourly is None:  # own GPUs: your rate, not a vendor's
         raise NotPriced("give gpu_hourly_price (your $ per GPU-hour) to price it")
-    rate = scenario.gpu_hourly_price
-    return {"gpu_hourly_price": rate}, f"your GPUs at ${rate:,.2f}/GPU-hour (gpu_hourly_price)"
+    rate = own_gpu_hourly
+    return {"gpu_hourly_price": rate}, f"your GPUs at ${rate:,.2f}/GPU-hour"
 
 
 def table_rows(answers: list[ModeAnswer]) -> list[list[Any]]:

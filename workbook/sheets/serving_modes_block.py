@@ -1,9 +1,11 @@
 """The Calculator's serving-modes block: FT_SERVING_MODES(InputBlock) under a title, cheapest green.
 
 The add-in files hold the FT_ formula (stored as a dynamic array with the engine's answer cached);
-the file without add-in holds the answer computed when it was built, each cell shown only while
-every input is as built (stamps.PythonCurrent) and "stale" once one differs, under the stamp that
-says so: it has no native formulas for GPU sizing and vendor offers, and never shows a stale figure.
+the file without add-in holds the answer computed when it was built, each figure shown only while
+every input and the self-hosting GPU rate are as built (stamps.PythonCurrent) and "stale" once one
+differs, under the stamp that
+says so (the texts, how each mode bills and its source, stay as built): it has no native formulas
+for GPU sizing and vendor offers, and never shows a stale figure.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from pricing.prices.catalog import SERVING_MODES, UnknownModelError
 from workbook import styles
 from workbook.sheets import stamps
 
-FORMULA = "FT_SERVING_MODES(InputBlock)"
+# own GPUs at the Calculator's self-hosting rate, whether or not the scenario is self-hosted
+OWN_RATE = "SelfHostedGpuHour"
+FORMULA = f"FT_SERVING_MODES(InputBlock,{OWN_RATE})"
 TITLE = (
     "Serving modes: this scenario under each way the fine-tuned model's vendor serves it "
     "(FT_SERVING_MODES; own GPUs at gpu_hourly_price; the cheapest in green)"
@@ -37,9 +41,15 @@ ROWS = 1 + len(SERVING_MODES)  # the header, then one row per mode
 def _rows(ctx) -> list[list[Any]]:
     """The engine's table for the built scenario; a scenario it refuses shows the refusal."""
     try:
-        return table_rows(serving_modes(ctx.selected_inputs, ctx.catalog))
+        return table_rows(serving_modes(ctx.selected_inputs, ctx.catalog, _own_rate()))
     except (ScenarioError, UnknownModelError) as exc:
         return [list(HEADERS), [f"no serving modes: {exc}"] + [""] * (len(HEADERS) - 1)]
+
+
+def _own_rate() -> float:
+    from workbook.sheets.calculator import ASSUMPTIONS  # the calculator imports this module
+
+    return next(float(v) for n, _, v, _, _ in ASSUMPTIONS if n == OWN_RATE)
 
 
 def _literal(value: Any) -> str:
@@ -65,7 +75,11 @@ def write(ctx, ws, top: int) -> int:
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
                 cell = ws.cell(first + i, 1 + j)
-                cell.value = v if i == 0 else "=" + stamps.stamped_figure(_literal(v))
+                figure = (
+                    i > 0 and COLUMNS[j][0] not in WRAPPED
+                )  # texts stay text: the row's figures say stale
+                current = f"IF({OWN_RATE}={_own_rate()!r},{_literal(v)},{_literal('stale')})"
+                cell.value = "=" + stamps.stamped_figure(current) if figure else v
     else:
         ctx.ft_spill(ws, anchor, FORMULA, rows)
     last_col = get_column_letter(len(HEADERS))
