@@ -27,7 +27,7 @@ OWN_RATE = "SelfHostedGpuHour"
 FORMULA = f"FT_SERVING_MODES(InputBlock,{OWN_RATE})"
 TITLE = (
     "Serving modes: this scenario under each way the fine-tuned model's vendor serves it "
-    "(FT_SERVING_MODES; own GPUs at gpu_hourly_price; the cheapest in green)"
+    "(FT_SERVING_MODES; own GPUs at the self-hosting GPU rate above; the cheapest in green)"
 )
 FORMATS = {
     "monthly_cost": styles.FMT_USD,
