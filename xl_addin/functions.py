@@ -425,6 +425,28 @@ def ft_sensitivity(inputs: Inputs, output="npv"):
 
 
 @func
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg(
+    "gpu_hourly_price",
+    CELLS,
+    doc="[optional] $ per GPU-hour of your own GPUs (the own-GPU row only). Default (or 0): the "
+    "block's gpu_hourly_price; neither: that row is not priced.",
+)
+@excel_errors
+def ft_serving_modes(inputs, gpu_hourly_price=None):
+    """The scenario under each serving mode of its model's vendor: hosted per token, serverless LoRA
+    at base price, dedicated GPU-hours, own GPUs (gpu_hourly_price). Cost, net benefit, payback,
+    verdict, cheapest marked; not offered says why."""
+    from pricing.model.serving_modes import serving_modes, table_rows
+
+    own = xa.number(
+        gpu_hourly_price, "gpu_hourly_price", default=None, zero=True, **xa.limits("gpu_hourly_price")
+    )
+    rows = table_rows(serving_modes(_scenario(inputs), _catalog(), own))
+    return [[figure(v) for v in row] for row in rows]
+
+
+@func
 @excel_errors
 def ft_inputs():
     """The input names an input block may use, with unit, default and allowed values (spills)."""

@@ -19,7 +19,7 @@ from pricing.model.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import HOURS_PER_MONTH, Catalog
 from workbook import fields, styles, validations
-from workbook.sheets import cashflow, stamps
+from workbook.sheets import cashflow, serving_modes_block, stamps
 from workbook.sheets.changelog import show_refresh_status
 
 SHEET = "Calculator"
@@ -683,5 +683,6 @@ def write(ctx) -> None:
     # two printed parts, each fit to the page width: inputs beside the answer and its chart,
     # then the month-by-month table
     chart_end = out_rows["=constraints"] + NOTE_ROWS + 22
-    styles.print_setup(ws, f"A1:J{max(last_block, chart_end)},L1:P{bottom}")
+    modes_end = serving_modes_block.write(ctx, ws, max(last_block, chart_end) + 2)
+    styles.print_setup(ws, f"A1:J{modes_end},L1:P{bottom}")
     ws.page_setup.fitToHeight = 1  # each part on one page
