@@ -529,7 +529,8 @@ def ft_price(model, field, as_of=None):
     if xa.is_blank(when):
         value = getattr(catalog.get(name), want)
     else:
-        from pricing.prices.history import load_history, price_on
+        from pricing.prices.history import price_on
+        from pricing.prices.history_store import load_history
 
         value = price_on(catalog, load_history(), name, want, xa.excel_date(when, "as_of"))
     return NA if value is None else value
