@@ -319,7 +319,7 @@ def test_risk_sheet_uses_the_ranges_a_user_types(template, tmp_path):
     assert f"Risk!{col}{row}" in edits
     got = solve(_edited(template, tmp_path, edits))
     preset = presets()[1]
-    ranges = risk_model.default_uncertain(preset.scenario)
+    ranges = risk_model.default_uncertain(preset.scenario, bundled_catalog())
     ranges["training_runs"] = (1, 2, 4)
     want = risk_model.monte_carlo(
         preset.scenario, ranges, risk_sheet.DRAWS, risk_sheet.SEED, bundled_catalog()

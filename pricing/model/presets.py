@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pricing.model.scenario import Scenario, make_scenario, normalise_label
+from pricing.prices.catalog import Catalog
 
 
 class Preset(BaseModel):
@@ -64,14 +65,15 @@ SEED_COLUMNS = (
 )
 
 
-def seed_comparison_markdown() -> str:
-    """README table: for every preset, the seed page's figure beside ours ("seed / ours")."""
+def seed_comparison_markdown(catalog: Catalog) -> str:
+    """README table: for every preset, the seed page's figure beside ours ("seed / ours"), priced
+    from `catalog` (the README's is the bundled snapshot: xl_addin.presets_table prints it)."""
     from pricing.model.breakeven import evaluate  # presets are data; the engine is needed only here
 
     head = "| Preset | Models (frontier -> fine-tuned) | " + " | ".join(c[1] for c in SEED_COLUMNS) + " |"
     lines = [head, "|" + "---|" * (len(SEED_COLUMNS) + 2)]
     for p in presets():
-        r = evaluate(p.scenario)
+        r = evaluate(p.scenario, catalog)
         cells = []
         for field, _, fmt in SEED_COLUMNS:
             ours = getattr(r, field)
@@ -81,7 +83,3 @@ def seed_comparison_markdown() -> str:
         models = f"{p.scenario.frontier_model} -> {p.scenario.ft_model}"
         lines.append(f"| {p.scenario.name} | {models} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(seed_comparison_markdown())
