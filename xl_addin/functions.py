@@ -26,7 +26,6 @@ from pricing.model.breakeven import (
     Result,
     breakeven_queries,
     evaluate,
-    evaluate_figure,
     evaluate_table,
     month_one,
     payback_months,
@@ -46,6 +45,7 @@ from pricing.model.scenario import (
 from pricing.prices.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
 from xl_addin import excel_args as xa
 from xl_addin.excel_errors import NA, error_code, excel_errors, figure, figure_column
+from xl_addin.scenario_cache import evaluate_figure  # cached per input block
 
 # Under Office.js (xlwings Lite/Server) arguments are taken raw and cleaned in excel_args: the
 # default converter spends ~0.15 ms per cell on CPython (xlwings 0.37.8 tries to import pyodide
@@ -527,7 +527,8 @@ def ft_price(model, field, as_of=None):
     if xa.is_blank(when):
         value = getattr(catalog.get(name), want)
     else:
-        from pricing.prices.history import load_history, price_on
+        from pricing.prices.history import price_on
+        from pricing.prices.history_store import load_history
 
         value = price_on(catalog, load_history(), name, want, xa.excel_date(when, "as_of"))
     return NA if value is None else value

@@ -164,12 +164,9 @@ def run_report(args: argparse.Namespace) -> int:
             print(f"{p.id:<16} {p.scenario.name}")
         return 0
     try:
-        if args.store:
-            from pricing.prices.store import load_catalog
+        from pricing.prices.store import load_catalog  # the engine is pure: the CLI loads prices
 
-            catalog = load_catalog(args.store)
-        else:
-            catalog = None
+        catalog = load_catalog(args.store)  # --store, else the user's store, else the bundled one
         scenarios = _load_scenarios(args)
         results = evaluate_many(scenarios, catalog)
     except (ScenarioError, UnknownModelError, KeyError) as exc:

@@ -16,6 +16,7 @@ from typing import Any
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 
+from pricing.model import constraints
 from pricing.model.scenario import ScenarioError
 from pricing.model.serving_modes import COLUMNS, HEADERS, serving_modes, table_rows
 from pricing.prices.catalog import SERVING_MODES, UnknownModelError
@@ -47,9 +48,7 @@ def _rows(ctx) -> list[list[Any]]:
 
 
 def _own_rate() -> float:
-    from workbook.sheets.calculator import ASSUMPTIONS  # the calculator imports this module
-
-    return next(float(v) for n, _, v, _, _ in ASSUMPTIONS if n == OWN_RATE)
+    return next(float(a.value) for a in constraints.ASSUMPTIONS if a.name == OWN_RATE)
 
 
 def _literal(value: Any) -> str:
