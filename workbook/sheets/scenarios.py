@@ -17,6 +17,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pricing.model.figures import HEADLINE
 from workbook import fields, styles
+from workbook.sheets import currency_block
 
 SHEET = "Scenarios"
 TABLE = "ScenariosTable"
@@ -114,16 +115,16 @@ def write(ctx) -> None:
         letter = get_column_letter(col)
         shown = HEADLINE[out]
         styles.header_cell(ws.cell(HEADER_ROW, col, shown.label))
-        styles.note_cell(ws.cell(3, col, shown.unit))
+        styles.note_cell(ws.cell(3, col, currency_block.unit(ctx, shown.unit)))
         styles.note_cell(ws.cell(4, col, shown.description), wrap=True)
-        formula = f"FT_SCENARIOS({block},{letter}${HEADER_ROW})"
+        formula = f"FT_SCENARIOS({block},{letter}${HEADER_ROW},{currency_block.FX_CODE})"
         column = [
             [_row_value(ctx, results[i].get(out)) if i < len(results) else None]
             for i in range(end - FIRST_ROW + 1)
         ]
         ctx.ft_spill(ws, f"{letter}{FIRST_ROW}", formula, column)
         for i in range(end - FIRST_ROW + 1):
-            styles.output_cell(ws.cell(FIRST_ROW + i, col), fmt)
+            styles.output_cell(ws.cell(FIRST_ROW + i, col), currency_block.money_fmt(ctx, fmt))
         width = max(OUTPUT_WIDTH, two_line_width(shown.label))
         ws.column_dimensions[letter].width = width
         lines = max(lines, math.ceil(len(shown.description) * 1.1 / width))  # 1.1: a generous estimate
