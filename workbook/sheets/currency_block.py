@@ -50,7 +50,7 @@ def write(ctx, ws, row: int) -> None:
     ws.cell(
         row,
         5,
-        f'=IF(UPPER(ReportCurrency)="{built}","Money answers = USD x rate; inputs and Pricing stay USD",'
+        f'=IF(ReportCurrency="{built}","Money answers = USD x rate; inputs and Pricing stay USD",'
         f'"Formats show {built}: rebuild with --currency "&ReportCurrency)',
     )
     styles.note_cell(ws.cell(row, 5))
