@@ -170,7 +170,14 @@ def test_native_cash_flow_chain_converts_in_libreoffice(tmp_path):
     """The no-add-in file: the Cash flow chain's money answers are USD x FxRate, live."""
     path = build_template(CAT, [CASE], tmp_path / "eur-static.xlsx", runtime="none", currency=EUR)
     (done,) = convert_many([path], "xlsx", tmp_path / "done")
-    ws = openpyxl.load_workbook(done, data_only=True)[calculator.SHEET]
+    wb = openpyxl.load_workbook(done, data_only=True)
+    ws = wb[calculator.SHEET]
+    caption = EUR.caption()  # the CLI's line; the printed sheets show the same, live
+    assert caption == (
+        "Money in EUR at 1 USD = 0.9 EUR (rate of 2026-12-01; source: ECB euro reference rate); "
+        "inputs and catalog prices are USD"
+    )
+    assert wb["Risk"]["E3"].value == caption and wb["Cash flow"]["A3"].value == caption
     rows = calculator.output_rows()
     usd = evaluate(calculator.python_inputs(make_scenario(CASE), CAT), CAT)
     for key in ("npv", "upfront_cost", "net_benefit_month", "frontier_cost_per_query"):

@@ -1057,7 +1057,7 @@ def latency_floor(verdict: str, lifetime: str, latency: str) -> str:
 
 
 def write(ctx) -> None:
-    from workbook.sheets import calculator
+    from workbook.sheets import calculator, currency_block
 
     ws = ctx.wb.create_sheet(SHEET)
     styles.title(
@@ -1067,6 +1067,7 @@ def write(ctx) -> None:
         "(pricing.model.breakeven). Month 0 is the upfront; a retrain is paid at the end of each "
         "lifetime; rows past the horizon stay blank.",
     )
+    currency_block.put_caption(ws, "A3")
     rows = calculator.field_rows()
     ctx.native_answers = write_chain(
         ws, lambda f: f"{calculator.SHEET}!$C${rows[f]}", fx="FxRate", code=ctx.currency.code

@@ -30,6 +30,23 @@ def unit(ctx, text: str) -> str:
     return money_unit(text, ctx.currency.code)
 
 
+def caption_formula() -> str:
+    """A live line for printed pages: the code, rate, date and source as the Calculator has them
+    now (pricing.model.currency.Currency.caption says the same in the CLI)."""
+    day = 'IF(FxDate="","rate date not given","rate of "&TEXT(FxDate,"yyyy-mm-dd"))'
+    source = 'IF(FxSource="","source not given","source: "&FxSource)'
+    return (
+        f'="Money in "&ReportCurrency&" at 1 USD = "&FxRate&" "&ReportCurrency&" ("&{day}&"; "&{source}'
+        '&"); inputs and catalog prices are USD"'
+    )
+
+
+def put_caption(ws, ref: str) -> None:
+    """The live currency line at `ref` of a printed sheet."""
+    ws[ref] = caption_formula()
+    styles.note_cell(ws[ref])
+
+
 def write(ctx, ws, row: int) -> None:
     """The block at `row` (two rows, columns A:F) of the Calculator `ws`."""
     cur: Currency = ctx.currency

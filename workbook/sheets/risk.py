@@ -89,6 +89,7 @@ def write(ctx) -> None:
     ws["B3"] = "Scenario"
     ws["C3"] = "=SelectedScenario"
     styles.link_cell(ws["C3"])
+    currency_block.put_caption(ws, "E3")
 
     styles.section_cell(ws["B5"])
     ws["B5"] = "Monte Carlo (FT_RISK)"

@@ -108,6 +108,7 @@ def write(ctx) -> None:
     block = f"{TABLE}[#All]"  # the whole table, however many rows it grows to
     ws.cell(2, first_out, "Outputs: FT_SCENARIOS over the whole table, one array formula per column")
     styles.note_cell(ws.cell(2, first_out))
+    currency_block.put_caption(ws, f"{get_column_letter(first_out)}1")
     results = ctx.scenario_results  # for the static copy
     lines = 1  # of the longest description (row 4)
     for k, (out, fmt) in enumerate(OUTPUTS):
