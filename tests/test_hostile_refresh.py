@@ -18,6 +18,7 @@ import pytest
 from pricing.model.breakeven import evaluate
 from pricing.model.presets import presets
 from pricing.prices import fetch as fetch_module
+from pricing.prices import refresh_plan
 from pricing.prices.changelog import read_changelog
 from pricing.prices.refresh import refresh
 from pricing.prices.store import bundled_catalog, load_catalog
@@ -35,6 +36,14 @@ from tests.hostile_support import (
 )
 from tests.test_refresh_support import encode, registry_dict
 from xl_addin.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _no_second_source(monkeypatch):
+    """These tests plant moves (gpt-4o input +20%) to test the other guards; genai-prices would
+    rightly hold them. The cross-check on a refresh is tested in tests/test_crosscheck.py."""
+    monkeypatch.setattr(refresh_plan, "CROSS_CHECK", False)
+
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 BASE = registry_dict()

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from pricing.prices import fetch as fetch_module
+from pricing.prices import refresh_plan
 from pricing.prices.catalog import Catalog
 from pricing.prices.changelog import read_changelog
 from pricing.prices.fetch import FetchError, check_url, fetch
@@ -19,6 +20,14 @@ from pricing.prices.guards import judge, safe_cell_text
 from pricing.prices.refresh import plan_refresh, refresh, report_lines
 from pricing.prices.store import bundled_catalog, load_catalog
 from tests.test_refresh_support import encode, registry_dict, sha256, store_bytes
+
+
+@pytest.fixture(autouse=True)
+def _no_second_source(monkeypatch):
+    """These tests plant moves (gpt-4o input +20%) to test the other guards; genai-prices would
+    rightly hold them. The cross-check on a refresh is tested in tests/test_crosscheck.py."""
+    monkeypatch.setattr(refresh_plan, "CROSS_CHECK", False)
+
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 BASE = registry_dict()

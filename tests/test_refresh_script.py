@@ -17,6 +17,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from pricing.model.presets import presets
 from pricing.prices import fetch as fetch_module
+from pricing.prices import refresh_plan
 from pricing.prices.store import bundled_catalog, load_catalog
 from tests.test_refresh_support import encode, registry_dict
 from workbook.build import build_template
@@ -24,6 +25,14 @@ from workbook.sheets import changelog as wb_changelog
 from workbook.sheets import pricing as wb_pricing
 from xl_addin import scripts
 from xl_addin.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _no_second_source(monkeypatch):
+    """These tests plant moves (gpt-4o input +20%) to test the other guards; genai-prices would
+    rightly hold them. The cross-check on a refresh is tested in tests/test_crosscheck.py."""
+    monkeypatch.setattr(refresh_plan, "CROSS_CHECK", False)
+
 
 BASE = registry_dict()
 

@@ -173,7 +173,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_store_flag(build)
     build.set_defaults(func=cmd_build)
 
-    for p in (report, prices, refresh, build):  # --debug after the sub-command works too
+    from xl_addin.training_cli import add_training_parser  # its module: the command is not in this file
+
+    training = add_training_parser(sub, add_store_flag)
+
+    for p in (report, prices, refresh, build, training):  # --debug after the sub-command works too
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 

@@ -10,6 +10,7 @@ import textwrap
 from typing import TextIO
 
 from pricing.neutralise import csv_row, terminal_text
+from pricing.prices import crosscheck
 from pricing.prices.catalog import (
     DATE_FIELDS,
     HOURS_PER_MONTH,
@@ -22,6 +23,7 @@ from pricing.prices.store import load_catalog
 from pricing.prices.verification import summary, vendor_checks
 
 MARK = {"inferred": "*", "unverified": "?"}
+DISAGREES = "!"  # genai-prices disagrees with this rate by more than 5% (listed under the table)
 # (header, field); headers short so the table fits 120 columns.
 COLUMNS = (
     ("in", "input"),
@@ -75,10 +77,16 @@ def select(catalog: Catalog, ids: list[str], vendor: str | None) -> list[ModelEn
 
 def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
     header = ("id", "vendor", *(h for h, _ in COLUMNS))
+    refs = crosscheck.references(catalog)
+    flagged = {(d.model, d.field) for d in crosscheck.disagreements(catalog, refs)}
+
+    def cell(m: ModelEntry, f: str) -> str:
+        return _cell(m, f, catalog) + (DISAGREES if (m.id, f) in flagged else "")
+
     rows = [
         tuple(
             terminal_text(c)
-            for c in (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(_cell(m, f, catalog) for _, f in COLUMNS))
+            for c in (m.id, VENDOR_SHORT.get(m.vendor, m.vendor), *(cell(m, f) for _, f in COLUMNS))
         )
         for m in models
     ]
@@ -98,7 +106,11 @@ def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None
         f" training hour;\nhost, stor = USD per month (hourly hosting x {HOURS_PER_MONTH} h).",
         file=out,
     )
-    print("* inferred (rule in --format json)   ? unverified   - not published", file=out)
+    print(
+        f"* inferred (rule in --format json)   ? unverified   - not published   "
+        f"{DISAGREES} {crosscheck.SOURCE} disagrees by more than 5%",
+        file=out,
+    )
     for state, mark in (("retired", " on their shutdown date"), ("deprecated", ""), ("preview", "")):
         ids = [m.id for m in models if m.fine_tuning_state == state]
         if ids:
@@ -116,6 +128,25 @@ def write_table(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None
         for s in sources:
             print(f"  {terminal_text(textwrap.shorten(s, 116))}", file=out)
     write_vendor_checks(catalog, {m.vendor for m in models}, out)
+    write_second_source(catalog, models, refs, out)
+
+
+def write_second_source(
+    catalog: Catalog, models: list[ModelEntry], refs: dict[str, crosscheck.Reference], out: TextIO
+) -> None:
+    """What genai-prices' bundled data says about the same rates: coverage and every disagreement."""
+    shown = {m.id for m in models}
+    covered = [m for m in models if m.id in refs]
+    gaps = [d for d in crosscheck.disagreements(catalog, refs) if d.model in shown]
+    print(
+        f"\nSecond source: {crosscheck.source_label()} covers {len(covered)} of {len(models)} models; "
+        f"{len(gaps)} rate{'s' * (len(gaps) != 1)} disagree by more than {crosscheck.TOLERANCE:.0%}"
+        + (":" if gaps else "."),
+        file=out,
+    )
+    for d in gaps:
+        line = terminal_text(f"  {d.model} {d.field}: {d.text()}")
+        print(textwrap.fill(line, 118, subsequent_indent="    "), file=out)
 
 
 def write_vendor_checks(catalog: Catalog, vendors: set[str], out: TextIO) -> None:
@@ -147,6 +178,19 @@ def write_json(catalog: Catalog, models: list[ModelEntry], out: TextIO) -> None:
         }
         for c in checks
     ]
+    refs = crosscheck.references(catalog)
+    shown = {m.id for m in models}
+    meta["second_source"] = {
+        "source": crosscheck.source_label(),
+        "data": crosscheck.DATA_SOURCE,
+        "tolerance": crosscheck.TOLERANCE,
+        "covered": sorted(i for i in refs if i in shown),
+        "disagreements": [
+            {**d.__dict__, "relative": d.relative, "text": d.text()}
+            for d in crosscheck.disagreements(catalog, refs)
+            if d.model in shown
+        ],
+    }
     json.dump(meta, out, indent=1)
     out.write("\n")
 

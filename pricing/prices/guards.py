@@ -8,6 +8,8 @@ One rate (held back, reported, applied only when the user accepts MODEL.FIELD):
 - a move of MAX_RATIO or more in either direction (10x itself is held: a per-1K vs per-1M or
   cents vs dollars slip is exactly 10x, 100x or 1,000x), a drop to zero or a rate above MAX_RATE $/1M;
 - a negative, NaN, infinite, boolean or non-numeric value is never applied, accepted or not.
+- a change the second price source disagrees with by more than 5% (pricing.prices.crosscheck;
+  applied in refresh_plan, which holds it like the moves above).
 A field missing from the download never erases a known rate (the caller keeps the old value).
 One date (deprecation_date; held back and accepted like a rate):
 - a date that moves into the past (it was in the future, or unknown), or by more than

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pricing.prices import crosscheck
 from pricing.prices.catalog import FT_INFERENCE_FIELDS, INFERENCE_FIELDS, Catalog, ModelEntry
 from pricing.prices.guards import (
+    Verdict,
     check_download,
     describe,
     judge,
@@ -40,6 +42,9 @@ from pricing.prices.sources.litellm import (
 PRICED = INFERENCE_FIELDS + FT_INFERENCE_FIELDS
 DATED = ("deprecation_date",)  # registry dates we apply, guarded by guards.judge_date
 REGISTRY_NAME = {ours: theirs for theirs, ours in PRICE_FIELDS.items()}
+# Hold a change genai-prices disagrees with (pricing.prices.crosscheck). Tests of the other guards
+# switch it off: they plant moves (gpt-4o input +20%) a second source rightly holds back.
+CROSS_CHECK = True
 _CACHED_RULE = re.compile(r"cached = ([0-9.]+)% of input")
 
 
@@ -107,9 +112,12 @@ def _find_row(data: dict, keys: Iterable[str | None]) -> tuple[str | None, dict 
 
 
 class _Planner:
-    def __init__(self, catalog: Catalog, data: dict, accepted: set[str]):
+    def __init__(
+        self, catalog: Catalog, data: dict, accepted: set[str], second: dict[str, crosscheck.Reference]
+    ):
         self.data = data
         self.accepted = accepted
+        self.second = second
         self.used: set[str] = set()
         self.plan = Plan(catalog=catalog)
 
@@ -126,7 +134,7 @@ class _Planner:
                 if raw is not None and known is not None:
                     self.plan.kept.append(f"{old.id}.{name}")
                 continue
-            verdict = judge(old_value, value)
+            verdict = self._second_opinion(old, name, judge(old_value, value))
             key = f"{old.id}.{name}"
             if verdict.action in ("same", "apply"):
                 values[ours] = verdict.new
@@ -148,6 +156,17 @@ class _Planner:
                 )
         dep = registry_date(raw.get("deprecation_date")) if raw is not None else None
         return RegistryRow(**values, deprecation_date=dep or old.deprecation_date)
+
+    def _second_opinion(self, old: ModelEntry, name: str, verdict: Verdict) -> Verdict:
+        """A change the guards would apply is held when genai-prices disagrees with its new value."""
+        ref = self.second.get(old.id)
+        theirs = ref.rates.get(name) if ref is not None else None
+        if verdict.action != "apply" or verdict.new is None or theirs is None:
+            return verdict
+        if not crosscheck.disagree(verdict.new, theirs):
+            return verdict
+        gap = crosscheck.Disagreement(old.id, name, verdict.new, theirs, "the download", ref.where(name))
+        return Verdict("hold", verdict.new, f"disagrees with {gap.text()}")
 
     def entry(self, old: ModelEntry, mdef: dict, cur: dict | None, today: date, source: str):
         if not old.registry_key and not old.ft_registry_key:
@@ -251,14 +270,20 @@ def plan_refresh(
     accepted: Iterable[str] = (),
     models: list[dict] | None = None,
     curated: dict | None = None,
+    second_source: dict[str, crosscheck.Reference] | None = None,
 ) -> Plan:
-    """Guard and diff a parsed registry against a catalog; raises RejectedDownload."""
+    """Guard and diff a parsed registry against a catalog; raises RejectedDownload.
+
+    `second_source` (default: genai-prices' bundled rates on `today`, pricing.prices.crosscheck)
+    holds back a change whose new value it disagrees with by more than 5%; {} turns the check off."""
     catalog_keys = [k for m in catalog.models for k in (m.registry_key, m.ft_registry_key) if k]
     count = check_download(data, catalog_keys)
     accepted_keys, unknown = _normalise_accepts(catalog, accepted)
     defs = {m["id"]: m for m in (models or load_data("models.json")["models"])}
     cur_by_id = (curated or load_data("fine_tuning.json")).get("models", {})
-    planner = _Planner(catalog, data, accepted_keys)
+    if second_source is None:
+        second_source = crosscheck.references(catalog, today) if CROSS_CHECK else {}
+    planner = _Planner(catalog, data, accepted_keys, second_source)
     entries = []
     for old in catalog.models:
         mdef = defs.get(old.id) or _model_def(old)

@@ -6,7 +6,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.model.scenario import Scenario
 from workbook import styles
-from workbook.sheets import calculator, scenarios
+from workbook.sheets import calculator, pricing, scenarios
 from workbook.sheets.calculator import ADDIN_MISSING
 
 
@@ -155,9 +155,26 @@ def write(ctx) -> None:
         c.alignment = styles.Alignment(horizontal="center")
     styles.pass_fail_rules(ws, f"B{FIRST_ROW}:B{last}", f"B{FIRST_ROW}")
     _addin_probe(ctx, ws, last + 2)
+    _second_source_count(ws, last + 3)
     styles.protect(ws)
     styles.widths(ws, **{"A": 80, "B": 40})
     styles.print_setup(ws, landscape=False)
+
+
+def _second_source_count(ws, row: int) -> None:
+    """How many Pricing rows genai-prices disagrees with: information, not a pass/fail check
+    (a disagreement is a question for the price's source, not an error in the workbook)."""
+    col = pricing.col_letter(pricing.SECOND_SOURCE)
+    ws.cell(
+        row,
+        1,
+        "Models on the Pricing sheet with a rate the second source disagrees with by more than 5% "
+        f"(red on the Pricing sheet, {pricing.SECOND_SOURCE} column; information, not a check)",
+    )
+    first, last = pricing.FIRST_ROW, pricing.LAST_ROW
+    formula = f'=COUNTIF({pricing.SHEET}!${col}${first}:${col}${last},"{pricing.DISAGREES}*")'
+    styles.calc_cell(ws.cell(row, 2, formula), "0")
+    ws.cell(row, 2).alignment = styles.Alignment(horizontal="center")
 
 
 def _addin_probe(ctx, ws, row: int) -> None:

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from pricing.prices import crosscheck
 from pricing.prices.catalog import (
     DATE_FIELDS,
     FINE_TUNING_FIELDS,
@@ -54,6 +55,11 @@ STATUS_COLUMNS = tuple(f"{g}_status" for g, _ in GROUPS)
 # model is served on, and its size; the Cash flow sheet sizes the GPUs from these.
 SERVING_COLUMNS = ("serving_gpu_hourly", "params_b")
 
+# The second price source (pricing/prices/crosscheck.py): per model, whether genai-prices' bundled
+# rates agree, and each rate it disagrees with by more than 5%, with both values and both sources.
+SECOND_SOURCE = "second_source_check"
+DISAGREES = "DISAGREES"  # how the column's text starts when a rate is flagged
+
 PRICING_COLUMNS: tuple[str, ...] = (
     "vendor",
     "id",
@@ -70,6 +76,7 @@ PRICING_COLUMNS: tuple[str, ...] = (
     "fine_tuning_verified",
     "notes",
     *SERVING_COLUMNS,
+    SECOND_SOURCE,
 )
 
 UNITS = {f: "$/1M tok" for f in RATE_FIELDS}
@@ -112,10 +119,13 @@ def _status_text(entry: ModelEntry, fields: tuple[str, ...]) -> str:
 def pricing_rows(catalog: Catalog) -> list[list[Any]]:
     """One row per model in PRICING_COLUMNS order (None for a missing rate or date)."""
     rows = []
+    refs = crosscheck.references(catalog)
     for m in catalog.models:
         row: list[Any] = []
         for col in PRICING_COLUMNS:
-            if col in STATUS_COLUMNS:
+            if col == SECOND_SOURCE:
+                row.append(crosscheck.row_text(catalog, m, refs))
+            elif col in STATUS_COLUMNS:
                 fields = dict(GROUPS)[col.removesuffix("_status")]
                 row.append(_status_text(m, fields))
             elif col == "fine_tunable":
@@ -175,6 +185,25 @@ def _vendor_block(ws, catalog: Catalog, col: int) -> None:
         ws.column_dimensions[get_column_letter(col + j)].width = width
 
 
+def _second_source_marks(ws) -> None:
+    """A rate genai-prices disagrees with, and the check's cell, in red (the text says why)."""
+    check = col_letter(SECOND_SOURCE)
+    flag = dict(fill=styles.fill(DISAGREE_FILL), font=styles.Font(bold=True, color="9C0006"))
+    for f in crosscheck.FIELDS:
+        col = col_letter(f)
+        formula = f'ISNUMBER(SEARCH("| {f}: ",${check}{FIRST_ROW}))'
+        ws.conditional_formatting.add(
+            f"{col}{FIRST_ROW}:{col}{LAST_ROW}", FormulaRule(formula=[formula], **flag)
+        )
+    ws.conditional_formatting.add(
+        f"{check}{FIRST_ROW}:{check}{LAST_ROW}",
+        FormulaRule(formula=[f'LEFT(${check}{FIRST_ROW},{len(DISAGREES)})="{DISAGREES}"'], **flag),
+    )
+
+
+DISAGREE_FILL = "FFC7CE"
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     cat: Catalog = ctx.catalog
@@ -192,7 +221,9 @@ def write(ctx) -> None:
     ws[SOURCE_NOTE_CELL] = (
         f"Inference rates: {cat.source}. "
         f"Fine-tuning rates curated {cat.fine_tuning_as_of or 'n/a'}. "
-        "Orange rate = inferred, grey = unverified (the *_status columns give the rule). " + refresh
+        "Orange rate = inferred, grey = unverified (the *_status columns give the rule); red = "
+        f"{crosscheck.source_label()} ({crosscheck.DATA_SOURCE}) disagrees by more than "
+        f"{crosscheck.TOLERANCE:.0%} ({SECOND_SOURCE} column). " + refresh
     )
     styles.note_cell(ws[SOURCE_NOTE_CELL])
     if not ctx.static:
@@ -230,7 +261,11 @@ def write(ctx) -> None:
             elif col in DATE_FIELDS or col.endswith("_verified") or col == "retired_date":
                 c.number_format = styles.FMT_DATE
                 styles.input_cell(c, styles.FMT_DATE)
-            elif col in STATUS_COLUMNS or col.endswith("_source") or col in ("notes", "retired_reason"):
+            elif (
+                col in STATUS_COLUMNS
+                or col.endswith("_source")
+                or col in ("notes", "retired_reason", SECOND_SOURCE)
+            ):
                 styles.note_cell(c)
             elif col == "fine_tunable":
                 styles.input_cell(c, '"yes";"yes";"no"')  # Excel shows TRUE/FALSE, LibreOffice yes/no
@@ -264,6 +299,8 @@ def write(ctx) -> None:
                 ),
             )
 
+    _second_source_marks(ws)
+
     # a retired model (it can no longer be tuned or served) is greyed across the row, with its reason
     retired = col_letter("retired_date")
     ws.conditional_formatting.add(
@@ -288,6 +325,8 @@ def write(ctx) -> None:
             widths[letter] = 40
         elif col.endswith("_source") or col in ("notes", "retired_reason"):
             widths[letter] = 40
+        elif col == SECOND_SOURCE:
+            widths[letter] = 70
         else:
             widths[letter] = 12
     styles.widths(ws, **widths)
