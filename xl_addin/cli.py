@@ -17,6 +17,7 @@ from pricing.neutralise import terminal_text
 from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
 from xl_addin import __version__
+from xl_addin.currency_cli import add_currency_args
 from xl_addin.report_risk_args import add_risk_args
 
 DEBUG_HELP = "show the Python traceback of an unexpected error"
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["table", "json", "csv"], default="table")
     add_store_flag(report)
     add_risk_args(report)
+    add_currency_args(report)
     report.set_defaults(func=cmd_report)
 
     modes = sub.add_parser(
@@ -185,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="--runtime server: the <Id> of your xlwings Server's manifest (default: the stock one)",
     )
+    add_currency_args(build)
     add_store_flag(build)
     build.set_defaults(func=cmd_build)
 

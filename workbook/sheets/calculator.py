@@ -20,7 +20,7 @@ from pricing.model.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import HOURS_PER_MONTH, Catalog
 from workbook import fields, styles, validations
-from workbook.sheets import cashflow, serving_modes_block, stamps
+from workbook.sheets import cashflow, currency_block, serving_modes_block, stamps
 from workbook.sheets.changelog import show_refresh_status
 from workbook.switch_formulas import notes_formula, ruled_formula
 
@@ -298,7 +298,8 @@ def write(ctx) -> None:
             else "answer from the FT_ functions (the Cash flow sheet recomputes them natively, the "
             "Audit sheet checks they agree). "
         )
-        + "Units: USD, token rates in USD per 1M tokens, time in months.",
+        + f"Units: answers in {ctx.currency.code} (the rate below), inputs and token rates in USD "
+        "(per 1M tokens), time in months.",
     )
     rows = field_rows()
     dn = ctx.wb.defined_names
@@ -370,7 +371,8 @@ def write(ctx) -> None:
         ws.cell(rr, 4, unit)
         styles.note_cell(ws.cell(rr, 4))
         name(n, f"$C${rr}")
-    assert r + len(constraints.ASSUMPTIONS) < BLOCK_TITLE_ROW
+    currency_block.write(ctx, ws, r + len(constraints.ASSUMPTIONS))
+    assert r + len(constraints.ASSUMPTIONS) + currency_block.ROWS <= BLOCK_TITLE_ROW
 
     # input block
     r = BLOCK_TITLE_ROW
@@ -433,6 +435,7 @@ def write(ctx) -> None:
     out_rows = output_rows()
     for key, label, unit, fmt in OUTPUTS:
         rr = out_rows[key]
+        fmt, unit = currency_block.money_fmt(ctx, fmt), currency_block.unit(ctx, unit)
         ws.cell(rr, 7, label)
         c = ws.cell(rr, 8)
         if key.startswith(("=year:", "=day:")):
@@ -458,9 +461,9 @@ def write(ctx) -> None:
             elif key == "verdict":
                 formula = "=FT_VERDICT(InputBlock)"
             elif key == "npv":
-                formula = "=FT_NPV(InputBlock)"
+                formula = f"=FT_NPV(InputBlock,{currency_block.FX})"
             else:
-                formula = f'=FT_SCENARIO(InputBlock,"{key}")'
+                formula = f'=FT_SCENARIO(InputBlock,"{key}",{currency_block.FX_CODE})'
             v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
             if formula is not None:
                 c = ctx.ft(ws, c.coordinate, formula[1:], v)
@@ -485,10 +488,10 @@ def write(ctx) -> None:
     top = SCHEDULE_HEADER_ROW
     bottom = top + SCHEDULE_MONTHS + 1
     ws[f"{SCHEDULE_COL}{top - 2}"] = (
-        "Month-by-month cash flow (from the Cash flow sheet; month 0 = upfront; to the horizon), USD"
+        "Month-by-month cash flow (from the Cash flow sheet; month 0 = upfront; to the horizon), "
         if ctx.static
-        else "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
-    )
+        else "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), "
+    ) + ctx.currency.code
     ws[f"{SCHEDULE_COL}{top - 2}"].font = styles.BOLD
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
@@ -510,24 +513,30 @@ def write(ctx) -> None:
     styles.note_cell(ws[f"O{top - 1}"])
     sched = ctx.selected_schedule
     table = [labels(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
-    ctx.ft_spill(ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell})", table)
+    ctx.ft_spill(
+        ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell},{currency_block.FX})", table
+    )
     if ctx.static:  # no add-in: the months shown, read live from the Cash flow sheet
         for i in range(MAX_SCHEDULE_MONTHS + 1):
             for j, column in enumerate(SCHEDULE_OUT):
                 ref = cashflow.table_ref(column, i)
+                if j:  # money columns: USD x the rate (past the horizon the chain's cell is blank)
+                    ref = f"IF(ISNUMBER({ref}),{ref}*{currency_block.FX},{ref})"
                 month = cashflow.table_ref("month", i)
                 ws.cell(top + 1 + i, 12 + j).value = f'=IF({month}>{months_cell},"",{ref})'
     for j in range(5):
         styles.header_cell(ws.cell(top, 12 + j))
         for i in range(MAX_SCHEDULE_MONTHS + 1):
-            styles.calc_cell(ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else styles.FMT_USD)
+            styles.calc_cell(
+                ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else currency_block.money_fmt(ctx, styles.FMT_USD)
+            )
 
     # A scatter chart: its month axis is a number axis labelled every MONTH_LABEL_STEP months, which
     # Excel and LibreOffice both honour (a line chart's category labels overlapped in LibreOffice,
     # which ignores tickLblSkip)
     chart = ScatterChart(scatterStyle="line")
-    chart.title = "Cumulative net cash flow of fine-tuning (USD)"
-    chart.y_axis.title = "USD (cumulative)"
+    chart.title = f"Cumulative net cash flow of fine-tuning ({ctx.currency.code})"
+    chart.y_axis.title = f"{ctx.currency.code} (cumulative)"
     chart.x_axis.title = "month"
     chart.y_axis.number_format = '"$"#,##0'
     chart.x_axis.number_format = "0"
@@ -537,7 +546,8 @@ def write(ctx) -> None:
     chart.x_axis.majorUnit = MONTH_LABEL_STEP
     months = Reference(ws, min_col=12, min_row=top + 1, max_row=bottom)
     cumulative = Reference(ws, min_col=16, min_row=top + 1, max_row=bottom)
-    series = Series(cumulative, months, title="Cumulative net cash flow (USD): crosses 0 at payback")
+    title = f"Cumulative net cash flow ({ctx.currency.code}): crosses 0 at payback"
+    series = Series(cumulative, months, title=title)
     series.marker.symbol = "none"
     chart.series.append(series)
     # Plot the months shown, however many: in the add-in files the series are sheet-level names
