@@ -35,6 +35,7 @@ PORTABLE = {
     "ISNUMBER",
     "ISBLANK",
     "ISERROR",
+    "ERROR.TYPE",  # Excel 2000+, LibreOffice, formulas: a payback's #NUM! shown as "never"
     "TODAY",
     "COUNTIF",
     "ROUND",

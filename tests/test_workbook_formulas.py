@@ -22,6 +22,7 @@ from xlwings import XlwingsError  # noqa: E402
 
 from pricing.model import constraints  # noqa: E402
 from pricing.model.breakeven import evaluate, schedule  # noqa: E402
+from pricing.model.figures import NEVER  # noqa: E402
 from pricing.model.presets import presets  # noqa: E402
 from pricing.prices.store import bundled_catalog  # noqa: E402
 from workbook.build import build_template  # noqa: E402
@@ -185,8 +186,8 @@ def cell(values, sheet: str, ref: str):
 
 
 def _same(a, b):
-    if b is None:  # a figure that does not exist: #NUM! in Excel
-        return str(a) == "#NUM!"
+    if b is None:  # a figure that does not exist: #NUM! in Excel, "never" for a payback
+        return str(a) in ("#NUM!", NEVER)
     if isinstance(b, float):
         return isinstance(a, (int, float)) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     if isinstance(b, date):  # a date figure: Excel holds its serial number
@@ -276,6 +277,21 @@ def test_without_the_add_in_the_calculator_says_so_instead_of_failing_checks(tem
     got = solve(template, plugged=False)
     assert cell(got, "Checks", "B3") == calculator.ADDIN_MISSING
     assert cell(got, "Calculator", "A3") == calculator.ADDIN_MISSING
+    payback = cell(got, "Calculator", f"H{calculator.output_rows()['payback_months']}")
+    assert payback != NEVER and str(payback).startswith("#")  # a missing add-in is no "never"
+
+
+def test_a_payback_that_never_comes_shows_never(template, tmp_path):
+    """The add-in answers #NUM! for a payback that does not exist; the Calculator shows "never"
+    (issue 18 item 9) and the cell after it that reads it still sees text, not a number."""
+    rows = calculator.field_rows()
+    got = solve(_edited(template, tmp_path, {f"Calculator!C{rows['queries_per_day']}": 1}))
+    scenario = presets()[1].scenario.model_copy(update={"queries_per_day": 1})
+    result = evaluate(scenario, bundled_catalog())
+    assert result.payback_months is None and result.discounted_payback_months is None
+    out = calculator.output_rows()
+    for key in ("payback_months", "discounted_payback_months", "payback_date"):
+        assert cell(got, "Calculator", f"H{out[key]}") == NEVER, key
     # and once the functions answer, the same file passes (test_checks_all_pass)
 
 

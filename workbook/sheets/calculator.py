@@ -8,6 +8,7 @@ the constraint switches; typing over a value overrides it.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from openpyxl.chart import Reference, ScatterChart, Series
@@ -15,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.model import constraints
-from pricing.model.figures import figure, labels
+from pricing.model.figures import NEVER, PAYBACKS, figure, labels
 from pricing.model.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import HOURS_PER_MONTH, Catalog
@@ -121,6 +122,18 @@ OUTPUTS: tuple[tuple[str, str, str, str], ...] = tuple(_output_row(k) for k in O
 OUT_FIRST_ROW = 5
 # answers that carry a workbook-level name equal to their pricing.model.breakeven.Result field
 OUTPUTS_BY_NAME = tuple(k for k, *_ in OUTPUTS if not k.startswith("=") and k != "notes")
+
+
+def never_shown(call: str) -> str:
+    """A payback's FT_ call shown as "never" where the add-in answers #NUM! (it never pays back;
+    classic xlwings returns the text "#NUM!"). Any other error, #NAME? when the add-in is not
+    loaded above all, still shows as itself: never a "never" that is really a missing add-in."""
+    is_num = f"ERROR.TYPE({call})=ERROR.TYPE(#NUM!)"
+    return f'IFERROR(IF({is_num},"{NEVER}",{call}),IF({call}="#NUM!","{NEVER}",{call}))'
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
 SWITCH_HEADER_ROW = SELECT_ROW + 5
@@ -465,6 +478,8 @@ def write(ctx) -> None:
             else:
                 formula = f'=FT_SCENARIO(InputBlock,"{key}",{currency_block.FX_CODE})'
             v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
+            if formula is not None and key in PAYBACKS:  # shown as "never", not #NUM!
+                formula, v = "=" + never_shown(formula[1:]), NEVER if _missing(v) else v
             if formula is not None:
                 c = ctx.ft(ws, c.coordinate, formula[1:], v)
             styles.output_cell(c, fmt)
