@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from timing import best_and_median, interleaved, interleaved_runs, machine  # noqa: E402
 
-from pricing.model.breakeven import cash_flows, evaluate, evaluate_table  # noqa: E402
+from pricing.model.breakeven import evaluate, evaluate_table  # noqa: E402
+from pricing.model.cashflow import cash_flows  # noqa: E402
 from pricing.prices.catalog import Catalog  # noqa: E402
 
 EMPTY = Catalog(as_of="2026-11-28", source="bench", models=[])

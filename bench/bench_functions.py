@@ -35,6 +35,7 @@ import xlwings.server as xs  # noqa: E402
 from timing import best_and_median, interleaved_runs, machine  # noqa: E402
 
 from pricing.model.breakeven import evaluate_table, query_cost  # noqa: E402
+from pricing.prices.store import load_catalog  # noqa: E402
 from xl_addin import functions  # noqa: E402
 
 HEADER = [
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     out = call("ft_scenarios", [data, [["payback_months"]]])
     assert len(out) == args.rows, len(out)
     columns = {f: [row[j] for row in data[1:]] for j, f in enumerate(HEADER)}
-    want = evaluate_table(columns).column("payback_months")
+    want = evaluate_table(columns, load_catalog()).column("payback_months")  # as FT_SCENARIOS
     assert [r[0] for r in out] == [functions.figure(w) for w in want], "FT_SCENARIOS differs from the engine"
     floor = call("trivial_table", [data, [["payback_months"]]], trivial_udfs)
     assert [r[0] for r in floor] == [float(row[0]) for row in data[1:]], "the floor moves another column"

@@ -7,13 +7,14 @@ import pytest
 
 from pricing.model.breakeven import evaluate, evaluate_table
 from pricing.model.presets import preset
+from pricing.prices.store import bundled_catalog
 from tests.helpers import EMPTY_CATALOG, priced
 from xl_addin.report import render_table
 
 
 def test_verdict_with_the_seeds_mlops_budget_beside_the_headline():
     # Faisal: $688 a month net; half an engineer at $200,000 a year costs $8,333 a month
-    r = evaluate(preset("faisal").scenario)
+    r = evaluate(preset("faisal").scenario, bundled_catalog())
     assert r.net_benefit_month == pytest.approx(688, abs=1)
     assert (r.verdict, r.verdict_with_mlops) == ("Strong yes", "Don't fine-tune")
     # the priced case nets 5,000 x 30 x (0.0045 - 0.00112) = $507 a month; at 100x the traffic

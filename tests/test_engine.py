@@ -300,8 +300,8 @@ def test_evaluate_figure_equals_evaluate_for_every_output():
 
 
 def test_evaluate_figure_cache_follows_the_catalog_and_the_inputs():
-    from pricing.model.breakeven import evaluate_figure
     from pricing.prices.store import bundled_catalog
+    from xl_addin.scenario_cache import evaluate_figure
 
     cat = bundled_catalog()
     s = {

@@ -27,6 +27,8 @@ from openpyxl.utils.cell import range_boundaries
 from pricing.model.breakeven import evaluate, schedule
 from pricing.model.presets import presets
 from pricing.model.risk_tables import MAX_TORNADO_ROWS
+from pricing.model.serving_modes import HEADERS as SERVING_HEADERS
+from pricing.prices.catalog import SERVING_MODES
 from pricing.prices.store import bundled_catalog
 from tests import ooxml
 from tests.officejs import call
@@ -164,6 +166,8 @@ def _largest(function: str, anchor: str) -> tuple[int, int]:
         return 6, 4
     if function == "FT_SCENARIOS":  # the table grows downwards: keep the column clear below it
         return 1000, 1
+    if function == "FT_SERVING_MODES":  # a header and one row per serving mode, every column
+        return 1 + len(SERVING_MODES), len(SERVING_HEADERS)
     if function == "FT_GRID":
         return len(risk_grid.Y_VALUES) + 1, len(risk_grid.X_VALUES) + 1
     return 1, 1

@@ -119,9 +119,10 @@ def test_spec_argument_lists():
         ("days_per_month", True),
         ("ft_share", True),
     ]
-    assert args("FT_SCENARIO") == [("inputs", False), ("output", True)]
-    assert args("FT_SCHEDULE") == [("inputs", False), ("months", True)]
-    assert args("FT_RISK") == [("inputs", False), ("draws", True), ("seed", True), ("ranges", True)]
+    fx, code = ("fx_rate", True), ("currency", True)  # the reporting currency (issue 21), last
+    assert args("FT_SCENARIO") == [("inputs", False), ("output", True), fx, code]
+    assert args("FT_SCHEDULE") == [("inputs", False), ("months", True), fx]
+    assert args("FT_RISK") == [("inputs", False), ("draws", True), ("seed", True), ("ranges", True), fx]
     assert args("FT_GRID") == [
         ("inputs", False),
         ("x_field", False),
@@ -129,12 +130,14 @@ def test_spec_argument_lists():
         ("y_field", False),
         ("y_values", False),
         ("output", True),
+        fx,
     ]
-    assert args("FT_SENSITIVITY") == [("inputs", False), ("output", True)]
+    assert args("FT_SENSITIVITY") == [("inputs", False), ("output", True), fx]
     assert args("FT_PRICE") == [("model", False), ("field", False), ("as_of", True)]
     assert args("FT_MODELS") == [("vendor", True)]
     assert args("FT_PRICES_AS_OF") == []
-    assert args("FT_SCENARIOS") == [("inputs_table", False), ("output", False)]
+    assert args("FT_SCENARIOS") == [("inputs_table", False), ("output", False), fx, code]
+    assert args("FT_NPV") == [("inputs", False), fx]
 
 
 def test_no_function_is_volatile():

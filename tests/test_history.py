@@ -20,11 +20,11 @@ from pricing.prices.history import (
     PriceHistory,
     PricePoint,
     bundled_history,
-    load_history,
     load_history_models,
     price_on,
 )
 from pricing.prices.history_build import Release, build_history, monthly, rates_of
+from pricing.prices.history_store import load_history
 from pricing.prices.sources.litellm import parse_registry
 from pricing.prices.store import bundled_catalog
 from tests.officejs import NA, call

@@ -8,6 +8,7 @@ import pytest
 from pricing.model.breakeven import evaluate
 from pricing.model.finance import irr_beyond_meaning
 from pricing.model.presets import preset
+from pricing.prices.store import bundled_catalog
 from tests.libreoffice import SOFFICE, convert
 from workbook.sheets.calculator import FMT_IRR
 from xl_addin.cli import main
@@ -21,7 +22,7 @@ def test_the_rule():
 
 
 def test_cli_table_shows_the_bound_and_the_reason_json_keeps_the_number(capsys):
-    r = evaluate(preset("enterprise").scenario)
+    r = evaluate(preset("enterprise").scenario, bundled_catalog())
     assert r.irr_annual > 1e6  # 239,347,476% on main when the issue was filed
     assert main(["report", "--preset", "enterprise"]) == 0
     out = capsys.readouterr().out
@@ -32,7 +33,10 @@ def test_cli_table_shows_the_bound_and_the_reason_json_keeps_the_number(capsys):
     assert json.loads(capsys.readouterr().out)["irr_annual"] == pytest.approx(r.irr_annual, rel=1e-9)
     assert main(["report", "--preset", "faisal"]) == 0  # 1.7x a year: shown as the number
     faisal = capsys.readouterr().out
-    assert ">1,000%" not in faisal and f"{evaluate(preset('faisal').scenario).irr_annual:.0%}" in faisal
+    assert (
+        ">1,000%" not in faisal
+        and f"{evaluate(preset('faisal').scenario, bundled_catalog()).irr_annual:.0%}" in faisal
+    )
 
 
 def test_ft_help_says_it():

@@ -23,7 +23,8 @@ import pytest
 from libreoffice import SOFFICE, convert_many
 from native_cases import case_book, random_scenarios
 
-from pricing.model.breakeven import cash_flows, evaluate, resolve_scenarios
+from pricing.model.breakeven import evaluate, resolve_scenarios
+from pricing.model.cashflow import cash_flows
 from pricing.model.presets import presets
 from pricing.prices.store import bundled_catalog
 from workbook.build import build_template

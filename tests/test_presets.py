@@ -4,6 +4,7 @@ import pytest
 
 from pricing.model.breakeven import evaluate
 from pricing.model.presets import preset, presets
+from pricing.prices.store import bundled_catalog
 
 TOLERANCE = 0.10
 
@@ -14,7 +15,7 @@ def _within(ours, seed):
 
 @pytest.mark.parametrize("p", presets(), ids=lambda p: p.id)
 def test_preset_reproduces_the_seed_figures(p):
-    r = evaluate(p.scenario)
+    r = evaluate(p.scenario, bundled_catalog())
     checked = 0
     for field, seed_value in p.seed.items():
         if field == "cost_ratio":
@@ -38,9 +39,9 @@ def test_preset_reproduces_the_seed_figures(p):
 
 
 def test_the_three_team_sizes_get_the_seed_verdicts():
-    assert evaluate(preset("small-team").scenario).verdict == "Don't fine-tune"
-    assert evaluate(preset("faisal").scenario).verdict == "Strong yes"
-    assert evaluate(preset("enterprise").scenario).verdict == "Mandatory"
+    assert evaluate(preset("small-team").scenario, bundled_catalog()).verdict == "Don't fine-tune"
+    assert evaluate(preset("faisal").scenario, bundled_catalog()).verdict == "Strong yes"
+    assert evaluate(preset("enterprise").scenario, bundled_catalog()).verdict == "Mandatory"
 
 
 def test_presets_use_real_catalog_models():
@@ -64,7 +65,7 @@ def test_voice_intent_pays_the_dedicated_gpu_the_seed_left_out():
     '15x cheaper per query' does not survive one H100 always on ($8/h x 730 h = $5,840/month)."""
     p = preset("voice-intent")
     assert p.seed_contradicted["cost_ratio"] == 15 and "S14" in p.seed_contradicted["why"]
-    r = evaluate(p.scenario)
+    r = evaluate(p.scenario, bundled_catalog())
     assert r.ft_cost_per_query == 0 and r.fixed_cost_month == 5840.0
     ft_all_in = r.ft_cost_per_query + r.fixed_cost_month / (20000 * 30)
     assert r.frontier_cost_per_query / ft_all_in < 1  # dearer per query, not 15x cheaper

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from pricing.model.presets import seed_comparison_markdown
+from pricing.prices.store import bundled_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text("utf-8")
@@ -23,7 +24,7 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_second():
 def test_readme_presets_table_matches_the_engine():
     block = README.split("<!-- presets-table:start")[1].split("<!-- presets-table:end")[0]
     table = block.split("-->", 1)[1].strip()
-    assert table == seed_comparison_markdown()
+    assert table == seed_comparison_markdown(bundled_catalog())
 
 
 def test_readme_main_command_builds_the_workbook(tmp_path, monkeypatch):

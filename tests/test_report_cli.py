@@ -8,6 +8,7 @@ import math
 
 from pricing.model.breakeven import Result, evaluate
 from pricing.model.presets import preset, presets
+from pricing.prices.store import bundled_catalog
 from xl_addin.cli import main
 
 
@@ -31,7 +32,7 @@ def test_all_presets_as_a_table(capsys):
 def test_json_equals_the_engine(capsys):
     code, out, _ = run(capsys, "--preset", "enterprise", "--format", "json")
     got = json.loads(out)
-    want = evaluate(preset("enterprise").scenario)
+    want = evaluate(preset("enterprise").scenario, bundled_catalog())
     assert code == 0 and got["verdict"] == want.verdict == "Mandatory"
     for field in ("payback_months", "npv", "net_benefit_month", "breakeven_queries_per_day"):
         assert math.isclose(got[field], getattr(want, field), rel_tol=1e-11), field

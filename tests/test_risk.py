@@ -23,6 +23,7 @@ from pricing.model.risk import (
     with_defaults,
 )
 from pricing.model.scenario import ScenarioError
+from pricing.prices.store import bundled_catalog
 from tests.helpers import EMPTY_CATALOG, priced
 from xl_addin.report_risk import add_risk_args, format_risk, format_tornado, run_risk_sections
 
@@ -168,7 +169,7 @@ def test_default_uncertain_ranges_are_centred_on_the_scenario():
 
 @pytest.mark.parametrize("p", presets(), ids=lambda p: p.id)
 def test_every_preset_base_npv_sits_inside_its_risk_range(p):
-    r = monte_carlo(p.scenario)
+    r = monte_carlo(p.scenario, catalog=bundled_catalog())
     assert r.npv_p10 < r.base_npv < r.npv_p90
     assert abs(r.npv_p50 - r.base_npv) <= 0.10 * abs(r.base_npv)
 
@@ -176,7 +177,7 @@ def test_every_preset_base_npv_sits_inside_its_risk_range(p):
 def test_faisal_risk_agrees_with_its_headline():
     # issue 15: the old ranges (20%/yr price decline when the scenario says 0, training runs
     # 1/1/3) gave P50 -$462 against a base NPV of $10,516, and P(NPV > 0) 46%
-    r = monte_carlo(preset("faisal").scenario)
+    r = monte_carlo(preset("faisal").scenario, catalog=bundled_catalog())
     assert r.base_npv == pytest.approx(10516, abs=1)
     assert r.npv_p50 == pytest.approx(r.base_npv, rel=0.01)
     assert r.prob_npv_positive > 0.95
@@ -341,12 +342,14 @@ def test_risk_sensitivity_and_grid_export_as_json(capsys):
     assert main(argv) == 0
     data = json.loads(capsys.readouterr().out)
     s = preset("faisal").scenario
-    r = monte_carlo(s, None, 500, 3)
+    r = monte_carlo(s, None, 500, 3, bundled_catalog())
     assert data["risk"]["npv_p50"] == pytest.approx(r.npv_p50) and data["risk"]["draws"] == 500
-    assert data["result"]["npv"] == pytest.approx(evaluate(s).npv)
-    bars = tornado(s, None, "npv")
+    assert data["result"]["npv"] == pytest.approx(evaluate(s, bundled_catalog()).npv)
+    bars = tornado(s, None, "npv", bundled_catalog())
     assert [b["driver"] for b in data["sensitivity"]["drivers"]] == [b.driver for b in bars]
-    cells = grid(s, "queries_per_day", [1000, 5000], "input_tokens", [800, 1300], "payback_months")
+    cells = grid(
+        s, "queries_per_day", [1000, 5000], "input_tokens", [800, 1300], "payback_months", bundled_catalog()
+    )
     assert np.allclose(data["grid"]["cells"], cells, rtol=1e-11)
 
 
@@ -357,7 +360,7 @@ def test_risk_sections_export_as_csv_tables(capsys):
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[0] == ["scenario", "Figure", "P10", "P50", "P90"]
     assert len(rows) == 1 + 5 * len(presets())  # one table: the five FT_RISK rows per preset
-    faisal = monte_carlo(preset("faisal").scenario, None, 500, 0)
+    faisal = monte_carlo(preset("faisal").scenario, None, 500, 0, bundled_catalog())
     npv = next(r for r in rows if r[0] == faisal.name and r[1] == "NPV over the horizon")
     assert float(npv[3]) == pytest.approx(faisal.npv_p50)
     assert (
@@ -406,6 +409,7 @@ def test_report_grid_prints_the_engine_grid_or_names_the_bad_input(capsys):
         "frontier_price_decline_annual",
         [0, 0.5],
         "npv",
+        bundled_catalog(),
     )
     assert f"${want[0][1]:,.0f}" in table and f"-${-want[1][0]:,.0f}" in table
     with pytest.raises(SystemExit) as stop:

@@ -20,6 +20,7 @@ formulas = pytest.importorskip("formulas")
 
 from xlwings import XlwingsError  # noqa: E402
 
+from pricing.model import constraints  # noqa: E402
 from pricing.model.breakeven import evaluate, schedule  # noqa: E402
 from pricing.model.presets import presets  # noqa: E402
 from pricing.prices.store import bundled_catalog  # noqa: E402
@@ -213,7 +214,7 @@ def test_switches_and_selector_flow_through(template, tmp_path):
     """Another scenario picked and every Yes/No constraint flipped: the answer equals the engine
     on the inputs the static copy computes in Python (calculator.python_inputs)."""
     chosen = presets()[5]  # voice intent routing: a self-hostable open model, latency figures
-    flipped = {name: ("No" if default == "Yes" else "Yes") for name, _, default, _ in calculator.SWITCHES}
+    flipped = {name: ("No" if default == "Yes" else "Yes") for name, _, default, _ in constraints.SWITCHES}
     rows = calculator.switch_rows()
     edits = {f"Calculator!C{calculator.SELECT_ROW}": chosen.scenario.name}
     edits.update({f"Calculator!C{rows[name]}": value for name, value in flipped.items()})
@@ -319,7 +320,7 @@ def test_risk_sheet_uses_the_ranges_a_user_types(template, tmp_path):
     assert f"Risk!{col}{row}" in edits
     got = solve(_edited(template, tmp_path, edits))
     preset = presets()[1]
-    ranges = risk_model.default_uncertain(preset.scenario)
+    ranges = risk_model.default_uncertain(preset.scenario, bundled_catalog())
     ranges["training_runs"] = (1, 2, 4)
     want = risk_model.monte_carlo(
         preset.scenario, ranges, risk_sheet.DRAWS, risk_sheet.SEED, bundled_catalog()

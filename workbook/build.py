@@ -22,6 +22,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from pricing.model.breakeven import Result, evaluate, schedule
+from pricing.model.currency import USD, Currency, convert_result, convert_row
 from pricing.model.scenario import Scenario, make_scenario
 from pricing.prices.catalog import Catalog
 from workbook import dynamic_arrays
@@ -78,6 +79,7 @@ class BuildContext:
     selected_schedule: list[dict[str, float]] | None = None
     scenario_results: list[dict[str, Any]] = field(default_factory=list)
     native_answers: dict[str, str] = field(default_factory=dict)  # Result field -> Cash flow cell
+    currency: Currency = USD  # the answers' currency (pricing.model.currency); the catalog stays USD
 
     @property
     def static(self) -> bool:
@@ -133,11 +135,11 @@ def _as_scenarios(items: Sequence[Any]) -> list[Scenario]:
     return out
 
 
-def _row_results(scens: list[Scenario], catalog: Catalog) -> list[dict[str, Any]]:
+def _row_results(scens: list[Scenario], catalog: Catalog, currency: Currency = USD) -> list[dict[str, Any]]:
     rows = []
     for s in scens:
         try:
-            r = evaluate(s, catalog)
+            r = convert_result(evaluate(s, catalog), currency)
             d = r.model_dump()
             d["notes"] = "; ".join(r.notes)
         except Exception as exc:  # a bad preset row shows its error as text, never breaks the build
@@ -159,6 +161,7 @@ def build_template(
     addin_settings: dict[str, str] | None = None,
     server_namespace: str = SERVER_NAMESPACE,
     server_manifest_id: str | None = None,
+    currency: Currency = USD,
 ) -> Path:
     """Write the workbook for `runtime` (lite, classic, server, none; static=True means none) to
     `path`; `selected` is the scenario shown first. `addin_settings`: Lite's main.py and
@@ -176,6 +179,7 @@ def build_template(
         storage=storage(runtime, server_namespace),
         functions=functions,
         changelog=changelog_rows or [],
+        currency=currency,
     )
     ctx.selected = scens[min(max(selected, 0), len(scens) - 1)]
     # The engine's answers for the built scenario: the cached values of the FT_ cells, or (no
@@ -183,9 +187,11 @@ def build_template(
     inputs = calculator.python_inputs(ctx.selected, catalog)
     chosen = make_scenario(inputs)
     ctx.selected_inputs = chosen
-    ctx.selected_result = evaluate(chosen, catalog)
-    ctx.selected_schedule = schedule(chosen, catalog, calculator.SCHEDULE_MONTHS)
-    ctx.scenario_results = _row_results(scens, catalog)
+    ctx.selected_result = convert_result(evaluate(chosen, catalog), currency)
+    ctx.selected_schedule = [
+        convert_row(row, currency) for row in schedule(chosen, catalog, calculator.SCHEDULE_MONTHS)
+    ]
+    ctx.scenario_results = _row_results(scens, catalog, currency)
     # sheets that define names first; order fixed below
     for sheet in (
         pricing,

@@ -30,6 +30,7 @@ from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_OUTPUT, DEFAULT_RUNTIME, RUNTIMES, RuntimeOptionError, check_output
 from workbook.runtimes.server import check_manifest_id
 from workbook.sheets.changelog import changelog_rows
+from xl_addin.currency_cli import currency_from_args
 from xl_addin.function_docs import function_table
 
 
@@ -66,6 +67,7 @@ def output_paths(args: argparse.Namespace) -> list[Path]:
     runtime = chosen_runtime(args)
     try:
         out = check_output(runtime, args.output or DEFAULT_OUTPUT[runtime])
+        currency_from_args(args)  # a bad --currency/--fx is refused before anything is written
         if runtime == "server" and args.server_manifest_id is not None:
             check_manifest_id(args.server_manifest_id)
     except (RuntimeOptionError, ValueError) as exc:
@@ -115,6 +117,7 @@ def _assemble(args: argparse.Namespace, catalog, folder: Path, name: str) -> lis
         addin_settings=settings,
         server_namespace=getattr(args, "server_namespace", SERVER_NAMESPACE),
         server_manifest_id=getattr(args, "server_manifest_id", None),
+        currency=currency_from_args(args),
     )
     if runtime == "classic":
         from workbook.runtimes import classic

@@ -17,6 +17,7 @@ from pricing.neutralise import terminal_text
 from workbook.formulas import SERVER_NAMESPACE
 from workbook.runtimes import DEFAULT_RUNTIME, RUNTIMES
 from xl_addin import __version__
+from xl_addin.currency_cli import add_currency_args
 from xl_addin.report_risk_args import add_risk_args
 
 DEBUG_HELP = "show the Python traceback of an unexpected error"
@@ -26,6 +27,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from xl_addin.report import run_report
 
     return run_report(args)
+
+
+def cmd_serving_modes(args: argparse.Namespace) -> int:
+    from xl_addin.serving_modes_cli import run_serving_modes
+
+    return run_serving_modes(args)
 
 
 def cmd_prices(args: argparse.Namespace) -> int:
@@ -86,7 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["table", "json", "csv"], default="table")
     add_store_flag(report)
     add_risk_args(report)
+    add_currency_args(report)
     report.set_defaults(func=cmd_report)
+
+    modes = sub.add_parser(
+        "serving-modes",
+        help="one scenario under each serving mode of its vendor (hosted, serverless LoRA, "
+        "dedicated GPUs, own GPUs), the cheapest marked",
+    )
+    src = modes.add_mutually_exclusive_group()
+    src.add_argument("--preset", help="preset name (`ft-breakeven report --list-presets`)")
+    src.add_argument("--scenario", help="JSON file of one scenario (COST_MODEL.md names)")
+    modes.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    add_store_flag(modes)
+    modes.set_defaults(func=cmd_serving_modes)
 
     inputs = sub.add_parser(
         "inputs",
@@ -167,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="--runtime server: the <Id> of your xlwings Server's manifest (default: the stock one)",
     )
+    add_currency_args(build)
     add_store_flag(build)
     build.set_defaults(func=cmd_build)
 
@@ -174,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     training = add_training_parser(sub, add_store_flag)
 
-    for p in (report, prices, refresh, build, training):  # --debug after the sub-command works too
+    for p in (report, modes, prices, refresh, build, training):  # --debug after the sub-command works too
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 

@@ -26,14 +26,21 @@ from pricing.model.breakeven import (
     Result,
     breakeven_queries,
     evaluate,
-    evaluate_figure,
     evaluate_table,
     month_one,
     payback_months,
     query_cost,
     schedule,
 )
-from pricing.model.figures import BY_LABEL, NUMERIC_OUTPUTS, SCENARIO_OUTPUTS, label, labels
+from pricing.model.currency import (
+    convert_bars,
+    convert_grid,
+    convert_result,
+    convert_risk,
+    convert_row,
+    converted_column,
+)
+from pricing.model.figures import BY_LABEL, NUMERIC_OUTPUTS, SCENARIO_OUTPUTS, is_money, label, labels
 from pricing.model.inputs import BATCH_FALLBACK, CACHED_FALLBACK, token_training_cost
 from pricing.model.scenario import (
     FIELDS,
@@ -45,7 +52,9 @@ from pricing.model.scenario import (
 )
 from pricing.prices.catalog import DATE_FIELDS, RATE_FIELDS, Catalog, UnknownModelError
 from xl_addin import excel_args as xa
+from xl_addin.excel_currency import CODE_DOC, FX_DOC, excel_currency
 from xl_addin.excel_errors import NA, error_code, excel_errors, figure, figure_column
+from xl_addin.scenario_cache import evaluate_figure  # cached per input block
 
 # Under Office.js (xlwings Lite/Server) arguments are taken raw and cleaned in excel_args: the
 # default converter spends ~0.15 ms per cell on CPython (xlwings 0.37.8 tries to import pyodide
@@ -286,15 +295,20 @@ def ft_breakeven_queries(
         "name). Omitted: every figure as a two-column list."
     ),
 )
+@arg("fx_rate", CELLS, doc=FX_DOC)
+@arg("currency", CELLS, doc=CODE_DOC)
 @excel_errors
-def ft_scenario(inputs: Inputs, output=None):
+def ft_scenario(inputs: Inputs, output=None, fx_rate=None, currency=None):
     """A scenario's figure (output) or all figures as field | value rows; model ids fill in
     prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
     want = xa.choice(output, "output", OUTPUTS, default=None, aliases=BY_LABEL)
+    cur = excel_currency(fx_rate, currency)
     if want is not None:  # one figure: only what it needs is computed
         value = evaluate_figure(_scenario(inputs), want, _catalog())
-        return value if want == "notes" else figure(value)
-    result = evaluate(_scenario(inputs), _catalog())
+        if want == "notes":
+            return cur.notes([value])[0]
+        return figure(cur.money(value) if is_money(want) else value)
+    result = convert_result(evaluate(_scenario(inputs), _catalog()), cur)
     return [[label(field), _cell(result, field)] for field in OUTPUTS]
 
 
@@ -304,12 +318,14 @@ def ft_scenario(inputs: Inputs, output=None):
     CELLS,
     doc=("[optional] Months to show after month 0. Default (or 0): the scenario's horizon_months (36)."),
 )
+@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_schedule(inputs: Inputs, months=None):
+def ft_schedule(inputs: Inputs, months=None, fx_rate=None):
     """Month-by-month cash flow (month 0 = upfront): month, frontier cost, FT cost, net cash flow,
     cumulative net."""
     n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
-    rows = schedule(_scenario(inputs), _catalog(), n)
+    cur = excel_currency(fx_rate)
+    rows = [convert_row(row, cur) for row in schedule(_scenario(inputs), _catalog(), n)]
     return [labels(SCHEDULE_OUT)] + [[row[c] for c in SCHEDULE_OUT] for row in rows]
 
 
@@ -329,8 +345,10 @@ BASELINE_OUT = (
     doc="[optional] Catalog id of the cheaper model used prompted, e.g. gpt-4.1-mini. Default: the "
     "block's baseline_model.",
 )
+@arg("fx_rate", CELLS, doc=FX_DOC)
+@arg("currency", CELLS, doc=CODE_DOC)
 @excel_errors
-def ft_baseline(inputs: Inputs, baseline_model=None):
+def ft_baseline(inputs: Inputs, baseline_model=None, fx_rate=None, currency=None):
     """Fine-tuning against switching to a cheaper model without fine-tuning: its savings, the
     verdict against it, the accuracy lift that beats it and which move is better (rows)."""
     values = xa.block(inputs, "inputs")
@@ -338,7 +356,7 @@ def ft_baseline(inputs: Inputs, baseline_model=None):
         values = {**values, "baseline_model": xa.text(baseline_model, "baseline_model")}
     if not values.get("baseline_model"):
         raise ScenarioError("baseline_model", None, "a model id (in the block or as the argument)")
-    r = evaluate(make_scenario(values), _catalog())
+    r = convert_result(evaluate(make_scenario(values), _catalog()), excel_currency(fx_rate, currency))
     better = next((n for n in r.notes if "without fine-tuning" in n), "")
     return [[label(name), figure(getattr(r, name))] for name in BASELINE_OUT] + [["Better move", better]]
 
@@ -351,11 +369,12 @@ def ft_verdict(inputs: Inputs):
 
 
 @func
+@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_npv(inputs: Inputs):
+def ft_npv(inputs: Inputs, fx_rate=None):
     """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual. Month 0
     (the upfront cost) is not discounted: Excel's =NPV(r, month 1..n) + month 0."""
-    return figure(evaluate_figure(_scenario(inputs), "npv", _catalog()))
+    return figure(excel_currency(fx_rate).money(evaluate_figure(_scenario(inputs), "npv", _catalog())))
 
 
 @func
@@ -370,8 +389,9 @@ def ft_npv(inputs: Inputs):
     "row and blank rows are skipped; an input given twice or a fifth column is an error). Each row "
     "replaces that input's built-in range; the others keep theirs.",
 )
+@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None):
+def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None, fx_rate=None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
     within the lifetime. The built-in ranges are centred on the block's own values."""
     n = xa.number(
@@ -381,8 +401,9 @@ def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None):
     scenario = _scenario(inputs)
     given = xa.ranges_table(ranges, "ranges") if ranges is not None else None
     uncertain = _risk().with_defaults(scenario, given, _catalog())
+    cur = excel_currency(fx_rate)
     risk = _risk().monte_carlo(scenario, uncertain, n, s, _catalog())
-    return _risk_tables().risk_rows(risk)
+    return _risk_tables().risk_rows(convert_risk(risk, cur))
 
 
 @func
@@ -395,8 +416,9 @@ def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None):
     CELLS,
     doc="[optional] Figure in every cell: Payback (default), NPV over the horizon, ... (label or name).",
 )
+@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="payback_months"):
+def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="payback_months", fx_rate=None):
     """Two-way table (a heat map's data, like Excel's two-variable data table): the output for
     every pair of x and y values, the other inputs as in the block."""
     want = xa.choice(output, "output", NUMERIC_OUTPUTS, default="payback_months", aliases=BY_LABEL)
@@ -404,7 +426,9 @@ def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="paybac
     y_name = xa.risk_input(y_field, "y_field")
     xs = xa.numbers_list(x_values, "x_values")
     ys = xa.numbers_list(y_values, "y_values")
-    return _risk_tables().grid_rows(_scenario(inputs), x_name, xs, y_name, ys, want, _catalog())
+    cur = excel_currency(fx_rate)
+    rows = _risk_tables().grid_rows(_scenario(inputs), x_name, xs, y_name, ys, want, _catalog())
+    return convert_grid(rows, want, cur)
 
 
 @func
@@ -413,15 +437,39 @@ def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="paybac
     CELLS,
     doc="[optional] Figure to explain: NPV over the horizon (default), Payback, ... (a label or its name).",
 )
+@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_sensitivity(inputs: Inputs, output="npv"):
+def ft_sensitivity(inputs: Inputs, output="npv", fx_rate=None):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
     want = xa.choice(
         output, "output", NUMERIC_OUTPUTS, default=_risk().DEFAULT_TORNADO_OUTPUT, aliases=BY_LABEL
     )
-    bars = _risk().tornado(_scenario(inputs), None, want, _catalog())
+    cur = excel_currency(fx_rate)
+    bars = convert_bars(_risk().tornado(_scenario(inputs), None, want, _catalog()), want, cur)
     return _risk_tables().tornado_rows(bars, want)
+
+
+@func
+@arg("inputs", CELLS, ndim=2, doc=_INPUTS_DOC)
+@arg(
+    "gpu_hourly_price",
+    CELLS,
+    doc="[optional] $ per GPU-hour of your own GPUs (the own-GPU row only). Default (or 0): the "
+    "block's gpu_hourly_price; neither: that row is not priced.",
+)
+@excel_errors
+def ft_serving_modes(inputs, gpu_hourly_price=None):
+    """The scenario under each serving mode of its model's vendor: hosted per token, serverless LoRA
+    at base price, dedicated GPU-hours, own GPUs (gpu_hourly_price). Cost, net benefit, payback,
+    verdict, cheapest marked; not offered says why."""
+    from pricing.model.serving_modes import serving_modes, table_rows
+
+    own = xa.number(
+        gpu_hourly_price, "gpu_hourly_price", default=None, zero=True, **xa.limits("gpu_hourly_price")
+    )
+    rows = table_rows(serving_modes(_scenario(inputs), _catalog(), own))
+    return [[figure(v) for v in row] for row in rows]
 
 
 @func
@@ -451,16 +499,19 @@ def ft_inputs():
     CELLS,
     doc="Figure to return for each row, e.g. Payback, NPV over the horizon, Verdict (a label or its name).",
 )
+@arg("fx_rate", CELLS, doc=FX_DOC)
+@arg("currency", CELLS, doc=CODE_DOC)
 @excel_errors
-def ft_scenarios(inputs_table, output):
+def ft_scenarios(inputs_table, output, fx_rate=None, currency=None):
     """One figure for every row of a scenario table, in one fast call.
     Bad rows show #VALUE!, #N/A or #NUM!; blank rows stay blank."""
     want = xa.choice(output, "output", OUTPUTS, aliases=BY_LABEL)
+    cur = excel_currency(fx_rate, currency)
     # A blank row stays blank, keeping the column aligned with the table.
     columns, filled, n_rows = xa.table_columns(inputs_table, "inputs_table")
     cells: list[Any] = [""] * n_rows
     result = evaluate_table(columns, _catalog(), n=len(filled))
-    values = result.column(want)
+    values = converted_column(result.column(want), want, cur)
     if len(filled) == n_rows and not any(result.errors):  # every row filled and fine: one pass
         return figure_column(values)
     for k, i in enumerate(filled):
@@ -505,7 +556,8 @@ def ft_price(model, field, as_of=None):
     if xa.is_blank(when):
         value = getattr(catalog.get(name), want)
     else:
-        from pricing.prices.history import load_history, price_on
+        from pricing.prices.history import price_on
+        from pricing.prices.history_store import load_history
 
         value = price_on(catalog, load_history(), name, want, xa.excel_date(when, "as_of"))
     return NA if value is None else value

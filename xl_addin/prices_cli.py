@@ -237,7 +237,7 @@ WRITERS = {"table": write_table, "json": write_json, "csv": write_csv}
 def run_prices(args: argparse.Namespace) -> int:
     catalog = load_catalog(getattr(args, "store", None))
     if getattr(args, "history", False):
-        from pricing.prices.history import load_history
+        from pricing.prices.history_store import load_history
         from xl_addin.history_cli import write_history
 
         return write_history(

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from pricing.model.breakeven import Result, evaluate_many
+from pricing.model.currency import USD, Currency, convert_result
 from pricing.model.figures import HEADLINE, KIND_TEXT
 from pricing.model.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
 from pricing.model.presets import preset, presets
@@ -22,6 +23,7 @@ from pricing.model.scenario import Scenario, ScenarioError, make_scenario
 from pricing.neutralise import csv_row, terminal_text
 from pricing.prices.bounded import ReadRefused, loads, read_bytes
 from pricing.prices.catalog import UnknownModelError
+from xl_addin.currency_cli import currency_from_args
 from xl_addin.report_risk_args import DEFAULT_PRESET
 
 # The table's rows: every headline figure in the registry's order (pricing.model.figures), the
@@ -52,7 +54,7 @@ def never(field: str, result: Result | None = None) -> str:
 def format_value(field: str, value, fmt: str, result: Result | None = None) -> str:
     if value is None:
         return never(field, result)
-    if fmt.startswith("$") and value < 0:  # -$6,059, as accountants write it, not $-6,059
+    if not fmt.startswith("{") and value < 0:  # money: -$6,059, as accountants write it, not $-6,059
         return "-" + fmt.format(-value)
     if fmt == KIND_TEXT["share"] and abs(value) < 0.1:  # 2.5%, not 3%: small shares keep a decimal
         return f"{value:.1%}"
@@ -94,14 +96,16 @@ def _load_scenarios(args: argparse.Namespace) -> list[Scenario]:
     return [preset(DEFAULT_PRESET if args.preset is None else args.preset).scenario]
 
 
-def render_table(results: list[Result]) -> str:
+def render_table(results: list[Result], currency: Currency = USD) -> str:
+    rows = [(f, label, currency.text_format(fmt)) for f, label, fmt in TABLE_ROWS]
+    caption = [] if currency.is_default else [terminal_text(currency.caption())]
     if len(results) == 1:
         r = results[0]
-        width = max(len(label) for _, label, _ in TABLE_ROWS)
-        lines = [f"Scenario: {terminal_text(r.name) or '(unnamed)'}", ""]
+        width = max(len(label) for _, label, _ in rows)
+        lines = [f"Scenario: {terminal_text(r.name) or '(unnamed)'}", *caption, ""]
         lines += [
             f"  {label:<{width}}  {_shown(r, f, fmt)}"
-            for f, label, fmt in TABLE_ROWS
+            for f, label, fmt in rows
             if r.baseline_verdict or f not in BASELINE_ROWS  # baseline rows only when one is named
         ]
         notes = list(r.notes)
@@ -119,11 +123,11 @@ def render_table(results: list[Result]) -> str:
         "verdict",
     )
     heads = ["Scenario", "Frontier/mo", "Savings/mo", "Upfront", "Payback", "NPV", "Verdict"]
-    fmts = dict((f, fmt) for f, _, fmt in TABLE_ROWS)
-    rows = [
+    fmts = dict((f, fmt) for f, _, fmt in rows)
+    table = [
         [terminal_text(r.name)] + [format_value(f, getattr(r, f), fmts[f], r) for f in short] for r in results
     ]
-    widths = [max(len(str(x)) for x in col) for col in zip(heads, *rows, strict=True)]
+    widths = [max(len(str(x)) for x in col) for col in zip(heads, *table, strict=True)]
     text_columns = {0, len(heads) - 1}  # name and verdict read left to right; figures line up right
 
     def line(cells: list[str]) -> str:
@@ -133,7 +137,7 @@ def render_table(results: list[Result]) -> str:
         ]
         return "  ".join(parts).rstrip()
 
-    return "\n".join([line(heads), *(line(row) for row in rows)])
+    return "\n".join([*caption, line(heads), *(line(row) for row in table)])
 
 
 def _tidy(record: dict) -> dict:
@@ -141,21 +145,24 @@ def _tidy(record: dict) -> dict:
     return {k: float(f"{v:.12g}") if isinstance(v, float) else v for k, v in record.items()}
 
 
-def render(results: list[Result], fmt: str) -> str:
+def render(results: list[Result], fmt: str, currency: Currency = USD) -> str:
+    """`results` as the user reads them: money figures already in `currency` (convert_result);
+    a currency other than USD at 1 is named in every format (caption, "currency" key, columns)."""
+    extra = {} if currency.is_default else currency.record()
     if fmt == "json":
-        payload = [_tidy(r.model_dump(mode="json")) for r in results]
+        payload = [_tidy(r.model_dump(mode="json")) | ({"currency": extra} if extra else {}) for r in results]
         return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2)
     if fmt == "csv":
         fields = list(Result.model_fields)
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(fields)
+        writer.writerow(fields + list(extra))
         for r in results:
             row = _tidy(r.model_dump(mode="json"))
             row["notes"] = "; ".join(r.notes)
-            writer.writerow(csv_row([row[f] for f in fields]))  # a name "=cmd()" stays text
+            writer.writerow(csv_row([row[f] for f in fields] + list(extra.values())))  # "=cmd()" stays text
         return out.getvalue().rstrip("\n")
-    return render_table(results)
+    return render_table(results, currency)
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -164,14 +171,12 @@ def run_report(args: argparse.Namespace) -> int:
             print(f"{p.id:<16} {p.scenario.name}")
         return 0
     try:
-        if args.store:
-            from pricing.prices.store import load_catalog
+        from pricing.prices.store import load_catalog  # the engine is pure: the CLI loads prices
 
-            catalog = load_catalog(args.store)
-        else:
-            catalog = None
+        catalog = load_catalog(args.store)  # --store, else the user's store, else the bundled one
+        currency = currency_from_args(args)
         scenarios = _load_scenarios(args)
-        results = evaluate_many(scenarios, catalog)
+        results = [convert_result(r, currency) for r in evaluate_many(scenarios, catalog)]
     except (ScenarioError, UnknownModelError, KeyError) as exc:
         message = exc.args[0] if type(exc) is KeyError else exc  # KeyError would add quotes
         print(f"ft-breakeven report: {terminal_text(message)}", file=sys.stderr)
@@ -182,11 +187,11 @@ def run_report(args: argparse.Namespace) -> int:
         if wanted(args):  # the sections as data: the headline figures travel inside them
             from xl_addin.report_export import export_sections
 
-            print(export_sections(args, results, scenarios, catalog, args.format))
+            print(export_sections(args, results, scenarios, catalog, args.format, currency))
             return 0
     extra = getattr(args, "extra_sections", None)
-    sections = extra(args, scenarios, catalog) if extra else ""  # a bad range stops us before any output
-    print(render(results, args.format))
+    sections = extra(args, scenarios, catalog, currency) if extra else ""  # a bad range stops us first
+    print(render(results, args.format, currency))
     if args.format == "table" and len(scenarios) == 1 and scenarios[0].frontier_model:
         from pricing.prices.decline import decline_note
 

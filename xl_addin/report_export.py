@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pricing.model.breakeven import Result
+from pricing.model.currency import USD, Currency
 from pricing.model.risk_tables import risk_rows, tornado_rows
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import Catalog
@@ -77,14 +78,20 @@ def export_sections(
     scenarios: Sequence[Scenario],
     catalog: Catalog | None,
     fmt: str,
+    currency: Currency = USD,
 ) -> str:
-    parts = compute_sections(args, scenarios, catalog)
+    """`results` already in `currency` (report.run_report converts them); the sections follow."""
+    parts = compute_sections(args, scenarios, catalog, currency)
     if fmt == "json":
-        payload = [_json_part(r, p, args) for r, p in zip(results, parts, strict=True)]
+        extra = {} if currency.is_default else {"currency": currency.record()}
+        payload = [_json_part(r, p, args) | extra for r, p in zip(results, parts, strict=True)]
         return json.dumps(payload[0] if len(payload) == 1 else payload, indent=2)
     blocks: dict[int, list[list[Any]]] = {}  # one table per section kind, every scenario in it
     for r, p in zip(results, parts, strict=True):
         for k, table in enumerate(_csv_tables(r, p, args)):
+            if not currency.is_default:  # the money's currency, rate, date and source on every row
+                info = list(currency.record().values())
+                table = [[*table[0], *currency.record()], *([*row, *info] for row in table[1:])]
             blocks.setdefault(k, [table[0]]).extend(table[1:])
     texts = []
     for table in blocks.values():

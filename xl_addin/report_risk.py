@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from pricing.model.currency import USD, Currency, convert_bars, convert_grid, convert_risk
 from pricing.model.risk import (
     COUPLE_TOKENS_NOTE,
     RiskResult,
@@ -29,17 +30,15 @@ from xl_addin.report_risk_args import add_risk_args  # noqa: F401 (the CLI wirin
 BAR_WIDTH = 30
 
 
-def _money(x: float | None) -> str:
-    if x is None:
-        return "n/a"
-    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+def _money(x: float | None, currency: Currency = USD) -> str:
+    return "n/a" if x is None else currency.amount_text(x)
 
 
 def _months(x: float | None, never: str = "never") -> str:
     return never if x is None else f"{x:,.1f}"
 
 
-def _value(output: str, x: float | None) -> str:
+def _value(output: str, x: float | None, currency: Currency = USD) -> str:
     kind = output_kind(output)
     if x is None:
         return "never" if kind == "months" else "n/a"
@@ -49,14 +48,14 @@ def _value(output: str, x: float | None) -> str:
         return f"{x:.0%}"
     if kind == "queries":
         return f"{x:,.0f}/day"
-    return _money(x)
+    return _money(x, currency)
 
 
 def _input(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1e6 else f"{x:,.6g}"
 
 
-def format_risk(result: RiskResult) -> str:
+def format_risk(result: RiskResult, currency: Currency = USD) -> str:
     """Monte Carlo summary: the ranges drawn, P10/P50/P90 payback and NPV, probabilities."""
     title = f"Risk: {result.name}" if result.name else "Risk"
     lines = [
@@ -80,7 +79,7 @@ def format_risk(result: RiskResult) -> str:
                 _months(result.discounted_payback_p90, "beyond horizon"),
             ],
         ),
-        ("NPV over the horizon", [_money(result.npv_p10), _money(result.npv_p50), _money(result.npv_p90)]),
+        ("NPV over the horizon", [_money(getattr(result, f"npv_p{p}"), currency) for p in (10, 50, 90)]),
     ]
     label_w = max(len(r[0]) for r in rows)
     cell_w = max(len(c) for _, cells in rows for c in cells)
@@ -90,11 +89,11 @@ def format_risk(result: RiskResult) -> str:
         lines.append(f"  {label:<{label_w}}  " + "  ".join(f"{c:>{cell_w}}" for c in cells))
     lines += [
         "",
-        f"  NPV mean                        {_money(result.npv_mean)}",
+        f"  NPV mean                        {_money(result.npv_mean, currency)}",
         f"  P(pays back within lifetime)    {result.prob_payback_within_lifetime:.1%}",
         f"  P(NPV > 0)                      {result.prob_npv_positive:.1%}",
         f"  This scenario: payback {_months(result.base_payback_months)} months, "
-        f"NPV {_money(result.base_npv)}",
+        f"NPV {_money(result.base_npv, currency)}",
         "  (payback: upfront / month-1 net benefit, as the headline; 'never' counts as infinite)",
     ]
     if result.couple_tokens:
@@ -102,12 +101,12 @@ def format_risk(result: RiskResult) -> str:
     return "\n".join(lines)
 
 
-def format_tornado(rows: Sequence[TornadoRow], couple_tokens: bool = False) -> str:
+def format_tornado(rows: Sequence[TornadoRow], couple_tokens: bool = False, currency: Currency = USD) -> str:
     """Tornado as a text table with bars proportional to each driver's swing."""
     if not rows:
         return "Sensitivity: no driver moves this scenario"
     output = rows[0].output
-    base = _value(output, rows[0].base_output)
+    base = _value(output, rows[0].base_output, currency)
     finite = [r.swing for r in rows if math.isfinite(r.swing)]
     top = max(finite, default=0.0)
     cells = []
@@ -116,12 +115,12 @@ def format_tornado(rows: Sequence[TornadoRow], couple_tokens: bool = False) -> s
             bar, swing = "#" * BAR_WIDTH + ">", "never at one end"
         else:
             bar = "#" * (round(BAR_WIDTH * r.swing / top) if top > 0 else 0)
-            swing = _value(output, r.swing) if output_kind(output) != "share" else f"{r.swing:.0%}"
+            swing = _value(output, r.swing, currency) if output_kind(output) != "share" else f"{r.swing:.0%}"
         cells.append(
             (
                 f"{r.label} ({r.driver})" if r.label else r.driver,
                 f"{_input(r.low_value)} .. {_input(r.high_value)}",
-                f"{_value(output, r.output_at_low)} .. {_value(output, r.output_at_high)}",
+                " .. ".join(_value(output, x, currency) for x in (r.output_at_low, r.output_at_high)),
                 swing,
                 bar,
             )
@@ -145,12 +144,18 @@ def _coupling(on: bool) -> list[str]:
 
 
 def format_grid(
-    rows: Sequence[Sequence[Any]], output: str, x_name: str, y_name: str, couple_tokens: bool = False
+    rows: Sequence[Sequence[Any]],
+    output: str,
+    x_name: str,
+    y_name: str,
+    couple_tokens: bool = False,
+    currency: Currency = USD,
 ) -> str:
     """The two-way table (risk_tables.grid_rows) as text: x across, y down, the output in the cells."""
     _corner, *xs = rows[0]
     body = [
-        [_input(r[0]), *(c if isinstance(c, str) else _value(output, c) for c in r[1:])] for r in rows[1:]
+        [_input(r[0]), *(c if isinstance(c, str) else _value(output, c, currency) for c in r[1:])]
+        for r in rows[1:]
     ]
     head = [f"{y_name} \\ {x_name}", *(_input(x) for x in xs)]
     widths = [max(len(str(row[j])) for row in (head, *body)) for j in range(len(head))]
@@ -175,10 +180,14 @@ def wanted(args: argparse.Namespace) -> bool:
 
 
 def compute_sections(
-    args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario], catalog: Catalog | None = None
+    args: argparse.Namespace,
+    scenarios: Scenario | Sequence[Scenario],
+    catalog: Catalog | None = None,
+    currency: Currency = USD,
 ) -> list[dict[str, Any]]:
     """The requested sections of each scenario, as objects: "risk" (RiskResult), "sensitivity"
     (TornadoRows), "grid" (risk_tables.grid_rows); "couple_tokens" says if coupling was on.
+    Money figures are in `currency` (the inputs varied stay as typed, USD).
 
     A bad range or driver stops the command with a message naming it (exit status 2).
     """
@@ -192,14 +201,15 @@ def compute_sections(
             part: dict[str, Any] = {"couple_tokens": couple}
             if getattr(args, "risk", False):
                 uncertain = with_defaults(s, given, catalog)  # --uncertain X replaces X's range only
-                part["risk"] = monte_carlo(
-                    s, uncertain, args.draws, args.seed, catalog, args.distribution, couple
-                )
+                risk = monte_carlo(s, uncertain, args.draws, args.seed, catalog, args.distribution, couple)
+                part["risk"] = convert_risk(risk, currency)
             if getattr(args, "sensitivity", False):
-                part["sensitivity"] = tornado(s, drivers, args.sensitivity_output, catalog, couple)
+                bars = tornado(s, drivers, args.sensitivity_output, catalog, couple)
+                part["sensitivity"] = convert_bars(bars, args.sensitivity_output, currency)
             if getattr(args, "grid", None):
                 (x, xs), (y, ys) = args.grid
-                part["grid"] = grid_rows(s, x, xs, y, ys, args.grid_output, catalog, couple)
+                table = grid_rows(s, x, xs, y, ys, args.grid_output, catalog, couple)
+                part["grid"] = convert_grid(table, args.grid_output, currency)
             out.append(part)
     except (ScenarioError, UnknownModelError) as exc:
         print(f"ft-breakeven report: {exc}", file=sys.stderr)
@@ -208,19 +218,22 @@ def compute_sections(
 
 
 def run_risk_sections(
-    args: argparse.Namespace, scenarios: Scenario | Sequence[Scenario], catalog: Catalog | None = None
+    args: argparse.Namespace,
+    scenarios: Scenario | Sequence[Scenario],
+    catalog: Catalog | None = None,
+    currency: Currency = USD,
 ) -> str:
     """Text of the requested sections for each scenario ("" when none is asked for)."""
     if not wanted(args):
         return ""
     parts = []
-    for part in compute_sections(args, scenarios, catalog):
+    for part in compute_sections(args, scenarios, catalog, currency):
         couple = part["couple_tokens"]
         if "risk" in part:
-            parts.append(format_risk(part["risk"]))
+            parts.append(format_risk(part["risk"], currency))
         if "sensitivity" in part:
-            parts.append(format_tornado(part["sensitivity"], couple))
+            parts.append(format_tornado(part["sensitivity"], couple, currency))
         if "grid" in part:
             (x, _), (y, _) = args.grid
-            parts.append(format_grid(part["grid"], args.grid_output, x, y, couple))
+            parts.append(format_grid(part["grid"], args.grid_output, x, y, couple, currency))
     return "\n\n" + "\n\n".join(parts)

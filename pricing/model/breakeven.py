@@ -2,13 +2,14 @@
 
 One numpy kernel serves both paths: `evaluate_many` runs it on columns of many scenarios,
 `evaluate` on a column of one, so the scalar and vectorised answers are the same by
-construction. Pure maths: no I/O, no Excel.
+construction. Pure maths: no I/O, no Excel. The catalog is always passed in (the Excel and CLI
+layers load the user's price store); None means no catalog, so every rate is given explicitly.
+The monthly schedule and its cash flows are pricing.model.cashflow's.
 """
 
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,11 +18,21 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from pricing.model import billing
+from pricing.model.cashflow import (
+    billing_options,
+    lifetime_weights,
+    per_query_costs,
+    price_paths,
+    query_cost,
+    row_sums,
+    schedule_rows,
+)
+from pricing.model.finance import FIGURES as FINANCE_FIGURES
+from pricing.model.finance import finance_figures
 from pricing.model.inputs import DAYS_PER_MONTH_AVG, Resolved, resolve_table
 from pricing.model.scenario import Scenario, make_scenario
 from pricing.model.table import validate_table
-from pricing.prices.catalog import TOKENS_PER_MILLION, Catalog
+from pricing.prices.catalog import Catalog
 
 VERDICTS = ("Don't fine-tune", "Marginal", "Yes", "Strong yes", "Mandatory")
 MODES = ("volume", "quality", "latency")
@@ -86,159 +97,6 @@ class Result(BaseModel):
 HEADLINE_FIELDS: tuple[str, ...] = tuple(f for f in Result.model_fields if f not in ("name", "notes"))
 
 
-def query_cost(
-    tokens_in,
-    tokens_out,
-    in_price,
-    out_price,
-    cached_price,
-    cached_share,
-    batch_share,
-    batch_in,
-    batch_out,
-    bill: Mapping[str, Any] | None = None,
-):
-    """Cost of one query in USD; prices in $/1M; batch_in/out are batch/standard ratios.
-
-    The batch discount on input applies to cached tokens too (cached x batch-input ratio).
-    `bill` holds the billing options of pricing/model/billing.py (factors on the rates, and
-    cache_write_share); without it the query is a plain API call.
-    """
-    if bill is None:
-        input_rate = (1 - cached_share) * in_price + cached_share * cached_price
-        standard = (tokens_in * input_rate + tokens_out * out_price) / TOKENS_PER_MILLION
-        batched = (
-            tokens_in * input_rate * batch_in + tokens_out * out_price * batch_out
-        ) / TOKENS_PER_MILLION
-        return (1 - batch_share) * standard + batch_share * batched
-    w = bill["cache_write_share"]
-    plain = 1 - cached_share - w  # prompt tokens neither read from nor written to cache
-    long_in, long_cached = in_price * bill["long_in"], cached_price * bill["long_cached"]
-    writes = w * in_price * bill["write"]
-    # flex / priority price the queries not sent through the Batch API
-    tier_rate = plain * long_in * bill["tier_in"] + cached_share * long_cached * bill["tier_cached"] + writes
-    batch_rate = plain * long_in + cached_share * long_cached + writes
-    out_rate = out_price * bill["long_out"]
-    standard = (tokens_in * tier_rate + tokens_out * out_rate * bill["tier_out"]) / TOKENS_PER_MILLION
-    batched = (tokens_in * batch_rate * batch_in + tokens_out * out_rate * batch_out) / TOKENS_PER_MILLION
-    return ((1 - batch_share) * standard + batch_share * batched) * bill["uplift"]
-
-
-def billing_options(c: Mapping[str, np.ndarray], side: str) -> dict[str, np.ndarray] | None:
-    """One side's billing factors for query_cost; None where every row is a plain API call, so
-    those rows are computed by the very formula they always were."""
-    bill = {f: c[f"{side}_{f}"] for f in billing.FACTORS}
-    plain = not c["cache_write_share"].any() and all((v == billing.NEUTRAL[f]).all() for f, v in bill.items())
-    return None if plain else {**bill, "cache_write_share": c["cache_write_share"]}
-
-
-def per_query_costs(c: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    frontier = query_cost(
-        c["input_tokens"],
-        c["output_tokens"],
-        c["frontier_input"],
-        c["frontier_output"],
-        c["frontier_cached"],
-        c["cached_share"],
-        c["batch_share"],
-        c["frontier_batch_factor_in"],
-        c["frontier_batch_factor_out"],
-        billing_options(c, "frontier"),
-    )
-    ft = query_cost(
-        c["ft_input_tokens"],
-        c["ft_output_tokens"],
-        c["ft_input"],
-        c["ft_output"],
-        c["ft_cached"],
-        c["cached_share"],
-        c["batch_share"],
-        c["ft_batch_factor_in"],
-        c["ft_batch_factor_out"],
-    )
-    return frontier, ft
-
-
-def price_paths(c: Mapping[str, np.ndarray], months: int) -> tuple[np.ndarray, np.ndarray]:
-    """(n, months) multipliers of month-1 per-query prices: frontier (yearly decline and the
-    one-off cut from its month on) and fine-tuned (its own yearly decline). A path that does
-    not move for any row is a (1, months) row of ones, which broadcasts."""
-    m = np.arange(months, dtype=float)[None, :]  # m-1 for month m
-    flat = np.ones((1, months))
-
-    def yearly(decline: np.ndarray) -> np.ndarray:
-        return np.exp(np.log1p(-decline)[:, None] * (m / 12)) if decline.any() else flat
-
-    frontier = yearly(c["frontier_price_decline_annual"])
-    cut = c["frontier_price_cut"]
-    if cut.any():
-        frontier = frontier * np.where(
-            m + 1 >= c["frontier_price_cut_month"][:, None], (1 - cut)[:, None], 1.0
-        )
-    return frontier, yearly(c["ft_price_decline_annual"])
-
-
-def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.ndarray]:
-    """Months 1..months as (n, months) arrays: queries, costs, savings, quality, fixed, net."""
-    frontier_q, ft_q = per_query_costs(c)
-    m = np.arange(months, dtype=float)[None, :]  # m-1 for month m
-    queries = (c["queries_per_day"] * c["days_per_month"])[:, None] * (1 + c["volume_growth_monthly"])[
-        :, None
-    ] ** m
-    frontier_path, ft_path = price_paths(c, months)
-    frontier_q_m = frontier_q[:, None] * frontier_path
-    ft_q_m = ft_q[:, None] * ft_path
-    share = c["ft_traffic_share"][:, None]
-    frontier_cost = queries * frontier_q_m
-    ft_cost = queries * (share * ft_q_m + (1 - share) * frontier_q_m)
-    quality = queries * share * (c["accuracy_lift"] * c["value_per_correct"])[:, None]
-    fixed = np.broadcast_to(c["fixed_cost_month"][:, None], queries.shape)
-    net = frontier_cost - ft_cost + quality - fixed
-    return {
-        "queries": queries,
-        "frontier_cost": frontier_cost,
-        "ft_cost": ft_cost,
-        "inference_savings": frontier_cost - ft_cost,
-        "quality_value": quality,
-        "fixed_cost": fixed,
-        "net_benefit": net,
-    }
-
-
-def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
-    """(n, months+1) array of upfront (month 0) and retrain payments (every lifetime).
-
-    Retrain k falls in month ceil(k * lifetime); none in the last month, none once the model
-    has stopped serving (service_months). Counted in closed form,
-    F(m) = floor(m / lifetime) retrains by the end of month m, so a lifetime far below a month
-    (thousands of retrains a month) costs no more than a long one.
-    """
-    upfront = c["training_cost"] + c["other_upfront"]
-    life = np.asarray(c["lifetime_months"], dtype=float)
-    out = np.zeros((len(life), months + 1))
-    out[:, 0] = upfront
-    if months < 2:
-        return out
-    m = np.arange(months, dtype=float)  # months 0..months-1 may hold a retrain
-    with np.errstate(divide="ignore", invalid="ignore"):
-        by_end = np.floor((m[None, :] + 1e-9) / life[:, None])
-    by_end = np.where(life[:, None] > 0, by_end, 0.0)
-    # no retrain once the model has stopped serving: retrain k needs k x lifetime < service
-    service = np.asarray(c["service_months"], dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        last_k = np.maximum(np.ceil(service / life - 1e-9) - 1, 0.0)
-    by_end = np.minimum(by_end, np.where(np.isfinite(service) & (life > 0), last_k, np.inf)[:, None])
-    count = np.diff(by_end, axis=1, prepend=0.0)
-    out[:, :months] += count * (c["retrain_cost_share"] * upfront)[:, None]
-    return out
-
-
-def row_sums(x: np.ndarray) -> np.ndarray:
-    """Sum along rows in month order. np.sum's pairwise grouping depends on the row length, so a
-    row would round differently next to a longer-lived scenario; a running sum does not."""
-    return np.cumsum(x, axis=1)[:, -1] if x.shape[1] else np.zeros(x.shape[0])
-
-
 def lifetime_benefit(c: Mapping[str, np.ndarray], frontier_q: np.ndarray, ft_q: np.ndarray) -> np.ndarray:
     """Sum of monthly net benefit over each lifetime (fractional last month).
 
@@ -270,12 +128,6 @@ def lifetime_benefit(c: Mapping[str, np.ndarray], frontier_q: np.ndarray, ft_q: 
     q1s = c["queries_per_day"] * c["days_per_month"] * c["ft_traffic_share"]
     gain = frontier_q * sum_wgf - ft_q * sum_wgt + c["accuracy_lift"] * c["value_per_correct"] * sum_wg
     return q1s * gain - c["fixed_cost_month"] * sum_w
-
-
-def lifetime_weights(lifetime: np.ndarray, months: int) -> np.ndarray:
-    """Share of each month 1..months inside the lifetime (fractional last month)."""
-    m = np.arange(months, dtype=float)[None, :]
-    return np.clip(lifetime[:, None] - m, 0.0, 1.0)
 
 
 # The month-1 formulas, each said once: headline() applies them to columns, the one-line FT_
@@ -518,31 +370,21 @@ def as_scenario(s: Scenario | Mapping[str, Any]) -> Scenario:
     return s if isinstance(s, Scenario) else make_scenario(s)
 
 
-def _catalog(catalog: Catalog | None) -> Catalog:
-    if catalog is not None:
-        return catalog
-    from pricing.prices.store import load_catalog  # the user's store, else the bundled snapshot
-
-    return load_catalog()
-
-
 def resolve_scenarios(
-    scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None
+    scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None
 ) -> tuple[list[Scenario], Resolved]:
     """Validate (pydantic, so the first bad field raises) and resolve scenarios to engine columns."""
     parsed = [as_scenario(s) for s in scenarios]
     fields = list(Scenario.model_fields)
     table = validate_table({f: [getattr(s, f) for s in parsed] for f in fields}, len(parsed))
-    resolved = resolve_table(table, _catalog(catalog))
+    resolved = resolve_table(table, catalog)
     for err in resolved.errors:
         if err is not None:
             raise err
     return parsed, resolved
 
 
-def evaluate_many(
-    scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None = None
-) -> list[Result]:
+def evaluate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], catalog: Catalog | None) -> list[Result]:
     """Evaluate many scenarios in one vectorised pass; the first bad scenario raises."""
     parsed, resolved = resolve_scenarios(scenarios, catalog)
     if not parsed:
@@ -554,44 +396,30 @@ def evaluate_many(
     return [_result(figures, i, s.name, notes[i]) for i, s in enumerate(parsed)]
 
 
-def evaluate(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None) -> Result:
+def evaluate(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None) -> Result:
     """Evaluate one scenario (the same kernel as evaluate_many, on a column of one)."""
     return evaluate_many([scenario], catalog)[0]
 
 
-def evaluate_figure(
-    scenario: Scenario | Mapping[str, Any], output: str, catalog: Catalog | None = None
-) -> Any:
-    """One figure of one scenario, as Result would hold it (notes joined by "; "). Cheaper than
-    evaluate for a spreadsheet cell: NPV, IRR and discounted payback are computed only when
-    asked for (a cell asking for payback never runs the IRR search)."""
+def scenario_figures(scenario: Scenario | Mapping[str, Any], catalog: Catalog | None) -> TableResult:
+    """One scenario resolved once, its figures computed as they are asked for: NPV, IRR and
+    discounted payback only when wanted (a cell asking for payback never runs the IRR search).
+    xl_addin keeps these per input block, so the Calculator's ~25 cells resolve it once."""
     s = as_scenario(scenario)
-    cat = _catalog(catalog)
-    # A workbook asks one scenario for many figures (the Calculator: ~25 cells on one input
-    # block): resolve it once per (inputs, catalog, day) and answer the other cells from that.
-    key = (tuple(getattr(s, f) for f in Scenario.model_fields), id(cat), date.today())
-    hit = _ONE_SCENARIO_CACHE.get(key)
-    if hit is None:  # (cat is held in the entry, so its id cannot be reused while cached)
-        parsed, resolved = resolve_scenarios([s], cat)
-        figures = LazyFigures(headline(resolved.columns), resolved.columns)
-        notes = _Notes(resolved.notes, figures, [s.baseline_model], [s.frontier_model])
-        table = TableResult(figures=figures, notes=notes, errors=resolved.errors, names=[parsed[0].name])
-        hit = _ONE_SCENARIO_CACHE[key] = (cat, table)
-        while len(_ONE_SCENARIO_CACHE) > ONE_SCENARIO_CACHE_SIZE:
-            _ONE_SCENARIO_CACHE.popitem(last=False)
-    _ONE_SCENARIO_CACHE.move_to_end(key)
-    return hit[1].value(output, 0)
+    parsed, resolved = resolve_scenarios([s], catalog)
+    figures = LazyFigures(headline(resolved.columns), resolved.columns)
+    notes = _Notes(resolved.notes, figures, [s.baseline_model], [s.frontier_model])
+    return TableResult(figures=figures, notes=notes, errors=resolved.errors, names=[parsed[0].name])
 
 
-ONE_SCENARIO_CACHE_SIZE = 64
-# key -> (the catalog, held so its id stays unique while cached; the scenario's TableResult)
-_ONE_SCENARIO_CACHE: OrderedDict[tuple, tuple[Catalog, TableResult]] = OrderedDict()
+def evaluate_figure(scenario: Scenario | Mapping[str, Any], output: str, catalog: Catalog | None) -> Any:
+    """One figure of one scenario, as Result would hold it (notes joined by "; "): cheaper than
+    evaluate for a spreadsheet cell (see scenario_figures)."""
+    return scenario_figures(scenario, catalog).value(output, 0)
 
 
 def figures_for(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every headline figure, finance included, for resolved engine columns."""
-    from pricing.model.finance import finance_figures  # finance imports this module: import late
-
     figures = headline(columns)
     figures.update(finance_figures(columns))
     return figures
@@ -609,17 +437,13 @@ class LazyFigures(dict):
         self._columns = columns
 
     def __missing__(self, key: str) -> np.ndarray:
-        from pricing.model.finance import FIGURES, finance_figures
-
-        if key not in FIGURES:
+        if key not in FINANCE_FIGURES:
             raise KeyError(key)
         self.update(finance_figures(self._columns, which={key}))
         return dict.__getitem__(self, key)
 
     def __contains__(self, key: object) -> bool:
-        from pricing.model.finance import FIGURES
-
-        return dict.__contains__(self, key) or key in FIGURES
+        return dict.__contains__(self, key) or key in FINANCE_FIGURES
 
 
 @dataclass
@@ -660,7 +484,7 @@ class TableResult:
 
 
 def evaluate_table(
-    columns: Mapping[str, Sequence[Any]], catalog: Catalog | None = None, n: int | None = None
+    columns: Mapping[str, Sequence[Any]], catalog: Catalog | None, n: int | None = None
 ) -> TableResult:
     """Evaluate a table given as columns of raw cells (field name -> values), all vectorised.
 
@@ -668,7 +492,7 @@ def evaluate_table(
     rows get exactly the figures `evaluate` gives them.
     """
     table = validate_table(columns, n)
-    resolved = resolve_table(table, _catalog(catalog))
+    resolved = resolve_table(table, catalog)
     figures = LazyFigures(headline(resolved.columns), resolved.columns) if table.n else {}
     names = table.texts["name"]
     notes = _Notes(resolved.notes, figures, table.texts["baseline_model"], table.texts["frontier_model"])
@@ -676,120 +500,8 @@ def evaluate_table(
 
 
 def schedule(
-    scenario: Scenario | Mapping[str, Any], catalog: Catalog | None = None, months: int | None = None
+    scenario: Scenario | Mapping[str, Any], catalog: Catalog | None, months: int | None = None
 ) -> list[dict[str, float]]:
     """Month-by-month cash flow (month 0 = upfront) to the horizon: the payback chart's data."""
     parsed, resolved = resolve_scenarios([scenario], catalog)
     return schedule_rows(resolved.columns, months or parsed[0].horizon_months)[0]
-
-
-def cash_flows(
-    c: Mapping[str, np.ndarray], months: int
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """(monthly figures, outflows, net cash flow) with month 0 = -upfront; shape (n, months+1).
-
-    The fine-tuned flows stop when the model stops serving (service_months: shut down, or a
-    retrain its vendor no longer accepts): the traffic returns to the frontier model, so those
-    months cost what the frontier costs and net nothing. A model with lifetime 0 earns nothing.
-    """
-    monthly = monthly_matrix(c, months)
-    service = np.asarray(c["service_months"], dtype=float)
-    outflow = retrain_outflows(c, months)
-    if (service < months).any():  # (the common case needs no copy of every matrix)
-        if (c["succ_service_end"] > service).any():
-            monthly = _with_successor(c, monthly, months)
-            outflow = outflow + successor_outflows(c, months)
-        else:
-            monthly = _until_service_ends(monthly, service, months)
-    flows = -outflow
-    flows[:, 1:] += monthly["net_benefit"]
-    return monthly, outflow, flows
-
-
-def _until_service_ends(
-    monthly: dict[str, np.ndarray], service: np.ndarray, months: int
-) -> dict[str, np.ndarray]:
-    """Monthly figures weighted by the share of each month the fine-tuned model still serves."""
-    w = lifetime_weights(service, months)
-    out = {k: v * w if k not in ("queries", "frontier_cost") else v for k, v in monthly.items()}
-    out["ft_cost"] = w * monthly["ft_cost"] + (1 - w) * monthly["frontier_cost"]
-    return out
-
-
-_SUCCESSOR_RATES = {
-    "ft_input": "succ_ft_input",
-    "ft_output": "succ_ft_output",
-    "ft_cached": "succ_ft_cached",
-    "ft_batch_factor_in": "succ_ft_batch_factor_in",
-    "ft_batch_factor_out": "succ_ft_batch_factor_out",
-    "fixed_cost_month": "succ_fixed_month",
-}
-
-
-def _with_successor(
-    c: Mapping[str, np.ndarray], monthly: dict[str, np.ndarray], months: int
-) -> dict[str, np.ndarray]:
-    """Monthly figures with ft_model serving until service_months, the successor from then until
-    succ_service_end, and the frontier model after that (each weighted by its share of a month)."""
-    service, end = c["service_months"], c["succ_service_end"]
-    has = end > service
-    # rows without a successor keep their own rates (weight 0): no NaN reaches the sums
-    c2 = {**c, **{k: np.where(has, c[v], c[k]) for k, v in _SUCCESSOR_RATES.items()}}
-    second = monthly_matrix(c2, months)
-    w1 = lifetime_weights(service, months)
-    w2 = lifetime_weights(np.maximum(end, service), months) - w1
-    out = {k: w1 * v + w2 * second[k] for k, v in monthly.items() if k not in ("queries", "frontier_cost")}
-    out["queries"], out["frontier_cost"] = monthly["queries"], monthly["frontier_cost"]
-    out["ft_cost"] = (
-        w1 * monthly["ft_cost"] + w2 * second["ft_cost"] + (1 - w1 - w2) * monthly["frontier_cost"]
-    )
-    return out
-
-
-def successor_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
-    """(n, months+1) payments for the successor: its training and the one-off costs again when it
-    takes over (month ceil(service_months)), then retrain_cost_share of that every lifetime
-    while it serves (as retrain_outflows counts them; none in the last month)."""
-    s1, end, life = c["service_months"], c["succ_service_end"], c["succ_lifetime_months"]
-    has = (end > s1) & np.isfinite(life)
-    upfront = np.where(has, c["succ_training_cost"] + c["other_upfront"], 0.0)
-    out = np.zeros((len(s1), months + 1))
-    m = np.arange(months, dtype=float)[None, :]
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        since = m - np.where(has, s1, np.inf)[:, None] + 1e-9  # months since the switch
-        started = since >= 0
-        life_ = np.where(has, life, 1.0)[:, None]
-        retrains = np.where(started, np.floor(since / life_), 0.0)
-        last_k = np.maximum(np.ceil((np.where(has, end - s1, 0.0)) / life_[:, 0] - 1e-9) - 1, 0.0)
-    retrains = np.minimum(retrains, np.where(np.isfinite(end), last_k, np.inf)[:, None])
-    first = np.diff(started.astype(float), axis=1, prepend=0.0)
-    again = np.diff(retrains, axis=1, prepend=0.0)
-    out[:, :months] = (first + again * c["retrain_cost_share"][:, None]) * upfront[:, None]
-    return out
-
-
-def schedule_rows(c: Mapping[str, np.ndarray], months: int) -> list[list[dict[str, float]]]:
-    monthly, outflow, flows = cash_flows(c, months)
-    cumulative = np.cumsum(flows, axis=1)
-    zero = np.zeros((flows.shape[0], 1))
-    padded = {k: np.hstack([zero, v]) for k, v in monthly.items()}
-    out = []
-    for i in range(flows.shape[0]):
-        out.append(
-            [
-                {
-                    "month": m,
-                    "queries": float(padded["queries"][i, m]),
-                    "frontier_cost": float(padded["frontier_cost"][i, m]),
-                    "ft_cost": float(padded["ft_cost"][i, m]),
-                    "inference_savings": float(padded["inference_savings"][i, m]),
-                    "quality_value": float(padded["quality_value"][i, m]),
-                    "fixed_cost": float(padded["fixed_cost"][i, m]),
-                    "upfront_and_retrain": float(outflow[i, m]),
-                    "net_cash_flow": float(flows[i, m]),
-                    "cumulative_net": float(cumulative[i, m]),
-                }
-                for m in range(months + 1)
-            ]
-        )
-    return out

@@ -45,6 +45,18 @@ KIND_TEXT = {
 PAYBACKS = ("payback_months", "discounted_payback_months", "payback_date")
 NEVER = "never"
 NUMERIC_KINDS = ("money", "money_per_query", "months", "count", "share")
+MONEY_KINDS = ("money", "money_per_query")  # converted to the reporting currency (pricing.model.currency)
+
+
+def money_format(number_format: str, code: str = "USD") -> str:
+    """A USD number format shown in another currency: its ISO code before the amount
+    ("EUR "#,##0 ...); USD keeps "$". Formats without "$" come back unchanged."""
+    return number_format if code == "USD" else number_format.replace('"$"', f'"{code} "')
+
+
+def money_unit(unit: str, code: str = "USD") -> str:
+    """A unit in another currency: USD/month -> EUR/month, $/GPU-hour stays USD (catalog rates)."""
+    return unit if code == "USD" else unit.replace("USD", code)
 
 
 class Figure(NamedTuple):
@@ -68,6 +80,17 @@ class Figure(NamedTuple):
     @property
     def numeric(self) -> bool:
         return self.kind in NUMERIC_KINDS
+
+    @property
+    def money(self) -> bool:
+        return self.kind in MONEY_KINDS
+
+    def format_in(self, code: str) -> str:
+        """The number format in a reporting currency (money_format)."""
+        return money_format(self.number_format, code)
+
+    def unit_in(self, code: str) -> str:
+        return money_unit(self.unit, code)
 
 
 def _figures(*rows: tuple[str, str, str, str, str]) -> dict[str, Figure]:
@@ -169,6 +192,11 @@ BY_LABEL: dict[str, str] = {f.label: n for n, f in FIGURES.items()}  # label -> 
 def figure(name: str) -> Figure:
     """The figure of an engine name: headline, risk or schedule."""
     return FIGURES.get(name) or SCHEDULE[name]
+
+
+def is_money(name: str) -> bool:
+    """Whether a figure (headline, risk or schedule name) is an amount of money."""
+    return (name in FIGURES or name in SCHEDULE) and figure(name).money
 
 
 def label(name: str) -> str:

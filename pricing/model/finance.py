@@ -26,6 +26,8 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 
+from pricing.model.cashflow import cash_flows
+
 IRR_LOW, IRR_HIGH = -0.9999, 1e6  # monthly rates searched for an IRR
 IRR_GRID_STEP = 0.15  # bracketing grid: log(1 + r) = IRR_GRID_SCALE * sinh(u), u in steps of
 IRR_GRID_SCALE = 0.02  # this: ~0.3% a month apart near 0, coarser for extreme rates
@@ -344,14 +346,12 @@ def finance_figures(
 ) -> dict[str, np.ndarray]:
     """NPV, annual IRR and discounted payback of every scenario's schedule to its horizon.
 
-    The flows are pricing.model.breakeven.cash_flows (month 0 = -upfront, a retrain every lifetime),
+    The flows are pricing.model.cashflow.cash_flows (month 0 = -upfront, a retrain every lifetime),
     to each row's own horizon_months, discounted at monthly_rate(discount_rate_annual), i.e.
     (1 + annual)^(1/12) - 1. Rows are grouped by horizon, so a row gets exactly the figures
     it would get alone. `which` picks the figures (IRR is the dearest: Monte Carlo skips it).
     Arrays hold NaN where a figure does not exist (no IRR, never pays back).
     """
-    from pricing.model.breakeven import cash_flows  # breakeven imports this module lazily too
-
     unknown = set(which) - set(FIGURES)
     if unknown:
         raise ValueError(f"which must name figures among {FIGURES}, got {sorted(unknown)}")

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from pricing.model.figures import HEADLINE, labels
 from pricing.model.scenario import Scenario, make_scenario, normalise_label
+from pricing.prices.catalog import Catalog
 
 
 class Preset(BaseModel):
@@ -60,14 +61,15 @@ def preset(name: str) -> Preset:
 SEED_COLUMNS = ("frontier_cost_month", "inference_savings_month", "upfront_cost", "payback_months", "verdict")
 
 
-def seed_comparison_markdown() -> str:
-    """README table: for every preset, the seed page's figure beside ours ("seed / ours")."""
+def seed_comparison_markdown(catalog: Catalog) -> str:
+    """README table: for every preset, the seed page's figure beside ours ("seed / ours"), priced
+    from `catalog` (the README's is the bundled snapshot: xl_addin.presets_table prints it)."""
     from pricing.model.breakeven import evaluate  # presets are data; the engine is needed only here
 
     head = "| Preset | Models (frontier -> fine-tuned) | " + " | ".join(labels(SEED_COLUMNS)) + " |"
     lines = [head, "|" + "---|" * (len(SEED_COLUMNS) + 2)]
     for p in presets():
-        r = evaluate(p.scenario)
+        r = evaluate(p.scenario, catalog)
         cells = []
         for field in SEED_COLUMNS:
             fmt = HEADLINE[field].text_format
@@ -78,7 +80,3 @@ def seed_comparison_markdown() -> str:
         models = f"{p.scenario.frontier_model} -> {p.scenario.ft_model}"
         lines.append(f"| {p.scenario.name} | {models} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    print(seed_comparison_markdown())

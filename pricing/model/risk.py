@@ -14,6 +14,8 @@ so a point is `evaluate` of the scenario with just those inputs changed. Fine-tu
 scenario leaves unset follow the frontier's (as in `evaluate`); ones it sets stay put, unless the
 user turns on `couple_tokens` (COUPLE_TOKENS_NOTE): then they scale with the frontier's tokens
 (a shorter fine-tuned prompt stays proportionally shorter), and the output says so.
+
+The catalog is passed in, as to the engine: None means no catalog (every rate given explicitly).
 """
 
 from __future__ import annotations
@@ -156,7 +158,6 @@ def points(
     naming it); engine-only columns are set after resolving, and must be finite and >= 0.
     """
     s = breakeven.as_scenario(scenario)
-    cat = breakeven._catalog(catalog)
     for name in values:
         _check_name(name, "variable")
     raw = _scenario_columns(s, n)
@@ -174,7 +175,7 @@ def points(
             given = getattr(s, name)
             ratio = np.asarray(values[name], dtype=float) / given if given else 1.0
             raw[ft_name] = own * np.broadcast_to(ratio, (n,))
-    cols = _resolve(s, raw, n, cat)
+    cols = _resolve(s, raw, n, catalog)
     for name, vals in values.items():
         if name in COLUMN_ONLY:
             v = np.broadcast_to(np.asarray(vals, dtype=float), (n,))
@@ -185,9 +186,9 @@ def points(
     return cols
 
 
-def _resolve(s: Scenario, raw: Mapping[str, Any], n: int, cat: Catalog) -> dict[str, np.ndarray]:
+def _resolve(s: Scenario, raw: Mapping[str, Any], n: int, catalog: Catalog | None) -> dict[str, np.ndarray]:
     table = validate_table(raw, n)
-    resolved = resolve_table(table, cat)
+    resolved = resolve_table(table, catalog)
     for err in resolved.errors:
         if err is not None:
             raise err
@@ -299,7 +300,7 @@ def sample(
     try:
         points(s, check, 3, catalog)
     except ScenarioError as exc:
-        raise _built_in_range_error(s, ranges, exc) from None
+        raise _built_in_range_error(s, ranges, exc, catalog) from None
     rng = np.random.default_rng(int(seed))
     out = {}
     for name, (low, likely, high) in ranges.items():
@@ -309,12 +310,12 @@ def sample(
 
 
 def _built_in_range_error(
-    s: Scenario, ranges: Mapping[str, tuple[float, float, float]], exc: ScenarioError
+    s: Scenario, ranges: Mapping[str, tuple[float, float, float]], exc: ScenarioError, catalog: Catalog | None
 ) -> ScenarioError:
     """A range error that tells the truth: a built-in range the user never typed says it was
     derived from their input, and names it (else the error is returned as it was)."""
     name = getattr(exc, "field", None)
-    built_in = default_uncertain(s).get(name)
+    built_in = default_uncertain(s, catalog).get(name)
     if name not in ranges or built_in is None or tuple(ranges[name]) != tuple(built_in):
         return exc
     low, likely, high = built_in
@@ -359,12 +360,11 @@ def monte_carlo(
     same seed gives the same draws and the same result.
     """
     s = breakeven.as_scenario(scenario)
-    cat = breakeven._catalog(catalog)
-    ranges = _ranges(default_uncertain(s, cat) if uncertain is None else uncertain)
-    drawn = sample(s, ranges, draws, seed, distribution, cat)
-    cols = points(s, drawn, int(draws), cat, couple_tokens)
+    ranges = _ranges(default_uncertain(s, catalog) if uncertain is None else uncertain)
+    drawn = sample(s, ranges, draws, seed, distribution, catalog)
+    cols = points(s, drawn, int(draws), catalog, couple_tokens)
     fig = figures(cols, ("payback_months", "npv", "discounted_payback_months", "lifetime_months"))
-    base = figures(points(s, {}, 1, cat), ("payback_months", "npv"))
+    base = figures(points(s, {}, 1, catalog), ("payback_months", "npv"))
     payback = np.where(np.isnan(fig["payback_months"]), np.inf, fig["payback_months"])
     dpb = fig["discounted_payback_months"]
     dpb = np.where(np.isnan(dpb), np.inf, dpb)
@@ -444,9 +444,8 @@ def tornado(
     swing = |output at high - output at low| (infinite where only one end pays back)."""
     _check_output(output)
     s = breakeven.as_scenario(scenario)
-    cat = breakeven._catalog(catalog)
     if drivers is None:
-        drivers = default_drivers(s, output, cat)
+        drivers = default_drivers(s, output, catalog)
     spans: dict[str, tuple[float, float]] = {}
     for name, span in drivers.items():
         _check_name(name, "driver")
@@ -455,14 +454,14 @@ def tornado(
         spans[name] = (_number(name, span[0]), _number(name, span[1]))
     if not spans:
         return []
-    base_cols = points(s, {}, 1, cat)
+    base_cols = points(s, {}, 1, catalog)
     n = 1 + 2 * len(spans)
     values = {}
     for j, (name, (low, high)) in enumerate(spans.items()):
         col = np.full(n, _base_value(s, base_cols, name))  # NaN: unset at the base
         col[1 + 2 * j], col[2 + 2 * j] = low, high
         values[name] = col
-    fig = figures(points(s, values, n, cat, couple_tokens), (output,))[output]
+    fig = figures(points(s, values, n, catalog, couple_tokens), (output,))[output]
     base_out = _opt(float(fig[0]))
     rows = []
     for j, (name, (low, high)) in enumerate(spans.items()):

@@ -99,6 +99,25 @@ class VendorNote(BaseModel):
     verified: date | None = None
 
 
+class ServingOffer(BaseModel):
+    """Whether a vendor serves its fine-tuned models in one serving mode, how it bills it, and where
+    that is written (pricing/model/serving_modes.py prices each mode)."""
+
+    model_config = ConfigDict(extra="forbid")
+    # offered; not_offered; not_priced (offered, but the catalog cannot price it: note says why)
+    state: Literal["offered", "not_offered", "not_priced"]
+    note: str  # how it is billed, or why it is not offered
+    source: str
+    verified: date | None = None
+    gpu: str | None = None  # dedicated mode: the GpuRate id it is billed at
+    status: Literal["published", "inferred", "unverified"] = "published"
+    rule: str = ""  # why it is inferred or unverified
+
+
+# Serving modes a fine-tuned model may have (ServingOffer per vendor and mode).
+SERVING_MODES = ("hosted", "serverless_lora", "dedicated", "own_gpus")
+
+
 # Where a vendor's fine-tuning stands today. "retired": the model can no longer be tuned or served.
 FineTuningState = Literal["", "open", "preview", "deprecated", "retired"]
 
@@ -221,6 +240,8 @@ class Catalog(BaseModel):
     models: list[ModelEntry]
     gpus: list[GpuRate] = Field(default_factory=list)  # dedicated-deployment GPU rates
     vendors: dict[str, VendorNote] = Field(default_factory=dict)  # fine-tuning per vendor
+    # vendor -> serving mode (SERVING_MODES) -> what the vendor offers there
+    serving_modes: dict[str, dict[str, ServingOffer]] = Field(default_factory=dict)
 
     def gpu(self, gpu_id: str) -> GpuRate | None:
         want = gpu_id.strip().casefold()

@@ -1,9 +1,11 @@
 """Price history: dated change points of each model's rates, and the rate in force on a date.
 
 The bundled history (data/history.json, built by pricing.prices.history_build from LiteLLM registries
-on PyPI) is extended by the user's changelog: every change a refresh applied is one more change
-point, so a store keeps growing its own history. Rates are USD per 1M tokens as published by the
-registry (no inferred cached/batch rates: a rate the registry lacked on a date is None).
+on PyPI) is extended by the user's changelog (pricing.prices.history_store: every change a refresh
+applied is one more change point, so a store keeps growing its own history). This module reads
+only the bundled files, so the model may use it (docs/ARCHITECTURE.md). Rates are USD per 1M
+tokens as published by the registry (no inferred cached/batch rates: a rate the registry lacked
+on a date is None).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
@@ -136,27 +137,6 @@ class PriceHistory:
     def rate_at(self, model: str, field: str, as_of: date) -> float | None:
         point = self.point_at(model, as_of)
         return None if point is None else point.rates.get(field)
-
-
-def load_history(store: str | Path | None = None) -> PriceHistory:
-    """The bundled history extended by the store's changelog."""
-    from pricing.prices.changelog import CHANGELOG_FILE
-    from pricing.prices.store import store_dir
-
-    path = store_dir(store) / CHANGELOG_FILE
-    try:
-        st = path.stat()
-    except OSError:
-        return bundled_history()
-    return _extended(str(path), st.st_mtime_ns, st.st_size)
-
-
-@functools.lru_cache(maxsize=4)
-def _extended(path: str, mtime_ns: int, size: int) -> PriceHistory:
-    """Keyed on the changelog's stat: FT_PRICE asks per cell, the log changes only on refresh."""
-    from pricing.prices.changelog import read_changelog
-
-    return bundled_history().with_changes(read_changelog(path))
 
 
 def price_on(catalog, history: PriceHistory, model: str, field: str, as_of: date):

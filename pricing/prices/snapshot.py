@@ -182,6 +182,7 @@ def build_catalog(
         models=[build_entry(m, rows, by_id.get(m["id"]), as_of, source) for m in models],
         gpus=[GpuRate(**g) for g in curated.get("gpus", [])],
         vendors={k: VendorNote(**v) for k, v in curated.get("vendors", {}).items()},
+        serving_modes=curated.get("serving_modes", {}),
     )
 
 

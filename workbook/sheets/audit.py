@@ -7,7 +7,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.model.figures import label
 from workbook import styles
-from workbook.sheets import cashflow
+from workbook.sheets import cashflow, currency_block
 
 SHEET = "Audit"
 FIRST_ROW = 5
@@ -47,7 +47,9 @@ def write(ctx) -> None:
         ws.cell(r, 1, label(key))
         styles.note_cell(ws.cell(r, 1))
         styles.link_cell(ws.cell(r, 2, "=" + cashflow.answer_ref(ctx, key)))
-        c = ctx.ft(ws, f"C{r}", f'FT_SCENARIO(InputBlock,"{key}")', getattr(result, key))
+        c = ctx.ft(
+            ws, f"C{r}", f'FT_SCENARIO(InputBlock,"{key}",{currency_block.FX_CODE})', getattr(result, key)
+        )
         styles.output_cell(c)
         styles.calc_cell(ws.cell(r, 4, agree(f"B{r}", f"C{r}")), "0")
     last = FIRST_ROW + len(cashflow.ANSWERS) - 1

@@ -14,13 +14,15 @@ from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
+from pricing.model import constraints
 from pricing.model.figures import figure, labels
 from pricing.model.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import HOURS_PER_MONTH, Catalog
 from workbook import fields, styles, validations
-from workbook.sheets import cashflow, stamps
+from workbook.sheets import cashflow, currency_block, serving_modes_block, stamps
 from workbook.sheets.changelog import show_refresh_status
+from workbook.switch_formulas import notes_formula, ruled_formula
 
 SHEET = "Calculator"
 ADDIN_MISSING = "Add-in not loaded: see About, step 2"
@@ -40,96 +42,14 @@ REFRESH_BUTTON = "RefreshPricesButton"  # the shape's name
 REFRESH_BUTTON_CELL = f"D{SELECT_ROW + 2}"
 REFRESH_RESULT_CELL = f"E{SELECT_ROW + 2}"
 
-# (name, label, default, effect) of the seed page's constraints
-SWITCHES: tuple[tuple[str, str, str, str], ...] = (
-    (
-        "SelfHosted",
-        "Self-hosted fine-tuned model (own GPUs)?",
-        "No",
-        "Yes: fine-tuned token rates 0; serving billed per GPU-hour at the rate below (GPUs from the load)",
-    ),
-    (
-        "EvalHarness",
-        "Eval harness budgeted?",
-        "Yes",
-        "Yes: eval_cost = the scenario's (or the assumption below); No: 0 and a warning",
-    ),
-    (
-        "MLOpsCounted",
-        "MLOps engineer counted?",
-        "No",
-        "Yes: mlops_fte = the FTE below (eval pipelines, drift, retraining, A/B tests)",
-    ),
-    (
-        "LatencyCritical",
-        "Sub-second latency budget applies (voice, autocomplete)?",
-        "No",
-        "Yes: latency_budget_ms = the budget below (latency can drive the verdict)",
-    ),
-    (
-        "PIIDocumented",
-        "Training data provenance and PII scrubbing documented?",
-        "No",
-        "No: a compliance note",
-    ),
-    (
-        "NoTrainTerms",
-        "Vendor's no-train terms verified (enterprise tier)?",
-        "No",
-        "No: a note to check the vendor's terms",
-    ),
-    (
-        "PortabilityNeeded",
-        "Might switch vendor later (portability)?",
-        "No",
-        "Yes: a note: switching vendor means full retraining",
-    ),
-)
-SWITCH_NOTES = {
-    "EvalHarness": (
-        "No",
-        "No eval harness: fine-tuned models hallucinate within their domain; budget one before production. ",
-    ),
-    "PIIDocumented": (
-        "No",
-        "Compliance: document where the training data came from, that PII is scrubbed and that "
-        "the dataset is reproducible. ",
-    ),
-    "NoTrainTerms": (
-        "No",
-        "Check the vendor's enterprise no-train terms: default tiers may use your training data. ",
-    ),
-    "PortabilityNeeded": (
-        "Yes",
-        "Portability: a model fine-tuned on one vendor is not usable on another; switching is a "
-        "full retrain (open models such as Llama or Mistral move more easily). ",
-    ),
-    "SelfHosted": (
-        "Yes",
-        "Self-hosted: needs ML/SRE capacity; token rates of the fine-tuned model are set to 0 and"
-        " serving is priced per GPU-hour (GPUs from the peak load, see Running the model). ",
-    ),
+# Number formats of the constraint switches' assumptions (the switches, their rules and the
+# assumptions themselves: pricing.model.constraints)
+ASSUMPTION_FORMATS = {
+    "SelfHostedGpuHour": "0.00",
+    "EvalHarnessCost": styles.FMT_USD,
+    "MLOpsFte": "0.0#",
+    "LatencyBudgetMs": styles.FMT_INT,
 }
-# (name, label, value, unit, format)
-ASSUMPTIONS: tuple[tuple[str, str, float, str, str], ...] = (
-    # one always-on GPU at this rate costs what the old flat $1,500/month assumption did (x 730 h)
-    (
-        "SelfHostedGpuHour",
-        "GPU rate when self-hosted (your own or reserved GPUs)",
-        2.05,
-        "$/GPU-hour",
-        "0.00",
-    ),
-    (
-        "EvalHarnessCost",
-        "Eval harness cost when the scenario has none",
-        2000,
-        "USD",
-        styles.FMT_USD,
-    ),
-    ("MLOpsFte", "MLOps engineers when counted", 0.5, "FTE", "0.0#"),
-    ("LatencyBudgetMs", "Latency budget when it applies", 300, "ms", styles.FMT_INT),
-)
 
 # An IRR above 1,000% a year says only that the upfront cost is tiny: shown as ">1,000%"
 # (the negative section carries its own sign: with a condition in the first section, a plain
@@ -208,7 +128,7 @@ SWITCH_HEADER_ROW = SELECT_ROW + 5
 
 def switch_rows() -> dict[str, int]:
     """Row of each Yes/No constraint switch (named after the switch)."""
-    return {name: SWITCH_HEADER_ROW + 1 + i for i, (name, *_rest) in enumerate(SWITCHES)}
+    return {sw.name: SWITCH_HEADER_ROW + 1 + i for i, sw in enumerate(constraints.SWITCHES)}
 
 
 def block_rows() -> list[tuple[str | None, str]]:
@@ -282,30 +202,23 @@ RATE_SOURCES = {
 
 
 def value_formula(field: str, row: int, rows: dict[str, int]) -> str:
+    """An input cell's formula: its own value with the constraint switches' rules around it."""
+    return "=" + ruled_formula(field, _own_formula(field, row, rows))
+
+
+def _own_formula(field: str, row: int, rows: dict[str, int]) -> str:
+    """An input's value before the switches: the scenario's, else the Pricing sheet's rate."""
     s = _scen(row)
-    plain = f'IF({s}="","",{s})'
     if field in RATE_SOURCES:
         model, chain = RATE_SOURCES[field]
-        expr = f'IF({s}<>"",{s},{_rate_chain(chain, f"$C${rows[model]}")})'
-        if field.startswith("ft_") and field.endswith("_price"):
-            expr = f'IF(SelfHosted="Yes",0,{expr})'
-        return "=" + expr
+        return f'IF({s}<>"",{s},{_rate_chain(chain, f"$C${rows[model]}")})'
     if field == "hosting_per_month":
         m = f"$C${rows['ft_model']}"
         hourly = _price("hosting_per_hour", m)
         monthly = _price("hosting_per_month", m)
         catalog = f'IF({monthly}<>"",{monthly},IF({hourly}="","",{hourly}*HoursPerMonth))'
-        # self-hosted: blank, so the GPU-hour model (Running the model) prices the serving
-        return f'=IF(SelfHosted="Yes","",IF({s}<>"",{s},{catalog}))'
-    if field == "gpu_hourly_price":
-        return f'=IF(SelfHosted="Yes",SelfHostedGpuHour,{plain})'
-    if field == "mlops_fte":
-        return f'=IF(MLOpsCounted="Yes",MLOpsFte,{plain})'
-    if field == "eval_cost":
-        return f'=IF(EvalHarness="Yes",IF(OR({s}="",{s}=0),EvalHarnessCost,{s}),0)'
-    if field == "latency_budget_ms":
-        return f'=IF(LatencyCritical="Yes",LatencyBudgetMs,{plain})'
-    return "=" + plain
+        return f'IF({s}<>"",{s},{catalog})'
+    return f'IF({s}="","",{s})'
 
 
 def python_inputs(
@@ -315,8 +228,6 @@ def python_inputs(
     assumptions: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """What the input block's formulas yield for one scenario row (the static copy's inputs)."""
-    sw = {n: d for n, _, d, _ in SWITCHES} | (switches or {})
-    asm = {n: v for n, _, v, _, _ in ASSUMPTIONS} | (assumptions or {})
     values = {k: v for k, v in scenario.model_dump().items() if v is not None and v != ""}
     out = dict(values)
 
@@ -335,8 +246,6 @@ def python_inputs(
         v = values.get(f)
         if v is None:
             v = price(values.get(model_field, ""), chain)
-        if f.startswith("ft_") and f.endswith("_price") and sw["SelfHosted"] == "Yes":
-            v = 0
         out[f] = v
     hosting = values.get("hosting_per_month")
     if hosting is None:
@@ -344,15 +253,8 @@ def python_inputs(
         if hosting is None:
             hourly = price(values.get("ft_model", ""), ["hosting_per_hour"])
             hosting = None if hourly is None else hourly * HOURS_PER_MONTH
-    out["hosting_per_month"] = None if sw["SelfHosted"] == "Yes" else hosting
-    if sw["SelfHosted"] == "Yes":
-        out["gpu_hourly_price"] = asm["SelfHostedGpuHour"]
-    if sw["MLOpsCounted"] == "Yes":
-        out["mlops_fte"] = asm["MLOpsFte"]
-    ev = values.get("eval_cost")
-    out["eval_cost"] = (asm["EvalHarnessCost"] if not ev else ev) if sw["EvalHarness"] == "Yes" else 0
-    if sw["LatencyCritical"] == "Yes":
-        out["latency_budget_ms"] = asm["LatencyBudgetMs"]
+    out["hosting_per_month"] = hosting
+    out = constraints.ruled_inputs(out, switches, assumptions)
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -396,7 +298,8 @@ def write(ctx) -> None:
             else "answer from the FT_ functions (the Cash flow sheet recomputes them natively, the "
             "Audit sheet checks they agree). "
         )
-        + "Units: USD, token rates in USD per 1M tokens, time in months.",
+        + f"Units: answers in {ctx.currency.code} (the rate below), inputs and token rates in USD "
+        "(per 1M tokens), time in months.",
     )
     rows = field_rows()
     dn = ctx.wb.defined_names
@@ -450,7 +353,7 @@ def write(ctx) -> None:
     styles.header_cell(ws.cell(r, 5))
     yn = validations.choice(("Yes", "No"), error="Type Yes or No (or pick one).", title="Yes or No")
     ws.add_data_validation(yn)
-    for n, label, default, effect in SWITCHES:
+    for n, label, default, effect in constraints.SWITCHES:
         rr = switch_rows()[n]
         ws.cell(rr, 1, label)
         c = ws.cell(rr, 3, default)
@@ -460,15 +363,16 @@ def write(ctx) -> None:
         ws.cell(rr, 4, effect)
         styles.note_cell(ws.cell(rr, 4))
         name(n, f"$C${rr}")
-    r = r + 1 + len(SWITCHES)
-    for i, (n, label, value, unit, fmt) in enumerate(ASSUMPTIONS):
+    r = r + 1 + len(constraints.SWITCHES)
+    for i, (n, label, value, unit) in enumerate(constraints.ASSUMPTIONS):
         rr = r + i
         ws.cell(rr, 1, label)
-        styles.input_cell(ws.cell(rr, 3, value), fmt)
+        styles.input_cell(ws.cell(rr, 3, value), ASSUMPTION_FORMATS.get(n, styles.FMT_NUM))
         ws.cell(rr, 4, unit)
         styles.note_cell(ws.cell(rr, 4))
         name(n, f"$C${rr}")
-    assert r + len(ASSUMPTIONS) < BLOCK_TITLE_ROW
+    currency_block.write(ctx, ws, r + len(constraints.ASSUMPTIONS))
+    assert r + len(constraints.ASSUMPTIONS) + currency_block.ROWS <= BLOCK_TITLE_ROW
 
     # input block
     r = BLOCK_TITLE_ROW
@@ -497,7 +401,7 @@ def write(ctx) -> None:
                 src += "; 0 if self-hosted"
         elif f == "hosting_per_month":
             src = "Pricing: monthly, or hourly x HoursPerMonth; blank when served per GPU-hour"
-        elif f in ("mlops_fte", "eval_cost", "latency_budget_ms", "gpu_hourly_price"):
+        elif constraints.rules_for(f):
             src = f"Scenarios, or the constraint switch; default {fields.default_text(f)}"
         elif f == "frontier_price_decline_annual":
             src = _measured_decline_note(f"$C${rows['frontier_model']}", fields.default_text(f))
@@ -531,6 +435,7 @@ def write(ctx) -> None:
     out_rows = output_rows()
     for key, label, unit, fmt in OUTPUTS:
         rr = out_rows[key]
+        fmt, unit = currency_block.money_fmt(ctx, fmt), currency_block.unit(ctx, unit)
         ws.cell(rr, 7, label)
         c = ws.cell(rr, 8)
         if key.startswith(("=year:", "=day:")):
@@ -543,8 +448,7 @@ def write(ctx) -> None:
             c.value = "=" + (stamps.stamped_figure(risk_cell(key)) if ctx.static else risk_cell(key))
             styles.link_cell(c, fmt)
         elif key == "=constraints":
-            parts = [f'IF({n}="{when}","{text}","")' for n, (when, text) in SWITCH_NOTES.items()]
-            c.value = "=" + "&".join(parts)
+            c.value = "=" + notes_formula()
             styles.output_cell(c, fmt)
             c.font = styles.NOTE
         else:
@@ -557,9 +461,9 @@ def write(ctx) -> None:
             elif key == "verdict":
                 formula = "=FT_VERDICT(InputBlock)"
             elif key == "npv":
-                formula = "=FT_NPV(InputBlock)"
+                formula = f"=FT_NPV(InputBlock,{currency_block.FX})"
             else:
-                formula = f'=FT_SCENARIO(InputBlock,"{key}")'
+                formula = f'=FT_SCENARIO(InputBlock,"{key}",{currency_block.FX_CODE})'
             v = "; ".join(result.notes) if key == "notes" else getattr(result, key)
             if formula is not None:
                 c = ctx.ft(ws, c.coordinate, formula[1:], v)
@@ -584,10 +488,10 @@ def write(ctx) -> None:
     top = SCHEDULE_HEADER_ROW
     bottom = top + SCHEDULE_MONTHS + 1
     ws[f"{SCHEDULE_COL}{top - 2}"] = (
-        "Month-by-month cash flow (from the Cash flow sheet; month 0 = upfront; to the horizon), USD"
+        "Month-by-month cash flow (from the Cash flow sheet; month 0 = upfront; to the horizon), "
         if ctx.static
-        else "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), USD"
-    )
+        else "Month-by-month cash flow (FT_SCHEDULE; month 0 = upfront), "
+    ) + ctx.currency.code
     ws[f"{SCHEDULE_COL}{top - 2}"].font = styles.BOLD
     ws[f"{SCHEDULE_COL}{top - 1}"] = "months shown"
     styles.note_cell(ws[f"{SCHEDULE_COL}{top - 1}"])
@@ -609,24 +513,30 @@ def write(ctx) -> None:
     styles.note_cell(ws[f"O{top - 1}"])
     sched = ctx.selected_schedule
     table = [labels(SCHEDULE_OUT)] + [[row[h] for h in SCHEDULE_OUT] for row in sched[: SCHEDULE_MONTHS + 1]]
-    ctx.ft_spill(ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell})", table)
+    ctx.ft_spill(
+        ws, f"{SCHEDULE_COL}{top}", f"FT_SCHEDULE(InputBlock,{months_cell},{currency_block.FX})", table
+    )
     if ctx.static:  # no add-in: the months shown, read live from the Cash flow sheet
         for i in range(MAX_SCHEDULE_MONTHS + 1):
             for j, column in enumerate(SCHEDULE_OUT):
                 ref = cashflow.table_ref(column, i)
+                if j:  # money columns: USD x the rate (past the horizon the chain's cell is blank)
+                    ref = f"IF(ISNUMBER({ref}),{ref}*{currency_block.FX},{ref})"
                 month = cashflow.table_ref("month", i)
                 ws.cell(top + 1 + i, 12 + j).value = f'=IF({month}>{months_cell},"",{ref})'
     for j in range(5):
         styles.header_cell(ws.cell(top, 12 + j))
         for i in range(MAX_SCHEDULE_MONTHS + 1):
-            styles.calc_cell(ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else styles.FMT_USD)
+            styles.calc_cell(
+                ws.cell(top + 1 + i, 12 + j), "0" if j == 0 else currency_block.money_fmt(ctx, styles.FMT_USD)
+            )
 
     # A scatter chart: its month axis is a number axis labelled every MONTH_LABEL_STEP months, which
     # Excel and LibreOffice both honour (a line chart's category labels overlapped in LibreOffice,
     # which ignores tickLblSkip)
     chart = ScatterChart(scatterStyle="line")
-    chart.title = "Cumulative net cash flow of fine-tuning (USD)"
-    chart.y_axis.title = "USD (cumulative)"
+    chart.title = f"Cumulative net cash flow of fine-tuning ({ctx.currency.code})"
+    chart.y_axis.title = f"{ctx.currency.code} (cumulative)"
     chart.x_axis.title = "month"
     chart.y_axis.number_format = '"$"#,##0'
     chart.x_axis.number_format = "0"
@@ -636,7 +546,8 @@ def write(ctx) -> None:
     chart.x_axis.majorUnit = MONTH_LABEL_STEP
     months = Reference(ws, min_col=12, min_row=top + 1, max_row=bottom)
     cumulative = Reference(ws, min_col=16, min_row=top + 1, max_row=bottom)
-    series = Series(cumulative, months, title="Cumulative net cash flow (USD): crosses 0 at payback")
+    title = f"Cumulative net cash flow ({ctx.currency.code}): crosses 0 at payback"
+    series = Series(cumulative, months, title=title)
     series.marker.symbol = "none"
     chart.series.append(series)
     # Plot the months shown, however many: in the add-in files the series are sheet-level names
@@ -683,5 +594,6 @@ def write(ctx) -> None:
     # two printed parts, each fit to the page width: inputs beside the answer and its chart,
     # then the month-by-month table
     chart_end = out_rows["=constraints"] + NOTE_ROWS + 22
-    styles.print_setup(ws, f"A1:J{max(last_block, chart_end)},L1:P{bottom}")
+    modes_end = serving_modes_block.write(ctx, ws, max(last_block, chart_end) + 2)
+    styles.print_setup(ws, f"A1:J{modes_end},L1:P{bottom}")
     ws.page_setup.fitToHeight = 1  # each part on one page

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.model import breakeven as be
-from pricing.model.figures import in_words
+from pricing.model.figures import figure, in_words, is_money
 from pricing.model.finance import IRR_HIGH, IRR_LOW
 from pricing.model.inputs import BATCH_FALLBACK, CACHED_FALLBACK, DAYS_PER_MONTH_AVG, SEED_MLOPS_FTE
 from pricing.model.scenario import Scenario
@@ -843,10 +843,16 @@ def _fill(formula: str, cells: dict[str, str]) -> str:
 
 
 def write_chain(
-    ws, inp: Callable[[str], str], top: int = STEP_TOP, table_col: int = TABLE_COL
+    ws,
+    inp: Callable[[str], str],
+    top: int = STEP_TOP,
+    table_col: int = TABLE_COL,
+    fx: str | None = None,
+    code: str = "USD",
 ) -> dict[str, str]:
     """Lay the chain out on `ws` (inputs read through `inp(field)`); returns each answer's cell
-    (sheet-local, absolute) by its Result field name."""
+    (sheet-local, absolute) by its Result field name. With `fx` (a cell holding units of the
+    reporting currency per USD) the money answers are those USD figures times it, a row each."""
     cells: dict[str, str] = {}
     items = steps(inp)
     for col, text in enumerate(("Step", "name", "value", "default"), 1):
@@ -1015,7 +1021,27 @@ def write_chain(
         cells[key] = f"$C${r}"
         styles.calc_cell(ws.cell(r, 3, "=" + _fill(formula, cells)), fmt)
         r += 1
+    if fx is not None:
+        cells.update(_in_currency(ws, r, cells, fx, code))
     return {k: cells[k] for k in ANSWERS}
+
+
+def _in_currency(ws, r: int, cells: dict[str, str], fx: str, code: str) -> dict[str, str]:
+    """The money answers in the reporting currency from row `r` down: USD figure x `fx` (a
+    figure that does not exist, "n/a", stays as it is)."""
+    ws.cell(r, 1, "In the reporting currency: each money answer x FxRate (Calculator)")
+    for c in range(1, 5):
+        styles.section_cell(ws.cell(r, c))
+    out = {}
+    for key in (k for k in ANSWERS if is_money(k)):
+        r += 1
+        usd = cells[key]
+        ws.cell(r, 1, f"{key} in the reporting currency")
+        ws.cell(r, 2, key)
+        styles.note_cell(ws.cell(r, 2))
+        styles.calc_cell(ws.cell(r, 3, f"=IF(ISNUMBER({usd}),{usd}*{fx},{usd})"), figure(key).format_in(code))
+        out[key] = f"$C${r}"
+    return out
 
 
 def verdict_rules(payback: str, lifetime: str, net: str) -> str:
@@ -1037,7 +1063,7 @@ def latency_floor(verdict: str, lifetime: str, latency: str) -> str:
 
 
 def write(ctx) -> None:
-    from workbook.sheets import calculator
+    from workbook.sheets import calculator, currency_block
 
     ws = ctx.wb.create_sheet(SHEET)
     styles.title(
@@ -1047,8 +1073,11 @@ def write(ctx) -> None:
         "(pricing.model.breakeven). Month 0 is the upfront; a retrain is paid at the end of each "
         "lifetime; rows past the horizon stay blank.",
     )
+    currency_block.put_caption(ws, "A3")
     rows = calculator.field_rows()
-    ctx.native_answers = write_chain(ws, lambda f: f"{calculator.SHEET}!$C${rows[f]}")
+    ctx.native_answers = write_chain(
+        ws, lambda f: f"{calculator.SHEET}!$C${rows[f]}", fx="FxRate", code=ctx.currency.code
+    )
     for key, cell in ctx.native_answers.items():  # the Calculator names the figures it shows
         if key not in calculator.OUTPUTS_BY_NAME:
             name = defined_name(key)

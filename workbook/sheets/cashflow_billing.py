@@ -90,7 +90,7 @@ def factor_steps(add: Add, price: Price, side: str, row: str, named: str | None 
 
 
 def billed_query_cost(tin: str, tout: str, p: str) -> str:
-    """pricing.model.breakeven.query_cost with the billing factors of side `p`."""
+    """pricing.model.cashflow.query_cost with the billing factors of side `p`."""
     c, w = "{cached_share}", "{cache_write_share}"
     plain = f"(1-{c}-{w})"
     long_in = f"{{{p}_input}}*{{{p}_long_in}}"

@@ -12,13 +12,14 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from pricing.model.currency import convert_bars, convert_risk
 from pricing.model.figures import figure, labels
 from pricing.model.figures import label as figure_label
 from pricing.model.risk import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, monte_carlo, tornado
 from pricing.model.risk_options import MENU_OUTPUTS
 from pricing.model.risk_tables import MAX_TORNADO_ROWS, risk_rows, tornado_rows
 from workbook import styles, validations
-from workbook.sheets import risk_grid
+from workbook.sheets import currency_block, risk_grid
 
 SHEET = "Risk"
 DRAWS, SEED, OUTPUT = DEFAULT_DRAWS, 0, DEFAULT_TORNADO_OUTPUT  # the CLI's and FT_ functions' defaults
@@ -60,15 +61,17 @@ READING = (
 )
 
 
-def _risk_formats() -> list[str]:
-    return ["", styles.FMT_MONTHS, styles.FMT_MONTHS, styles.FMT_USD, styles.FMT_PCT, styles.FMT_PCT]
+def _risk_formats(ctx) -> list[str]:
+    npv = currency_block.money_fmt(ctx, styles.FMT_USD)
+    return ["", styles.FMT_MONTHS, styles.FMT_MONTHS, npv, styles.FMT_PCT, styles.FMT_PCT]
 
 
 def _tables(ctx) -> tuple[list[list], list[list]]:
     """The engine's FT_RISK and FT_SENSITIVITY answers for the built scenario."""
     chosen, catalog = ctx.selected_inputs, ctx.catalog
-    risk = risk_rows(monte_carlo(chosen, None, DRAWS, SEED, catalog))
-    bars = tornado_rows(tornado(chosen, None, OUTPUT, catalog), OUTPUT)
+    cur = ctx.currency
+    risk = risk_rows(convert_risk(monte_carlo(chosen, None, DRAWS, SEED, catalog), cur))
+    bars = tornado_rows(convert_bars(tornado(chosen, None, OUTPUT, catalog), OUTPUT, cur), OUTPUT)
     return risk, bars
 
 
@@ -87,6 +90,7 @@ def write(ctx) -> None:
     ws["B3"] = "Scenario"
     ws["C3"] = "=SelectedScenario"
     styles.link_cell(ws["C3"])
+    currency_block.put_caption(ws, "E3")
 
     styles.section_cell(ws["B5"])
     ws["B5"] = "Monte Carlo (FT_RISK)"
@@ -117,11 +121,14 @@ def write(ctx) -> None:
     risk_table, tornado_table = _tables(ctx)
     ranges_ref = _write_ranges(ws)
     ctx.ft_spill(
-        ws, _anchor(RISK_TOP), f"FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL},{ranges_ref})", risk_table
+        ws,
+        _anchor(RISK_TOP),
+        f"FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL},{ranges_ref},{currency_block.FX})",
+        risk_table,
     )
     for j in range(RISK_COLS):
         styles.header_cell(ws.cell(RISK_TOP, FIRST_COL + j))
-    for i, fmt in enumerate(_risk_formats()[1:], start=1):
+    for i, fmt in enumerate(_risk_formats(ctx)[1:], start=1):
         for j in range(RISK_COLS):
             styles.output_cell(ws.cell(RISK_TOP + i, FIRST_COL + j), fmt if j else None)
 
@@ -135,7 +142,12 @@ def write(ctx) -> None:
     )
     ws.add_data_validation(choose)
     choose.add(ws[OUTPUT_CELL])
-    ctx.ft_spill(ws, _anchor(TORNADO_TOP), f"FT_SENSITIVITY(InputBlock,{OUTPUT_CELL})", tornado_table)
+    ctx.ft_spill(
+        ws,
+        _anchor(TORNADO_TOP),
+        f"FT_SENSITIVITY(InputBlock,{OUTPUT_CELL},{currency_block.FX})",
+        tornado_table,
+    )
     for j in range(TORNADO_COLS):
         styles.header_cell(ws.cell(TORNADO_TOP, FIRST_COL + j))
         for i in range(1, MAX_TORNADO_ROWS):

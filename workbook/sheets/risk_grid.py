@@ -9,12 +9,14 @@ from __future__ import annotations
 from openpyxl.formatting.rule import ColorScaleRule, FormulaRule
 from openpyxl.utils import get_column_letter
 
+from pricing.model.currency import convert_grid
 from pricing.model.figures import figure
 from pricing.model.figures import label as figure_label
 from pricing.model.figures import labels as figure_labels
 from pricing.model.risk_options import MENU_OUTPUTS
 from pricing.model.risk_tables import grid_rows
 from workbook import styles, validations
+from workbook.sheets import currency_block
 
 X_FIELD, Y_FIELD, OUTPUT = "queries_per_day", "frontier_price_decline_annual", "npv"
 X_VALUES = (1000, 2000, 5000, 10000, 20000, 50000, 100000)
@@ -67,12 +69,14 @@ def write(ws, ctx, top: int, inputs: tuple[str, ...]) -> None:
     ref = {k: f"{get_column_letter(value_col)}{rows[k]}" for k in ("x_field", "y_field", "output")}
     x_ref = _row_ref(rows["x_values"], value_col, len(X_VALUES))
     y_ref = _row_ref(rows["y_values"], value_col, len(Y_VALUES))
-    formula = f"FT_GRID(InputBlock,{ref['x_field']},{x_ref},{ref['y_field']},{y_ref},{ref['output']})"
+    axes = f"{ref['x_field']},{x_ref},{ref['y_field']},{y_ref}"
+    formula = f"FT_GRID(InputBlock,{axes},{ref['output']},{currency_block.FX})"
 
     height, width = len(Y_VALUES) + 1, len(X_VALUES) + 1
     t = rows["table"]
     last = get_column_letter(FIRST_COL + width - 1)
     table = grid_rows(ctx.selected_inputs, X_FIELD, X_VALUES, Y_FIELD, Y_VALUES, OUTPUT, ctx.catalog)
+    table = convert_grid(table, OUTPUT, ctx.currency)
     ctx.ft_spill(ws, f"{get_column_letter(FIRST_COL)}{t}", formula, table)
     styles.header_cell(ws.cell(t, FIRST_COL))
     for j in range(1, width):

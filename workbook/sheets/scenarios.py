@@ -17,6 +17,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from pricing.model.figures import HEADLINE
 from workbook import fields, styles
+from workbook.sheets import currency_block
 
 SHEET = "Scenarios"
 TABLE = "ScenariosTable"
@@ -107,6 +108,7 @@ def write(ctx) -> None:
     block = f"{TABLE}[#All]"  # the whole table, however many rows it grows to
     ws.cell(2, first_out, "Outputs: FT_SCENARIOS over the whole table, one array formula per column")
     styles.note_cell(ws.cell(2, first_out))
+    currency_block.put_caption(ws, f"{get_column_letter(first_out)}1")
     results = ctx.scenario_results  # for the static copy
     lines = 1  # of the longest description (row 4)
     for k, (out, fmt) in enumerate(OUTPUTS):
@@ -114,16 +116,16 @@ def write(ctx) -> None:
         letter = get_column_letter(col)
         shown = HEADLINE[out]
         styles.header_cell(ws.cell(HEADER_ROW, col, shown.label))
-        styles.note_cell(ws.cell(3, col, shown.unit))
+        styles.note_cell(ws.cell(3, col, currency_block.unit(ctx, shown.unit)))
         styles.note_cell(ws.cell(4, col, shown.description), wrap=True)
-        formula = f"FT_SCENARIOS({block},{letter}${HEADER_ROW})"
+        formula = f"FT_SCENARIOS({block},{letter}${HEADER_ROW},{currency_block.FX_CODE})"
         column = [
             [_row_value(ctx, results[i].get(out)) if i < len(results) else None]
             for i in range(end - FIRST_ROW + 1)
         ]
         ctx.ft_spill(ws, f"{letter}{FIRST_ROW}", formula, column)
         for i in range(end - FIRST_ROW + 1):
-            styles.output_cell(ws.cell(FIRST_ROW + i, col), fmt)
+            styles.output_cell(ws.cell(FIRST_ROW + i, col), currency_block.money_fmt(ctx, fmt))
         width = max(OUTPUT_WIDTH, two_line_width(shown.label))
         ws.column_dimensions[letter].width = width
         lines = max(lines, math.ceil(len(shown.description) * 1.1 / width))  # 1.1: a generous estimate
