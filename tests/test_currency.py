@@ -13,7 +13,7 @@ from libreoffice import SOFFICE, convert_many
 
 from pricing.model.breakeven import evaluate, schedule
 from pricing.model.currency import USD, Currency, convert_result, make_currency
-from pricing.model.figures import HEADLINE, money_format
+from pricing.model.figures import HEADLINE, figure, money_format
 from pricing.model.scenario import ScenarioError, make_scenario
 from pricing.prices.store import bundled_catalog
 from tests.officejs import call
@@ -158,7 +158,9 @@ def test_workbook_shows_the_currency_and_formats_carry_it(eur_book):
     assert '"EUR "' in npv.number_format and "FxRate" in getattr(npv.value, "text", npv.value)
     assert ws[f"I{rows['npv']}"].value == "EUR"
     assert ws[f"I{rows['net_benefit_month']}"].value == "EUR/month"
-    assert ws[f"H{rows['payback_months']}"].number_format == calculator.styles.FMT_MONTHS  # not money
+    assert (
+        ws[f"H{rows['payback_months']}"].number_format == figure("payback_months").number_format
+    )  # not money
     top = ws[f"{calculator.SCHEDULE_COL}{calculator.SCHEDULE_HEADER_ROW}"].value
     assert "FxRate" in getattr(top, "text", top)
     pricing = wb["Pricing"]

@@ -10,6 +10,9 @@ import math
 import pytest
 import xlwings as xw
 
+from pricing.model.breakeven import evaluate
+from pricing.model.scenario import ScenarioError, make_scenario
+from pricing.prices.store import bundled_catalog
 from tests.helpers import priced
 from tests.officejs import NA, NUM, call
 from xl_addin import function_docs
@@ -316,19 +319,19 @@ def test_unknown_model_in_a_scalar_result_is_isna_able():
 
 def test_a_rate_the_catalog_lacks():
     # gemini-3.1-flash-lite is fine-tunable in the bundled catalog but has no training rate. A
-    # scenario needs one: #VALUE! whose message names the input to give (only #VALUE! carries a
-    # message in Office.js); given, the scenario computes. FT_PRICE of the same rate is #N/A
-    # (value not available), as docs/FUNCTIONS.md's error table says.
+    # scenario needs one: a model without a price is #N/A (value not available, ISNA works; issue
+    # 21), never $0; given, the scenario computes. FT_PRICE of the same rate is #N/A too, and the
+    # engine's sentence (what the CLI prints) names the input to give.
     lacking = blk(
         ft_model="gemini-3.1-flash-lite", ft_input_price=..., ft_output_price=..., training_price=...
     )
-    with pytest.raises(ExcelValueError) as info:
-        call("ft_scenario", lacking, "npv")
-    assert "training_price must be given: no training rate for gemini-3.1-flash-lite" in str(info.value)
+    assert call("ft_scenario", lacking, "npv") == [[NA]]
     rows = call("ft_scenarios", [[k for k, _ in lacking], [v for _, v in lacking]], "npv")
-    assert rows == [[{"type": "Error", "errorType": "Value"}]]  # that row's own #VALUE!
+    assert rows == [[NA]]  # that row's own #N/A
     given = call("ft_scenario", lacking + [["training_price", 2.0]], "npv")
     assert isinstance(given[0][0], float)
     assert call("ft_price", "gemini-3.1-flash-lite", "training_per_1m") == [[NA]]
+    with pytest.raises(ScenarioError, match="training_price must be given: no training rate for gemini-3.1"):
+        evaluate(make_scenario(dict(lacking)), bundled_catalog())
     table = function_docs.HEADER
-    assert "a rate the catalog lacks" in table and "training_price" in table
+    assert "a price the catalog does not have" in table and "training_price" in table

@@ -4,9 +4,8 @@ The store holds a catalog in which claude-sonnet-4-6 (the presets' frontier mode
 rate and nova-pro (their fine-tuned model) has neither a fine-tuned nor a base output rate.
 - catalog look-up: the rate is None ("missing"), never 0;
 - the engine: ScenarioError naming the input to give; the CLI: one sentence, exit 2;
-- FT_PRICE: #N/A; FT_SCENARIO: #VALUE! whose message names the input (only #VALUE! carries a
-  message in Office.js: xl_addin/excel_errors.py); FT_SCENARIOS: that row's error; all through
-  xlwings' real Office.js code path (tests/officejs.py);
+- FT_PRICE, FT_SCENARIO, FT_NPV and each FT_SCENARIOS row: #N/A, value not available (the CLI
+  names the input to give); all through xlwings' real Office.js code path (tests/officejs.py);
 - the no-add-in file's native Cash flow chain, recalculated by formulon (an Excel 365 engine):
   the Calculator's answers are error values, not numbers.
 Rates that are absent by design stay 0 and are not tested as errors here: storage, hosting and a
@@ -35,7 +34,6 @@ from pricing.prices.store import (
 from workbook.build import build_template
 from workbook.sheets import calculator
 from xl_addin.cli import main
-from xl_addin.excel_errors import ExcelValueError
 
 FRONTIER, FT = "claude-sonnet-4-6", "nova-pro"
 VALUE = {"type": "Error", "errorType": "Value"}
@@ -90,22 +88,19 @@ def test_the_cli_says_one_sentence_and_exits_non_zero(store, tmp_path, capsys):
 
 
 def test_excel_functions_through_office_js(store):
-    """FT_PRICE: #N/A (ISNA works); FT_SCENARIO: #VALUE! naming the input; FT_SCENARIOS: the row's
-    error; never a number computed from a $0 rate."""
+    """A model without a price is #N/A (ISNA works), as issue 21 asks: FT_PRICE, FT_SCENARIO and
+    each FT_SCENARIOS row; never a number computed from a $0 rate. Given in the block, it answers."""
     assert call("ft_price", FRONTIER, "input") == [[NA]]
     assert call("ft_price", FT, "ft_output") == [[NA]]
     assert call("ft_price", FRONTIER, "output") == [[15.0]]  # the rates it has still answer
     block = [[k, v] for k, v in scenario().items()]
-    with pytest.raises(ExcelValueError) as info:
-        call("ft_scenario", block, "npv")
-    assert f"frontier_input_price must be given: no input rate for {FRONTIER}" in str(info.value)
-    with pytest.raises(ExcelValueError) as info:
-        call("ft_scenario", block + [["frontier_input_price", 3.0]], "ft_cost_per_query")
-    assert f"ft_output_price must be given: no output rate for {FT}" in str(info.value)
+    assert call("ft_scenario", block, "npv") == [[NA]]
+    assert call("ft_scenario", block + [["frontier_input_price", 3.0]], "ft_cost_per_query") == [[NA]]
+    assert call("ft_npv", block) == [[NA]]
     fields = [k for k, _ in block]
     row = [v for _, v in block]
     table = [fields + ["frontier_input_price"], row + [None], row + [3.0]]  # each row lacks one rate
-    assert call("ft_scenarios", table, "npv") == [[VALUE], [VALUE]]
+    assert call("ft_scenarios", table, "npv") == [[NA], [NA]]
     given = block + [["frontier_input_price", 3.0], ["ft_output_price", 3.2]]
     assert isinstance(call("ft_scenario", given, "npv")[0][0], float)
 

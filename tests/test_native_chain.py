@@ -11,6 +11,7 @@ test counts those and requires every single-sign-change case to agree.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import resource
 import time
@@ -34,11 +35,20 @@ pytestmark = pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice")
 RANDOM_CASES = 200
 
 
+@contextlib.contextmanager
 def _limit_memory():
+    """LibreOffice (started inside) inherits a 6 GiB address-space cap; the test process gets its
+    own limit back afterwards, so later tests are not starved by this one's cap."""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = 6 * 1024**3
-    if hard == resource.RLIM_INFINITY or hard > cap:
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard if hard != resource.RLIM_INFINITY else cap))
+    if soft != resource.RLIM_INFINITY and soft <= cap:
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 def same(got, want, scale: float = 1.0) -> bool:
@@ -92,7 +102,6 @@ def _picked(none_file: Path, out: Path, name: str, edits: dict[str, object]) -> 
 def recalculated(none_file, tmp_path_factory, catalog):
     """Each preset picked in the selector, one preset with an input typed over, and the 200
     random scenarios: recalculated in one LibreOffice start. Returns (paths, cases, answers, s)."""
-    _limit_memory()
     out = tmp_path_factory.mktemp("lo")
     sel = f"{calculator.SHEET}!C{calculator.SELECT_ROW}"
     files = {
@@ -108,7 +117,8 @@ def recalculated(none_file, tmp_path_factory, catalog):
     done = out / "done"
     done.mkdir()
     start = time.perf_counter()
-    results = convert_many(list(files.values()), "xlsx", done)
+    with _limit_memory():
+        results = convert_many(list(files.values()), "xlsx", done)
     seconds = time.perf_counter() - start
     return dict(zip(files, results, strict=True)), cases, answers, seconds
 

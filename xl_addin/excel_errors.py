@@ -12,9 +12,10 @@
 | a figure that does not exist: never     | #NUM!   | return "#NUM!" (a real error cell)         |
 |   pays back, FT never cheaper per query |         |                                            |
 | FT_PRICE: a rate the catalog lacks      | #N/A    | return "#N/A" (value not available)        |
-| a scenario needs a rate the catalog     | #VALUE! | ScenarioError naming the input to give     |
-|   lacks (e.g. no training rate)         |         | (e.g. training_price): only #VALUE! carries|
-|                                         |         | a message                                  |
+| a scenario needs a rate the catalog     | #N/A    | MissingRateError: a model without a price  |
+|   lacks (e.g. no training rate)         |         | is not available, never $0; the Pricing    |
+|                                         |         | sheet shows the blank, `ft-breakeven       |
+|                                         |         | report` names the input to give            |
 
 Array functions (FT_SCENARIOS) never fail the whole column for one bad row: each row's cell
 holds "#VALUE!", "#N/A" or "#NUM!" by the same rules.
@@ -35,7 +36,7 @@ from typing import Any, TypeVar
 
 from xlwings import XlwingsError
 
-from pricing.model.scenario import ScenarioError
+from pricing.model.scenario import MissingRateError, ScenarioError
 from pricing.prices.catalog import UnknownModelError
 
 NA = "#N/A"
@@ -67,7 +68,7 @@ def excel_errors(fn: F) -> F:
     def wrapper(*args: Any) -> Any:
         try:
             return fn(*args)
-        except UnknownModelError:
+        except (UnknownModelError, MissingRateError):
             return NA
         except XlwingsError:
             raise
@@ -84,7 +85,7 @@ def excel_errors(fn: F) -> F:
 
 def error_code(exc: BaseException) -> str:
     """The per-cell error of an array function's row."""
-    if isinstance(exc, UnknownModelError):
+    if isinstance(exc, (UnknownModelError, MissingRateError)):
         return NA
     if isinstance(exc, (ScenarioError, ValueError, OverflowError)):
         return VALUE

@@ -118,12 +118,14 @@ token prices in USD per 1M tokens, time in months.
 | `#VALUE!` | a bad argument: text or TRUE/FALSE where a number belongs (numeric text such as \
 "500" counts as the number in every function; "5,000" is refused in every function, since "1,5" \
 means 1.5 in many locales), NaN, a negative count, a share above 1, an unknown label, a ragged \
-or empty input block; or a rate the catalog lacks for a scenario's model (give it in the block: \
-the message names the input, e.g. `training_price`) | hover the cell (xlwings \
+or empty input block | hover the cell (xlwings \
 Lite/Server) or read the cell (classic): the message names the argument, the value and what is \
 allowed, e.g. `queries_per_day must be a number >= 0 and <= 1e+12, got 'abc'` |
-| `#N/A` | an unknown model id; `FT_PRICE` of a rate the catalog does not have for that model | \
-`=FT_MODEL_CHECK("gpt-4.1-mni")` returns the closest known ids; `=FT_MODELS()` lists them all |
+| `#N/A` | an unknown model id; a price the catalog does not have: `FT_PRICE` of that rate, or \
+a scenario that needs it (a model without a price is never priced at $0) | \
+`=FT_MODEL_CHECK("gpt-4.1-mni")` returns the closest known ids; `=FT_MODELS()` lists them all; \
+a missing price is a blank on the Pricing sheet: give it in the block (e.g. `training_price`); \
+`ft-breakeven report` names the input |
 | `#NUM!` | the figure does not exist: it never pays back, the fine-tuned model is not cheaper \
 per query, NPV/IRR not computable | change the inputs; `=FT_SCENARIO(inputs)` shows every figure |
 

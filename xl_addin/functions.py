@@ -7,9 +7,9 @@ FT_PAYBACK_MONTHS. Arguments follow Excel's own financial functions: required fi
 last with defaults. Units: USD, token prices in USD per 1M tokens, time in months.
 
 Errors (see excel_errors): #VALUE! bad argument (the message names the argument, the value and
-what is allowed), also a rate the catalog lacks (naming the input to give); #N/A unknown model
-id, or FT_PRICE of a rate the catalog lacks; #NUM! a figure that does not exist (never pays
-back). No function is volatile: FT_RISK draws with a fixed seed (0 by default), so it
+what is allowed); #N/A an unknown model id, or a price the catalog lacks (FT_PRICE, or a
+scenario that needs it); #NUM! a figure that does not exist (never pays back). No function is
+volatile: FT_RISK draws with a fixed seed (0 by default), so it
 recalculates only when its inputs change and gives the same answer every time.
 
 Docs (docs/FUNCTIONS.md, the workbook's Functions sheet) are generated from this module's

@@ -17,7 +17,7 @@ import numpy as np
 
 from pricing.model import billing
 from pricing.model.billing import BillingRates, billing_rates
-from pricing.model.scenario import ScenarioError
+from pricing.model.scenario import MissingRateError, ScenarioError
 from pricing.model.serving import default_tokens_per_second, gpu_month, serving_gpu, serving_note
 from pricing.model.table import Table
 from pricing.prices.catalog import TOKENS_PER_MILLION, Catalog, ModelEntry, UnknownModelError
@@ -576,7 +576,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
             if math.isnan(c[col][i]):
                 grp = row_groups[i] or ModelRates()
                 who = grp.frontier_name if col.startswith("frontier") else grp.ft_name
-                errors[i] = ScenarioError(override, None, f"given: no {col.split('_')[-1]} rate for {who}")
+                errors[i] = MissingRateError(override, None, f"given: no {col.split('_')[-1]} rate for {who}")
                 break
         else:
             if by_hours[i] and math.isnan(g["training_per_hour"][i]):
@@ -584,7 +584,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                     "training_hours", x["training_hours"][i], "used only with an hourly-priced model"
                 )
             elif by_tokens[i] and math.isnan(price[i]):
-                errors[i] = ScenarioError(
+                errors[i] = MissingRateError(
                     "training_price", None, f"given: no training rate for {row_groups[i].ft_name}"
                 )
     for col, override in (
@@ -594,7 +594,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         half = named & np.isnan(c[col])  # a baseline model whose rate the catalog lacks
         for i in np.flatnonzero(half):
             if errors[i] is None:
-                errors[i] = ScenarioError(
+                errors[i] = MissingRateError(
                     override, None, f"given: no rate for {t.texts['baseline_model'][i]}"
                 )
     if any(errors):  # failed rows carry zeros, never NaN (the baseline's NaN means "none")

@@ -61,6 +61,11 @@ class ScenarioError(ValueError):
         return err
 
 
+class MissingRateError(ScenarioError):
+    """The catalog has no price for a rate the scenario needs (a model without a price): an
+    error to give the rate for, never $0. Excel shows #N/A, value not available."""
+
+
 class Scenario(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 

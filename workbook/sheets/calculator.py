@@ -27,7 +27,7 @@ from workbook.switch_formulas import notes_formula, ruled_formula
 SHEET = "Calculator"
 ADDIN_MISSING = "Add-in not loaded: see About, step 2"
 SELECT_ROW = 4
-BLOCK_TITLE_ROW = 23
+BLOCK_TITLE_ROW = 24  # room for one more constraint switch or assumption above the block
 BLOCK_FIRST_ROW = BLOCK_TITLE_ROW + 1
 SCHEDULE_COL = "L"
 SCHEDULE_LAST_COL = "P"

@@ -1036,7 +1036,7 @@ def _in_currency(ws, r: int, cells: dict[str, str], fx: str, code: str) -> dict[
     for key in (k for k in ANSWERS if is_money(k)):
         r += 1
         usd = cells[key]
-        ws.cell(r, 1, f"{key} in the reporting currency")
+        ws.cell(r, 1, f"{figure(key).label} in {code}")
         ws.cell(r, 2, key)
         styles.note_cell(ws.cell(r, 2))
         styles.calc_cell(ws.cell(r, 3, f"=IF(ISNUMBER({usd}),{usd}*{fx},{usd})"), figure(key).format_in(code))
