@@ -11,7 +11,7 @@ import math
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pricing.model.scenario import CHOICES, Scenario
+from pricing.model.scenario import CHOICES, Scenario, field_bounds
 
 TITLE_MAX = 32  # Excel's limit for an alert title
 TEXT_MAX = 255  # and for its message
@@ -53,18 +53,9 @@ def choice(values: list[str] | tuple[str, ...], *, error: str, title: str, allow
 
 def number_bounds(name: str) -> tuple[float | None, float | None, bool]:
     """(lowest, highest, whole number?) an input allows, from the Scenario model."""
-    info = Scenario.model_fields[name]
-    low = high = None
-    for meta in info.metadata:
-        for attr, side in (("ge", "low"), ("gt", "low"), ("le", "high"), ("lt", "high")):
-            v = getattr(meta, attr, None)
-            if v is None:
-                continue
-            if side == "low":
-                low = float(v)
-            else:
-                high = float(v)
-    return low, high, info.annotation is int
+    low, _, high, _ = field_bounds(name)
+    finite = (v if math.isfinite(v) else None for v in (low, high))
+    return *finite, Scenario.model_fields[name].annotation is int
 
 
 def for_input(name: str, label: str) -> DataValidation | None:

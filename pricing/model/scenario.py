@@ -11,11 +11,28 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 BIG = 1e12  # "absurdly large" guard: no real scenario has 10^12 queries or dollars
+
+# Every input's rules are declared once, in the Field(...) declarations below (bounds, kind,
+# choices) and in SHARE_CAPS (cross-field); Scenario validates one scenario from them and
+# pricing/model/table.py checks a whole table from the same declarations (field_bounds, CHOICES).
+
+# Prompt-cache lifetimes vendors sell (Anthropic: 5 minutes and 1 hour).
+CACHE_TTL_MINUTES = (5, 60)
+SHARE_SLACK = 1e-12  # cached_share + cache_write_share may reach 1 despite float rounding
+# A share capped by what another share leaves: field <= 1 - other (why, for the error message).
+SHARE_CAPS: dict[str, tuple[str, str]] = {
+    "cache_write_share": ("cached_share", "the prompt tokens not read from cache"),
+}
+
+
+def over_share_cap(share: Any, other: Any) -> Any:
+    """True where share > 1 - other (beyond float rounding): for numbers and numpy arrays alike."""
+    return share > 1 - other + SHARE_SLACK
 
 
 def _share(description: str, default: float) -> Any:
@@ -106,7 +123,7 @@ class Scenario(BaseModel):
         ge=5,
         le=60,
         description="how long cache writes live: 5 or 60 minutes (sets the cache-write rate)",
-        json_schema_extra={"unit": "minutes"},
+        json_schema_extra={"unit": "minutes", "choices": CACHE_TTL_MINUTES},
     )
     service_tier: Literal["standard", "flex", "priority"] = Field(
         "standard",
@@ -240,27 +257,54 @@ class Scenario(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _billing_choices(self) -> Scenario:
-        if self.cache_ttl_minutes not in CACHE_TTL_MINUTES:
-            raise ValueError("@cache_ttl_minutes")
-        if self.cache_write_share > 1 - self.cached_share + SHARE_SLACK:
-            raise ValueError("@cache_write_share")
+    def _choices_and_caps(self) -> Scenario:
+        for name, allowed in CHOICES.items():  # (a Literal text is checked by pydantic already)
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"@{name}")
+        for name, (other, _why) in SHARE_CAPS.items():
+            if over_share_cap(getattr(self, name), getattr(self, other)):
+                raise ValueError(f"@{name}")
         return self
 
 
-# Prompt-cache lifetimes vendors sell (Anthropic: 5 minutes and 1 hour).
-CACHE_TTL_MINUTES = (5, 60)
-SHARE_SLACK = 1e-12  # cached_share + cache_write_share may reach 1 despite float rounding
-# Inputs that take one of a few values: the pydantic Literal for texts, this for numbers.
-CHOICES: dict[str, tuple] = {
-    "service_tier": ("standard", "flex", "priority"),
-    "data_residency": ("global", "regional"),
-    "cache_ttl_minutes": CACHE_TTL_MINUTES,
-}
+def _choices(info: Any) -> tuple | None:
+    """The few values an input takes: a text's Literal, or a number's declared "choices"."""
+    if get_origin(info.annotation) is Literal:
+        return get_args(info.annotation)
+    return (info.json_schema_extra or {}).get("choices")
 
 
 FIELDS: tuple[str, ...] = tuple(Scenario.model_fields)
 REQUIRED: tuple[str, ...] = tuple(n for n, f in Scenario.model_fields.items() if f.is_required())
+# Inputs that take one of a few values. Texts first: pydantic reports them before the model check.
+CHOICES: dict[str, tuple] = dict(
+    sorted(
+        ((n, c) for n, f in Scenario.model_fields.items() if (c := _choices(f))),
+        key=lambda item: get_origin(Scenario.model_fields[item[0]].annotation) is not Literal,
+    )
+)
+TEXT_FIELDS: tuple[str, ...] = tuple(
+    n for n, f in Scenario.model_fields.items() if f.annotation is str or get_origin(f.annotation) is Literal
+)
+DATE_FIELDS: tuple[str, ...] = tuple(
+    n for n, f in Scenario.model_fields.items() if f.annotation in (date, date | None)
+)
+NUMERIC_FIELDS: tuple[str, ...] = tuple(n for n in FIELDS if n not in TEXT_FIELDS and n not in DATE_FIELDS)
+
+
+def field_bounds(name: str) -> tuple[float, bool, float, bool]:
+    """(low, low inclusive, high, high inclusive) of a numeric field, from its Field(...) bounds."""
+    lo, lo_inc, hi, hi_inc = -math.inf, True, math.inf, True
+    for meta in Scenario.model_fields[name].metadata:
+        if getattr(meta, "ge", None) is not None:
+            lo, lo_inc = float(meta.ge), True
+        if getattr(meta, "gt", None) is not None:
+            lo, lo_inc = float(meta.gt), False
+        if getattr(meta, "le", None) is not None:
+            hi, hi_inc = float(meta.le), True
+        if getattr(meta, "lt", None) is not None:
+            hi, hi_inc = float(meta.lt), False
+    return lo, lo_inc, hi, hi_inc
 
 
 def field_unit(name: str) -> str:
@@ -271,20 +315,24 @@ def field_unit(name: str) -> str:
 def field_allowed(name: str) -> str:
     """Human text of what a field accepts, from its pydantic constraints."""
     info = Scenario.model_fields[name]
-    if name in ("name", "frontier_model", "ft_model", "baseline_model", "successor_ft_model"):
-        return "text" if name == "name" else "a model id from the catalog"
-    if name == "start_date":
-        return "a date (YYYY-MM-DD)"
     if name in CHOICES:
         return "one of " + ", ".join(str(c) for c in CHOICES[name])
-    if name == "cache_write_share":
-        return "a number >= 0 and <= 1 - cached_share (the prompt tokens not read from cache)"
+    if name in TEXT_FIELDS:
+        return "a model id from the catalog" if field_unit(name) == "catalog id" else "text"
+    if name in DATE_FIELDS:
+        return "a date (YYYY-MM-DD)"
+    signs = (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+    if name in SHARE_CAPS:  # the cap replaces the upper bound
+        signs = signs[:2]
     bounds = []
     for meta in info.metadata:
-        for attr, sign in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+        for attr, sign in signs:
             value = getattr(meta, attr, None)
             if value is not None:
                 bounds.append(f"{sign} {value:g}")
+    if name in SHARE_CAPS:
+        other, why = SHARE_CAPS[name]
+        bounds.append(f"<= 1 - {other} ({why})")
     kind = "a whole number" if info.annotation is int else "a number"
     return f"{kind} {' and '.join(bounds)}".strip()
 

@@ -17,42 +17,21 @@ from pydantic_core import PydanticUndefined
 
 from pricing.model.scenario import (
     CHOICES,
-    SHARE_SLACK,
+    DATE_FIELDS,
+    NUMERIC_FIELDS,
+    SHARE_CAPS,
+    TEXT_FIELDS,
     Scenario,
     ScenarioError,
     field_allowed,
+    field_bounds,
+    over_share_cap,
     unknown_input,
 )
 
-TEXT_FIELDS = (
-    "name",
-    "frontier_model",
-    "ft_model",
-    "baseline_model",
-    "successor_ft_model",
-    "service_tier",
-    "data_residency",
-)
-DATE_FIELD = "start_date"
-NUMERIC = tuple(f for f in Scenario.model_fields if f not in TEXT_FIELDS and f != DATE_FIELD)
-
-
-def _bounds(field: str) -> tuple[float, bool, float, bool]:
-    """(low, low inclusive, high, high inclusive) of a numeric field."""
-    lo, lo_inc, hi, hi_inc = -math.inf, True, math.inf, True
-    for meta in Scenario.model_fields[field].metadata:
-        if getattr(meta, "ge", None) is not None:
-            lo, lo_inc = float(meta.ge), True
-        if getattr(meta, "gt", None) is not None:
-            lo, lo_inc = float(meta.gt), False
-        if getattr(meta, "le", None) is not None:
-            hi, hi_inc = float(meta.le), True
-        if getattr(meta, "lt", None) is not None:
-            hi, hi_inc = float(meta.lt), False
-    return lo, lo_inc, hi, hi_inc
-
-
-BOUNDS = {f: _bounds(f) for f in NUMERIC}
+# The rules are Scenario's own declarations (scenario.py); nothing here restates a bound or choice.
+(DATE_FIELD,) = DATE_FIELDS  # one date column
+NUMERIC = NUMERIC_FIELDS
 DEFAULTS = {
     f: (math.nan if info.default is None or info.default is PydanticUndefined else float(info.default))
     for f, info in Scenario.model_fields.items()
@@ -184,7 +163,7 @@ def _clean_within(column, blank, bad, lo, lo_inc, hi, hi_inc, integer: bool) -> 
 
 def _numeric_column(table: Table, field: str, values: Sequence[Any]) -> None:
     column, blank, bad = _parse(values, table.n)
-    lo, lo_inc, hi, hi_inc = BOUNDS[field]
+    lo, lo_inc, hi, hi_inc = field_bounds(field)  # read at each call: the Field(...) is the one source
     if _clean_within(column, blank, bad, lo, lo_inc, hi, hi_inc, field in INTEGER):
         table.numbers[field] = column  # the clean column of a sweep: two reductions, no copies
         return
@@ -256,7 +235,7 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
 
 def _check_choices(table: Table) -> None:
     """Inputs that take one of a few values (scenario.CHOICES): a blank is the default; and the
-    prompt tokens written to cache are at most those not read from it (as Scenario checks)."""
+    shares capped by another (scenario.SHARE_CAPS), as Scenario checks them."""
     for field, allowed in CHOICES.items():
         if field in table.texts:
             default = Scenario.model_fields[field].default
@@ -278,13 +257,12 @@ def _check_choices(table: Table) -> None:
                 table.fail(
                     int(i), ScenarioError(field, int(v) if v.is_integer() else v, field_allowed(field))
                 )
-    write, cached = table.numbers["cache_write_share"], table.numbers["cached_share"]
-    with np.errstate(invalid="ignore"):
-        over = write > 1 - cached + SHARE_SLACK
-    for i in np.flatnonzero(over):
-        table.fail(
-            int(i), ScenarioError("cache_write_share", float(write[i]), field_allowed("cache_write_share"))
-        )
+    for field, (other, _why) in SHARE_CAPS.items():
+        share = table.numbers[field]
+        with np.errstate(invalid="ignore"):
+            over = over_share_cap(share, table.numbers[other])
+        for i in np.flatnonzero(over):
+            table.fail(int(i), ScenarioError(field, float(share[i]), field_allowed(field)))
 
 
 TRAINING_SIZE = "training_tokens (or training_examples and tokens_per_example, or training_hours)"
