@@ -7,13 +7,12 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pricing.model.figures import figure, label
+from pricing.model.figures import NEVER, figure, label
 from pricing.model.input_docs import variable_label
 from pricing.model.risk import COUPLE_TOKENS_NOTE, RiskResult, TornadoRow, grid, output_kind
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import Catalog
 
-NEVER = "never"  # a payback percentile or tornado end among draws/points that never pay back
 RISK_FIGURES = (  # FT_RISK's rows under its header (the Calculator links to them by name)
     "payback_months",
     "discounted_payback_months",
