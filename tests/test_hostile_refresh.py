@@ -261,11 +261,12 @@ def _hold_a_refresh(srv, store, data: bytes):
     out: dict = {}
     thread = threading.Thread(target=lambda: out.setdefault("r", refresh(url, store=store, now=NOW)))
     thread.start()
-    for _ in range(200):  # until the first refresh holds the lock
-        if (store / LOCK_FILE).exists():
-            break
+    lock = store / LOCK_FILE
+    for _ in range(500):  # until the first refresh holds the lock and has written its stamp in it:
+        if lock.exists() and lock.stat().st_size:  # the stamp's write moves the mtime, so a test
+            break  # that backdates the lock before it would see its backdating undone (a race)
         time.sleep(0.02)
-    assert (store / LOCK_FILE).exists()
+    assert lock.exists() and lock.stat().st_size
     return thread, gate, out
 
 
