@@ -163,6 +163,13 @@ def title(ws: Worksheet, text: str, subtitle: str) -> None:
     ws.sheet_view.showGridLines = False
 
 
+def titled_sheet(wb, name: str, text: str, subtitle: str) -> Worksheet:
+    """A new sheet `name` opening with its title and subtitle (every sheet starts this way)."""
+    ws = wb.create_sheet(name)
+    title(ws, text, subtitle)
+    return ws
+
+
 def header_row(ws: Worksheet, row: int, col: int, labels, *, height: float | None = 30) -> None:
     for j, text in enumerate(labels):
         c = ws.cell(row=row, column=col + j, value=text)

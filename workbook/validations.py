@@ -43,6 +43,21 @@ def rule(
     )
 
 
+def between(kind: str, low: str, high: str, *, error: str, title: str, allow_blank: bool = False):
+    """A `kind` (whole, decimal) rule allowing low to high inclusive."""
+    return rule(
+        kind, low, formula2=high, operator="between", error=error, title=title, allow_blank=allow_blank
+    )
+
+
+def attach(ws, dv: DataValidation, *refs) -> DataValidation:
+    """Put rule `dv` on the sheet and on each cell or range in `refs`."""
+    ws.add_data_validation(dv)
+    for ref in refs:
+        dv.add(ref)
+    return dv
+
+
 def choice(values: list[str] | tuple[str, ...], *, error: str, title: str, allow_blank: bool = False):
     """A drop-down of fixed values."""
     text = '"' + ",".join(values) + '"'
@@ -73,11 +88,10 @@ def for_input(name: str, label: str) -> DataValidation | None:
     high = 1e307 if high is None or not math.isfinite(high) else high
     kind = "whole" if whole else "decimal"
     allowed = f"a {'whole ' if whole else ''}number from {_num(low)} to {_num(high)}"
-    return rule(
+    return between(
         kind,
         _num(low),
-        formula2=_num(high),
-        operator="between",
+        _num(high),
         allow_blank=True,
         error=f"{label}: {allowed} (blank takes the default).",
         title=name[:TITLE_MAX],

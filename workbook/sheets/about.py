@@ -7,6 +7,12 @@ from workbook import styles
 from workbook.sheets import calculator, pricing
 
 SHEET = "About"
+TITLE = "Fine-tuning break-even: will fine-tuning this LLM save us money, and when does it pay back?"
+SUBTITLE = (
+    "Training is paid upfront; savings come month by month from serving a cheaper fine-tuned "
+    "model "
+    "instead of a frontier one. This workbook finds when the savings overtake the cost."
+)
 
 
 def refresh_how(static: bool) -> str:
@@ -74,14 +80,7 @@ NO_ADDIN = (
 
 
 def write(ctx) -> None:
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Fine-tuning break-even: will fine-tuning this LLM save us money, and when does it pay back?",
-        "Training is paid upfront; savings come month by month from serving a cheaper fine-tuned "
-        "model "
-        "instead of a frontier one. This workbook finds when the savings overtake the cost.",
-    )
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     r = 4
     ws.cell(r, 1, "How to use it").font = styles.BOLD
     for i, line in enumerate(HOW_TO, 1):

@@ -10,6 +10,11 @@ from workbook import styles
 from workbook.sheets import cashflow, currency_block
 
 SHEET = "Audit"
+TITLE = "Audit: the native Cash flow chain beside the add-in's figures"
+SUBTITLE = (
+    "Each figure computed twice: by native formulas step by step (Cash flow sheet) and by "
+    "the FT_ function; 1 = they agree (relative 1e-9). The Checks sheet counts this."
+)
 FIRST_ROW = 5
 REL_TOL = 1e-9  # the same tolerance the tests hold the native chain to
 TOL_CELL = "$B$3"
@@ -29,13 +34,7 @@ def write(ctx) -> None:
         ctx.wb.defined_names["AuditAgrees"] = DefinedName("AuditAgrees", attr_text="TRUE")
         return
     result = ctx.selected_result
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Audit: the native Cash flow chain beside the add-in's figures",
-        "Each figure computed twice: by native formulas step by step (Cash flow sheet) and by "
-        "the FT_ function; 1 = they agree (relative 1e-9). The Checks sheet counts this.",
-    )
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     ws["A3"] = "relative tolerance"
     styles.note_cell(ws["A3"])
     ws[TOL_CELL.replace("$", "")] = REL_TOL

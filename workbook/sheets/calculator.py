@@ -26,6 +26,7 @@ from workbook.sheets.changelog import show_refresh_status
 from workbook.switch_formulas import notes_formula, ruled_formula
 
 SHEET = "Calculator"
+TITLE = "Calculator: will fine-tuning this model save money, and when does it pay back?"
 ADDIN_MISSING = "Add-in not loaded: see About, step 2"
 SELECT_ROW = 4
 BLOCK_TITLE_ROW = 24  # room for one more constraint switch or assumption above the block
@@ -297,11 +298,9 @@ def _chart_over_months(ws, chart, top: int, months_cell: str) -> None:
     chart.series[0].yVal.numRef.f = f"{SHEET}!ScheduleCumulative"
 
 
-def write(ctx) -> None:
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Calculator: will fine-tuning this model save money, and when does it pay back?",
+def subtitle(ctx) -> str:
+    """How to read the sheet: which cells are inputs and answers, and where the answers come from."""
+    return (
         "Pick a scenario; yellow cells are inputs (type over any of them); green cells are the "
         + (
             "answer, computed live by native formulas on the Cash flow sheet (no add-in needed); "
@@ -312,8 +311,12 @@ def write(ctx) -> None:
             "Audit sheet checks they agree). "
         )
         + f"Units: answers in {ctx.currency.code} (the rate below), inputs and token rates in USD "
-        "(per 1M tokens), time in months.",
+        "(per 1M tokens), time in months."
     )
+
+
+def write(ctx) -> None:
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, subtitle(ctx))
     rows = field_rows()
     dn = ctx.wb.defined_names
 
@@ -332,14 +335,16 @@ def write(ctx) -> None:
     styles.input_cell(sel)
     ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=5)
     name("SelectedScenario", f"$C${r}")
-    dv = validations.rule(
-        "list",
-        "ScenarioNames",
-        error="Pick a scenario name from the Scenarios sheet.",
-        title="Unknown scenario",
+    validations.attach(
+        ws,
+        validations.rule(
+            "list",
+            "ScenarioNames",
+            error="Pick a scenario name from the Scenarios sheet.",
+            title="Unknown scenario",
+        ),
+        sel,
     )
-    ws.add_data_validation(dv)
-    dv.add(sel)
     ws.cell(r + 1, 1, "Row of that scenario in the Scenarios table")
     c = ws.cell(r + 1, 3, "=MATCH(SelectedScenario,ScenarioNames,0)")
     styles.calc_cell(c, "0")
@@ -426,20 +431,21 @@ def write(ctx) -> None:
         flag.font = styles.Font(name=styles.FONT_NAME, bold=True, color=styles.WARN_TEXT, size=9)
         rule = validations.for_input(f, text) if f not in ("frontier_model", "ft_model") else None
         if rule is not None:
-            ws.add_data_validation(rule)
-            rule.add(c)
+            validations.attach(ws, rule, c)
     last_block = BLOCK_FIRST_ROW + len(block_rows()) - 1
     name("InputBlock", block_ref())
-    models = validations.rule(
-        "list",
-        "PricingIds",
-        allow_blank=True,
-        error="Pick a model id from the Pricing sheet (its first column).",
-        title="Unknown model id",
+    validations.attach(
+        ws,
+        validations.rule(
+            "list",
+            "PricingIds",
+            allow_blank=True,
+            error="Pick a model id from the Pricing sheet (its first column).",
+            title="Unknown model id",
+        ),
+        f"C{rows['frontier_model']}",
+        f"C{rows['ft_model']}",
     )
-    ws.add_data_validation(models)
-    models.add(f"C{rows['frontier_model']}")
-    models.add(f"C{rows['ft_model']}")
 
     # outputs
     result = ctx.selected_result
@@ -514,16 +520,17 @@ def write(ctx) -> None:
     months_cell_abs = f"{SHEET}!$N${top - 1}"
     ws[months_cell] = SCHEDULE_MONTHS
     styles.input_cell(ws[months_cell], "0")
-    room = validations.rule(
-        "whole",
-        "1",
-        formula2=str(MAX_SCHEDULE_MONTHS),
-        operator="between",
-        error=f"Months shown: a whole number from 1 to {MAX_SCHEDULE_MONTHS}.",
-        title="Months shown",
+    validations.attach(
+        ws,
+        validations.between(
+            "whole",
+            "1",
+            str(MAX_SCHEDULE_MONTHS),
+            error=f"Months shown: a whole number from 1 to {MAX_SCHEDULE_MONTHS}.",
+            title="Months shown",
+        ),
+        ws[months_cell],
     )
-    ws.add_data_validation(room)
-    room.add(ws[months_cell])
     ws[f"O{top - 1}"] = f"(1 to {MAX_SCHEDULE_MONTHS}; the table grows or shrinks to fit)"
     styles.note_cell(ws[f"O{top - 1}"])
     sched = ctx.selected_schedule

@@ -35,6 +35,12 @@ from workbook import styles
 from workbook.sheets import cashflow_billing, pricing
 
 SHEET = "Cash flow"
+TITLE = "Cash flow: the whole calculation in native formulas, one step per row, one month per row"
+SUBTITLE = (
+    "Reads the Calculator's inputs and the Pricing sheet; every figure equals the engine's "
+    "(pricing.model.breakeven). Month 0 is the upfront; a retrain is paid at the end of each "
+    "lifetime; rows past the horizon stay blank."
+)
 REF = f"'{SHEET}'"
 MAX_MONTHS = 120  # months laid out; a longer horizon says so instead of answering
 FMT_MONTHS_OR_NEVER = '[>=1E+299]"never";#,##0.0'  # FOREVER shows as "never"
@@ -1065,14 +1071,7 @@ def latency_floor(verdict: str, lifetime: str, latency: str) -> str:
 def write(ctx) -> None:
     from workbook.sheets import calculator, currency_block
 
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Cash flow: the whole calculation in native formulas, one step per row, one month per row",
-        "Reads the Calculator's inputs and the Pricing sheet; every figure equals the engine's "
-        "(pricing.model.breakeven). Month 0 is the upfront; a retrain is paid at the end of each "
-        "lifetime; rows past the horizon stay blank.",
-    )
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     currency_block.put_caption(ws, "A3")
     rows = calculator.field_rows()
     ctx.native_answers = write_chain(

@@ -15,6 +15,12 @@ from pricing.prices.changelog import CHANGELOG_FIELDS
 from workbook import styles
 
 SHEET = "Changelog"
+TITLE = "Changelog: price changes applied by refreshes"
+SUBTITLE = (
+    "One row per changed rate: when (UTC), which model and field, old and new value, "
+    "the source and the sha256 of the downloaded registry. Appended by the Refresh "
+    "prices button and `ft-breakeven refresh`."
+)
 TABLE = "ChangelogTable"
 HEADER_ROW = 4
 FIRST_ROW = HEADER_ROW + 1
@@ -60,14 +66,7 @@ def show_refresh_status(ws, ref: str) -> None:
 
 
 def write(ctx) -> None:
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Changelog: price changes applied by refreshes",
-        "One row per changed rate: when (UTC), which model and field, old and new value, "
-        "the source and the sha256 of the downloaded registry. Appended by the Refresh "
-        "prices button and `ft-breakeven refresh`.",
-    )
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     ws["A3"] = "Last refresh"
     ws["A3"].font = styles.BOLD
     rows = ctx.changelog or []

@@ -20,6 +20,11 @@ def scenarios_upfront(n_scenarios: int) -> str:
 
 
 SHEET = "Checks"
+TITLE = "Checks: 1 = pass, 0 = fail"
+SUBTITLE = (
+    "Every check is a formula on the Calculator's inputs and the Pricing sheet; the master "
+    "check is shown on the Calculator."
+)
 FIRST_ROW = 5
 
 
@@ -125,13 +130,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
 
 
 def write(ctx) -> None:
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Checks: 1 = pass, 0 = fail",
-        "Every check is a formula on the Calculator's inputs and the Pricing sheet; the master "
-        "check is shown on the Calculator.",
-    )
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     items = checks(len(ctx.scenarios))
     last = FIRST_ROW + len(items) - 1
     ws["A3"] = "Master check"

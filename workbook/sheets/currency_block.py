@@ -71,23 +71,14 @@ def write(ctx, ws, row: int) -> None:
         f'"Formats show {built}: rebuild with --currency "&ReportCurrency)',
     )
     styles.note_cell(ws.cell(row, 5))
-    rate = validations.rule(
-        "decimal",
-        "0.000000001",
-        formula2=str(MAX_RATE),
-        operator="between",
-        error=f"FxRate: {RATE_ALLOWED}.",
-        title="Rate per USD",
+    rate = validations.between(
+        "decimal", "0.000000001", str(MAX_RATE), error=f"FxRate: {RATE_ALLOWED}.", title="Rate per USD"
     )
-    ws.add_data_validation(rate)
-    rate.add(cells["FxRate"][0])
     code = validations.rule(
         "textLength", "3", operator="equal", error="A three-letter ISO 4217 code, e.g. EUR.", title="Currency"
     )
-    ws.add_data_validation(code)
-    code.add(cells["ReportCurrency"][0])
     day = validations.rule(
         "date", "1", operator="greaterThan", error=f"FxDate: {DATE_ALLOWED}.", title="Date", allow_blank=True
     )
-    ws.add_data_validation(day)
-    day.add(cells["FxDate"][0])
+    for dv, name in ((rate, "FxRate"), (code, "ReportCurrency"), (day, "FxDate")):
+        validations.attach(ws, dv, cells[name][0])

@@ -7,6 +7,12 @@ import math
 from workbook import styles
 
 SHEET = "Functions"
+TITLE = "Functions: the FT_ functions this workbook uses"
+SUBTITLE = (
+    "Type them like Excel's own (=FT_PAYBACK_MONTHS(4000,650)). Arguments in [brackets] are "
+    "optional. #VALUE! bad argument or missing rate, #N/A unknown model, #NUM! the figure does not "
+    "exist."
+)
 WIDTHS = {"A": 48, "B": 60, "C": 90}
 LINE_POINTS = 12.5  # one wrapped line of 9-10 pt text
 
@@ -19,14 +25,7 @@ def _lines(text: str, width: float) -> int:
 
 
 def write(ctx) -> None:
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Functions: the FT_ functions this workbook uses",
-        "Type them like Excel's own (=FT_PAYBACK_MONTHS(4000,650)). Arguments in [brackets] are "
-        "optional. #VALUE! bad argument or missing rate, #N/A unknown model, #NUM! the figure does not "
-        "exist.",
-    )
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     for j, h in enumerate(("function", "what it returns", "arguments"), 1):
         styles.header_cell(ws.cell(4, j, h))
     table = ctx.functions

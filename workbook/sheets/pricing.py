@@ -209,6 +209,13 @@ def _second_source_marks(ws) -> None:
 DISAGREE_FILL = "FFC7CE"
 
 
+# the status words that mark a rate, with its fill and (italic) font colour
+STATUS_MARKS = (
+    ("INFERRED", styles.INFERRED_FILL, "C65911"),
+    ("UNVERIFIED", styles.UNVERIFIED_FILL, "7F7F7F"),
+)
+
+
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     cat: Catalog = ctx.catalog
@@ -286,23 +293,15 @@ def write(ctx) -> None:
         status_col = col_letter(f"{group}_status")
         for f in fields:
             col = col_letter(f)
-            ref = f"{col}{FIRST_ROW}:{col}{LAST_ROW}"
-            ws.conditional_formatting.add(
-                ref,
-                FormulaRule(
-                    formula=[f'ISNUMBER(SEARCH("INFERRED {f}",${status_col}{FIRST_ROW}))'],
-                    fill=styles.fill(styles.INFERRED_FILL),
-                    font=styles.Font(italic=True, color="C65911"),
-                ),
-            )
-            ws.conditional_formatting.add(
-                ref,
-                FormulaRule(
-                    formula=[f'ISNUMBER(SEARCH("UNVERIFIED {f}",${status_col}{FIRST_ROW}))'],
-                    fill=styles.fill(styles.UNVERIFIED_FILL),
-                    font=styles.Font(italic=True, color="7F7F7F"),
-                ),
-            )
+            for mark, fill, color in STATUS_MARKS:
+                ws.conditional_formatting.add(
+                    f"{col}{FIRST_ROW}:{col}{LAST_ROW}",
+                    FormulaRule(
+                        formula=[f'ISNUMBER(SEARCH("{mark} {f}",${status_col}{FIRST_ROW}))'],
+                        fill=styles.fill(fill),
+                        font=styles.Font(italic=True, color=color),
+                    ),
+                )
 
     _second_source_marks(ws)
 

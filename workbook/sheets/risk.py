@@ -22,6 +22,11 @@ from workbook import styles, validations
 from workbook.sheets import currency_block, risk_grid
 
 SHEET = "Risk"
+TITLE = "Risk: how sure is the answer?"
+SUBTITLE = (
+    "The Calculator's scenario with its uncertain inputs drawn thousands of times (FT_RISK), "
+    "and each driver moved on its own (FT_SENSITIVITY). Change the scenario on the Calculator."
+)
 DRAWS, SEED, OUTPUT = DEFAULT_DRAWS, 0, DEFAULT_TORNADO_OUTPUT  # the CLI's and FT_ functions' defaults
 DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
 RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
@@ -79,14 +84,15 @@ def _anchor(top: int) -> str:
     return f"{get_column_letter(FIRST_COL)}{top}"
 
 
+def _spill_block(ctx, ws, top: int, cols: int, formula: str, table: list[list]) -> None:
+    """An FT_ block spilled from (top, FIRST_COL), its first `cols` cells styled as the header."""
+    ctx.ft_spill(ws, _anchor(top), formula, table)
+    for j in range(cols):
+        styles.header_cell(ws.cell(top, FIRST_COL + j))
+
+
 def write(ctx) -> None:
-    ws = ctx.wb.create_sheet(SHEET)
-    styles.title(
-        ws,
-        "Risk: how sure is the answer?",
-        "The Calculator's scenario with its uncertain inputs drawn thousands of times (FT_RISK), "
-        "and each driver moved on its own (FT_SENSITIVITY). Change the scenario on the Calculator.",
-    )
+    ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     ws["B3"] = "Scenario"
     ws["C3"] = "=SelectedScenario"
     styles.link_cell(ws["C3"])
@@ -103,16 +109,17 @@ def write(ctx) -> None:
         styles.input_cell(ws[ref], styles.FMT_INT)
         ws[f"D{ref[1:]}"] = unit
         styles.note_cell(ws[f"D{ref[1:]}"])
-    trials = validations.rule(
-        "whole",
-        "100",
-        formula2="100000",
-        operator="between",
-        error="Trials: a whole number from 100 to 100,000.",
-        title="Trials",
+    validations.attach(
+        ws,
+        validations.between(
+            "whole",
+            "100",
+            "100000",
+            error="Trials: a whole number from 100 to 100,000.",
+            title="Trials",
+        ),
+        ws[DRAWS_CELL],
     )
-    ws.add_data_validation(trials)
-    trials.add(ws[DRAWS_CELL])
     ws["B8"] = RANGES_TEXT
     styles.note_cell(ws["B8"], wrap=True)
     ws.merge_cells("B8:G8")  # the text wraps inside the blocks' width, clear of "your ranges"
@@ -120,14 +127,14 @@ def write(ctx) -> None:
 
     risk_table, tornado_table = _tables(ctx)
     ranges_ref = _write_ranges(ws)
-    ctx.ft_spill(
+    _spill_block(
+        ctx,
         ws,
-        _anchor(RISK_TOP),
+        RISK_TOP,
+        RISK_COLS,
         f"FT_RISK(InputBlock,{DRAWS_CELL},{SEED_CELL},{ranges_ref},{currency_block.FX})",
         risk_table,
     )
-    for j in range(RISK_COLS):
-        styles.header_cell(ws.cell(RISK_TOP, FIRST_COL + j))
     for i, fmt in enumerate(_risk_formats(ctx)[1:], start=1):
         for j in range(RISK_COLS):
             styles.output_cell(ws.cell(RISK_TOP + i, FIRST_COL + j), fmt if j else None)
@@ -137,19 +144,22 @@ def write(ctx) -> None:
     ws["B17"] = "Figure explained"
     ws[OUTPUT_CELL] = figure_label(OUTPUT)  # FT_SENSITIVITY takes a figure's label as its output
     styles.input_cell(ws[OUTPUT_CELL])
-    choose = validations.choice(
-        labels(MENU_OUTPUTS), error="Pick a figure from the list.", title="Figure explained"
-    )
-    ws.add_data_validation(choose)
-    choose.add(ws[OUTPUT_CELL])
-    ctx.ft_spill(
+    validations.attach(
         ws,
-        _anchor(TORNADO_TOP),
+        validations.choice(
+            labels(MENU_OUTPUTS), error="Pick a figure from the list.", title="Figure explained"
+        ),
+        ws[OUTPUT_CELL],
+    )
+    _spill_block(
+        ctx,
+        ws,
+        TORNADO_TOP,
+        TORNADO_COLS,
         f"FT_SENSITIVITY(InputBlock,{OUTPUT_CELL},{currency_block.FX})",
         tornado_table,
     )
     for j in range(TORNADO_COLS):
-        styles.header_cell(ws.cell(TORNADO_TOP, FIRST_COL + j))
         for i in range(1, MAX_TORNADO_ROWS):
             # low / high are inputs of any scale (0.2, 5,000): General shows each as typed
             fmt = figure(OUTPUT).number_format if j >= 3 else ("General" if j else None)
@@ -216,11 +226,13 @@ def _write_ranges(ws) -> str:
         styles.header_cell(ws.cell(RANGES_TOP, RANGES_COL + j, head))
         for i in range(1, RANGES_ROWS + 1):
             styles.input_cell(ws.cell(RANGES_TOP + i, RANGES_COL + j), None if j == 0 else "General")
-    names = validations.choice(
-        RANGE_INPUTS, allow_blank=True, error="Pick an input name from the list.", title="Input name"
+    validations.attach(
+        ws,
+        validations.choice(
+            RANGE_INPUTS, allow_blank=True, error="Pick an input name from the list.", title="Input name"
+        ),
+        f"{first}{RANGES_TOP + 1}:{first}{RANGES_TOP + RANGES_ROWS}",
     )
-    ws.add_data_validation(names)
-    names.add(f"{first}{RANGES_TOP + 1}:{first}{RANGES_TOP + RANGES_ROWS}")
     note = ws.cell(RANGES_TOP + RANGES_ROWS + 1, RANGES_COL, RANGES_NOTE)
     styles.note_cell(note, wrap=True)
     ws.merge_cells(
