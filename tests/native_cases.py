@@ -154,3 +154,43 @@ def case_book(base: Path, cases: list[dict], path: Path) -> tuple[Path, dict[str
         answers = cashflow.write_chain(sheet, lambda f, col=col: f"{CASES_SHEET}!${col}${row[f]}")
     wb.save(path)
     return path, answers
+
+
+def unpriced_successor_cases(catalog) -> list[dict]:
+    """A successor with no training rate taking over (its training has no price): the engine's
+    flows do not exist then (NPV and IRR n/a) once it takes over inside the horizon, and exist
+    when the horizon ends first. One case per such successor and horizon (1, 2 and 24 months),
+    on a fine-tuned model that stops serving a month and a half after the start."""
+    unpriced = [
+        m.id
+        for m in catalog.models
+        if m.fine_tunable and m.training_per_1m is None and m.training_per_hour is None
+    ]
+    ending = [m for m in catalog.models if m.fine_tunable and m.shutdown_date and m.training_per_1m]
+    out: list[dict] = []
+    for successor in unpriced:
+        for ft in ending:
+            cases = [
+                _valid(
+                    {
+                        "name": f"{ft.id} then {successor}, {horizon} months",
+                        "queries_per_day": 5000,
+                        "input_tokens": 800,
+                        "output_tokens": 200,
+                        "frontier_model": ft.id,
+                        "ft_model": ft.id,
+                        "training_examples": 1000,
+                        "tokens_per_example": 500,
+                        "lifetime_months": 6,
+                        "horizon_months": horizon,
+                        "start_date": ft.shutdown_date - timedelta(days=45),
+                        "successor_ft_model": successor,
+                    },
+                    catalog,
+                )
+                for horizon in (1, 2, 24)
+            ]
+            if all(cases) and "takes over" in " ".join(evaluate(cases[-1], catalog).notes):
+                out += cases
+                break
+    return out

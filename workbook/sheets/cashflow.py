@@ -45,7 +45,7 @@ REF = f"'{SHEET}'"
 MAX_MONTHS = 120  # months laid out; a longer horizon says so instead of answering
 FMT_MONTHS_OR_NEVER = '[>=1E+299]"never";#,##0.0'  # FOREVER shows as "never"
 NEVER_KEYS = {"service_months", "succ_cap", "succ_end", "last_retrain", "succ_last_retrain", "forever"}
-TRUE_FALSE_KEYS = {"gpu_on", "succ_on", "has_baseline", "latency_driven"}
+TRUE_FALSE_KEYS = {"gpu_on", "succ_on", "flows_known", "has_baseline", "latency_driven"}
 NA = "n/a"  # a figure that does not exist (never pays back, no IRR): the engine's None
 # Guesses for the native IRR, tried in turn: Excel's and LibreOffice's IRR run Newton's method
 # from the guess, which finds no root, or another root, from a bad start.
@@ -499,12 +499,18 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         f"IF(N({{train_tokens}})>0,"
         f"{{train_tokens}}*{{epochs}}*{_price(SUCC_ROW, 'training_per_1m')}/{TOKENS_PER_MILLION},0))"
     )
+    # the rate its training is billed at (by the hour or by the token) may be missing: no cost
+    s_unpriced = (
+        f'IF({hours}<>"",NOT(ISNUMBER({_price(SUCC_ROW, "training_per_hour")})),'
+        f"AND(N({{train_tokens}})>0,NOT(ISNUMBER({_price(SUCC_ROW, 'training_per_1m')}))))"
+    )
     add(
         "succ_upfront",
-        "successor's training (its own rate, the same data) + the one-off costs again",
-        f'IF(ISNUMBER({{succ_input}}),IF(OR({hours}<>"",N({{train_tokens}})>0),'
+        f"successor's training (its own rate, the same data) + the one-off costs again "
+        f"({NA}: no training rate)",
+        f'IF(ISNUMBER({{succ_input}}),IF({s_unpriced},"{NA}",IF(OR({hours}<>"",N({{train_tokens}})>0),'
         f"MAX({s_run},N({_price(SUCC_ROW, 'min_job_charge')})),0)*{{training_runs}}"
-        "+{eval_cost}+{data_prep_cost}+{other_upfront_cost},0)",
+        "+{eval_cost}+{data_prep_cost}+{other_upfront_cost}),0)",
         styles.FMT_USD,
     )
     add(
@@ -512,6 +518,11 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         "a successor takes over? (rates known, the model stops serving within forever)",
         f"AND(ISNUMBER({{succ_input}}),{{service_months}}<{FOREVER},{{service_months}}>0,"
         "MIN({lifetime_months_plan},{succ_cap}-{service_months})>0)",
+    )
+    add(
+        "flows_known",
+        "every monthly flow has a price? (not when a successor without a training rate takes over)",
+        "NOT(AND({succ_on},{service_months}<{horizon_months},NOT(ISNUMBER({succ_upfront}))))",
     )
     add(
         "succ_life",
@@ -806,11 +817,11 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "successor payments",
-        "IF(AND({succ_on},{m}<{horizon_months},{m}-{service_months}+{eps}>=0),"
+        "IF(NOT({flows_known}),NA(),IF(AND({succ_on},{m}<{horizon_months},{m}-{service_months}+{eps}>=0),"
         "(IF({m}-1-{service_months}+{eps}<0,1,0)+{retrain_cost_share}*("
         "MIN(INT(({m}-{service_months}+{eps})/{succ_life}),{succ_last_retrain})"
         "-IF({m}-1-{service_months}+{eps}>=0,MIN(INT(({m}-1-{service_months}+{eps})/{succ_life}),{succ_last_retrain}),0)))"
-        "*{succ_upfront},0)",
+        "*{succ_upfront},0))",
         styles.FMT_USD,
     ),
     (
@@ -942,7 +953,7 @@ def write_chain(
         (
             "npv",
             "npv: NPV(monthly rate, months 1..horizon) + month 0",
-            f"NPV({cells['rate_monthly']},{rest})+{f0}",
+            f'IF({cells["flows_known"]},NPV({cells["rate_monthly"]},{rest})+{f0},"{NA}")',
             styles.FMT_USD,
         ),
         (
@@ -960,7 +971,7 @@ def write_chain(
         (
             "discounted_payback_months",
             "discounted_payback_months: first month the discounted cumulative reaches 0",
-            f'IF({f0}>=0,0,IF(COUNT({crossings})=0,"{NA}",MIN({crossings})))',
+            f'IF(NOT({cells["flows_known"]}),"{NA}",IF({f0}>=0,0,IF(COUNT({crossings})=0,"{NA}",MIN({crossings}))))',
             styles.FMT_MONTHS,
         ),
     )
