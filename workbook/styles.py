@@ -7,8 +7,11 @@ headline outputs are bold on pale blue; checks read OK (green) or ERROR (red).
 
 from __future__ import annotations
 
+import math
+
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 # the figures' formats are said once, in pricing.model.figures
@@ -168,6 +171,42 @@ def titled_sheet(wb, name: str, text: str, subtitle: str) -> Worksheet:
     ws = wb.create_sheet(name)
     title(ws, text, subtitle)
     return ws
+
+
+LINE_POINTS = 12.5  # one wrapped line of 9-10 pt text
+DEFAULT_WIDTH = 8.43  # Excel's width of a column the file does not size
+
+
+def wrapped_lines(
+    text: str, width: float, points: float = 10, bold: bool = False, per_unit: float = 1.1
+) -> int:
+    """Wrapped lines of `text` in a column `width` characters wide (Excel and LibreOffice do not
+    grow rows for wrapped text that openpyxl writes). Prose fits about `per_unit` characters per
+    unit of width in the 10-11 pt body font (1.0: room for breaks between long words); a bigger
+    or bold font fits fewer."""
+    per_line = max(width * per_unit * 10 / points / (1.1 if bold else 1), 1)
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def span_width(ws: Worksheet, first: str, last: str) -> float:
+    """Characters across columns first..last (their set widths, else Excel's default)."""
+    letters = (
+        get_column_letter(i)
+        for i in range(column_index_from_string(first), column_index_from_string(last) + 1)
+    )
+    return sum(ws.column_dimensions[x].width or DEFAULT_WIDTH for x in letters)
+
+
+def wrap_across(ws: Worksheet, row: int, first: str, last: str) -> None:
+    """The text of cell {first}{row} wrapped inside columns first..last (merged), so it never
+    spills into the next printed part; its row made tall enough for every line."""
+    cell = ws[f"{first}{row}"]
+    ws.merge_cells(f"{first}{row}:{last}{row}")
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    f = cell.font
+    lines = wrapped_lines(cell.value, span_width(ws, first, last), f.sz or 11, bool(f.b), per_unit=1.0)
+    height = LINE_POINTS * lines * (f.sz or 11) / 10 + 3
+    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, height)
 
 
 def header_row(ws: Worksheet, row: int, col: int, labels, *, height: float | None = 30) -> None:

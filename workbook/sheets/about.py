@@ -79,6 +79,23 @@ NO_ADDIN = (
 )
 
 
+WIDTHS = {"A": 28, "B": 72}  # one portrait page wide at about 100%
+
+
+def _wrap_paragraphs(ws) -> None:
+    """Each line of text wrapped inside the page's columns: a long line left to spill past
+    column B made the printed page (fit to its width) tiny."""
+    for row in ws.iter_rows(min_col=1, max_col=2):
+        a, b = row
+        if b.value is None and isinstance(a.value, str) and len(a.value) > WIDTHS["A"]:
+            styles.wrap_across(ws, a.row, "A", "B")
+        elif isinstance(b.value, str) and len(b.value) > WIDTHS["B"]:
+            b.alignment = styles.Alignment(wrap_text=True, vertical="top")
+            a.alignment = styles.Alignment(vertical="top")  # the label beside its first line
+            lines = styles.wrapped_lines(b.value, WIDTHS["B"], per_unit=1.0)
+            ws.row_dimensions[b.row].height = styles.LINE_POINTS * lines + 3
+
+
 def write(ctx) -> None:
     ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     r = 4
@@ -123,9 +140,9 @@ def write(ctx) -> None:
         c = ws.cell(r + i, 1, text)
         style(c)
     c = ws.cell(r + len(legend) + 1, 1, "Check passes (1 / OK)")
-    c.fill, c.font = styles.fill(styles.PASS_FILL), styles.Font(bold=True, color=styles.PASS_FONT)
+    c.fill, c.font = styles.fill(styles.PASS_FILL), styles.font(bold=True, color=styles.PASS_FONT)
     c = ws.cell(r + len(legend) + 2, 1, "Check fails (0)")
-    c.fill, c.font = styles.fill(styles.FAIL_FILL), styles.Font(bold=True, color=styles.FAIL_FONT)
+    c.fill, c.font = styles.fill(styles.FAIL_FILL), styles.font(bold=True, color=styles.FAIL_FONT)
     c = ws.cell(r + len(legend) + 3, 1, "Pricing: inferred rate (rule in the *_status column)")
     c.fill = styles.fill(styles.INFERRED_FILL)
     c = ws.cell(r + len(legend) + 4, 1, "Pricing: unverified rate")
@@ -152,6 +169,7 @@ def write(ctx) -> None:
     ws.cell(r, 1, "Good to know").font = styles.BOLD
     for i, line in enumerate(notes, 1):
         ws.cell(r + i, 1, line)
-    styles.widths(ws, **{"A": 60, "B": 80})
+    styles.widths(ws, **WIDTHS)
+    _wrap_paragraphs(ws)
     styles.print_setup(ws, landscape=False)
     styles.protect(ws)

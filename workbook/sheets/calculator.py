@@ -315,6 +315,21 @@ def subtitle(ctx) -> str:
     )
 
 
+def _fit_texts_to_parts(ws, top: int) -> None:
+    """The subtitle wrapped inside the first printed part (A:J) and the schedule's title inside
+    the second (L:P), and the schedule's header row tall enough for its wrapped labels: long
+    texts no longer spill into the other part or get cut at its edge."""
+    styles.wrap_across(ws, 2, "A", "J")
+    styles.wrap_across(ws, top - 2, SCHEDULE_COL, SCHEDULE_LAST_COL)
+    lines = max(
+        styles.wrapped_lines(
+            text, ws.column_dimensions[get_column_letter(12 + j)].width, bold=True, per_unit=1.0
+        )
+        for j, text in enumerate(labels(SCHEDULE_OUT))
+    )
+    ws.row_dimensions[top].height = max(ws.row_dimensions[top].height or 0, styles.LINE_POINTS * lines + 3)
+
+
 def write(ctx) -> None:
     ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, subtitle(ctx))
     rows = field_rows()
@@ -613,9 +628,10 @@ def write(ctx) -> None:
     )
     ws.freeze_panes = "A4"
     styles.protect(ws)
-    # two printed parts, each fit to the page width: inputs beside the answer and its chart,
-    # then the month-by-month table
+    # two printed parts, fit to the page width (as many pages tall as they need: one page for
+    # the first made it unreadably small): inputs beside the answer and its chart, then the
+    # month-by-month table
     chart_end = out_rows["=constraints"] + NOTE_ROWS + 22
     modes_end = serving_modes_block.write(ctx, ws, max(last_block, chart_end) + 2)
     styles.print_setup(ws, f"A1:J{modes_end},L1:P{bottom}")
-    ws.page_setup.fitToHeight = 1  # each part on one page
+    _fit_texts_to_parts(ws, top)

@@ -129,6 +129,9 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
     ]
 
 
+LABEL_WIDTH = 80  # characters of column A, the checks' texts
+
+
 def write(ctx) -> None:
     ws = styles.titled_sheet(ctx.wb, SHEET, TITLE, SUBTITLE)
     items = checks(len(ctx.scenarios))
@@ -156,7 +159,14 @@ def write(ctx) -> None:
     _addin_probe(ctx, ws, last + 2)
     _second_source_count(ws, last + 3)
     styles.protect(ws)
-    styles.widths(ws, **{"A": 80, "B": 40})
+    styles.widths(ws, **{"A": LABEL_WIDTH, "B": 40})
+    for row in range(FIRST_ROW, last + 4):  # a long check's text wraps, not cut by its result
+        label = ws.cell(row, 1)
+        if isinstance(label.value, str) and len(label.value) > LABEL_WIDTH:
+            label.alignment = styles.Alignment(wrap_text=True, vertical="top")
+            ws.row_dimensions[row].height = (
+                styles.LINE_POINTS * styles.wrapped_lines(label.value, LABEL_WIDTH, per_unit=1.0) + 3
+            )
     styles.print_setup(ws, landscape=False)
 
 

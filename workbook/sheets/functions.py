@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from workbook import styles
 
 SHEET = "Functions"
@@ -14,14 +12,6 @@ SUBTITLE = (
     "exist."
 )
 WIDTHS = {"A": 48, "B": 60, "C": 90}
-LINE_POINTS = 12.5  # one wrapped line of 9-10 pt text
-
-
-def _lines(text: str, width: float) -> int:
-    """Wrapped lines of `text` in a column `width` characters wide (a generous estimate: Excel
-    and LibreOffice do not grow rows for wrapped text that openpyxl writes)."""
-    per_line = max(width * 1.1, 1)
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
 
 
 def write(ctx) -> None:
@@ -50,8 +40,10 @@ def write(ctx) -> None:
             for j in (1, 2, 3):
                 ws.cell(r, j).alignment = styles.Alignment(wrap_text=True, vertical="top")
             ws.cell(r, 3).font = styles.CODE
-            lines = max(_lines(ws.cell(r, j).value, w) for j, w in enumerate(WIDTHS.values(), 1))
-            ws.row_dimensions[r].height = LINE_POINTS * lines + 3
+            lines = max(
+                styles.wrapped_lines(ws.cell(r, j).value, w) for j, w in enumerate(WIDTHS.values(), 1)
+            )
+            ws.row_dimensions[r].height = styles.LINE_POINTS * lines + 3
     styles.widths(ws, **WIDTHS)
     ws.freeze_panes = "A5"
     styles.print_setup(ws)

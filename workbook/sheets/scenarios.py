@@ -20,6 +20,7 @@ from workbook import fields, styles
 from workbook.sheets import currency_block
 
 SHEET = "Scenarios"
+TITLE = "Scenarios: one row per case"
 TABLE = "ScenariosTable"
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
@@ -42,6 +43,7 @@ OUTPUT_NAMES: tuple[str, ...] = (
     "mode",
 )
 OUTPUTS: tuple[tuple[str, str], ...] = tuple((n, HEADLINE[n].number_format) for n in OUTPUT_NAMES)
+NAME_WIDTH = 40  # characters: the scenario names, and the title above them at 16 pt
 OUTPUT_WIDTH = 18  # characters; wider where a label needs it to fit in two lines
 HEADER_HEIGHT = 30  # two wrapped lines of the header font
 LINE_POINTS = 12.5  # one wrapped line of the 9 pt description text
@@ -71,17 +73,24 @@ def write(ctx) -> None:
     scenarios = ctx.scenarios
     end = last_row(len(scenarios))
     last_in = get_column_letter(len(INPUT_COLUMNS))
-    styles.title(
+    # Column A prints beside the outputs on every page: the title fits it, the rest of the
+    # heading starts in B (a longer title was cut at A's edge on paper)
+    styles.title(ws, TITLE, "")
+    styles.put(
         ws,
-        "Scenarios: one row per case; outputs on the right (green) "
+        "B2",
+        "Outputs on the right (green) "
         + (
-            "were computed when the file was built (no add-in)" if ctx.static else "are FT_SCENARIOS formulas"
-        ),
-        "Yellow cells are inputs; a blank cell takes the input's default (see the Calculator's "
+            "were computed when the file was built (no add-in). "
+            if ctx.static
+            else "are FT_SCENARIOS formulas. "
+        )
+        + "Yellow cells are inputs; a blank cell takes the input's default (see the Calculator's "
         "default / source column). "
         "Add a case by typing it in an empty row (or copy a row down); pick it on the Calculator "
         "with the scenario selector. Rates come from the Pricing sheet unless a *_price column is"
         " filled.",
+        "subtitle",
     )
     ws["A3"] = "unit"
     styles.note_cell(ws["A3"])
@@ -133,7 +142,7 @@ def write(ctx) -> None:
     ws.row_dimensions[HEADER_ROW].height = HEADER_HEIGHT
     if ctx.static:
         _stamp_rows(ctx, ws, first_out + len(OUTPUTS), end)
-    widths = {"A": 32}
+    widths = {"A": NAME_WIDTH}
     for j, f in enumerate(INPUT_COLUMNS[1:], start=2):
         widths[get_column_letter(j)] = 14 if f not in ("frontier_model", "ft_model") else 22
     widths[get_column_letter(len(INPUT_COLUMNS) + 1)] = 3

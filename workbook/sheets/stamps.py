@@ -78,6 +78,9 @@ def write(ctx) -> None:
     notes = ws.cell(top + 2, 2, "; ".join(ctx.selected_result.notes))
     styles.note_cell(notes)
     dn["PythonNotes"] = DefinedName("PythonNotes", attr_text=f"{checks.SHEET}!$B${top + 2}")
+    for row in (top, top + 2):  # kept inside the stamp table's columns: a spill made the page tiny
+        styles.wrap_across(ws, row, "B", "D")
+        ws.cell(row, 1).alignment = styles.Alignment(vertical="top")  # beside its value's first line
     for j, text in enumerate(("input", "value when built", "value now", "same (1/0)"), 1):
         styles.header_cell(ws.cell(top + 3, j, text))
     first = top + 4
