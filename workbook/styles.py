@@ -194,19 +194,24 @@ def span_width(ws: Worksheet, first: str, last: str) -> float:
         get_column_letter(i)
         for i in range(column_index_from_string(first), column_index_from_string(last) + 1)
     )
-    return sum(ws.column_dimensions[x].width or DEFAULT_WIDTH for x in letters)
+    dims = ws.column_dimensions  # (looked up, not indexed: indexing adds a 13-wide column)
+    return sum(dims[x].width if x in dims and dims[x].width else DEFAULT_WIDTH for x in letters)
+
+
+def wrap_in(ws: Worksheet, cell: Cell, width: float) -> None:
+    """`cell` wrapped (top-aligned) in `width` characters, its row made tall enough for every
+    line (Excel and LibreOffice do not grow it for a file openpyxl writes)."""
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    size, bold = cell.font.sz or 11, bool(cell.font.b)
+    height = LINE_POINTS * wrapped_lines(cell.value, width, size, bold, per_unit=1.0) * size / 10 + 3
+    ws.row_dimensions[cell.row].height = max(ws.row_dimensions[cell.row].height or 0, height)
 
 
 def wrap_across(ws: Worksheet, row: int, first: str, last: str) -> None:
     """The text of cell {first}{row} wrapped inside columns first..last (merged), so it never
     spills into the next printed part; its row made tall enough for every line."""
-    cell = ws[f"{first}{row}"]
     ws.merge_cells(f"{first}{row}:{last}{row}")
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
-    f = cell.font
-    lines = wrapped_lines(cell.value, span_width(ws, first, last), f.sz or 11, bool(f.b), per_unit=1.0)
-    height = LINE_POINTS * lines * (f.sz or 11) / 10 + 3
-    ws.row_dimensions[row].height = max(ws.row_dimensions[row].height or 0, height)
+    wrap_in(ws, ws[f"{first}{row}"], span_width(ws, first, last))
 
 
 def header_row(ws: Worksheet, row: int, col: int, labels, *, height: float | None = 30) -> None:

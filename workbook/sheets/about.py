@@ -90,10 +90,8 @@ def _wrap_paragraphs(ws) -> None:
         if b.value is None and isinstance(a.value, str) and len(a.value) > WIDTHS["A"]:
             styles.wrap_across(ws, a.row, "A", "B")
         elif isinstance(b.value, str) and len(b.value) > WIDTHS["B"]:
-            b.alignment = styles.Alignment(wrap_text=True, vertical="top")
+            styles.wrap_in(ws, b, WIDTHS["B"])
             a.alignment = styles.Alignment(vertical="top")  # the label beside its first line
-            lines = styles.wrapped_lines(b.value, WIDTHS["B"], per_unit=1.0)
-            ws.row_dimensions[b.row].height = styles.LINE_POINTS * lines + 3
 
 
 def write(ctx) -> None:

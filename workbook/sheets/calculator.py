@@ -321,6 +321,7 @@ def _fit_texts_to_parts(ws, top: int) -> None:
     texts no longer spill into the other part or get cut at its edge."""
     styles.wrap_across(ws, 2, "A", "J")
     styles.wrap_across(ws, top - 2, SCHEDULE_COL, SCHEDULE_LAST_COL)
+    styles.wrap_across(ws, top - 1, "O", SCHEDULE_LAST_COL)  # the months shown's allowed range
     lines = max(
         styles.wrapped_lines(
             text, ws.column_dimensions[get_column_letter(12 + j)].width, bold=True, per_unit=1.0

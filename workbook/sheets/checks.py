@@ -163,10 +163,7 @@ def write(ctx) -> None:
     for row in range(FIRST_ROW, last + 4):  # a long check's text wraps, not cut by its result
         label = ws.cell(row, 1)
         if isinstance(label.value, str) and len(label.value) > LABEL_WIDTH:
-            label.alignment = styles.Alignment(wrap_text=True, vertical="top")
-            ws.row_dimensions[row].height = (
-                styles.LINE_POINTS * styles.wrapped_lines(label.value, LABEL_WIDTH, per_unit=1.0) + 3
-            )
+            styles.wrap_in(ws, label, LABEL_WIDTH)
     styles.print_setup(ws, landscape=False)
 
 

@@ -43,7 +43,7 @@ OUTPUT_NAMES: tuple[str, ...] = (
     "mode",
 )
 OUTPUTS: tuple[tuple[str, str], ...] = tuple((n, HEADLINE[n].number_format) for n in OUTPUT_NAMES)
-NAME_WIDTH = 40  # characters: the scenario names, and the title above them at 16 pt
+NAME_WIDTH = 44  # characters: the scenario names, and the title above them at 16 pt
 OUTPUT_WIDTH = 18  # characters; wider where a label needs it to fit in two lines
 HEADER_HEIGHT = 30  # two wrapped lines of the header font
 LINE_POINTS = 12.5  # one wrapped line of the 9 pt description text

@@ -1,0 +1,153 @@
+"""The printed workbook: every page at a readable scale, no title, heading or note cut at the
+edge of its printed part or spilling into the next one (seen in LibreOffice renders: the
+Scenarios title cut to "Scenarios: one row per c", the About page at about 35%, the
+Calculator's 126 rows forced onto one page).
+
+Text widths are estimated from the characters, the font size and boldness (no font metrics
+here): a column `width` wide holds about 1.1 x width characters of 10-11 pt prose.
+"""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
+
+from workbook import styles
+from workbook.sheets import about, calculator, checks, scenarios
+
+PER_UNIT = 1.1  # characters of 10-11 pt prose per unit of column width
+DEFAULT_HEIGHT = 15.0  # points: a row the file does not size
+FIXED = (about.SHEET, calculator.SHEET, scenarios.SHEET, checks.SHEET)
+
+
+def text_width(cell) -> float:
+    """Column-width units the cell's text needs on one line."""
+    f = cell.font
+    size = (f.sz or 11) if f else 11
+    bold = bool(f and f.b)
+    return len(str(cell.value)) / PER_UNIT * size / 10 * (1.1 if bold else 1.0)
+
+
+def _width(ws, col: int) -> float:
+    letter = get_column_letter(col)
+    return styles.span_width(ws, letter, letter)
+
+
+def _merged(ws):
+    return {(r.min_row, r.min_col): r for r in ws.merged_cells.ranges}
+
+
+def print_parts(ws) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each printed part: the print area's ranges, else
+    the used range."""
+    if not ws.print_area:
+        return [(1, 1, ws.max_column, ws.max_row)]
+    parts = ws.print_area if isinstance(ws.print_area, list) else ws.print_area.split(",")
+    return [range_boundaries(p.split("!")[-1].replace("$", "")) for p in parts]
+
+
+def cut_texts(ws) -> list[tuple]:
+    """Texts that do not show whole on paper: a one-line text wider than the room to its right
+    (up to the next filled cell, or the edge of its printed part), or a wrapped text taller
+    than its row. Repeated print-title columns print beside every part."""
+    merged = _merged(ws)
+    inside = {c for r in ws.merged_cells.ranges for c in r.cells} - set(merged)
+    titled = set()
+    if ws.print_title_cols:
+        a, b = ws.print_title_cols.replace("$", "").split(":")
+        titled = set(range(column_index_from_string(a), column_index_from_string(b) + 1))
+    out = []
+    for c1, r1, c2, r2 in print_parts(ws):
+        cols = sorted(set(range(c1, c2 + 1)) | titled)
+        for row in ws.iter_rows(min_row=r1, max_row=r2):
+            for cell in row:
+                if cell.column not in cols or (cell.row, cell.column) in inside:
+                    continue
+                if not isinstance(cell.value, str) or cell.value.startswith("="):
+                    continue
+                span = merged.get((cell.row, cell.column))
+                last = span.max_col if span else cell.column
+                room = sum(_width(ws, c) for c in range(cell.column, last + 1))
+                if cell.alignment is not None and cell.alignment.wrap_text:
+                    f = cell.font
+                    size = (f.sz or 11) if f else 11
+                    lines = styles.wrapped_lines(cell.value, room, size, bool(f and f.b), per_unit=PER_UNIT)
+                    height = ws.row_dimensions[cell.row].height or DEFAULT_HEIGHT
+                    if height < lines * styles.LINE_POINTS * size / 10:
+                        out.append(
+                            (cell, f"{ws.title}!{cell.coordinate} needs {lines} lines: {cell.value[:40]!r}")
+                        )
+                    continue
+                if cell.alignment is not None and cell.alignment.horizontal in ("right", "center"):
+                    continue  # (numbers and short codes: not prose that spills right)
+                # a one-line text spills right over empty cells, up to the part's edge
+                nxt = cell.column + (last - cell.column) + 1
+                while nxt in cols and ws.cell(cell.row, nxt).value is None and nxt not in titled:
+                    room += _width(ws, nxt)
+                    nxt += 1
+                if text_width(cell) > room:
+                    out.append(
+                        (cell, f"{ws.title}!{cell.coordinate} cut at {room:.0f} of {text_width(cell):.0f}")
+                    )
+    return out
+
+
+def test_the_checker_finds_a_cut_title(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "A title much longer than its one narrow printed column"
+    ws["A1"].font = styles.font(bold=True, size=16)
+    ws.column_dimensions["A"].width = 20
+    ws.print_area = "A1:A3"
+    assert cut_texts(ws)
+    ws.column_dimensions["A"].width = 100
+    assert not cut_texts(ws)
+    ws["A2"] = "wrapped " * 40
+    ws["A2"].alignment = styles.Alignment(wrap_text=True)
+    assert cut_texts(ws)  # four lines in a 15 pt row
+    ws.row_dimensions[2].height = 80
+    assert not cut_texts(ws)
+
+
+@pytest.mark.parametrize("runtime", ["lite", "none"])
+@pytest.mark.parametrize("sheet", FIXED)
+def test_no_text_is_cut_on_paper(runtime_files, runtime, sheet):
+    ws = openpyxl.load_workbook(runtime_files[runtime])[sheet]
+    cut = cut_texts(ws)
+    if sheet == calculator.SHEET:
+        # the inputs' long labels beside their input names are the figures registry's job
+        # (issue 18 item 1); here: the title rows and the whole schedule part (L:P)
+        schedule = column_index_from_string(calculator.SCHEDULE_COL)
+        cut = [(c, t) for c, t in cut if c.row <= calculator.SCHEDULE_HEADER_ROW or c.column >= schedule]
+    assert not cut, [t for _c, t in cut]
+
+
+@pytest.mark.parametrize("runtime", ["lite", "none"])
+def test_printed_pages_fit_the_width_only(runtime_files, runtime):
+    """Fit to the page width, as many pages tall as needed: a sheet forced onto one page tall
+    printed the Calculator's 126 rows at about a third of their size."""
+    wb = openpyxl.load_workbook(runtime_files[runtime])
+    for name in FIXED:
+        ps = wb[name].page_setup
+        assert wb[name].sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ps.fitToWidth, ps.fitToHeight) == (1, 0), name
+
+
+@pytest.mark.parametrize("runtime", ["lite", "none"])
+def test_scenarios_print_their_title_whole(runtime_files, runtime):
+    ws = openpyxl.load_workbook(runtime_files[runtime])[scenarios.SHEET]
+    (c1, r1, _c2, _r2), *_ = print_parts(ws)
+    assert r1 == 1 and ws.print_title_cols.replace("$", "") == "A:A"  # the title row prints
+    assert ws["A1"].value == scenarios.TITLE
+    assert text_width(ws["A1"]) <= _width(ws, 1)  # and fits the one column it prints in
+    assert ws["B1"].value is None and ws["A2"].value is None  # nothing beside it to cut
+
+
+def test_about_prints_one_page_wide_near_full_size(runtime_files):
+    """Portrait A4 holds about 100 characters of width at 100%; About's columns fit that and no
+    line spills past them (a spill is what the fit-to-width shrank)."""
+    ws = openpyxl.load_workbook(runtime_files["none"])[about.SHEET]
+    assert ws.page_setup.orientation == "portrait"
+    assert _width(ws, 1) + _width(ws, 2) <= 105
+    assert ws.max_column == 2
