@@ -159,7 +159,7 @@ def write(ctx) -> None:
     _addin_probe(ctx, ws, last + 2)
     _second_source_count(ws, last + 3)
     styles.protect(ws)
-    styles.widths(ws, **{"A": LABEL_WIDTH, "B": 40})
+    styles.widths(ws, **{"A": LABEL_WIDTH, "B": 40, "C": 14, "D": 12})  # C:D: the stamp table (no add-in)
     for row in range(FIRST_ROW, last + 4):  # a long check's text wraps, not cut by its result
         label = ws.cell(row, 1)
         if isinstance(label.value, str) and len(label.value) > LABEL_WIDTH:
