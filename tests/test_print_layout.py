@@ -14,11 +14,11 @@ import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from workbook import styles
-from workbook.sheets import about, calculator, checks, scenarios
+from workbook.sheets import about, calculator, cashflow, checks, scenarios
 
 PER_UNIT = 1.1  # characters of 10-11 pt prose per unit of column width
 DEFAULT_HEIGHT = 15.0  # points: a row the file does not size
-FIXED = (about.SHEET, calculator.SHEET, scenarios.SHEET, checks.SHEET)
+FIXED = (about.SHEET, calculator.SHEET, cashflow.SHEET, scenarios.SHEET, checks.SHEET)
 
 
 def text_width(cell) -> float:
@@ -62,8 +62,12 @@ def cut_texts(ws) -> list[tuple]:
         cols = sorted(set(range(c1, c2 + 1)) | titled)
         for row in ws.iter_rows(min_row=r1, max_row=r2):
             for cell in row:
-                if cell.column not in cols or (cell.row, cell.column) in inside:
-                    continue
+                if (
+                    cell.column not in cols
+                    or (cell.row, cell.column) in inside
+                    or _width(ws, cell.column) == 0
+                ):
+                    continue  # (a hidden column does not print)
                 if not isinstance(cell.value, str) or cell.value.startswith("="):
                     continue
                 span = merged.get((cell.row, cell.column))
@@ -151,3 +155,18 @@ def test_about_prints_one_page_wide_near_full_size(runtime_files):
     assert ws.page_setup.orientation == "portrait"
     assert _width(ws, 1) + _width(ws, 2) <= 105
     assert ws.max_column == 2
+
+
+def test_cash_flow_prints_steps_then_months_under_the_header(runtime_files):
+    """The steps (A:D) and the month table print apart, each at its own page width, the header
+    row on every page; the table's part starts at that row (rows 1-3 hold the title, which
+    spilled into it)."""
+    ws = openpyxl.load_workbook(runtime_files["none"])[cashflow.SHEET]
+    (a1, ar1, a2, _), (b1, br1, _, br2) = print_parts(ws)
+    assert (a1, ar1, a2) == (1, 1, 4)
+    assert (b1, br1, br2) == (
+        cashflow.TABLE_COL,
+        cashflow.STEP_TOP,
+        cashflow.STEP_TOP + 1 + cashflow.MAX_MONTHS,
+    )
+    assert ws.print_title_rows.replace("$", "") == f"{cashflow.STEP_TOP}:{cashflow.STEP_TOP}"

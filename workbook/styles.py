@@ -189,13 +189,19 @@ def wrapped_lines(
 
 
 def span_width(ws: Worksheet, first: str, last: str) -> float:
-    """Characters across columns first..last (their set widths, else Excel's default)."""
+    """Characters across columns first..last (their set widths, else Excel's default; a hidden
+    column takes none)."""
     letters = (
         get_column_letter(i)
         for i in range(column_index_from_string(first), column_index_from_string(last) + 1)
     )
     dims = ws.column_dimensions  # (looked up, not indexed: indexing adds a 13-wide column)
-    return sum(dims[x].width if x in dims and dims[x].width else DEFAULT_WIDTH for x in letters)
+    return sum(
+        0
+        if x in dims and dims[x].hidden
+        else (dims[x].width if x in dims and dims[x].width else DEFAULT_WIDTH)
+        for x in letters
+    )
 
 
 def wrap_in(ws: Worksheet, cell: Cell, width: float) -> None:

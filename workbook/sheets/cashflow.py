@@ -68,6 +68,7 @@ FOREVER = "{forever}"  # "never" for months (the engine's infinity)
 FOREVER_TEXT = "1E+300: never stops"
 STEP_TOP = 4  # header row of the step-by-step block (columns A:D)
 TABLE_COL = 6  # column F
+STEP_WIDTH = 62  # characters of column A, the steps' texts
 
 # The figures of pricing.model.breakeven.Result this chain computes: all of them, in the same order
 ANSWERS: tuple[str, ...] = be.HEADLINE_FIELDS
@@ -1092,7 +1093,7 @@ def write(ctx) -> None:
         if key not in calculator.OUTPUTS_BY_NAME:
             name = defined_name(key)
             ctx.wb.defined_names[name] = DefinedName(name, attr_text=f"{REF}!{cell}")
-    styles.widths(ws, A=62, B=26, C=16, D=10, E=2)
+    styles.widths(ws, A=STEP_WIDTH, B=26, C=16, D=10, E=2)
     ws.column_dimensions["B"].hidden = True  # each step's internal name: its formulas use cells
     for j in range(len(COLUMNS)):
         ws.column_dimensions[get_column_letter(TABLE_COL + j)].width = 15 if j else 7
@@ -1101,7 +1102,21 @@ def write(ctx) -> None:
     ws.row_dimensions[STEP_TOP].height = 30  # points: two lines of the header font
     ws.freeze_panes = "A4"
     styles.protect(ws)
-    styles.print_setup(ws)
+    # two printed parts, the steps then the month table, each fit to the page width and under
+    # the header row: the whole sheet on one page width printed both at about 40%
+    steps_end = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value is not None)
+    first, last = get_column_letter(TABLE_COL), get_column_letter(TABLE_COL + len(COLUMNS) - 1)
+    for row in (1, 2):  # the title and subtitle inside the steps' part
+        styles.wrap_across(ws, row, "A", "D")
+    for row in range(STEP_TOP + 1, steps_end + 1):  # a long step's text wraps, not cut by its value
+        label = ws.cell(row, 1)
+        if isinstance(label.value, str) and len(label.value) > STEP_WIDTH:
+            styles.wrap_in(ws, label, STEP_WIDTH)
+    styles.print_setup(
+        ws,
+        f"A1:D{steps_end},{first}{STEP_TOP}:{last}{STEP_TOP + 1 + MAX_MONTHS}",
+        repeat_rows=f"{STEP_TOP}:{STEP_TOP}",
+    )
 
 
 def table_ref(column: str, month: int) -> str:
