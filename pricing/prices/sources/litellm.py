@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pricing.prices.catalog import TOKENS_PER_MILLION
+from pydantic import ConfigDict
+
+from pricing.prices.catalog import TOKENS_PER_MILLION, BillingRates, InferenceRates
 
 REGISTRY_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
@@ -47,32 +48,15 @@ LONG_FIELDS = {"input": "long_input", "output": "long_output", "cache_read_input
 REGIONAL_UPLIFT = "regional_processing_uplift_multiplier_us"
 
 
-@dataclass(frozen=True)
-class RegistryRow:
+class RegistryRow(BillingRates, InferenceRates):
     """One registry entry, prices in USD per 1M tokens (None = absent or unusable)."""
 
-    input: float | None = None
-    output: float | None = None
-    cached_input: float | None = None
-    batch_input: float | None = None
-    batch_output: float | None = None
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     litellm_provider: str | None = None
     mode: str | None = None
     deprecation_date: date | None = None
     source: str | None = None
-    cache_write_5m: float | None = None
-    cache_write_1h: float | None = None
-    long_context_threshold: float | None = None  # prompt tokens above which the long rates apply
-    long_input: float | None = None
-    long_output: float | None = None
-    long_cached_input: float | None = None
-    flex_input: float | None = None
-    flex_output: float | None = None
-    flex_cached_input: float | None = None
-    priority_input: float | None = None
-    priority_output: float | None = None
-    priority_cached_input: float | None = None
-    regional_uplift: float | None = None  # multiplier on every rate (1.1 = +10%)
 
 
 def per_million(value: Any) -> float | None:
