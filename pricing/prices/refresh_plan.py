@@ -33,7 +33,6 @@ from pricing.prices.catalog import (
     ModelEntry,
 )
 from pricing.prices.guards import (
-    Verdict,
     check_download,
     describe,
     judge_date,
@@ -135,8 +134,8 @@ class _Planner:
 
     def merge(self, old: ModelEntry, prefix: str, raw: dict | None) -> RegistryRow:
         """The row to build from: new values where applied, known ones where not."""
-        found = {ours: raw.get(theirs) for ours, theirs in REGISTRY_NAME.items()} if raw else {}
-        if raw and not prefix:  # billing rates: the base model's row only
+        found = {ours: raw.get(theirs) for ours, theirs in REGISTRY_NAME.items()} if raw is not None else {}
+        if raw is not None and not prefix:  # billing rates: the base model's row only
             found.update(billing_values(raw))
         values: dict[str, float | None] = {}
         for ours in INFERENCE_FIELDS + (() if prefix else BILLING_FIELDS):
@@ -149,7 +148,10 @@ class _Planner:
                 if raw is not None and known is not None:
                     self.plan.kept.append(f"{old.id}.{name}")
                 continue
-            verdict = self._second_opinion(old, name, judge_field(ours, old_value, value))
+            ref = self.second.get(old.id)
+            verdict = crosscheck.second_opinion(
+                judge_field(ours, old_value, value), ref, old.id, name, "the download"
+            )
             key = f"{old.id}.{name}"
             if verdict.action in ("same", "apply"):
                 values[ours] = verdict.new
@@ -171,17 +173,6 @@ class _Planner:
                 )
         dep = registry_date(raw.get("deprecation_date")) if raw is not None else None
         return RegistryRow(**values, deprecation_date=dep or old.deprecation_date)
-
-    def _second_opinion(self, old: ModelEntry, name: str, verdict: Verdict) -> Verdict:
-        """A change the guards would apply is held when genai-prices disagrees with its new value."""
-        ref = self.second.get(old.id)
-        theirs = ref.rates.get(name) if ref is not None else None
-        if verdict.action != "apply" or verdict.new is None or theirs is None:
-            return verdict
-        if not crosscheck.disagree(verdict.new, theirs):
-            return verdict
-        gap = crosscheck.Disagreement(old.id, name, verdict.new, theirs, "the download", ref.where(name))
-        return Verdict("hold", verdict.new, f"disagrees with {gap.text()}")
 
     def entry(self, old: ModelEntry, mdef: dict, cur: dict | None, today: date, source: str):
         if not old.registry_key and not old.ft_registry_key:
