@@ -89,7 +89,7 @@ def test_an_unchanged_rate_is_not_held_whatever_genai_prices_says(server, tmp_pa
 
 def test_genai_prices_has_no_fine_tuned_rate_for_the_vendor_priced_models_today():
     """What the check can compare on today's data: genai-prices carries none of the vendor
-    fields (training, hosting, storage), and no fine-tuned row for these models."""
+    fields (training, hosting, storage), and these models name no fine-tuned row to match."""
     catalog = bundled_catalog()
     vendor_models = ["azure-gpt-4.1-mini", "azure-gpt-4o-mini", "nova-micro", "nova-lite", "nova-pro"]
     refs = {m: crosscheck.reference(catalog.get(m), TODAY) for m in vendor_models}
