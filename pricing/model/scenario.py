@@ -47,6 +47,11 @@ def _price(description: str) -> Any:
     return Field(None, ge=0, le=1e6, description=description, json_schema_extra={"unit": "$/1M tokens"})
 
 
+def _bounded(description: str, default: Any, unit: str, **bounds: float) -> Any:
+    """An input with its own bounds (ge, gt, le, lt) where _share and _count do not fit."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **bounds)
+
+
 class ScenarioError(ValueError):
     """A bad input: names the field, the value given and what is allowed."""
 
@@ -174,77 +179,47 @@ class Scenario(BaseModel):
         "$/GPU-hour",
         le=1e4,
     )
-    gpu_tokens_per_second: float | None = Field(
+    gpu_tokens_per_second: float | None = _bounded(
+        "tokens/s (prompt + completion) one GPU serves (default: from the model size)",
         None,
+        "tokens/s per GPU",
         gt=0,
         le=1e7,
-        description="tokens/s (prompt + completion) one GPU serves (default: from the model size)",
-        json_schema_extra={"unit": "tokens/s per GPU"},
     )
-    peak_to_average: float = Field(
-        3, ge=1, le=100, description="peak traffic / average traffic", json_schema_extra={"unit": "ratio"}
-    )
+    peak_to_average: float = _bounded("peak traffic / average traffic", 3, "ratio", ge=1, le=100)
     gpu_uptime_share: float = _share("share of the month GPUs are up (1 always on; less: scale to zero)", 1)
-    gpus_min: int = Field(
-        1, ge=1, le=10000, description="GPUs kept up at the least", json_schema_extra={"unit": "GPUs"}
-    )
-    mlops_fte: float = Field(
-        0,
-        ge=0,
-        le=100,
-        description="engineers running the model in production",
-        json_schema_extra={"unit": "FTE"},
-    )
+    gpus_min: int = _bounded("GPUs kept up at the least", 1, "GPUs", ge=1, le=10000)
+    mlops_fte: float = _count("engineers running the model in production", 0, "FTE", le=100)
     engineer_annual_cost: float = _count("loaded cost of one engineer", 200000, "$/year")
 
-    lifetime_months: float = Field(
+    lifetime_months: float = _bounded(
+        "planned life before a forced retrain",
         12,
+        "months",
         ge=0.01,  # about 7 hours: shorter is no lifetime, and retrain counts would overflow
         le=600,
-        description="planned life before a forced retrain",
-        json_schema_extra={"unit": "months"},
     )
-    start_date: date | None = Field(
-        None, description="go-live date (default: today)", json_schema_extra={"unit": "date"}
-    )
+    start_date: date | None = _bounded("go-live date (default: today)", None, "date")
     retrain_cost_share: float = _share("share of the upfront cost paid again at each retrain", 1)
 
-    accuracy_lift: float = Field(
-        0, ge=-1, le=1, description="accuracy gained by fine-tuning", json_schema_extra={"unit": "fraction"}
-    )
+    accuracy_lift: float = _bounded("accuracy gained by fine-tuning", 0, "fraction", ge=-1, le=1)
     value_per_correct: float = _count("value of one more correct answer", 0, "$")
     frontier_latency_ms: float | None = _count("frontier latency", None, "ms", le=1e7)
     ft_latency_ms: float | None = _count("fine-tuned latency", None, "ms", le=1e7)
     latency_budget_ms: float | None = _count("latency the product needs", None, "ms", le=1e7)
 
-    discount_rate_annual: float = Field(
-        0.10, ge=0, le=10, description="discount rate for NPV", json_schema_extra={"unit": "fraction/year"}
-    )
-    frontier_price_decline_annual: float = Field(
-        0,
-        ge=0,
-        lt=1,
-        description="yearly fall of frontier list prices",
-        json_schema_extra={"unit": "fraction/year"},
+    discount_rate_annual: float = _bounded("discount rate for NPV", 0.10, "fraction/year", ge=0, le=10)
+    frontier_price_decline_annual: float = _bounded(
+        "yearly fall of frontier list prices", 0, "fraction/year", ge=0, lt=1
     )
     frontier_price_cut: float = _share("one-off cut of frontier prices (e.g. a new model generation)", 0)
-    frontier_price_cut_month: int | None = Field(
-        None,
-        ge=1,
-        le=600,
-        description="month from which the one-off cut applies",
-        json_schema_extra={"unit": "month"},
+    frontier_price_cut_month: int | None = _bounded(
+        "month from which the one-off cut applies", None, "month", ge=1, le=600
     )
-    ft_price_decline_annual: float = Field(
-        0,
-        ge=0,
-        lt=1,
-        description="yearly fall of fine-tuned inference prices",
-        json_schema_extra={"unit": "fraction/year"},
+    ft_price_decline_annual: float = _bounded(
+        "yearly fall of fine-tuned inference prices", 0, "fraction/year", ge=0, lt=1
     )
-    horizon_months: int = Field(
-        36, ge=1, le=600, description="NPV and schedule horizon", json_schema_extra={"unit": "months"}
-    )
+    horizon_months: int = _bounded("NPV and schedule horizon", 36, "months", ge=1, le=600)
 
     @model_validator(mode="before")
     @classmethod
