@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 BIG = 1e12  # "absurdly large" guard: no real scenario has 10^12 queries or dollars
 
@@ -28,6 +28,10 @@ SHARE_SLACK = 1e-12  # cached_share + cache_write_share may reach 1 despite floa
 SHARE_CAPS: dict[str, tuple[str, str]] = {
     "cache_write_share": ("cached_share", "the prompt tokens not read from cache"),
 }
+# One name per concept across layers (issue 18): inputs renamed to the catalog's name, old name ->
+# new. Users' scenario files, input blocks and tables still say the old name: it is read as the
+# new one everywhere (make_scenario, block labels, table headers); errors name the new one.
+RENAMED: dict[str, str] = {"training_price": "training_per_1m"}
 
 
 def over_share_cap(share: Any, other: Any) -> Any:
@@ -43,8 +47,12 @@ def _count(description: str, default: float | None, unit: str, le: float = BIG) 
     return Field(default, ge=0, le=le, description=description, json_schema_extra={"unit": unit})
 
 
-def _price(description: str) -> Any:
-    return Field(None, ge=0, le=1e6, description=description, json_schema_extra={"unit": "$/1M tokens"})
+def _price(description: str, old_name: str | None = None) -> Any:
+    # An input renamed since release: its old name is still read (RENAMED, make_scenario).
+    alias = {"validation_alias": AliasChoices(RENAMED[old_name], old_name)} if old_name else {}
+    return Field(
+        None, ge=0, le=1e6, description=description, json_schema_extra={"unit": "$/1M tokens"}, **alias
+    )
 
 
 def _bounded(description: str, default: Any, unit: str, **bounds: float) -> Any:
@@ -160,7 +168,7 @@ class Scenario(BaseModel):
     epochs: float = Field(
         3, ge=1, le=100, description="passes over the training set", json_schema_extra={"unit": "count"}
     )
-    training_price: float | None = _price("override: $ per 1M training tokens")
+    training_per_1m: float | None = _price("override: $ per 1M training tokens", old_name="training_price")
     training_hours: float | None = _count(
         "hours of reinforcement fine-tuning (hourly-priced models)", None, "hours", le=1e5
     )
@@ -317,11 +325,20 @@ def normalise_label(label: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(label)).casefold()
 
 
-_BY_LABEL = {normalise_label(n): n for n in FIELDS}
+_BY_LABEL = {normalise_label(n): n for n in FIELDS} | {normalise_label(o): n for o, n in RENAMED.items()}
 
 
 def field_for_label(label: str) -> str | None:
+    """The input a label names (an old name of a renamed input gives the new name)."""
     return _BY_LABEL.get(normalise_label(label))
+
+
+def current_names(values: Mapping[str, Any]) -> dict[str, Any]:
+    """values with every old input name (RENAMED) replaced by its new one; both given: an error."""
+    for old, new in RENAMED.items():
+        if old in values and new in values:
+            raise ScenarioError(new, values[old], f"given once (both {new} and its old name {old} are given)")
+    return {RENAMED.get(k, k): v for k, v in values.items()}
 
 
 def unknown_input(key: Any, value: Any) -> ScenarioError:
@@ -336,6 +353,7 @@ def unknown_input(key: Any, value: Any) -> ScenarioError:
 
 def make_scenario(values: Mapping[str, Any]) -> Scenario:
     """Build a Scenario, turning pydantic's errors into one ScenarioError per first problem."""
+    values = current_names(values)
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
         raise unknown_input(unknown[0], values[unknown[0]])
