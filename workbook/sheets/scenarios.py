@@ -115,7 +115,13 @@ def write(ctx) -> None:
     # outputs: one FT_SCENARIOS array per column, after a gap column
     first_out = len(INPUT_COLUMNS) + 2
     block = f"{TABLE}[#All]"  # the whole table, however many rows it grows to
-    ws.cell(2, first_out, "Outputs: FT_SCENARIOS over the whole table, one array formula per column")
+    ws.cell(
+        2,
+        first_out,
+        "Outputs: the engine's, for each row as it was when the file was built"
+        if ctx.static  # (no FT_ formula in this file)
+        else "Outputs: FT_SCENARIOS over the whole table, one array formula per column",
+    )
     styles.note_cell(ws.cell(2, first_out))
     currency_block.put_caption(ws, f"{get_column_letter(first_out)}1")
     results = ctx.scenario_results  # for the static copy
