@@ -17,6 +17,7 @@ import numpy as np
 
 from pricing.model import billing
 from pricing.model.billing import BillingRates, billing_rates
+from pricing.model.columns import EngineColumns
 from pricing.model.scenario import MissingRateError, ScenarioError
 from pricing.model.serving import default_tokens_per_second, gpu_month, serving_gpu, serving_note
 from pricing.model.table import Table
@@ -28,64 +29,6 @@ DAYS_PER_MONTH_AVG = 365.25 / 12
 SEED_MLOPS_FTE = 0.5
 CACHED_FALLBACK = 0.10  # cached input = 10% of input, the seed's convention
 BATCH_FALLBACK = 0.50  # batch = 50% of standard
-
-# The engine's input columns, in order.
-NUMERIC_FIELDS: tuple[str, ...] = (
-    "queries_per_day",
-    "days_per_month",
-    "volume_growth_monthly",
-    "input_tokens",
-    "output_tokens",
-    "ft_input_tokens",
-    "ft_output_tokens",
-    "cached_share",
-    "batch_share",
-    "ft_traffic_share",
-    "frontier_input",
-    "frontier_output",
-    "frontier_cached",
-    "frontier_batch_factor_in",
-    "frontier_batch_factor_out",
-    "ft_input",
-    "ft_output",
-    "ft_cached",
-    "ft_batch_factor_in",
-    "ft_batch_factor_out",
-    "training_cost",
-    "other_upfront",
-    "fixed_cost_month",
-    "lifetime_months",
-    "planned_lifetime_months",
-    "service_months",
-    "retrain_cost_share",
-    "accuracy_lift",
-    "value_per_correct",
-    "discount_rate_annual",
-    "frontier_price_decline_annual",
-    "horizon_months",
-    "frontier_price_cut",
-    "frontier_price_cut_month",
-    "ft_price_decline_annual",
-    "latency_driven",
-    "mlops_extra_month",
-    "start_ordinal",
-    "baseline_input",
-    "baseline_output",
-    "baseline_cached",
-    "baseline_batch_factor_in",
-    "baseline_batch_factor_out",
-    "succ_ft_input",
-    "succ_ft_output",
-    "succ_ft_cached",
-    "succ_ft_batch_factor_in",
-    "succ_ft_batch_factor_out",
-    "succ_training_cost",
-    "succ_fixed_month",
-    "succ_lifetime_months",
-    "succ_service_end",
-    "cache_write_share",
-    *billing.COLUMNS,
-)
 
 
 @dataclass
@@ -330,7 +273,7 @@ def model_rates(
 class Resolved:
     """Engine columns for n scenarios, with per-row notes and errors (None = fine)."""
 
-    columns: dict[str, np.ndarray]
+    columns: EngineColumns
     notes: Sequence[list[str]]
     errors: list[Exception | None]
 
@@ -540,7 +483,6 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         c["start_ordinal"] = np.array([(d or start).toordinal() for d in t.dates], dtype=float)
     else:  # the common table: every row starts today
         c["start_ordinal"] = np.broadcast_to(np.float64(start.toordinal()), (t.n,))
-    c["planned_lifetime_months"] = x["lifetime_months"]
     c["lifetime_months"] = np.minimum(x["lifetime_months"], g["lifetime_cap"])
     c["service_months"] = service_months(c["lifetime_months"], g["lifetime_cap"], g["jobs_until_months"])
     c.update(successor_columns(x, g, c, tokens, by_hours, by_tokens))
@@ -600,7 +542,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     if any(errors):  # failed rows carry zeros, never NaN (the baseline's NaN means "none")
         ok = np.array([e is None for e in errors])
         c = {k: np.where(ok, v, 0.0 if not k.startswith("baseline_") else v) for k, v in c.items()}
-    return Resolved(columns={k: c[k] for k in NUMERIC_FIELDS}, notes=notes, errors=errors)
+    return Resolved(columns=EngineColumns(**c), notes=notes, errors=errors)
 
 
 def _billing(
