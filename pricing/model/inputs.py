@@ -90,21 +90,26 @@ class ModelRates:
     frontier_billing: BillingRates | None = None
     baseline_billing: BillingRates | None = None
 
-    def numbers(self) -> dict[str, float]:
-        """Every rate under the flat name of its rate column: `frontier_input`, `ft_batch_factor_in`,
-        `training_per_1m` (the fine-tuned model's terms), `succ_training_per_1m` (the successor's)."""
-        out = {"gpu_hourly": self.gpu_hourly, "gpu_tokens_per_second": self.gpu_tokens_per_second}
-        for side in RATE_SIDES:
-            rates = getattr(self, side)
-            out.update({f"{side}_{f}": getattr(rates, f) for f in _SIDE_FIELDS})
-        for prefix, terms in (("", self.tuned), ("succ_", self.succ_tuned)):
-            out.update({prefix + f: getattr(terms, f) for f in _TUNED_FIELDS})
-        return out
+    def numbers(self) -> list[float]:
+        """Every rate, in the order of RATE_NAMES (the same loops)."""
+        return [
+            self.gpu_hourly,
+            self.gpu_tokens_per_second,
+            *(getattr(getattr(self, side), f) for side in RATE_SIDES for f in _SIDE_FIELDS),
+            *(getattr(terms, f) for terms in (self.tuned, self.succ_tuned) for f in _TUNED_FIELDS),
+        ]
 
 
 _SIDE_FIELDS = tuple(f.name for f in fields(SideRates))
 _TUNED_FIELDS = tuple(f.name for f in fields(TunedTerms))
-RATE_NAMES = tuple(ModelRates().numbers())
+# The flat names of the rate columns: `frontier_input`, `ft_batch_factor_in`, `training_per_1m`
+# (the fine-tuned model's terms), `succ_training_per_1m` (the successor's), ...
+RATE_NAMES: tuple[str, ...] = (
+    "gpu_hourly",
+    "gpu_tokens_per_second",
+    *(f"{side}_{f}" for side in RATE_SIDES for f in _SIDE_FIELDS),
+    *(prefix + f for prefix in ("", "succ_") for f in _TUNED_FIELDS),
+)
 
 
 def _num(value: float | None) -> float:
@@ -430,8 +435,10 @@ def _rate_columns(groups: Sequence[ModelRates | None], row_group: np.ndarray) ->
     """Every rate (RATE_NAMES) as a column: each row gets its group's."""
     numbers = [(g or ModelRates()).numbers() for g in groups]
     if len(groups) == 1:  # one model pair for every row: a read-only broadcast, no copies
-        return {n: np.broadcast_to(np.float64(v), row_group.shape) for n, v in numbers[0].items()}
-    return {n: np.array([r[n] for r in numbers], dtype=float)[row_group] for n in RATE_NAMES}
+        one = zip(RATE_NAMES, numbers[0], strict=True)
+        return {n: np.broadcast_to(np.float64(v), row_group.shape) for n, v in one}
+    by_rate = np.ascontiguousarray(np.array(numbers, dtype=float).T)  # (rate, group)
+    return dict(zip(RATE_NAMES, by_rate.take(row_group, axis=1), strict=True))  # each row contiguous
 
 
 def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) -> Resolved:
