@@ -21,7 +21,7 @@ def priced(**overrides):
         ft_output_price=3.2,
         training_tokens=250e6,
         epochs=1,
-        training_price=8.0,
+        training_per_1m=8.0,
         eval_cost=2000,
     )
     base.update(overrides)

@@ -85,7 +85,7 @@ def test_cli_report_in_euros(capsys, tmp_path):
     scenario.write_text(json.dumps(CASE))
     assert main(["report", "--scenario", str(scenario), "--format", "json"]) == 0
     usd = json.loads(capsys.readouterr().out)
-    flags = ["--currency", "EUR", "--fx", "0.9", "--fx-date", "2026-12-01", "--fx-source", "ECB"]
+    flags = ["--currency", "EUR", "--fx-rate", "0.9", "--fx-date", "2026-12-01", "--fx-source", "ECB"]
     assert main(["report", "--scenario", str(scenario), "--format", "json", *flags]) == 0
     eur = json.loads(capsys.readouterr().out)
     assert eur["currency"] == {"currency": "EUR", "fx_rate": 0.9, "fx_date": "2026-12-01", "fx_source": "ECB"}
@@ -103,9 +103,9 @@ def test_cli_report_in_euros(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("flags", "words"),
     [
-        (["--currency", "XYZ", "--fx", "2"], ["--currency", "ISO 4217", "'XYZ'"]),
-        (["--currency", "EUR", "--fx", "0"], ["--fx", "> 0", "'0'"]),
-        (["--currency", "EUR"], ["--fx", "required"]),
+        (["--currency", "XYZ", "--fx-rate", "2"], ["--currency", "ISO 4217", "'XYZ'"]),
+        (["--currency", "EUR", "--fx-rate", "0"], ["--fx-rate", "> 0", "'0'"]),
+        (["--currency", "EUR"], ["--fx-rate", "required"]),
     ],
 )
 def test_cli_refuses_a_bad_currency_in_one_sentence(capsys, flags, words):
