@@ -14,11 +14,11 @@ import pytest
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from workbook import styles
-from workbook.sheets import about, calculator, cashflow, checks, scenarios
+from workbook.sheets import about, calculator, cashflow, checks, pricing, scenarios
 
 PER_UNIT = 1.1  # characters of 10-11 pt prose per unit of column width
 DEFAULT_HEIGHT = 15.0  # points: a row the file does not size
-FIXED = (about.SHEET, calculator.SHEET, cashflow.SHEET, scenarios.SHEET, checks.SHEET)
+FIXED = (about.SHEET, calculator.SHEET, cashflow.SHEET, scenarios.SHEET, checks.SHEET, pricing.SHEET)
 
 
 def text_width(cell) -> float:
@@ -170,3 +170,41 @@ def test_cash_flow_prints_steps_then_months_under_the_header(runtime_files):
         cashflow.STEP_TOP + 1 + cashflow.MAX_MONTHS,
     )
     assert ws.print_title_rows.replace("$", "") == f"{cashflow.STEP_TOP}:{cashflow.STEP_TOP}"
+
+
+# Landscape A4 between 0.4" margins holds about 138 characters of width at 100%.
+LANDSCAPE_WIDTH = 138
+
+
+@pytest.mark.parametrize("runtime", ["lite", "none"])
+def test_pricing_prints_as_a_price_list(runtime_files, runtime):
+    """Pricing printed three pages wide at about 25% under snake_case headers. Now: landscape,
+    every column in one of the printed parts, each part with the repeated vendor and model
+    columns at 75% scale or more, the label and field-name rows on every page."""
+    ws = openpyxl.load_workbook(runtime_files[runtime])[pricing.SHEET]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows.replace("$", "") == f"{pricing.LABEL_ROW}:{pricing.HEADER_ROW}"
+    assert ws.print_title_cols.replace("$", "") == "A:B"
+    assert [ws.cell(pricing.HEADER_ROW, c).value for c in (1, 2)] == ["vendor", "model"]
+    titles = _width(ws, 1) + _width(ws, 2)
+    parts = print_parts(ws)
+    covered = [c for c1, _r1, c2, _r2 in parts for c in range(c1, c2 + 1)]
+    assert covered == list(range(3, len(pricing.PRICING_COLUMNS) + 1))  # each column once, in order
+    for c1, _r1, c2, r2 in parts:
+        width = titles + sum(_width(ws, c) for c in range(c1, c2 + 1))
+        assert width <= LANDSCAPE_WIDTH / 0.75, (get_column_letter(c1), width)
+        assert r2 == range_boundaries(ws.tables[pricing.TABLE].ref)[3]  # down to the last model
+
+
+@pytest.mark.parametrize("runtime", ["lite", "none"])
+def test_pricing_labels_every_column_over_its_field_name(runtime_files, runtime):
+    """A finance reader sees a label with its unit; the row under it keeps the catalog field
+    name that FT_PRICE takes and the INDEX/MATCH formulas look up."""
+    ws = openpyxl.load_workbook(runtime_files[runtime])[pricing.SHEET]
+    for j, col in enumerate(pricing.PRICING_COLUMNS, start=1):
+        label = ws.cell(pricing.LABEL_ROW, j).value
+        label_text, unit = pricing.COLUMN_LABELS[col]
+        assert label.split("\n") == [label_text, unit] if unit else label == label_text, col
+        assert "_" not in label, col  # no engine name shown as a label
+        assert ws.cell(pricing.HEADER_ROW, j).value == pricing.header_text(col)
+    assert set(pricing.COLUMN_LABELS) == set(pricing.PRICING_COLUMNS)

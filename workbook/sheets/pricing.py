@@ -2,6 +2,8 @@
 
 The refresh button (xl_addin.scripts) rewrites the values under the header through xlwings with
 the same PRICING_COLUMNS and pricing_rows(catalog); the layout constants below are its contract.
+Above the header of catalog field names (what FT_PRICE and the INDEX/MATCH formulas name) a label
+row says what each column is, with its unit (COLUMN_LABELS); it prints in landscape parts.
 """
 
 from __future__ import annotations
@@ -81,21 +83,67 @@ PRICING_COLUMNS: tuple[str, ...] = (
     *BILLING_FIELDS,  # cache writes, long-context and service tiers, regional uplift
 )
 
-UNITS = {f: "$/1M tok" for f in RATE_FIELDS}
-UNITS.update(
-    {
-        "training_per_hour": "$/hour",
-        "hosting_per_hour": "$/hour",
-        "hosting_per_month": "$/month",
-        "storage_per_month": "$/month",
-        "min_job_charge": "$/job",
-        "serving_gpu_hourly": "$/GPU-hour",
-        "params_b": "billion params",
-        **{f: "$/1M tok" for f in BILLING_FIELDS},
-        "long_context_threshold": "prompt tokens",
-        "regional_uplift": "x rates",
-    }
-)
+_TOK = "$/1M tokens"
+# What a finance reader sees above each column: its label and unit (one declaration; the header
+# row under it keeps the catalog field name, the name FT_PRICE(model, field) takes and the
+# Calculator's and Checks' INDEX/MATCH formulas look up in PricingHeader).
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "vendor": ("Vendor", ""),
+    "id": ("Model (catalog id)", ""),
+    "display_name": ("Name", ""),
+    "fine_tunable": ("Fine-tunable", ""),
+    "input": ("Input", _TOK),
+    "output": ("Output", _TOK),
+    "cached_input": ("Cached input", _TOK),
+    "batch_input": ("Batch input", _TOK),
+    "batch_output": ("Batch output", _TOK),
+    "ft_input": ("Fine-tuned input", _TOK),
+    "ft_output": ("Fine-tuned output", _TOK),
+    "ft_cached_input": ("Fine-tuned cached input", _TOK),
+    "ft_batch_input": ("Fine-tuned batch input", _TOK),
+    "ft_batch_output": ("Fine-tuned batch output", _TOK),
+    "training_per_1m": ("Training", "$/1M training tokens"),
+    "training_per_hour": ("Training by the hour", "$/hour"),
+    "hosting_per_hour": ("Hosting by the hour", "$/hour"),
+    "hosting_per_month": ("Hosting by the month", "$/month"),
+    "storage_per_month": ("Storage", "$/month"),
+    "min_job_charge": ("Minimum job charge", "$/job"),
+    "inference_status": ("Status of the inference rates", ""),
+    "ft_inference_status": ("Status of the fine-tuned rates", ""),
+    "fine_tuning_status": ("Status of the training and hosting rates", ""),
+    "jobs_available_until": ("New training jobs until", "date"),
+    "shutdown_date": ("Shutdown", "date"),
+    "deprecation_date": ("Deprecation announced", "date"),
+    "retired_date": ("Retired", "date"),
+    "retired_reason": ("Why retired", ""),
+    "inference_source": ("Source of the inference rates", ""),
+    "inference_verified": ("Inference rates checked", "date"),
+    "fine_tuning_source": ("Source of the fine-tuning rates", ""),
+    "fine_tuning_verified": ("Fine-tuning rates checked", "date"),
+    "notes": ("Notes", ""),
+    "serving_gpu_hourly": ("Serving GPU", "$/GPU-hour"),
+    "params_b": ("Parameters", "billion"),
+    SECOND_SOURCE: ("Second source check", ""),
+    "cache_write_5m": ("Cache write, 5 minutes", _TOK),
+    "cache_write_1h": ("Cache write, 1 hour", _TOK),
+    "long_context_threshold": ("Long context above", "prompt tokens"),
+    "long_input": ("Long-context input", _TOK),
+    "long_output": ("Long-context output", _TOK),
+    "long_cached_input": ("Long-context cached input", _TOK),
+    "flex_input": ("Flex input", _TOK),
+    "flex_output": ("Flex output", _TOK),
+    "flex_cached_input": ("Flex cached input", _TOK),
+    "priority_input": ("Priority input", _TOK),
+    "priority_output": ("Priority output", _TOK),
+    "priority_cached_input": ("Priority cached input", _TOK),
+    "regional_uplift": ("Regional uplift", "x every rate"),
+}
+
+
+def column_label(col: str) -> str:
+    """The label row's text: the label, its unit on a second line."""
+    label, unit = COLUMN_LABELS[col]
+    return f"{label}\n{unit}" if unit else label
 
 
 # Header text of a column where it differs from its catalog field. The refresh button
@@ -105,6 +153,88 @@ HEADER_TEXT = {"id": "model"}
 
 def header_text(col: str) -> str:
     return HEADER_TEXT.get(col, col)
+
+
+# Columns of prose (status, sources, notes, the second-source check): wrapped, rows grown to fit.
+PROSE_COLUMNS = (
+    *STATUS_COLUMNS,
+    "retired_reason",
+    "inference_source",
+    "fine_tuning_source",
+    "notes",
+    SECOND_SOURCE,
+)
+LABEL_ROW = HEADER_ROW - 1  # the labels with their units, above the field names
+FIELD_FONT = styles.font(color="595959", size=8)  # the field-name header row: small, for FT_PRICE
+# The printed parts, each one landscape page wide beside the repeated vendor and model columns
+# (about 140-185 characters: 75-100% scale): base-model prices; fine-tuned prices; statuses;
+# dates; sources; notes and serving; the second source and cache writes; billing tiers.
+PRINT_PARTS = (
+    ("display_name", "batch_output"),
+    ("ft_input", "min_job_charge"),
+    ("inference_status", "ft_inference_status"),
+    ("fine_tuning_status", "retired_date"),
+    ("retired_reason", "inference_verified"),
+    ("fine_tuning_source", "fine_tuning_verified"),
+    ("notes", "params_b"),
+    (SECOND_SOURCE, "cache_write_1h"),
+    ("long_context_threshold", "regional_uplift"),
+)
+# Widths of the columns that are not 11 wide (a rate): prose wide enough that its longest text
+# (824 characters of status) takes a handful of lines, not twenty.
+WIDTHS = {
+    "vendor": 16,
+    "id": 23,
+    "display_name": 35,
+    "fine_tunable": 10,
+    "inference_status": 45,
+    "ft_inference_status": 95,
+    "fine_tuning_status": 70,
+    "retired_reason": 30,
+    "inference_source": 55,
+    "fine_tuning_source": 70,
+    "notes": 100,
+    SECOND_SOURCE: 90,
+}
+VENDOR_WIDTHS = (14, 9, 8, 10, 9, 11, 12, 60)
+
+
+def _column_widths(ws) -> None:
+    """Each column wide enough for its values and for its field name in the small header font."""
+    for j, col in enumerate(PRICING_COLUMNS, start=1):
+        width = WIDTHS.get(col, 11)
+        need = len(header_text(col)) / 1.1 * FIELD_FONT.sz / 10 + 1
+        ws.column_dimensions[get_column_letter(j)].width = max(width, round(need, 1))
+
+
+def _header_rows(ws) -> None:
+    """The label row (label and unit, wrapped to its column) over the table's header row of
+    catalog field names, which the formulas and the refresh read."""
+    lines = 1
+    for j, col in enumerate(PRICING_COLUMNS, start=1):
+        label = ws.cell(LABEL_ROW, j, column_label(col))
+        styles.style(label, "header", wrap=True, align="center")
+        label.font = styles.font(bold=True, color="FFFFFF", size=9)
+        label.alignment = styles.Alignment(horizontal="center", vertical="center", wrap_text=True)
+        width = ws.column_dimensions[get_column_letter(j)].width
+        lines = max(lines, styles.wrapped_lines(label.value, width, 9, True, per_unit=1.0))
+        field = ws.cell(HEADER_ROW, j, header_text(col))
+        field.font = FIELD_FONT
+        field.fill = styles.fill("F2F2F2")
+    ws.row_dimensions[LABEL_ROW].height = lines * styles.LINE_POINTS * 0.9 + 4
+    ws.row_dimensions[HEADER_ROW].height = 12
+
+
+def _print_setup(ws, last_row: int) -> None:
+    """Landscape, each part one page wide, the label and field rows on every page and the vendor
+    and model columns beside every part. The vendor block (on screen) does not print: its rows
+    are the models' rows, so the repeated model columns would stand beside vendors."""
+    parts = []
+    for i, (first, last) in enumerate(PRINT_PARTS):
+        top = 1 if i == 0 else LABEL_ROW
+        parts.append(f"${col_letter(first)}${top}:${col_letter(last)}${last_row}")
+    styles.print_setup(ws, ",".join(parts), repeat_rows=f"{LABEL_ROW}:{HEADER_ROW}")
+    ws.print_title_cols = "A:B"
 
 
 def _status_text(entry: ModelEntry, fields: tuple[str, ...]) -> str:
@@ -168,8 +298,10 @@ def _vendor_block(ws, catalog: Catalog, col: int) -> None:
     top = HEADER_ROW - 2
     title = ws.cell(top, col, f"Vendors: {summary(checks)} (no unverified field on a model still offered)")
     title.font = styles.BOLD
-    for j, text in enumerate(VENDOR_HEADERS):
-        styles.header_cell(ws.cell(HEADER_ROW, col + j, text))
+    for j, width in enumerate(VENDOR_WIDTHS):
+        ws.column_dimensions[get_column_letter(col + j)].width = width
+    for j, text in enumerate(VENDOR_HEADERS):  # on the label row: the field-name row is the table's
+        styles.style(ws.cell(LABEL_ROW, col + j, text), "header", wrap=True, align="center")
     for i, c in enumerate(checks, start=1):
         values = (
             c.vendor,
@@ -186,8 +318,6 @@ def _vendor_block(ws, catalog: Catalog, col: int) -> None:
             styles.note_cell(cell)
             if isinstance(v, date):
                 cell.number_format = styles.FMT_DATE
-    for j, width in enumerate((14, 9, 8, 10, 9, 11, 12, 60)):
-        ws.column_dimensions[get_column_letter(col + j)].width = width
 
 
 def _second_source_marks(ws) -> None:
@@ -219,7 +349,8 @@ STATUS_MARKS = (
 def write(ctx) -> None:
     ws = ctx.wb.create_sheet(SHEET)
     cat: Catalog = ctx.catalog
-    styles.title(ws, "Pricing: the price catalog (USD per 1M tokens unless the unit row says otherwise)", "")
+    styles.title(ws, "Price catalog (USD)", "")
+    ws.merge_cells("A1:B1")  # the title prints in the repeated columns, beside every part
     ws["A2"] = "Prices as of"
     ws["A2"].font = styles.BOLD
     ws[PRICES_AS_OF_CELL] = cat.as_of
@@ -231,11 +362,13 @@ def write(ctx) -> None:
         "this table and the date; the cell beside it shows the last result."
     )
     ws[SOURCE_NOTE_CELL] = (
+        "One row per model. "
         f"Inference rates: {cat.source}. "
         f"Fine-tuning rates curated {cat.fine_tuning_as_of or 'n/a'}. "
-        "Orange rate = inferred, grey = unverified (the *_status columns give the rule); red = "
+        "Each column's label and unit sit above its catalog field name, the name FT_PRICE takes. "
+        "Orange rate = inferred, grey = unverified (the status columns give the rule); red = "
         f"{crosscheck.source_label()} ({crosscheck.DATA_SOURCE}) disagrees by more than "
-        f"{crosscheck.TOLERANCE:.0%} ({SECOND_SOURCE} column). " + refresh
+        f"{crosscheck.TOLERANCE:.0%} ({COLUMN_LABELS[SECOND_SOURCE][0]} column). " + refresh
     )
     styles.note_cell(ws[SOURCE_NOTE_CELL])
     if not ctx.static:
@@ -245,23 +378,16 @@ def write(ctx) -> None:
     ws["A3"].font = styles.BOLD
     ws[HOURS_CELL] = HOURS_PER_MONTH
     styles.input_cell(ws[HOURS_CELL], styles.FMT_INT)
-    ws["C3"] = (
-        "hours billed per month for hourly rates (8,760 h / 12, the cloud-billing convention); "
-        "the unit of each rate is on the row above the table header"
-    )
+    ws["C3"] = "hours billed per month for hourly rates (8,760 h / 12, the cloud-billing convention)"
     styles.note_cell(ws["C3"])
     ctx.wb.defined_names["HoursPerMonth"] = DefinedName(
         "HoursPerMonth", attr_text=f"{SHEET}!${HOURS_CELL[0]}${HOURS_CELL[1:]}"
     )
-    ws.cell(HEADER_ROW - 1, 1, "unit")
-    styles.note_cell(ws.cell(HEADER_ROW - 1, 1))
     last_col = get_column_letter(len(PRICING_COLUMNS))
-    for j, col in enumerate(PRICING_COLUMNS, start=1):
-        c = ws.cell(HEADER_ROW, j, header_text(col))
-        styles.header_cell(c)
-        if col in UNITS:
-            u = ws.cell(HEADER_ROW - 1, j, UNITS[col])
-            styles.note_cell(u)
+    _column_widths(ws)
+    _header_rows(ws)
+    note_row = int(SOURCE_NOTE_CELL[1:])
+    styles.wrap_across(ws, note_row, "A", col_letter(PRINT_PARTS[0][1]))  # the source note, in part one
     rows = pricing_rows(cat)
     for i, row in enumerate(rows):
         r = FIRST_ROW + i
@@ -273,16 +399,17 @@ def write(ctx) -> None:
             elif col in DATE_FIELDS or col.endswith("_verified") or col == "retired_date":
                 c.number_format = styles.FMT_DATE
                 styles.input_cell(c, styles.FMT_DATE)
-            elif (
-                col in STATUS_COLUMNS
-                or col.endswith("_source")
-                or col in ("notes", "retired_reason", SECOND_SOURCE)
-            ):
+            elif col in PROSE_COLUMNS:
                 styles.note_cell(c)
+                if value:
+                    styles.wrap_in(ws, c, styles.span_width(ws, c.column_letter, c.column_letter))
             elif col == "fine_tunable":
                 styles.input_cell(c, '"yes";"yes";"no"')  # Excel shows TRUE/FALSE, LibreOffice yes/no
             else:
                 styles.input_cell(c)
+            c.alignment = styles.Alignment(
+                horizontal=c.alignment.horizontal, vertical="top", wrap_text=c.alignment.wrap_text
+            )  # a row grown for its prose reads from its top line
     end = FIRST_ROW + max(len(rows), 1) - 1
     table = Table(displayName=TABLE, ref=f"A{HEADER_ROW}:{last_col}{end}")
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
@@ -318,27 +445,7 @@ def write(ctx) -> None:
     )
     _vendor_block(ws, cat, len(PRICING_COLUMNS) + 2)
 
-    widths = {"A": 16, "B": 24, "C": 26, "D": 9}
-    for j, col in enumerate(PRICING_COLUMNS, start=1):
-        letter = get_column_letter(j)
-        if letter in widths:
-            continue
-        if col in RATE_FIELDS:
-            widths[letter] = 13
-        elif col in STATUS_COLUMNS:
-            widths[letter] = 40
-        elif col.endswith("_source") or col in ("notes", "retired_reason"):
-            widths[letter] = 40
-        elif col == SECOND_SOURCE:
-            widths[letter] = 70
-        else:
-            widths[letter] = 12
-    styles.widths(ws, **widths)
-    ws.row_dimensions[HEADER_ROW].height = 30
-    ws.freeze_panes = f"C{FIRST_ROW}"
-    styles.print_setup(ws)
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 3, 1  # too wide for one readable page
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _print_setup(ws, end)
 
     names = {
         "PricingIds": f"${col_letter('id')}${FIRST_ROW}:${col_letter('id')}${LAST_ROW}",
