@@ -9,16 +9,28 @@ here): a column `width` wide holds about 1.1 x width characters of 10-11 pt pros
 
 from __future__ import annotations
 
+import shutil
+
 import openpyxl
 import pytest
+from libreoffice import SOFFICE, convert_many
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from workbook import styles
-from workbook.sheets import about, calculator, cashflow, checks, pricing, scenarios
+from workbook.sheets import about, calculator, cashflow, checks, price_history, pricing, risk, scenarios
 
 PER_UNIT = 1.1  # characters of 10-11 pt prose per unit of column width
 DEFAULT_HEIGHT = 15.0  # points: a row the file does not size
-FIXED = (about.SHEET, calculator.SHEET, cashflow.SHEET, scenarios.SHEET, checks.SHEET, pricing.SHEET)
+FIXED = (
+    about.SHEET,
+    calculator.SHEET,
+    cashflow.SHEET,
+    scenarios.SHEET,
+    checks.SHEET,
+    pricing.SHEET,
+    price_history.SHEET,
+    risk.SHEET,
+)
 
 
 def text_width(cell) -> float:
@@ -77,7 +89,8 @@ def cut_texts(ws) -> list[tuple]:
                     f = cell.font
                     size = (f.sz or 11) if f else 11
                     lines = styles.wrapped_lines(cell.value, room, size, bool(f and f.b), per_unit=PER_UNIT)
-                    height = ws.row_dimensions[cell.row].height or DEFAULT_HEIGHT
+                    rows = range(cell.row, (span.max_row if span else cell.row) + 1)
+                    height = sum(ws.row_dimensions[r].height or DEFAULT_HEIGHT for r in rows)
                     if height < lines * styles.LINE_POINTS * size / 10:
                         out.append(
                             (cell, f"{ws.title}!{cell.coordinate} needs {lines} lines: {cell.value[:40]!r}")
@@ -208,3 +221,26 @@ def test_pricing_labels_every_column_over_its_field_name(runtime_files, runtime)
         assert "_" not in label, col  # no engine name shown as a label
         assert ws.cell(pricing.HEADER_ROW, j).value == pricing.header_text(col)
     assert set(pricing.COLUMN_LABELS) == set(pricing.PRICING_COLUMNS)
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="needs LibreOffice")
+def test_tornado_value_axis_names_the_chosen_figures_unit(runtime_files, tmp_path):
+    """The tornado's value axis had no unit; its title is the cell that names the unit of the
+    figure picked, live as the pick changes (money in the report currency)."""
+    ws = openpyxl.load_workbook(runtime_files["none"])[risk.SHEET]
+    chart = ws._charts[0]
+    assert chart.y_axis.title.tx.strRef.f.replace("$", "") == f"'{risk.SHEET}'!{risk.SWING_UNIT_CELL}"
+    picks = {"NPV over the horizon": "USD", "Payback": "months", "Net benefit per month": "USD/month"}
+    files = []
+    for i, label in enumerate(picks):
+        src = tmp_path / f"pick{i}.xlsx"
+        shutil.copy(runtime_files["none"], src)
+        wb = openpyxl.load_workbook(src)
+        wb[risk.SHEET][risk.OUTPUT_CELL] = label
+        wb.save(src)
+        files.append(src)
+    done = convert_many(files, "xlsx", tmp_path / "done")
+    for path, unit in zip(done, picks.values(), strict=True):
+        assert openpyxl.load_workbook(path, data_only=True)[risk.SHEET][risk.SWING_UNIT_CELL].value == (
+            f"swing in {unit}"
+        )

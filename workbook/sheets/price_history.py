@@ -106,7 +106,9 @@ def _grid(ws, history: PriceHistory, models: list[str], end: date) -> int:
         ws.cell(GRID_ROW - 1, 1, "Rates in force on the 1st of each month, USD per 1M tokens")
     )
     headers = ["month"] + [f"{m} {side}" for m in models for side in ("input", "output")]
-    styles.header_row(ws, GRID_ROW, 1, headers, height=45)
+    # (the chart's legend reads them) as tall as the longest needs in a default-width column
+    lines = max(styles.wrapped_lines(h, styles.DEFAULT_WIDTH, 10, True, per_unit=1.0) for h in headers)
+    styles.header_row(ws, GRID_ROW, 1, headers, height=lines * styles.LINE_POINTS + 3)
     row = GRID_ROW
     for d in months(history.start, end):
         row += 1
@@ -123,7 +125,7 @@ def _grid(ws, history: PriceHistory, models: list[str], end: date) -> int:
 def _points(ws, history: PriceHistory, models: list[str], col: int) -> None:
     styles.section_cell(ws.cell(GRID_ROW - 1, col, "Change points and their source"))
     headers = ("model", "from", "input", "output", "cached input", "source", "registry key")
-    styles.header_row(ws, GRID_ROW, col, headers)
+    styles.header_row(ws, GRID_ROW, col, headers, height=None)  # the grid's header sets the row
     for j, width in enumerate(POINT_WIDTHS):
         ws.column_dimensions[get_column_letter(col + j)].width = width
     row = GRID_ROW
@@ -166,7 +168,7 @@ def _chart(ws, models: list[str], last_row: int, anchor: str) -> None:
 
 
 CHART_COLUMNS = 12  # the chart is 22 cm wide: about this many default columns
-POINT_WIDTHS = (18, 11, 9, 9, 9, 16, 26)  # model, from, input, output, cached, source, key
+POINT_WIDTHS = (18, 11, 9, 9, 9, 30, 26)  # model, from, input, output, cached, source, key
 BY_MODEL_COL = 60  # column BH: clear of the grid, the change points and the chart
 
 

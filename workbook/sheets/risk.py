@@ -8,6 +8,9 @@ cells below are laid out and styled for the most drivers FT_SENSITIVITY can retu
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import StrData, StrRef, StrVal
+from openpyxl.chart.text import Text
+from openpyxl.chart.title import Title
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -29,6 +32,7 @@ SUBTITLE = (
 )
 DRAWS, SEED, OUTPUT = DEFAULT_DRAWS, 0, DEFAULT_TORNADO_OUTPUT  # the CLI's and FT_ functions' defaults
 DRAWS_CELL, SEED_CELL, OUTPUT_CELL = "C6", "C7", "C17"
+SWING_UNIT_CELL = "F17"  # "swing in USD": the chosen figure's unit, the tornado's value-axis title
 RISK_TOP, TORNADO_TOP = 10, 19  # header rows of the two blocks
 RISK_COLS, TORNADO_COLS = 4, 6
 GRID_TOP = 35  # the two-way table's section title (risk_grid), below the tornado's notes
@@ -151,6 +155,7 @@ def write(ctx) -> None:
         ),
         ws[OUTPUT_CELL],
     )
+    _swing_unit(ws)
     _spill_block(
         ctx,
         ws,
@@ -184,21 +189,35 @@ def write(ctx) -> None:
     for j in range(TORNADO_COLS):  # "NPV over the horizon at high": two lines, not cut
         ws.cell(TORNADO_TOP, FIRST_COL + j).alignment = styles.Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[TORNADO_TOP].height = TWO_LINES
-    _tornado_chart(ws)
+    _tornado_chart(ws, currency_block.unit(ctx, figure(OUTPUT).unit))
     note_row = TORNADO_TOP + MAX_TORNADO_ROWS + 1
     for i, line in enumerate(READING):
         ws.cell(note_row + i, 2, line)
         styles.note_cell(ws.cell(note_row + i, 2))
     risk_grid.write(ws, ctx, GRID_TOP, RANGE_INPUTS)
     styles.widths(
-        ws, A=2, B=50, C=16, D=16, E=16, F=20, G=20, H=13, I=30, J=12, K=12, L=12
+        ws, A=2, B=56, C=16, D=16, E=16, F=20, G=20, H=13, I=30, J=12, K=12, L=12
     )  # H: the heat map's 7th column
     ws.freeze_panes = "A4"
     styles.print_setup(ws)
     styles.protect(ws)
 
 
-def _tornado_chart(ws) -> None:
+def _swing_unit(ws) -> None:
+    """The unit of the figure picked in OUTPUT_CELL, live (money in ReportCurrency): the labels
+    and units of the menu's figures as array constants, from the figures registry."""
+    units = [figure(n).unit for n in MENU_OUTPUTS]
+    money = ",".join("1" if u.startswith("USD") else "0" for u in units)
+    rest = ",".join(f'"{u.removeprefix("USD")}"' for u in units)
+    names = ",".join(f'"{figure_label(n)}"' for n in MENU_OUTPUTS)
+    pick = f"MATCH({OUTPUT_CELL},{{{names}}},0)"
+    ws[SWING_UNIT_CELL] = (
+        f'=IFERROR("swing in "&IF(INDEX({{{money}}},{pick})=1,ReportCurrency,"")&INDEX({{{rest}}},{pick}),"")'
+    )
+    styles.note_cell(ws[SWING_UNIT_CELL])
+
+
+def _tornado_chart(ws, built_unit: str) -> None:
     """Swing per driver as horizontal bars, biggest on top (the tornado's usual picture)."""
     chart = BarChart()
     chart.type = "bar"
@@ -214,6 +233,10 @@ def _tornado_chart(ws) -> None:
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     chart.y_axis.number_format = "#,##0"
+    # the value axis names its unit from SWING_UNIT_CELL (Excel follows it; the cache is the built one)
+    ref = StrRef(f=f"'{SHEET}'!${SWING_UNIT_CELL[0]}${SWING_UNIT_CELL[1:]}")
+    ref.strCache = StrData(ptCount=1, pt=[StrVal(idx=0, v=f"swing in {built_unit}")])
+    chart.y_axis.title = Title(tx=Text(strRef=ref), overlay=False)
     chart.legend = None
     chart.height, chart.width = 10, 16  # tall enough to label all eleven drivers
     ws.add_chart(chart, f"I{TORNADO_TOP}")
