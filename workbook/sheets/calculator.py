@@ -20,7 +20,7 @@ from pricing.model.figures import NEVER, PAYBACKS, figure, labels
 from pricing.model.finance import IRR_ABOVE_TEXT, IRR_SHOWN_MAX
 from pricing.model.scenario import Scenario
 from pricing.prices.catalog import HOURS_PER_MONTH, Catalog
-from workbook import fields, styles, validations
+from workbook import fields, styles, text_fit, validations
 from workbook.sheets import cashflow, currency_block, serving_modes_block, stamps
 from workbook.sheets.changelog import show_refresh_status
 from workbook.switch_formulas import notes_formula, ruled_formula
@@ -636,3 +636,4 @@ def write(ctx) -> None:
     modes_end = serving_modes_block.write(ctx, ws, max(last_block, chart_end) + 2)
     styles.print_setup(ws, f"A1:J{modes_end},L1:P{bottom}")
     _fit_texts_to_parts(ws, top)
+    text_fit.wrap_where_cut(ws, 1, 10, 4, modes_end)  # long input labels and notes in A:J
