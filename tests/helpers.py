@@ -30,3 +30,15 @@ def priced(**overrides):
 
 # The LiteLLM registry our bundled snapshot came from (.ci/run extracts it from the litellm wheel).
 REAL_REGISTRY = Path(os.environ.get("FT_BREAKEVEN_REAL_REGISTRY", "/tmp/ft-breakeven-registry-1.110.2.json"))
+
+# The reporting currency on the command line (report, build, serving-modes): EUR at 0.9 with its
+# date and source, and flags each refused in one sentence naming the flag (exit 2).
+EUR_FLAGS = ["--currency", "EUR", "--fx", "0.9", "--fx-date", "2026-12-01", "--fx-source", "ECB"]
+EUR_CAPTION = "Money in EUR at 1 USD = 0.9 EUR (rate of 2026-12-01; source: ECB)"
+EUR_RECORD = {"currency": "EUR", "fx_rate": 0.9, "fx_date": "2026-12-01", "fx_source": "ECB"}
+BAD_CURRENCY_FLAGS = [
+    (["--currency", "XYZ", "--fx", "2"], ["--currency", "ISO 4217", "'XYZ'"]),
+    (["--currency", "EUR", "--fx", "0"], ["--fx", "> 0", "'0'"]),
+    (["--currency", "EUR"], ["--fx", "required"]),
+    (["--currency", "EUR", "--fx", "0.9", "--fx-date", "1 Dec"], ["--fx-date", "YYYY-MM-DD", "'1 Dec'"]),
+]

@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--scenario", help="JSON file of one scenario (COST_MODEL.md names)")
     modes.add_argument("--format", choices=["table", "json", "csv"], default="table")
     add_store_flag(modes)
+    add_currency_args(modes)
     modes.set_defaults(func=cmd_serving_modes)
 
     inputs = sub.add_parser(
