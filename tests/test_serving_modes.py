@@ -12,9 +12,9 @@ from openpyxl.utils import get_column_letter
 from pricing.model.presets import presets
 from pricing.model.scenario import ScenarioError, make_scenario
 from pricing.model.serving_modes import HEADERS, MODE_LABELS, serving_modes, table_rows
-from pricing.prices.catalog import SERVING_MODES, Catalog, GpuRate, ModelEntry, ServingOffer
+from pricing.prices.catalog import SERVING_MODES, GpuRate, ModelEntry, ServingOffer
 from pricing.prices.store import bundled_catalog
-from tests.helpers import BAD_CURRENCY_FLAGS, EUR_CAPTION, EUR_FLAGS, EUR_RECORD
+from tests.helpers import BAD_CURRENCY_FLAGS, EUR_CAPTION, EUR_FLAGS, EUR_RECORD, catalog_of
 from tests.libreoffice import SOFFICE, convert_many
 from tests.officejs import NUM, call
 from workbook.sheets import calculator
@@ -25,29 +25,25 @@ def offer(state, note, **kw):
     return ServingOffer(state=state, note=note, source=f"test source: {note}", **kw)
 
 
-CATALOG = Catalog(
-    as_of="2026-11-28",
-    source="test",
-    models=[
-        ModelEntry(
-            id="front", vendor="Frontier Inc", display_name="Front", input=3.0, output=15.0, cached_input=0.3
-        ),
-        ModelEntry(
-            id="tuned-8b",
-            vendor="Together AI",
-            display_name="Tuned 8B",
-            input=0.2,
-            output=0.2,
-            cached_input=0.02,
-            fine_tunable=True,
-            training_per_1m=0.5,
-            ft_input=0.0,
-            ft_output=0.0,
-            ft_cached_input=0.0,
-            serving_gpu="t-h100",
-            params_b=8.0,
-        ),
-    ],
+CATALOG = catalog_of(
+    ModelEntry(
+        id="front", vendor="Frontier Inc", display_name="Front", input=3.0, output=15.0, cached_input=0.3
+    ),
+    ModelEntry(
+        id="tuned-8b",
+        vendor="Together AI",
+        display_name="Tuned 8B",
+        input=0.2,
+        output=0.2,
+        cached_input=0.02,
+        fine_tunable=True,
+        training_per_1m=0.5,
+        ft_input=0.0,
+        ft_output=0.0,
+        ft_cached_input=0.0,
+        serving_gpu="t-h100",
+        params_b=8.0,
+    ),
     gpus=[GpuRate(id="t-h100", vendor="Together AI", gpu="H100 80GB", per_hour=4.0, source="test")],
     serving_modes={
         "Together AI": {
