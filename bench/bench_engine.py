@@ -34,7 +34,7 @@ from timing import best_and_median, interleaved, interleaved_runs, machine  # no
 
 from pricing.model.breakeven import evaluate, evaluate_table  # noqa: E402
 from pricing.model.cashflow import cash_flows  # noqa: E402
-from pricing.prices.catalog import Catalog  # noqa: E402
+from pricing.prices.catalog import TOKENS_PER_MILLION, Catalog  # noqa: E402
 
 EMPTY = Catalog(as_of="2026-11-28", source="bench", models=[])
 DAYS = 30.0  # days_per_month's default
@@ -58,7 +58,7 @@ def columns(rows: int, seed: int = 1) -> dict[str, np.ndarray]:
         "ft_input_price": rng.uniform(0.03, 2, rows),
         "ft_output_price": rng.uniform(0.1, 8, rows),
         "training_tokens": rng.uniform(1e6, 5e8, rows),
-        "training_price": rng.uniform(0.5, 25, rows),
+        "training_per_1m": rng.uniform(0.5, 25, rows),
         "eval_cost": rng.uniform(0, 5000, rows),
         "hosting_per_month": rng.uniform(0, 2000, rows),
         "lifetime_months": rng.uniform(3, 24, rows),
@@ -69,10 +69,12 @@ def simplest_floor(c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per-query costs, month-1 net benefit, upfront and payback: the least any answer needs."""
     f_q = (
         c["input_tokens"] * c["frontier_input_price"] + c["output_tokens"] * c["frontier_output_price"]
-    ) / 1e6
-    t_q = (c["input_tokens"] * c["ft_input_price"] + c["output_tokens"] * c["ft_output_price"]) / 1e6
+    ) / TOKENS_PER_MILLION
+    t_q = (
+        c["input_tokens"] * c["ft_input_price"] + c["output_tokens"] * c["ft_output_price"]
+    ) / TOKENS_PER_MILLION
     net = c["queries_per_day"] * DAYS * c["ft_traffic_share"] * (f_q - t_q) - c["hosting_per_month"]
-    upfront = c["training_tokens"] * EPOCHS * c["training_price"] / 1e6 + c["eval_cost"]
+    upfront = c["training_tokens"] * EPOCHS * c["training_per_1m"] / TOKENS_PER_MILLION + c["eval_cost"]
     with np.errstate(divide="ignore", invalid="ignore"):
         payback = np.where(net > 0, upfront / net, np.nan)
     return {
@@ -116,7 +118,7 @@ def same_outputs_floor(c: dict[str, np.ndarray], today: float) -> dict[str, np.n
         frontier_cost_month=frontier_month,
         ft_cost_month=ft_month,
         inference_savings_month=savings,
-        training_cost=c["training_tokens"] * EPOCHS * c["training_price"] / 1e6,
+        training_cost=c["training_tokens"] * EPOCHS * c["training_per_1m"] / TOKENS_PER_MILLION,
         breakeven_queries_per_day=breakeven,
         lifetime_net=lifetime_net,
         roi=lifetime_net / upfront,

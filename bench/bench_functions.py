@@ -35,6 +35,7 @@ import xlwings.server as xs  # noqa: E402
 from timing import best_and_median, interleaved_runs, machine  # noqa: E402
 
 from pricing.model.breakeven import evaluate_table, query_cost  # noqa: E402
+from pricing.prices.catalog import TOKENS_PER_MILLION  # noqa: E402
 from pricing.prices.store import load_catalog  # noqa: E402
 from xl_addin import functions  # noqa: E402
 
@@ -47,7 +48,7 @@ HEADER = [
     "ft_input_price",
     "ft_output_price",
     "training_tokens",
-    "training_price",
+    "training_per_1m",
     "eval_cost",
     "ft_traffic_share",
 ]
@@ -89,7 +90,7 @@ ONE_LINE = (
     ("ft_payback_months", m(4000, 650), "trivial2", 4000 / 650),
     ("ft_query_cost", m(1000, 100, 3, 15), "trivial4", float(query_cost(1000, 100, 3, 15, 0.3, 0, 0, 1, 1))),
     ("ft_monthly_savings", m(5000, 0.0045, 0.0011), "trivial3", 5000 * 30 * (0.0045 - 0.0011)),
-    ("ft_training_cost", m(250e6, 1, 8), "trivial3", 250e6 * 8 / 1e6),
+    ("ft_training_cost", m(250e6, 1, 8), "trivial3", 250e6 * 8 / TOKENS_PER_MILLION),
     ("ft_breakeven_queries", m(4000, 0.0045, 0.0011, 12), "trivial4", (4000 / 12) / (30 * (0.0045 - 0.0011))),
 )
 

@@ -62,7 +62,7 @@ def priced(**overrides):
         ft_output_price=3.2,
         training_tokens=250e6,
         epochs=1,
-        training_price=8.0,
+        training_per_1m=8.0,
         eval_cost=2000,
     )
     base.update(overrides)
@@ -74,14 +74,14 @@ REAL_REGISTRY = Path(os.environ.get("FT_BREAKEVEN_REAL_REGISTRY", "/tmp/ft-break
 
 # The reporting currency on the command line (report, build, serving-modes): EUR at 0.9 with its
 # date and source, and flags each refused in one sentence naming the flag (exit 2).
-EUR_FLAGS = ["--currency", "EUR", "--fx", "0.9", "--fx-date", "2026-12-01", "--fx-source", "ECB"]
+EUR_FLAGS = ["--currency", "EUR", "--fx-rate", "0.9", "--fx-date", "2026-12-01", "--fx-source", "ECB"]
 EUR_CAPTION = "Money in EUR at 1 USD = 0.9 EUR (rate of 2026-12-01; source: ECB)"
 EUR_RECORD = {"currency": "EUR", "fx_rate": 0.9, "fx_date": "2026-12-01", "fx_source": "ECB"}
 BAD_CURRENCY_FLAGS = [
-    (["--currency", "XYZ", "--fx", "2"], ["--currency", "ISO 4217", "'XYZ'"]),
-    (["--currency", "EUR", "--fx", "0"], ["--fx", "> 0", "'0'"]),
-    (["--currency", "EUR"], ["--fx", "required"]),
-    (["--currency", "EUR", "--fx", "0.9", "--fx-date", "1 Dec"], ["--fx-date", "YYYY-MM-DD", "'1 Dec'"]),
+    (["--currency", "XYZ", "--fx-rate", "2"], ["--currency", "ISO 4217", "'XYZ'"]),
+    (["--currency", "EUR", "--fx-rate", "0"], ["--fx-rate", "> 0", "'0'"]),
+    (["--currency", "EUR"], ["--fx-rate", "required"]),
+    (["--currency", "EUR", "--fx-rate", "0.9", "--fx-date", "1 Dec"], ["--fx-date", "YYYY-MM-DD", "'1 Dec'"]),
 ]
 
 

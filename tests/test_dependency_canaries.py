@@ -42,7 +42,7 @@ def test_xlwings_officejs_metadata_and_call_payload():
     assert {"id", "name", "description", "parameters", "options"} <= set(f), f"{who}: metadata keys {set(f)}"
     assert [(p["name"], p.get("optional", False)) for p in f["parameters"]] == [
         ("upfront_cost", False),
-        ("monthly_net_benefit", False),
+        ("net_benefit_month", False),
     ], f"{who}: parameter records changed: {f['parameters']}"
     out = call("ft_payback_months", 4000, 500)
     assert out == [[8.0]], f"{who}: custom_functions_call payload or result shape changed: {out}"

@@ -213,7 +213,7 @@ numbers = st.one_of(
             "epochs",
             "lifetime_months",
             "ft_traffic_share",
-            "training_price",
+            "training_per_1m",
             "discount_rate_annual",
             "horizon_months",
             "accuracy_lift",

@@ -62,7 +62,7 @@ CASES = [
     ),
     ("epochs 0", "ft_training_cost", (1e6, 0, 25), ["epochs", ">= 1", "0"]),
     ("epochs too many", "ft_training_cost", (1e6, 1000, 25), ["epochs", "<= 100", "1000"]),
-    ("runs text", "ft_training_cost", (1e6, 3, 25, "two"), ["runs", ">= 1", "'two'"]),
+    ("runs text", "ft_training_cost", (1e6, 3, 25, "two"), ["training_runs", ">= 1", "'two'"]),
     ("absurd training tokens", "ft_training_cost", (1e15, 3, 25), ["training_tokens", "<= 1e+12"]),
     (
         "negative queries",
@@ -70,7 +70,7 @@ CASES = [
         (-1, 0.01, 0.001),
         ["queries_per_day", ">= 0", "-1"],
     ),
-    ("ft_share > 1", "ft_monthly_savings", (500, 0.01, 0.001, 2), ["ft_share", "<= 1", "2"]),
+    ("ft_traffic_share > 1", "ft_monthly_savings", (500, 0.01, 0.001, 2), ["ft_traffic_share", "<= 1", "2"]),
     (
         "days_per_month 40",
         "ft_monthly_savings",
@@ -79,7 +79,7 @@ CASES = [
     ),
     ("payback text", "ft_payback_months", ("lots", 650), ["upfront_cost", "a number", "'lots'"]),
     ("payback negative upfront", "ft_payback_months", (-1, 650), ["upfront_cost", ">= 0", "-1"]),
-    ("payback bool", "ft_payback_months", (4000, False), ["monthly_net_benefit", "False"]),
+    ("payback bool", "ft_payback_months", (4000, False), ["net_benefit_month", "False"]),
     ("lifetime 0", "ft_breakeven_queries", (4000, 0.01, 0.001, 0), ["lifetime_months", ">= 0.01", "0"]),
     ("never pays back", "ft_payback_months", (4000, 0), NUM),
     (
@@ -111,7 +111,7 @@ CASES = [
         "risk range unknown input",
         "ft_risk",
         (blk(), 500, 0, [["querys per day", 1, 2, 3]]),
-        ["ranges", "querys per day", "closest: queries_per_day"],
+        ["uncertain", "querys per day", "closest: queries_per_day"],
     ),
     (
         "risk range out of order",
@@ -129,7 +129,7 @@ CASES = [
         "risk range three columns",
         "ft_risk",
         (blk(), 500, 0, [["queries_per_day", 1, 2]]),
-        ["ranges", "four columns"],
+        ["uncertain", "four columns"],
     ),
     ("FT dearer", "ft_breakeven_queries", (4000, 0.001, 0.01, 12), NUM),
     (
@@ -323,15 +323,15 @@ def test_a_rate_the_catalog_lacks():
     # 21), never $0; given, the scenario computes. FT_PRICE of the same rate is #N/A too, and the
     # engine's sentence (what the CLI prints) names the input to give.
     lacking = blk(
-        ft_model="gemini-3.1-flash-lite", ft_input_price=..., ft_output_price=..., training_price=...
+        ft_model="gemini-3.1-flash-lite", ft_input_price=..., ft_output_price=..., training_per_1m=...
     )
     assert call("ft_scenario", lacking, "npv") == [[NA]]
     rows = call("ft_scenarios", [[k for k, _ in lacking], [v for _, v in lacking]], "npv")
     assert rows == [[NA]]  # that row's own #N/A
-    given = call("ft_scenario", lacking + [["training_price", 2.0]], "npv")
+    given = call("ft_scenario", lacking + [["training_per_1m", 2.0]], "npv")
     assert isinstance(given[0][0], float)
     assert call("ft_price", "gemini-3.1-flash-lite", "training_per_1m") == [[NA]]
-    with pytest.raises(ScenarioError, match="training_price must be given: no training rate for gemini-3.1"):
+    with pytest.raises(ScenarioError, match="training_per_1m must be given: no training rate for gemini-3.1"):
         evaluate(make_scenario(dict(lacking)), bundled_catalog())
     table = function_docs.HEADER
-    assert "a price the catalog does not have" in table and "training_price" in table
+    assert "a price the catalog does not have" in table and "training_per_1m" in table

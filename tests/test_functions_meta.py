@@ -87,8 +87,8 @@ def test_spec_argument_lists():
     assert args("FT_TRAINING_COST") == [
         ("training_tokens", False),
         ("epochs", False),
-        ("price_per_1m", False),
-        ("runs", True),
+        ("training_per_1m", False),
+        ("training_runs", True),
         ("other_costs", True),
     ]
     assert args("FT_QUERY_COST") == [
@@ -103,26 +103,26 @@ def test_spec_argument_lists():
     ]
     assert args("FT_MONTHLY_SAVINGS") == [
         ("queries_per_day", False),
-        ("frontier_query_cost", False),
-        ("ft_query_cost", False),
-        ("ft_share", True),
-        ("fixed_monthly", True),
+        ("frontier_cost_per_query", False),
+        ("ft_cost_per_query", False),
+        ("ft_traffic_share", True),
+        ("fixed_cost_month", True),
         ("days_per_month", True),
     ]
-    assert args("FT_PAYBACK_MONTHS") == [("upfront_cost", False), ("monthly_net_benefit", False)]
+    assert args("FT_PAYBACK_MONTHS") == [("upfront_cost", False), ("net_benefit_month", False)]
     assert args("FT_BREAKEVEN_QUERIES") == [
         ("upfront_cost", False),
-        ("frontier_query_cost", False),
-        ("ft_query_cost", False),
+        ("frontier_cost_per_query", False),
+        ("ft_cost_per_query", False),
         ("lifetime_months", False),
-        ("fixed_monthly", True),
+        ("fixed_cost_month", True),
         ("days_per_month", True),
-        ("ft_share", True),
+        ("ft_traffic_share", True),
     ]
     fx, code = ("fx_rate", True), ("currency", True)  # the reporting currency (issue 21), last
     assert args("FT_SCENARIO") == [("inputs", False), ("output", True), fx, code]
     assert args("FT_SCHEDULE") == [("inputs", False), ("months", True), fx]
-    assert args("FT_RISK") == [("inputs", False), ("draws", True), ("seed", True), ("ranges", True), fx]
+    assert args("FT_RISK") == [("inputs", False), ("draws", True), ("seed", True), ("uncertain", True), fx]
     assert args("FT_GRID") == [
         ("inputs", False),
         ("x_field", False),
@@ -158,7 +158,7 @@ def test_function_table_for_the_functions_sheet():
     assert "paid back" in desc
     assert [(p, opt) for p, _, opt in params] == [
         ("upfront_cost", False),
-        ("monthly_net_benefit", False),
+        ("net_benefit_month", False),
     ]
     assert function_docs.signature("FT_MODELS", by_name["FT_MODELS"][1]) == "FT_MODELS([vendor])"
 

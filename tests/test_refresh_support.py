@@ -13,7 +13,10 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from pricing.prices.catalog import BILLING_FIELDS, ModelEntry
 from pricing.prices.refresh_plan import REGISTRY_NAME
+from pricing.prices.sources.litellm import BILLING_FIELDS as BILLING_NAMES
+from pricing.prices.sources.litellm import REGIONAL_UPLIFT, long_context_names
 from pricing.prices.store import bundled_catalog
 from tests.helpers import loopback_server
 
@@ -42,6 +45,8 @@ def registry_dict(fillers: int = FILLERS) -> dict:
                     row[theirs] = value / 1e6
             if prefix == "" and m.deprecation_date:
                 row["deprecation_date"] = m.deprecation_date.isoformat()
+            if prefix == "":
+                row.update(billing_row(m))
             data[key] = row
     for i in range(fillers):
         data[f"filler/model-{i}"] = {
@@ -55,6 +60,24 @@ def registry_dict(fillers: int = FILLERS) -> dict:
         if i % 50 == 0:
             data[f"filler/alias-{i}"] = {"alias_of": f"filler/model-{i}"}
     return data
+
+
+def billing_row(m: ModelEntry) -> dict:
+    """A model's billing rates under their registry names (curated ones, with a source of their
+    own, left out as the registry lacks them)."""
+    names = {ours: theirs for theirs, ours in BILLING_NAMES.items()}
+    if m.long_context_threshold is not None:
+        names.update(long_context_names(int(m.long_context_threshold // 1000)))
+    row: dict = {}
+    for f in BILLING_FIELDS:
+        value = getattr(m, f)
+        if value is None or f in m.field_sources or f == "long_context_threshold":
+            continue  # the threshold is in the long-context rates' names
+        if f == "regional_uplift":
+            row[REGIONAL_UPLIFT] = value
+        else:
+            row[names[f]] = value / 1e6
+    return row
 
 
 def encode(data: dict) -> bytes:

@@ -35,7 +35,7 @@ def test_half_a_training_set_size_is_refused(given, missing):
 def test_no_training_size_is_refused_but_an_explicit_zero_is_free_training():
     with pytest.raises(ScenarioError, match=r"^training size missing: give training_tokens \(or "):
         evaluate(_no_size(), EMPTY_CATALOG)
-    r = evaluate(priced(training_tokens=0, training_price=None), EMPTY_CATALOG)
+    r = evaluate(priced(training_tokens=0, training_per_1m=None), EMPTY_CATALOG)
     assert r.training_cost == 0 and r.upfront_cost == 2000  # the eval cost only
     # with examples x tokens the size is complete: 5,000 x 800 = 4M tokens x $8 = $32
     r = evaluate(_no_size(training_examples=5000, tokens_per_example=800), EMPTY_CATALOG)
@@ -53,7 +53,7 @@ def test_a_table_row_without_a_training_size_fails_alone():
             "ft_input_price": [0.8, 0.8],
             "ft_output_price": [3.2, 3.2],
             "training_tokens": [None, 1e6],
-            "training_price": [8, 8],
+            "training_per_1m": [8, 8],
         },
         EMPTY_CATALOG,
     )

@@ -27,7 +27,7 @@ VALID = {
     "ft_input_price": lambda r: r.uniform(0.05, 5),
     "ft_output_price": lambda r: r.uniform(0.05, 20),
     "training_tokens": lambda r: r.randint(0, 10**9),
-    "training_price": lambda r: r.uniform(0, 30),
+    "training_per_1m": lambda r: r.uniform(0, 30),
 }  # every row needs these (or a model to price it)
 OPTIONAL = {
     "eval_cost": lambda r: r.uniform(0, 5000),
@@ -132,7 +132,7 @@ def test_bad_cells_fail_their_own_rows_with_the_specific_error():
     """Through the Office.js path: each bad row its own error, blank rows blank, the rest figures."""
     head = ["queries_per_day", "input_tokens", "output_tokens", "frontier_input_price",
             "frontier_output_price", "ft_input_price", "ft_output_price", "training_tokens",
-            "training_price", "frontier_model"]  # fmt: skip
+            "training_per_1m", "frontier_model"]  # fmt: skip
     good = [5000, 1000, 100, 3, 15, 0.8, 3.2, 1e6, 25, ""]
     rows = [
         good,

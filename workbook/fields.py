@@ -43,7 +43,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "ft_cached_price",
             "baseline_input_price",
             "baseline_output_price",
-            "training_price",
+            "training_per_1m",
             "hosting_per_month",
             "storage_per_month",
         ),

@@ -67,7 +67,7 @@ def output_paths(args: argparse.Namespace) -> list[Path]:
     runtime = chosen_runtime(args)
     try:
         out = check_output(runtime, args.output or DEFAULT_OUTPUT[runtime])
-        currency_from_args(args)  # a bad --currency/--fx is refused before anything is written
+        currency_from_args(args)  # a bad --currency/--fx-rate is refused before anything is written
         if runtime == "server" and args.server_manifest_id is not None:
             check_manifest_id(args.server_manifest_id)
     except (RuntimeOptionError, ValueError) as exc:

@@ -86,7 +86,7 @@ def function_table(path: Path = TABLE_PATH) -> FunctionTable:
 
 
 def signature(name: str, params: list[tuple[str, str, bool]]) -> str:
-    """Excel-style signature: FT_PAYBACK_MONTHS(upfront_cost, monthly_net_benefit, [x])."""
+    """Excel-style signature: FT_PAYBACK_MONTHS(upfront_cost, net_benefit_month, [x])."""
     args = ", ".join(f"[{p}]" if optional else p for p, _, optional in params)
     return f"{name}({args})"
 
@@ -124,7 +124,7 @@ allowed, e.g. `queries_per_day must be a number >= 0 and <= 1e+12, got 'abc'` |
 | `#N/A` | an unknown model id; a price the catalog does not have: `FT_PRICE` of that rate, or \
 a scenario that needs it (a model without a price is never priced at $0) | \
 `=FT_MODEL_CHECK("gpt-4.1-mni")` returns the closest known ids; `=FT_MODELS()` lists them all; \
-a missing price is a blank on the Pricing sheet: give it in the block (e.g. `training_price`); \
+a missing price is a blank on the Pricing sheet: give it in the block (e.g. `training_per_1m`); \
 `ft-breakeven report` names the input |
 | `#NUM!` | the figure does not exist: it never pays back, the fine-tuned model is not cheaper \
 per query, NPV/IRR not computable | change the inputs; `=FT_SCENARIO(inputs)` shows every figure |
@@ -136,7 +136,7 @@ column: each bad row gets its own `#VALUE!`, `#N/A` or `#NUM!`, and blank rows s
 ## Empty cells and optional arguments
 
 Leave an optional argument out to get its default. In xlwings Lite and Server an optional
-argument that points at an *empty cell* arrives as 0: where 0 is not allowed (runs,
+argument that points at an *empty cell* arrives as 0: where 0 is not allowed (training_runs,
 days_per_month, cached_price, months, draws) it means the default; elsewhere 0 is a real 0.
 Dates (start_date) may be Excel dates or `YYYY-MM-DD` text. No function is volatile; `FT_RISK`
 uses a fixed seed (default 0), so it gives the same answer until its inputs change.
@@ -149,7 +149,7 @@ the input names of the cost model (`=FT_INPUTS()` lists them with units, default
 values), matched ignoring case, spaces and underscores
 (`Queries per day` = `queries_per_day`). A label with a blank value takes the default; blank rows
 are ignored. `frontier_model` / `ft_model` fill in catalog prices unless the block gives them.
-`FT_SCENARIOS` takes a header row of the same names over one row per scenario.
+`FT_SCENARIOS` takes a header row of the same names over one row per scenario. {renamed}
 
 ## Outputs
 
@@ -175,10 +175,18 @@ def outputs_table(names: tuple[str, ...]) -> str:
     return "\n".join(rows)
 
 
+def renamed_text() -> str:
+    """The inputs renamed since an earlier release, whose old names blocks and tables still read."""
+    from pricing.model.scenario import RENAMED
+
+    pairs = ", ".join(f"`{old}` (now `{new}`)" for old, new in RENAMED.items())
+    return f"Old names of renamed inputs are still read: {pairs}." if RENAMED else ""
+
+
 def markdown(module: ModuleType | None = None) -> str:
     if module is None:
         from xl_addin import functions as module
-    lines = [HEADER.format(outputs=outputs_table(module.OUTPUTS))]
+    lines = [HEADER.format(outputs=outputs_table(module.OUTPUTS), renamed=renamed_text())]
     table = registered_table(module)
     lines.append("| function | what it returns |")
     lines.append("|---|---|")

@@ -83,9 +83,9 @@ def _declared(doc: str, **options: Any) -> Any:
 
 Inputs = _declared(_INPUTS_DOC, ndim=2)
 UpfrontCost = _declared("One-off cost in $ (training, evaluation, data preparation); see FT_TRAINING_COST.")
-FrontierQueryCost = _declared("Cost in $ of one query on the frontier model (see FT_QUERY_COST).")
-FtShare = _declared("[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.")
-FixedMonthly = _declared(
+FrontierCostPerQuery = _declared("Cost in $ of one query on the frontier model (see FT_QUERY_COST).")
+FtTrafficShare = _declared("[optional] Share of queries routed to the fine-tuned model, 0-1. Default 1.")
+FixedCostMonth = _declared(
     "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, MLOps). Default 0."
 )
 DaysPerMonth = _declared("[optional] Days of traffic per month. Default (or 0) 30.")
@@ -137,9 +137,9 @@ def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
     CELLS,
     doc="Passes over the training set (1-100). Billed tokens = training_tokens x epochs.",
 )
-@arg("price_per_1m", CELLS, doc="Training price in $ per 1M training tokens.")
+@arg("training_per_1m", CELLS, doc="Training price in $ per 1M training tokens.")
 @arg(
-    "runs",
+    "training_runs",
     CELLS,
     doc=("[optional] Training runs until one ships (failed runs, hyper-parameter search). Default 1."),
 )
@@ -149,13 +149,13 @@ def _query_cost_arg(value: Any, name: str, default: Any = None) -> float:
     doc="[optional] Other one-off costs in $ (evaluation, data preparation). Default 0.",
 )
 @excel_errors
-def ft_training_cost(training_tokens, epochs, price_per_1m, runs=1, other_costs=0):
-    """Upfront cost of fine-tuning in $: training_tokens x epochs x price_per_1m / 1M x runs +
-    other_costs."""
+def ft_training_cost(training_tokens, epochs, training_per_1m, training_runs=1, other_costs=0):
+    """Upfront cost of fine-tuning in $: training_tokens x epochs x training_per_1m / 1M x
+    training_runs + other_costs."""
     tokens = xa.number(training_tokens, "training_tokens", **xa.limits("training_tokens"))
     n_epochs = xa.number(epochs, "epochs", **xa.limits("epochs"))
-    price = xa.number(price_per_1m, "price_per_1m", **xa.limits("training_price"))
-    n_runs = xa.number(runs, "runs", default=1, zero=True, **xa.limits("training_runs"))
+    price = xa.number(training_per_1m, "training_per_1m", **xa.limits("training_per_1m"))
+    n_runs = xa.number(training_runs, "training_runs", default=1, zero=True, **xa.limits("training_runs"))
     other = xa.number(other_costs, "other_costs", default=0.0, **xa.limits("other_upfront_cost"))
     # training_tokens = 0: no job is run, nothing is billed (as the engine prices it)
     per_run = token_training_cost(tokens, n_epochs, price) if tokens > 0 else 0.0
@@ -224,45 +224,45 @@ def ft_query_cost(
 
 @func
 @arg("queries_per_day", CELLS, doc="Queries per day.")
-@arg("ft_query_cost", CELLS, doc="Cost in $ of one query on the fine-tuned model.")
+@arg("ft_cost_per_query", CELLS, doc="Cost in $ of one query on the fine-tuned model.")
 @excel_errors
 def ft_monthly_savings(
     queries_per_day,
-    frontier_query_cost: FrontierQueryCost,
-    ft_query_cost,
-    ft_share: FtShare = 1,
-    fixed_monthly: FixedMonthly = 0,
+    frontier_cost_per_query: FrontierCostPerQuery,
+    ft_cost_per_query,
+    ft_traffic_share: FtTrafficShare = 1,
+    fixed_cost_month: FixedCostMonth = 0,
     days_per_month: DaysPerMonth = 30,
 ):
-    """Net saving in $ per month: queries x days x ft_share x (frontier - fine-tuned cost per
-    query) - fixed_monthly."""
+    """Net saving in $ per month: queries x days x ft_traffic_share x (frontier - fine-tuned cost
+    per query) - fixed_cost_month."""
     queries = xa.number(queries_per_day, "queries_per_day", **xa.limits("queries_per_day"))
-    frontier_q = _query_cost_arg(frontier_query_cost, "frontier_query_cost")
-    ft_q = _query_cost_arg(ft_query_cost, "ft_query_cost")
-    share = xa.number(ft_share, "ft_share", default=1.0, maximum=1)
-    fixed = xa.number(fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month"))
+    frontier_q = _query_cost_arg(frontier_cost_per_query, "frontier_cost_per_query")
+    ft_q = _query_cost_arg(ft_cost_per_query, "ft_cost_per_query")
+    share = xa.number(ft_traffic_share, "ft_traffic_share", default=1.0, maximum=1)
+    fixed = xa.number(fixed_cost_month, "fixed_cost_month", default=0.0, **xa.limits("hosting_per_month"))
     days = xa.number(days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month"))
     return _one(month_one(queries * days, share, frontier_q, ft_q, 0.0, 0.0, fixed)[-1])
 
 
 @func
 @arg(
-    "monthly_net_benefit",
+    "net_benefit_month",
     CELLS,
     doc="Net benefit in $ per month (see FT_MONTHLY_SAVINGS). #NUM! if <= 0: never pays back.",
 )
 @excel_errors
-def ft_payback_months(upfront_cost: UpfrontCost, monthly_net_benefit):
-    """Months until the upfront cost is paid back: upfront_cost / monthly_net_benefit. #NUM! if it
+def ft_payback_months(upfront_cost: UpfrontCost, net_benefit_month):
+    """Months until the upfront cost is paid back: upfront_cost / net_benefit_month. #NUM! if it
     never pays back."""
     upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
-    net = xa.number(monthly_net_benefit, "monthly_net_benefit", minimum=-xa.BIG)
+    net = xa.number(net_benefit_month, "net_benefit_month", minimum=-xa.BIG)
     return figure(_one(payback_months(upfront, net)))
 
 
 @func
 @arg(
-    "ft_query_cost",
+    "ft_cost_per_query",
     CELLS,
     doc="Cost in $ of one query on the fine-tuned model. #NUM! if not cheaper than frontier.",
 )
@@ -270,22 +270,22 @@ def ft_payback_months(upfront_cost: UpfrontCost, monthly_net_benefit):
 @excel_errors
 def ft_breakeven_queries(
     upfront_cost: UpfrontCost,
-    frontier_query_cost: FrontierQueryCost,
-    ft_query_cost,
+    frontier_cost_per_query: FrontierCostPerQuery,
+    ft_cost_per_query,
     lifetime_months,
-    fixed_monthly: FixedMonthly = 0,
+    fixed_cost_month: FixedCostMonth = 0,
     days_per_month: DaysPerMonth = 30,
-    ft_share: FtShare = 1,
+    ft_traffic_share: FtTrafficShare = 1,
 ):
     """Queries per day at which fine-tuning pays back exactly over its lifetime. #NUM! if it never
     can."""
     upfront = xa.number(upfront_cost, "upfront_cost", **xa.limits("other_upfront_cost"))
-    frontier_q = _query_cost_arg(frontier_query_cost, "frontier_query_cost")
-    ft_q = _query_cost_arg(ft_query_cost, "ft_query_cost")
+    frontier_q = _query_cost_arg(frontier_cost_per_query, "frontier_cost_per_query")
+    ft_q = _query_cost_arg(ft_cost_per_query, "ft_cost_per_query")
     life = xa.number(lifetime_months, "lifetime_months", **xa.limits("lifetime_months"))
-    fixed = xa.number(fixed_monthly, "fixed_monthly", default=0.0, **xa.limits("hosting_per_month"))
+    fixed = xa.number(fixed_cost_month, "fixed_cost_month", default=0.0, **xa.limits("hosting_per_month"))
     days = xa.number(days_per_month, "days_per_month", default=30.0, zero=True, **xa.limits("days_per_month"))
-    share = xa.number(ft_share, "ft_share", default=1.0, maximum=1)
+    share = xa.number(ft_traffic_share, "ft_traffic_share", default=1.0, maximum=1)
     return figure(_one(breakeven_queries(upfront, life, fixed, days, share, frontier_q, ft_q, 0.0)))
 
 
@@ -388,7 +388,7 @@ def ft_npv(inputs: Inputs, fx_rate=None):
 @arg("draws", CELLS, doc="[optional] Monte Carlo draws, 100-100,000. Default (or 0) 10,000.")
 @arg("seed", CELLS, doc="[optional] Random seed; the same seed gives the same answer. Default 0.")
 @arg(
-    "ranges",
+    "uncertain",
     CELLS,
     ndim=2,
     doc="[optional] Your uncertain inputs, one per row: input name | low | likely | high (a header "
@@ -397,7 +397,7 @@ def ft_npv(inputs: Inputs, fx_rate=None):
 )
 @arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None, fx_rate=None):
+def ft_risk(inputs: Inputs, draws=10_000, seed=0, uncertain=None, fx_rate=None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
     within the lifetime. The built-in ranges are centred on the block's own values."""
     n = xa.number(
@@ -405,10 +405,10 @@ def ft_risk(inputs: Inputs, draws=10_000, seed=0, ranges=None, fx_rate=None):
     )
     s = xa.number(seed, "seed", default=0, maximum=2**32 - 1, integer=True)
     scenario = _scenario(inputs)
-    given = xa.ranges_table(ranges, "ranges") if ranges is not None else None
-    uncertain = _risk().with_defaults(scenario, given, _catalog())
+    given = xa.ranges_table(uncertain, "uncertain") if uncertain is not None else None
+    ranges = _risk().with_defaults(scenario, given, _catalog())  # the user's rows + built-in ones
     cur = excel_currency(fx_rate)
-    risk = _risk().monte_carlo(scenario, uncertain, n, s, _catalog())
+    risk = _risk().monte_carlo(scenario, ranges, n, s, _catalog())
     return _risk_tables().risk_rows(convert_risk(risk, cur))
 
 

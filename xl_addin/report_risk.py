@@ -23,7 +23,7 @@ from pricing.model.risk import (
     with_defaults,
 )
 from pricing.model.risk_tables import grid_rows
-from pricing.model.scenario import Scenario, ScenarioError
+from pricing.model.scenario import RENAMED, Scenario, ScenarioError, current_names
 from pricing.prices.catalog import Catalog, UnknownModelError
 from xl_addin.report_risk_args import add_risk_args  # noqa: F401 (the CLI wiring, kept here too)
 
@@ -192,11 +192,11 @@ def compute_sections(
     A bad range or driver stops the command with a message naming it (exit status 2).
     """
     items = [scenarios] if isinstance(scenarios, (Scenario, dict)) else list(scenarios)
-    given: dict[str, Any] = dict(args.uncertain)
-    drivers: dict[str, Any] | None = dict(args.driver) if args.driver else None
     couple = getattr(args, "couple_tokens", False)
     out = []
     try:
+        given: dict[str, Any] = current_names(dict(args.uncertain))  # an old input name still reads
+        drivers: dict[str, Any] | None = current_names(dict(args.driver)) if args.driver else None
         for s in items:
             part: dict[str, Any] = {"couple_tokens": couple}
             if getattr(args, "risk", False):
@@ -208,6 +208,7 @@ def compute_sections(
                 part["sensitivity"] = convert_bars(bars, args.sensitivity_output, currency)
             if getattr(args, "grid", None):
                 (x, xs), (y, ys) = args.grid
+                x, y = RENAMED.get(x, x), RENAMED.get(y, y)
                 table = grid_rows(s, x, xs, y, ys, args.grid_output, catalog, couple)
                 part["grid"] = convert_grid(table, args.grid_output, currency)
             out.append(part)
@@ -235,5 +236,6 @@ def run_risk_sections(
             parts.append(format_tornado(part["sensitivity"], couple, currency))
         if "grid" in part:
             (x, _), (y, _) = args.grid
+            x, y = RENAMED.get(x, x), RENAMED.get(y, y)
             parts.append(format_grid(part["grid"], args.grid_output, x, y, couple, currency))
     return "\n\n" + "\n\n".join(parts)

@@ -21,7 +21,7 @@ from typing import Any
 
 from pricing.model.breakeven import evaluate
 from pricing.model.presets import preset
-from pricing.model.scenario import Scenario, ScenarioError, make_scenario
+from pricing.model.scenario import Scenario, ScenarioError, current_names, make_scenario
 from pricing.model.token_count import CHARS, CHARS_PER_TOKEN, O200K, FileCount, counting_for
 from pricing.neutralise import terminal_text
 from pricing.prices.catalog import TOKENS_PER_MILLION, Catalog, ModelEntry, UnknownModelError
@@ -41,7 +41,7 @@ TRAINING_FIELDS = (
     "training_examples",
     "tokens_per_example",
     "training_hours",
-    "training_price",
+    "training_per_1m",
 )
 MAX_EVALS = 1000
 
@@ -68,7 +68,7 @@ def _base_scenario(args: argparse.Namespace) -> dict[str, Any]:
         if len(items) != 1:
             raise Refusal(f"--scenario {args.scenario} holds {len(items)} scenarios; give a file of one")
         make_scenario(items[0])  # a bad base is refused before the file is counted
-        values = dict(items[0])
+        values = current_names(items[0])  # an old file's training_price is training_per_1m
     else:  # a preset's name and epochs are its own example's, not this file's
         values = preset(args.preset or DEFAULT_PRESET).scenario.model_dump(mode="json", exclude_defaults=True)
         values.pop("name", None)

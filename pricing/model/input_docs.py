@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pricing.model.scenario import FIELDS, Scenario, field_allowed, field_unit
+from pricing.model.scenario import FIELDS, RENAMED, Scenario, field_allowed, field_unit
 
 COLUMNS = ("name", "label", "unit", "allowed", "default")
 DOCS_PATH = Path(__file__).resolve().parent.parent.parent / "docs" / "INPUTS.md"
@@ -94,6 +94,11 @@ def markdown() -> str:
     for row in input_rows():
         cells = [f"`{row['name']}`", *(row[c].replace("|", "\\|") for c in COLUMNS[1:])]
         lines.append("| " + " | ".join(cells) + " |")
+    if RENAMED:  # users' files and workbooks still say the old names
+        said = "Renamed inputs: the old name is still read, as the new one (errors name the new one)."
+        lines += ["", said, ""]
+        lines += ["| old name | name |", "|---|---|"]
+        lines += [f"| `{old}` | `{new}` |" for old, new in RENAMED.items()]
     return "\n".join(lines) + "\n"
 
 

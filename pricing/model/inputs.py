@@ -387,10 +387,10 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
     return out
 
 
-def token_training_cost(tokens, epochs, price_per_1m):
+def token_training_cost(tokens, epochs, training_per_1m):
     """One training run billed by the token: tokens x epochs x $ per 1M tokens (FT_TRAINING_COST
     uses it too)."""
-    return tokens * epochs * price_per_1m / TOKENS_PER_MILLION
+    return tokens * epochs * training_per_1m / TOKENS_PER_MILLION
 
 
 def _pick(override: np.ndarray, catalog_value: np.ndarray) -> np.ndarray:
@@ -513,7 +513,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         c[name] = g[name]
 
     tokens = _pick(x["training_tokens"], x["training_examples"] * x["tokens_per_example"])
-    price = _pick(x["training_price"], g["training_per_1m"])
+    price = _pick(x["training_per_1m"], g["training_per_1m"])
     hours = x["training_hours"]
     by_hours = ~np.isnan(hours)
     with np.errstate(invalid="ignore"):  # training_tokens = 0: no job is run, nothing is billed
@@ -585,7 +585,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
                 )
             elif by_tokens[i] and math.isnan(price[i]):
                 errors[i] = MissingRateError(
-                    "training_price", None, f"given: no training rate for {row_groups[i].ft_name}"
+                    "training_per_1m", None, f"given: no training rate for {row_groups[i].ft_name}"
                 )
     for col, override in (
         ("baseline_input", "baseline_input_price"),

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 BIG = 1e12  # "absurdly large" guard: no real scenario has 10^12 queries or dollars
 
@@ -28,6 +28,10 @@ SHARE_SLACK = 1e-12  # cached_share + cache_write_share may reach 1 despite floa
 SHARE_CAPS: dict[str, tuple[str, str]] = {
     "cache_write_share": ("cached_share", "the prompt tokens not read from cache"),
 }
+# One name per concept across layers (issue 18): inputs renamed to the catalog's name, old name ->
+# new. Users' scenario files, input blocks and tables still say the old name: it is read as the
+# new one everywhere (make_scenario, block labels, table headers); errors name the new one.
+RENAMED: dict[str, str] = {"training_price": "training_per_1m"}
 
 
 def over_share_cap(share: Any, other: Any) -> Any:
@@ -43,8 +47,17 @@ def _count(description: str, default: float | None, unit: str, le: float = BIG) 
     return Field(default, ge=0, le=le, description=description, json_schema_extra={"unit": unit})
 
 
-def _price(description: str) -> Any:
-    return Field(None, ge=0, le=1e6, description=description, json_schema_extra={"unit": "$/1M tokens"})
+def _price(description: str, old_name: str | None = None) -> Any:
+    # An input renamed since release: its old name is still read (RENAMED, make_scenario).
+    alias = {"validation_alias": AliasChoices(RENAMED[old_name], old_name)} if old_name else {}
+    return Field(
+        None, ge=0, le=1e6, description=description, json_schema_extra={"unit": "$/1M tokens"}, **alias
+    )
+
+
+def _bounded(description: str, default: Any, unit: str, **bounds: float) -> Any:
+    """An input with its own bounds (ge, gt, le, lt) where _share and _count do not fit."""
+    return Field(default, description=description, json_schema_extra={"unit": unit}, **bounds)
 
 
 class ScenarioError(ValueError):
@@ -155,7 +168,7 @@ class Scenario(BaseModel):
     epochs: float = Field(
         3, ge=1, le=100, description="passes over the training set", json_schema_extra={"unit": "count"}
     )
-    training_price: float | None = _price("override: $ per 1M training tokens")
+    training_per_1m: float | None = _price("override: $ per 1M training tokens", old_name="training_price")
     training_hours: float | None = _count(
         "hours of reinforcement fine-tuning (hourly-priced models)", None, "hours", le=1e5
     )
@@ -174,77 +187,47 @@ class Scenario(BaseModel):
         "$/GPU-hour",
         le=1e4,
     )
-    gpu_tokens_per_second: float | None = Field(
+    gpu_tokens_per_second: float | None = _bounded(
+        "tokens/s (prompt + completion) one GPU serves (default: from the model size)",
         None,
+        "tokens/s per GPU",
         gt=0,
         le=1e7,
-        description="tokens/s (prompt + completion) one GPU serves (default: from the model size)",
-        json_schema_extra={"unit": "tokens/s per GPU"},
     )
-    peak_to_average: float = Field(
-        3, ge=1, le=100, description="peak traffic / average traffic", json_schema_extra={"unit": "ratio"}
-    )
+    peak_to_average: float = _bounded("peak traffic / average traffic", 3, "ratio", ge=1, le=100)
     gpu_uptime_share: float = _share("share of the month GPUs are up (1 always on; less: scale to zero)", 1)
-    gpus_min: int = Field(
-        1, ge=1, le=10000, description="GPUs kept up at the least", json_schema_extra={"unit": "GPUs"}
-    )
-    mlops_fte: float = Field(
-        0,
-        ge=0,
-        le=100,
-        description="engineers running the model in production",
-        json_schema_extra={"unit": "FTE"},
-    )
+    gpus_min: int = _bounded("GPUs kept up at the least", 1, "GPUs", ge=1, le=10000)
+    mlops_fte: float = _count("engineers running the model in production", 0, "FTE", le=100)
     engineer_annual_cost: float = _count("loaded cost of one engineer", 200000, "$/year")
 
-    lifetime_months: float = Field(
+    lifetime_months: float = _bounded(
+        "planned life before a forced retrain",
         12,
+        "months",
         ge=0.01,  # about 7 hours: shorter is no lifetime, and retrain counts would overflow
         le=600,
-        description="planned life before a forced retrain",
-        json_schema_extra={"unit": "months"},
     )
-    start_date: date | None = Field(
-        None, description="go-live date (default: today)", json_schema_extra={"unit": "date"}
-    )
+    start_date: date | None = _bounded("go-live date (default: today)", None, "date")
     retrain_cost_share: float = _share("share of the upfront cost paid again at each retrain", 1)
 
-    accuracy_lift: float = Field(
-        0, ge=-1, le=1, description="accuracy gained by fine-tuning", json_schema_extra={"unit": "fraction"}
-    )
+    accuracy_lift: float = _bounded("accuracy gained by fine-tuning", 0, "fraction", ge=-1, le=1)
     value_per_correct: float = _count("value of one more correct answer", 0, "$")
     frontier_latency_ms: float | None = _count("frontier latency", None, "ms", le=1e7)
     ft_latency_ms: float | None = _count("fine-tuned latency", None, "ms", le=1e7)
     latency_budget_ms: float | None = _count("latency the product needs", None, "ms", le=1e7)
 
-    discount_rate_annual: float = Field(
-        0.10, ge=0, le=10, description="discount rate for NPV", json_schema_extra={"unit": "fraction/year"}
-    )
-    frontier_price_decline_annual: float = Field(
-        0,
-        ge=0,
-        lt=1,
-        description="yearly fall of frontier list prices",
-        json_schema_extra={"unit": "fraction/year"},
+    discount_rate_annual: float = _bounded("discount rate for NPV", 0.10, "fraction/year", ge=0, le=10)
+    frontier_price_decline_annual: float = _bounded(
+        "yearly fall of frontier list prices", 0, "fraction/year", ge=0, lt=1
     )
     frontier_price_cut: float = _share("one-off cut of frontier prices (e.g. a new model generation)", 0)
-    frontier_price_cut_month: int | None = Field(
-        None,
-        ge=1,
-        le=600,
-        description="month from which the one-off cut applies",
-        json_schema_extra={"unit": "month"},
+    frontier_price_cut_month: int | None = _bounded(
+        "month from which the one-off cut applies", None, "month", ge=1, le=600
     )
-    ft_price_decline_annual: float = Field(
-        0,
-        ge=0,
-        lt=1,
-        description="yearly fall of fine-tuned inference prices",
-        json_schema_extra={"unit": "fraction/year"},
+    ft_price_decline_annual: float = _bounded(
+        "yearly fall of fine-tuned inference prices", 0, "fraction/year", ge=0, lt=1
     )
-    horizon_months: int = Field(
-        36, ge=1, le=600, description="NPV and schedule horizon", json_schema_extra={"unit": "months"}
-    )
+    horizon_months: int = _bounded("NPV and schedule horizon", 36, "months", ge=1, le=600)
 
     @model_validator(mode="before")
     @classmethod
@@ -342,11 +325,20 @@ def normalise_label(label: str) -> str:
     return re.sub(r"[\s_\-]+", "", str(label)).casefold()
 
 
-_BY_LABEL = {normalise_label(n): n for n in FIELDS}
+_BY_LABEL = {normalise_label(n): n for n in FIELDS} | {normalise_label(o): n for o, n in RENAMED.items()}
 
 
 def field_for_label(label: str) -> str | None:
+    """The input a label names (an old name of a renamed input gives the new name)."""
     return _BY_LABEL.get(normalise_label(label))
+
+
+def current_names(values: Mapping[str, Any]) -> dict[str, Any]:
+    """values with every old input name (RENAMED) replaced by its new one; both given: an error."""
+    for old, new in RENAMED.items():
+        if old in values and new in values:
+            raise ScenarioError(new, values[old], f"given once (both {new} and its old name {old} are given)")
+    return {RENAMED.get(k, k): v for k, v in values.items()}
 
 
 def unknown_input(key: Any, value: Any) -> ScenarioError:
@@ -361,6 +353,7 @@ def unknown_input(key: Any, value: Any) -> ScenarioError:
 
 def make_scenario(values: Mapping[str, Any]) -> Scenario:
     """Build a Scenario, turning pydantic's errors into one ScenarioError per first problem."""
+    values = current_names(values)
     unknown = [k for k in values if k not in Scenario.model_fields]
     if unknown:
         raise unknown_input(unknown[0], values[unknown[0]])

@@ -23,6 +23,7 @@ from pricing.model.scenario import (
     TEXT_FIELDS,
     Scenario,
     ScenarioError,
+    current_names,
     field_allowed,
     field_bounds,
     over_share_cap,
@@ -198,6 +199,7 @@ def validate_table(columns: Mapping[str, Sequence[Any]], n: int | None = None) -
     """Check every cell against the Scenario constraints; unknown column names are errors."""
     if n is None:
         n = max((len(v) for v in columns.values()), default=0)
+    columns = current_names(columns)  # a renamed input's old header still reads
     table = Table(n)
     for name, values in columns.items():
         if name not in Scenario.model_fields:

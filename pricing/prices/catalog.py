@@ -13,17 +13,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-# Inference rates, read from the registry row `registry_key`.
-INFERENCE_FIELDS = ("input", "output", "cached_input", "batch_input", "batch_output")
+
+class InferenceRates(BaseModel):
+    """A plain API call's rates, USD per 1M tokens, read from the registry row `registry_key`
+    (sources.litellm.RegistryRow carries them too)."""
+
+    input: float | None = None
+    output: float | None = None
+    cached_input: float | None = None
+    batch_input: float | None = None
+    batch_output: float | None = None
+
+
+INFERENCE_FIELDS = tuple(InferenceRates.model_fields)
 # Fine-tuned inference rates, read from the registry row `ft_registry_key` (OpenAI's ft: rows)
 # or curated; where absent the base model's inference rate applies (Vertex, Bedrock).
-FT_INFERENCE_FIELDS = (
-    "ft_input",
-    "ft_output",
-    "ft_cached_input",
-    "ft_batch_input",
-    "ft_batch_output",
-)
+FT_INFERENCE_FIELDS = tuple(f"ft_{f}" for f in INFERENCE_FIELDS)
 # Curated: no open registry publishes these (research/PRICING.md).
 FINE_TUNING_FIELDS = (
     "training_per_1m",
@@ -34,25 +39,31 @@ FINE_TUNING_FIELDS = (
     "min_job_charge",
 )
 RATE_FIELDS = INFERENCE_FIELDS + FT_INFERENCE_FIELDS + FINE_TUNING_FIELDS
-# How the vendor bills a plain API call beyond the rates above (issue 21), from the registry row
-# `registry_key` or curated in models.json: cache writes by time-to-live, the long-context tier
-# (rates above a prompt size), flex and priority service tiers ($/1M tokens), and the multiplier
-# on every rate for data-residency (regional) processing.
-BILLING_FIELDS = (
-    "cache_write_5m",
-    "cache_write_1h",
-    "long_context_threshold",
-    "long_input",
-    "long_output",
-    "long_cached_input",
-    "flex_input",
-    "flex_output",
-    "flex_cached_input",
-    "priority_input",
-    "priority_output",
-    "priority_cached_input",
-    "regional_uplift",
-)
+
+
+class BillingRates(BaseModel):
+    """How the vendor bills a plain API call beyond its plain rates (issue 21), USD per 1M tokens
+    unless noted: cache writes by time-to-live, the long-context tier (rates above a prompt size),
+    flex and priority service tiers, and the multiplier on every rate for data-residency
+    (regional) processing. Read from the LiteLLM registry row `registry_key`
+    (sources.litellm.RegistryRow carries them too) or curated in models.json; ModelEntry has them."""
+
+    cache_write_5m: float | None = None  # writing a prompt to cache for 5 minutes
+    cache_write_1h: float | None = None  # ... for 1 hour
+    long_context_threshold: float | None = None  # prompt tokens above which long_* rates apply
+    long_input: float | None = None
+    long_output: float | None = None
+    long_cached_input: float | None = None
+    flex_input: float | None = None
+    flex_output: float | None = None
+    flex_cached_input: float | None = None
+    priority_input: float | None = None
+    priority_output: float | None = None
+    priority_cached_input: float | None = None
+    regional_uplift: float | None = None  # multiplier on every rate, e.g. 1.1 = +10%
+
+
+BILLING_FIELDS = tuple(BillingRates.model_fields)
 DATE_FIELDS = ("jobs_available_until", "shutdown_date", "deprecation_date")
 
 HOURS_PER_MONTH = 730  # the cloud-billing convention (8,760 h / 12)
@@ -122,8 +133,8 @@ SERVING_MODES = ("hosted", "serverless_lora", "dedicated", "own_gpus")
 FineTuningState = Literal["", "open", "preview", "deprecated", "retired"]
 
 
-class ModelEntry(BaseModel):
-    """One model of one vendor, with inference and (if fine-tunable) fine-tuning rates."""
+class ModelIds(BaseModel):
+    """How a model is named: the catalog id users type, its aliases and registry keys."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -134,27 +145,23 @@ class ModelEntry(BaseModel):
     registry_key: str | None = None  # LiteLLM key of the base model's inference rates
     ft_registry_key: str | None = None  # LiteLLM key of the fine-tuned rates (e.g. ft:gpt-4o-...)
 
-    input: float | None = None
-    output: float | None = None
-    cached_input: float | None = None
-    batch_input: float | None = None
-    batch_output: float | None = None
+
+class InferenceEntry(InferenceRates, ModelIds):
+    """A model and what a plain API call costs, with where that was read."""
+
+    model_config = ConfigDict(extra="forbid")
+
     inference_source: str = ""
     inference_verified: date | None = None
     deprecation_date: date | None = None  # registry's retirement date of the base model
-    cache_write_5m: float | None = None  # writing a prompt to cache for 5 minutes
-    cache_write_1h: float | None = None  # ... for 1 hour
-    long_context_threshold: float | None = None  # prompt tokens above which long_* rates apply
-    long_input: float | None = None
-    long_output: float | None = None
-    long_cached_input: float | None = None
-    flex_input: float | None = None
-    flex_output: float | None = None
-    flex_cached_input: float | None = None
-    priority_input: float | None = None
-    priority_output: float | None = None
-    priority_cached_input: float | None = None
-    regional_uplift: float | None = None  # multiplier on every rate, e.g. 1.1 = +10%
+
+
+# The bases' order sets the field order, which the stored catalog JSON follows: ModelIds',
+# InferenceRates', InferenceEntry's, BillingRates', then ModelEntry's own.
+class ModelEntry(BillingRates, InferenceEntry):
+    """One model of one vendor, with inference and (if fine-tunable) fine-tuning rates."""
+
+    model_config = ConfigDict(extra="forbid")
 
     fine_tunable: bool = False
     training_per_1m: float | None = None

@@ -28,6 +28,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from pricing.prices.catalog import Catalog, ModelEntry
+from pricing.prices.guards import Verdict
 
 SOURCE = "genai-prices"
 DATA_SOURCE = (
@@ -232,6 +233,19 @@ def disagreements(catalog: Catalog, refs: dict[str, Reference] | None = None) ->
                     Disagreement(entry.id, f, ours, theirs, catalog_source(catalog, entry, f), ref.where(f))
                 )
     return out
+
+
+def second_opinion(verdict: Verdict, ref: Reference | None, model: str, name: str, new_from: str) -> Verdict:
+    """A change the guards would apply, held (acceptable) when genai-prices disagrees with its new
+    value by more than 5%; every refresh (the registry's, each vendor's) asks this. `new_from`
+    names where the new value came from ('the download', 'the Azure price list')."""
+    theirs = ref.rates.get(name) if ref is not None else None
+    if verdict.action != "apply" or verdict.new is None or theirs is None:
+        return verdict
+    if not disagree(verdict.new, theirs):
+        return verdict
+    gap = Disagreement(model, name, verdict.new, theirs, new_from, ref.where(name))
+    return Verdict("hold", verdict.new, f"disagrees with {gap.text()}")
 
 
 def row_text(catalog: Catalog, entry: ModelEntry, refs: dict[str, Reference]) -> str:

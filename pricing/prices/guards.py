@@ -11,6 +11,9 @@ One rate (held back, reported, applied only when the user accepts MODEL.FIELD):
 - a change the second price source disagrees with by more than 5% (pricing.prices.crosscheck;
   applied in refresh_plan, which holds it like the moves above).
 A field missing from the download never erases a known rate (the caller keeps the old value).
+The billing rates (catalog.BillingRates: cache writes, long-context tier, service tiers, regional
+uplift) follow the same rules; the long-context threshold and the regional uplift have their own
+units and limits (OTHER_UNITS).
 One date (deprecation_date; held back and accepted like a rate):
 - a date that moves into the past (it was in the future, or unknown), or by more than
   MAX_DATE_MOVE_DAYS either way: such a date decides a model's lifetime and so every verdict.
@@ -26,7 +29,7 @@ from datetime import date
 from typing import Any
 
 from pricing.neutralise import safe_cell_text  # noqa: F401 (re-exported: refresh, scripts)
-from pricing.prices.sources.litellm import NON_MODEL_KEYS, per_million
+from pricing.prices.sources.litellm import NON_MODEL_KEYS, billing_rate, per_million
 
 MIN_MODELS = 50
 MIN_SHARE_OF_BUNDLED = 0.5
@@ -36,6 +39,12 @@ MAX_RATIO = 10.0
 MAX_RATE = 10_000.0  # USD per 1M tokens; the dearest real rate is ~600 (o1-pro output)
 REL_TOL = 1e-9
 MAX_DATE_MOVE_DAYS = 366
+# Billing fields not in USD per 1M tokens: (highest believable value, unit). litellm 1.110.2's
+# long-context thresholds run from 32k to 512k tokens; a regional uplift is read only from 1 to 10.
+OTHER_UNITS = {
+    "long_context_threshold": (10_000_000.0, "prompt tokens"),
+    "regional_uplift": (10.0, "x every rate"),
+}
 
 
 class RejectedDownload(ValueError):
@@ -105,6 +114,18 @@ def judge(old: float | None, raw: Any) -> Verdict:
             kind = "negative"
         return Verdict("invalid", None, f"{kind or 'non-numeric'} value, not a price")
     return judge_rate(old, per_million(raw))
+
+
+def judge_field(field: str, old: float | None, raw: Any) -> Verdict:
+    """`judge` for any registry field we read: a rate in USD per token, or a billing field in its
+    own unit (OTHER_UNITS; sources.litellm.billing_values says what the registry holds)."""
+    if field not in OTHER_UNITS:
+        return judge(old, raw)
+    new = billing_rate(field, raw)
+    if new is None:
+        return Verdict("invalid", None, "not a multiplier from 1 to 10")
+    limit, unit = OTHER_UNITS[field]
+    return judge_rate(old, new, limit, unit)
 
 
 def judge_rate(

@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,19 @@ class RefreshResult:
     models_in_download: int = 0
     not_in_catalog: list[str] = field(default_factory=list)  # priced by a vendor API, not catalog ids
     catalog: Catalog | None = None  # the catalog now in force (new, or unchanged)
+
+    @classmethod
+    def start(cls, source: str, current: Catalog, now: datetime) -> RefreshResult:
+        """A refresh that has changed nothing yet (status "failed" until it says otherwise)."""
+        return cls(
+            status="failed",
+            message="",
+            source=source,
+            previous_as_of=current.as_of,
+            as_of=current.as_of,
+            timestamp=now.isoformat(timespec="seconds"),
+            catalog=current,
+        )
 
     @property
     def ok(self) -> bool:
@@ -187,12 +200,15 @@ def fingerprint(paths: StorePaths) -> tuple[bytes | None, int | None]:
     return catalog, log
 
 
-def _summary(plan: Plan) -> str:
+def summary(plan: Plan, source: str) -> str:
+    """'3 changes applied, 1 held back, 2 missing from <source> (rates kept)'."""
     parts = [f"{len(plan.applied)} change{'s' * (len(plan.applied) != 1)} applied"]
     if plan.held_back:
         parts.append(f"{len(plan.held_back)} held back")
     if plan.vanished:
-        parts.append(f"{len(plan.vanished)} missing from the registry (rates kept)")
+        parts.append(f"{len(plan.vanished)} missing from {source} (rates kept)")
+    if plan.not_in_catalog:
+        parts.append(f"{len(plan.not_in_catalog)} not in the catalog")
     return ", ".join(parts)
 
 
@@ -242,14 +258,10 @@ def locked(
         else:  # a read-only store, or a store path that is a file
             where = exc.filename or store_dir(store)
             status, why = "failed", f"could not lock the price store {where} ({exc.strerror or exc})"
-        return RefreshResult(
+        return replace(
+            RefreshResult.start(source, current, now or datetime.now(UTC)),
             status=status,
             message=f"Not refreshed: {why}. Prices unchanged (as of {current.as_of.isoformat()}).",
-            source=source,
-            previous_as_of=current.as_of,
-            as_of=current.as_of,
-            timestamp=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
-            catalog=current,
         )
 
 
@@ -269,15 +281,7 @@ def _refresh_locked(
     paths = StorePaths.of(store)
     planned_from = fingerprint(paths)
     current = load_catalog(store)
-    base = RefreshResult(
-        status="failed",
-        message="",
-        source=source,
-        previous_as_of=current.as_of,
-        as_of=current.as_of,
-        timestamp=now.isoformat(timespec="seconds"),
-        catalog=current,
-    )
+    base = RefreshResult.start(source, current, now)
     unchanged = f"prices unchanged (as of {current.as_of.isoformat()})."
     try:
         download = fetch(source, progress=progress, **fetch_options)
@@ -306,47 +310,70 @@ def _refresh_locked(
             f"registry's: {type(exc).__name__}: {exc}): {unchanged}"
         )
         return base
-    result = RefreshResult(
+    fence = Fence(paths, lock, planned_from)
+    return conclude(plan, base, download, dry_run, fence, unchanged, summary(plan, "the registry"))
+
+
+def conclude(
+    plan: Plan,
+    base: RefreshResult,
+    download: Download,
+    dry_run: bool,
+    fence: Fence,
+    unchanged: str,
+    summary: str,
+    done: str = "",
+) -> RefreshResult:
+    """What a planned refresh did: a dry run says what it would do; else the plan is saved
+    (`save`, fenced) and the message says `done` ("Prices as of <date>" unless given): summary."""
+    result = replace(
+        base,
         status="dry-run" if dry_run else ("applied" if plan.applied else "unchanged"),
-        message="",
         source=download.source,
-        previous_as_of=current.as_of,
-        as_of=current.as_of if dry_run else plan.catalog.as_of,
-        timestamp=base.timestamp,
         sha256=download.sha256,
+        as_of=base.as_of if dry_run else plan.catalog.as_of,
         applied=plan.applied,
         held_back=plan.held_back,
         vanished=plan.vanished,
         kept=plan.kept,
         unused_accepts=plan.unused_accepts,
         models_in_download=plan.models_in_download,
-        catalog=current if dry_run else plan.catalog,
+        not_in_catalog=plan.not_in_catalog,
+        catalog=base.catalog if dry_run else plan.catalog,
     )
     if dry_run:
-        summary = _summary(plan).replace("applied", "to apply", 1)
-        result.message = f"Dry run, nothing saved: {summary}."
+        result.message = f"Dry run, nothing saved: {summary.replace('applied', 'to apply', 1)}."
         return result
-    failed = save(paths, lock, planned_from, result, plan, download, base, unchanged)
+    failed = save(fence, result, plan, download, base, unchanged)
     if failed is not None:
         return failed
-    result.message = f"Prices as of {result.as_of.isoformat()}: {_summary(plan)}."
+    result.message = f"{done or f'Prices as of {result.as_of.isoformat()}'}: {summary}."
     return result
 
 
+@dataclass(frozen=True)
+class Fence:
+    """Where a refresh saves, and what must still hold when it does: its lock, and the store as
+    it was when the plan was made (`fingerprint`)."""
+
+    paths: StorePaths
+    lock: StoreLock | None
+    planned_from: tuple
+
+
 def save(
-    paths: StorePaths,
-    lock: StoreLock | None,
-    planned_from: tuple,
+    fence: Fence,
     result: RefreshResult,
     plan: Plan,
     download: Download,
     base: RefreshResult,
     unchanged: str,
 ) -> RefreshResult | None:
-    """Save a planned refresh as one transaction, fenced: only while `lock` is still held and the
-    store is still what the plan was made from (`planned_from`, the store's fingerprint). None
-    when saved; else `base`, failed, saying why, the store as it was."""
-    lost = _lost_fence(paths, lock, planned_from)
+    """Save a planned refresh as one transaction, fenced: only while the fence's lock is still held
+    and the store is still what the plan was made from. None when saved; else `base`, failed,
+    saying why, the store as it was."""
+    paths = fence.paths
+    lost = _lost_fence(paths, fence.lock, fence.planned_from)
     if lost:
         base.status = "failed"
         base.message = f"Not saved: {lost}. Prices unchanged by this refresh; run it again."

@@ -2,9 +2,11 @@
 
     plan = plan_refresh(catalog, registry_dict, source=url, today=date.today(), accepted=...)
 
-Only registry-published inference rates move: `input`, `output`, `cached_input`, `batch_input`,
+Only registry-published rates move: `input`, `output`, `cached_input`, `batch_input`,
 `batch_output` from the row `registry_key` (else the first alias that is a registry key), the same
-`ft_*` rates from the row `ft_registry_key`, and `deprecation_date` (guarded like a rate:
+`ft_*` rates from the row `ft_registry_key`, the billing rates (catalog.BillingRates: cache writes,
+long-context threshold and rates, flex and priority tiers, regional uplift) from the row
+`registry_key`, and `deprecation_date` (guarded like a rate:
 guards.judge_date holds back a date moving into the past or by more than a year). Curated
 fine-tuning rates, hosting, storage and other dates are never touched, nor is a published `ft_*`
 rate of a model without `ft_registry_key` (curated, or set by a vendor price API:
@@ -23,23 +25,29 @@ from datetime import date
 from typing import Any
 
 from pricing.prices import crosscheck
-from pricing.prices.catalog import FT_INFERENCE_FIELDS, INFERENCE_FIELDS, Catalog, ModelEntry
+from pricing.prices.catalog import (
+    BILLING_FIELDS,
+    FT_INFERENCE_FIELDS,
+    INFERENCE_FIELDS,
+    Catalog,
+    ModelEntry,
+)
 from pricing.prices.guards import (
-    Verdict,
     check_download,
     describe,
-    judge,
     judge_date,
+    judge_field,
 )
 from pricing.prices.snapshot import build_entry, load_data
 from pricing.prices.sources.litellm import (
     PRICE_FIELDS,
     RegistryRow,
     _resolve_alias,
+    billing_values,
     registry_date,
 )
 
-PRICED = INFERENCE_FIELDS + FT_INFERENCE_FIELDS
+PRICED = INFERENCE_FIELDS + FT_INFERENCE_FIELDS + BILLING_FIELDS
 DATED = ("deprecation_date",)  # registry dates we apply, guarded by guards.judge_date
 REGISTRY_NAME = {ours: theirs for theirs, ours in PRICE_FIELDS.items()}
 # Hold a change genai-prices disagrees with (pricing.prices.crosscheck). Tests of the other guards
@@ -126,18 +134,24 @@ class _Planner:
 
     def merge(self, old: ModelEntry, prefix: str, raw: dict | None) -> RegistryRow:
         """The row to build from: new values where applied, known ones where not."""
+        found = {ours: raw.get(theirs) for ours, theirs in REGISTRY_NAME.items()} if raw is not None else {}
+        if raw is not None and not prefix:  # billing rates: the base model's row only
+            found.update(billing_values(raw))
         values: dict[str, float | None] = {}
-        for ours, theirs in REGISTRY_NAME.items():
+        for ours in INFERENCE_FIELDS + (() if prefix else BILLING_FIELDS):
             name = prefix + ours
             old_value = getattr(old, name)
             known = None if old.status_of(name) == "inferred" else old_value
-            value = raw.get(theirs) if raw is not None else None
+            value = found.get(ours)
             if value is None:  # absent: never erases a known rate
                 values[ours] = known
                 if raw is not None and known is not None:
                     self.plan.kept.append(f"{old.id}.{name}")
                 continue
-            verdict = self._second_opinion(old, name, judge(old_value, value))
+            ref = self.second.get(old.id)
+            verdict = crosscheck.second_opinion(
+                judge_field(ours, old_value, value), ref, old.id, name, "the download"
+            )
             key = f"{old.id}.{name}"
             if verdict.action in ("same", "apply"):
                 values[ours] = verdict.new
@@ -159,17 +173,6 @@ class _Planner:
                 )
         dep = registry_date(raw.get("deprecation_date")) if raw is not None else None
         return RegistryRow(**values, deprecation_date=dep or old.deprecation_date)
-
-    def _second_opinion(self, old: ModelEntry, name: str, verdict: Verdict) -> Verdict:
-        """A change the guards would apply is held when genai-prices disagrees with its new value."""
-        ref = self.second.get(old.id)
-        theirs = ref.rates.get(name) if ref is not None else None
-        if verdict.action != "apply" or verdict.new is None or theirs is None:
-            return verdict
-        if not crosscheck.disagree(verdict.new, theirs):
-            return verdict
-        gap = crosscheck.Disagreement(old.id, name, verdict.new, theirs, "the download", ref.where(name))
-        return Verdict("hold", verdict.new, f"disagrees with {gap.text()}")
 
     def entry(self, old: ModelEntry, mdef: dict, cur: dict | None, today: date, source: str):
         if not old.registry_key and not old.ft_registry_key:

@@ -7,9 +7,10 @@ hosting, storage, fine-tuned input/output). A rate the vendor carries becomes "p
 unverified or inferred note goes (logged as "<field> status") and the model's fine-tuning
 source and verified date become the API and today. The guards are the LiteLLM refresh's
 (pricing.prices.guards.judge_rate: a 10x move, a drop to zero or an absurd rate is held back until
-accepted; an unusable value is never applied). A model the vendor prices that the catalog
-does not have is listed in `not_in_catalog` and skipped; a mapped rate missing from the
-download keeps its old value (`vanished`).
+accepted; an unusable value is never applied), and so is its cross-check: a change genai-prices
+disagrees with by more than 5% is held back until accepted (pricing.prices.crosscheck).
+A model the vendor prices that the catalog does not have is listed in `not_in_catalog` and
+skipped; a mapped rate missing from the download keeps its old value (`vanished`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from pricing.prices import crosscheck, refresh_plan
 from pricing.prices.catalog import Catalog, ModelEntry
 from pricing.prices.guards import MAX_RATE, judge_rate
 from pricing.prices.refresh_plan import Change, HeldBack, Plan, normalise_accepts
@@ -33,8 +35,14 @@ VENDOR_FIELDS = {
 
 
 class _Planner:
-    def __init__(self, prices: VendorPrices, accepted: set[str], today: date):
-        self.prices, self.accepted, self.today = prices, accepted, today
+    def __init__(
+        self,
+        prices: VendorPrices,
+        accepted: set[str],
+        today: date,
+        second: dict[str, crosscheck.Reference],
+    ):
+        self.prices, self.accepted, self.today, self.second = prices, accepted, today, second
         self.used: set[str] = set()
         self.plan = Plan(catalog=None)  # type: ignore[arg-type]  # set by plan_vendor
 
@@ -48,7 +56,13 @@ class _Planner:
             )
             return False
         limit, unit = VENDOR_FIELDS[rate.field]
-        verdict = judge_rate(before, rate.value, limit, unit)
+        verdict = crosscheck.second_opinion(
+            judge_rate(before, rate.value, limit, unit),
+            self.second.get(old.id),
+            old.id,
+            rate.field,
+            f"the {self.prices.api}",
+        )
         note = ""
         if verdict.action == "hold":
             if key not in self.accepted:
@@ -85,15 +99,23 @@ def plan_vendor(
     *,
     today: date,
     accepted: Iterable[str] = (),
+    second_source: dict[str, crosscheck.Reference] | None = None,
 ) -> Plan:
-    """Guard and diff one vendor read against a catalog (raises nothing: bad rows are held back)."""
+    """Guard and diff one vendor read against a catalog (raises nothing: bad rows are held back).
+
+    `second_source` (default: genai-prices' bundled rates on `today` for the models the vendor
+    prices) holds back a change it disagrees with by more than 5%, as the registry refresh does;
+    {} turns the check off."""
     accepted_keys, unknown = normalise_accepts(catalog, accepted, VENDOR_FIELDS)
-    planner = _Planner(prices, accepted_keys, today)
     by_model: dict[str, list[VendorRate]] = {}
     for rate in prices.rates:
         by_model.setdefault(rate.model, []).append(rate)
     known = {m: catalog.get(m).id for m in by_model if m in catalog}
     wanted = {known[m]: rates for m, rates in by_model.items() if m in known}
+    if second_source is None and refresh_plan.CROSS_CHECK:
+        found = (crosscheck.reference(catalog.get(m), today) for m in wanted)
+        second_source = {r.model: r for r in found if r is not None}
+    planner = _Planner(prices, accepted_keys, today, second_source or {})
     entries = [planner.entry(m, wanted[m.id]) if m.id in wanted else m for m in catalog.models]
     plan = planner.plan
     plan.catalog = catalog.model_copy(update={"models": entries})

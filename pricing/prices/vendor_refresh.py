@@ -5,10 +5,11 @@
     results = refresh_from("all")                     # LiteLLM, then Azure, then AWS
 
 Same lock, guards, changelog and fenced all-or-nothing store transaction as pricing.prices.refresh
-(reused: refresh.locked takes the lock, refresh.save writes, RefreshResult). What the read used is
-saved as <vendor>-last-good.json and what was held back as held-back-<vendor>.json, beside the LiteLLM
-refresh's own files. Never raises for an expected failure: the result's status and one-sentence
-message say what happened, and the store is untouched.
+(reused: refresh.locked takes the lock, refresh.conclude saves fenced and words the result). What
+the read used is saved as <vendor>-last-good.json and what was held back as
+held-back-<vendor>.json, beside the LiteLLM refresh's own files. Never raises for an expected
+failure: the result's status and one-sentence message say what happened, and the store is
+untouched.
 """
 
 from __future__ import annotations
@@ -83,18 +84,6 @@ def refresh_vendor(
     return registry_refresh.locked(store, dry_run, run, source, now)
 
 
-def _base(source: str, current: Any, now: datetime) -> RefreshResult:
-    return RefreshResult(
-        status="failed",
-        message="",
-        source=source,
-        previous_as_of=current.as_of,
-        as_of=current.as_of,
-        timestamp=now.isoformat(timespec="seconds"),
-        catalog=current,
-    )
-
-
 def _refresh_locked(
     vendor: Vendor,
     source: str,
@@ -109,7 +98,7 @@ def _refresh_locked(
     paths = _paths(store, vendor.name)
     planned_from = registry_refresh.fingerprint(paths)
     current = load_catalog(store)
-    base = _base(source, current, now)
+    base = RefreshResult.start(source, current, now)
     unchanged = "prices unchanged."
     # Looked up at call time: xl_addin.lite_fetch swaps pricing.prices.refresh.fetch for the browser's.
     fetcher = registry_refresh.fetch
@@ -124,42 +113,18 @@ def _refresh_locked(
         base.message = f"Rejected the {vendor.title} prices from {host_of(source)} ({exc}): {unchanged}"
         return base
     plan = plan_vendor(current, prices, today=now.date(), accepted=accepted)
-    result = replace(
-        base,
-        status="dry-run" if dry_run else ("applied" if plan.applied else "unchanged"),
-        source=prices.source,
-        sha256=prices.sha256,
-        applied=plan.applied,
-        held_back=plan.held_back,
-        vanished=plan.vanished,
-        unused_accepts=plan.unused_accepts,
-        models_in_download=plan.models_in_download,
-        not_in_catalog=plan.not_in_catalog,
-        catalog=current if dry_run else plan.catalog,
-    )
-    summary = _summary(plan, prices)
-    if dry_run:
-        summary = summary.replace("applied", "to apply", 1)
-        result.message = f"Dry run, nothing saved: {vendor.title} {summary}."
-        return result
     download = Download(prices.summary, prices.source, prices.sha256)
-    failed = registry_refresh.save(paths, lock, planned_from, result, plan, download, base, unchanged)
-    if failed is not None:
-        return failed
-    result.message = f"{vendor.title} fine-tuning prices read {now.date().isoformat()}: {summary}."
-    return result
-
-
-def _summary(plan: Any, prices: VendorPrices) -> str:
-    n = len(plan.applied)
-    parts = [f"{n} change{'s' * (n != 1)} applied"]
-    if plan.held_back:
-        parts.append(f"{len(plan.held_back)} held back")
-    if plan.vanished:
-        parts.append(f"{len(plan.vanished)} missing from the download (rates kept)")
-    if plan.not_in_catalog:
-        parts.append(f"{len(plan.not_in_catalog)} not in the catalog")
-    return ", ".join(parts) + f" ({prices.rows:,} price rows read)"
+    fence = registry_refresh.Fence(paths, lock, planned_from)
+    return registry_refresh.conclude(
+        plan,
+        base,
+        download,
+        dry_run,
+        fence,
+        unchanged,
+        f"{vendor.title} {registry_refresh.summary(plan, 'the download')} ({prices.rows:,} price rows read)",
+        f"{vendor.title} fine-tuning prices read {now.date().isoformat()}",
+    )
 
 
 def refresh_from(

@@ -209,7 +209,7 @@ RATE_SOURCES = {
     "ft_input_price": ("ft_model", ["ft_input", "input"]),
     "ft_output_price": ("ft_model", ["ft_output", "output"]),
     "ft_cached_price": ("ft_model", ["ft_cached_input", "cached_input"]),
-    "training_price": ("ft_model", ["training_per_1m"]),
+    "training_per_1m": ("ft_model", ["training_per_1m"]),
     "storage_per_month": ("ft_model", ["storage_per_month"]),
 }
 

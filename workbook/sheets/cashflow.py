@@ -336,7 +336,7 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         f'IF({tt}<>"",{tt},IF(AND({ex}<>"",{tpe}<>""),{ex}*{tpe},""))',
         styles.FMT_INT,
     )
-    price = inp("training_price")
+    price = inp("training_per_1m")
     run = (
         f'IF({hours}<>"",{hours}*{_price(FT_ROW, "training_per_hour")},'
         f"IF(N({{train_tokens}})>0,{{train_tokens}}*{{epochs}}*{price}/{TOKENS_PER_MILLION},0))"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pricing.model.billing import FACTORS, NEUTRAL
+from pricing.prices.catalog import TOKENS_PER_MILLION
 
 Add = Callable[..., None]
 Price = Callable[[str, str], str]  # (model row step, catalog field) -> a Pricing sheet look-up
@@ -99,6 +100,7 @@ def billed_query_cost(tin: str, tout: str, p: str) -> str:
     tier_rate = f"({plain}*{long_in}*{{{p}_tier_in}}+{c}*{long_cached}*{{{p}_tier_cached}}+{writes})"
     batch_rate = f"({plain}*{long_in}+{c}*{long_cached}+{writes})"
     out_rate = f"{{{p}_output}}*{{{p}_long_out}}"
-    std = f"({{{tin}}}*{tier_rate}+{{{tout}}}*{out_rate}*{{{p}_tier_out}})/1000000"
-    bat = f"({{{tin}}}*{batch_rate}*{{{p}_batch_in}}+{{{tout}}}*{out_rate}*{{{p}_batch_out}})/1000000"
+    per_m = TOKENS_PER_MILLION
+    std = f"({{{tin}}}*{tier_rate}+{{{tout}}}*{out_rate}*{{{p}_tier_out}})/{per_m}"
+    bat = f"({{{tin}}}*{batch_rate}*{{{p}_batch_in}}+{{{tout}}}*{out_rate}*{{{p}_batch_out}})/{per_m}"
     return f"((1-{{batch_share}})*{std}+{{batch_share}}*{bat})*{{{p}_uplift}}"

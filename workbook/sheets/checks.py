@@ -56,7 +56,7 @@ def checks(n_scenarios: int) -> list[tuple[str, str]]:
     ]
     shares = ["cached_share", "cache_write_share", "batch_share", "ft_traffic_share", "retrain_cost_share"]
     training = (
-        f"OR(ISNUMBER({c('training_price')}),ISNUMBER({c('training_hours')}),"
+        f"OR(ISNUMBER({c('training_per_1m')}),ISNUMBER({c('training_hours')}),"
         f'AND({c("training_tokens")}="",OR({c("training_examples")}="",{c("tokens_per_example")}="")))'
     )
     required = [f for f, info in Scenario.model_fields.items() if info.is_required()]

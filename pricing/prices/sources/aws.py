@@ -21,15 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
 from pricing.prices.catalog import TOKENS_PER_MILLION
-from pricing.prices.fetch import CHUNK, Download, fetch
+from pricing.prices.fetch import CHUNK, fetch
 from pricing.prices.guards import RejectedDownload
 from pricing.prices.sources.offer_stream import iter_members
-from pricing.prices.sources.vendor import Deadline, VendorPrices, VendorRate
+from pricing.prices.sources.vendor import Deadline, Fetcher, VendorPrices, VendorRate
 
 API = "AWS Price List (Amazon Bedrock offer file)"
 AWS_URL = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonBedrock/current/us-east-1/index.json"
@@ -62,8 +62,6 @@ TOKEN_UNITS = {
     "tokens": float(TOKENS_PER_MILLION),
     "token": float(TOKENS_PER_MILLION),
 }
-
-Fetcher = Callable[..., Download]
 
 
 def _per_unit(dimension: dict, field_name: str) -> tuple[float | None, str, str]:
@@ -156,13 +154,7 @@ def read_aws(
 ) -> VendorPrices:
     """The Nova customization prices in `source`; raises FetchError or RejectedDownload."""
     deadline = deadline or Deadline()
-    deadline.check(source)
-    download = fetcher(
-        source,
-        progress=deadline.progress_for(source),
-        timeout=deadline.timeout(),
-        max_bytes=max_bytes,
-    )
+    download = deadline.fetch(fetcher, source, max_bytes)
     rates, products, meta = parse_offer(_chunks(download.data))
     if not rates:
         raise RejectedDownload(

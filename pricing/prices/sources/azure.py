@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 from pricing.prices.fetch import Download, fetch, host_of
 from pricing.prices.guards import RejectedDownload, is_valid_price
-from pricing.prices.sources.vendor import Deadline, VendorPrices, VendorRate
+from pricing.prices.sources.vendor import Deadline, Fetcher, VendorPrices, VendorRate
 
 API = "Azure Retail Prices API"
 BASE_URL = "https://prices.azure.com/api/retail/prices"
@@ -60,8 +59,6 @@ METERS: dict[str, dict[str, tuple[str, str]]] = {
 TOKEN_UNITS = {"1k": 1000.0, "1m": 1.0}  # unitOfMeasure -> factor to USD per 1M tokens
 HOUR_UNITS = {"1 hour", "1hour", "1/hour"}
 UNIT_WORDS = (" tokens", " unit", " hours", " hour")  # meterName = skuName + one of these
-
-Fetcher = Callable[..., Download]
 
 
 def _key(name: Any) -> str:
@@ -173,13 +170,7 @@ def read_azure(
         if url in seen_urls:
             raise RejectedDownload("a page links back to an earlier page")
         seen_urls.add(url)
-        deadline.check(url)
-        download = fetcher(
-            url,
-            progress=deadline.progress_for(url),
-            timeout=deadline.timeout(),
-            max_bytes=PAGE_MAX_BYTES,
-        )
+        download = deadline.fetch(fetcher, url, PAGE_MAX_BYTES)
         total += len(download.data)
         if total > max_total_bytes:
             raise RejectedDownload(f"the pages add up to more than the {max_total_bytes:,}-byte cap")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pricing.prices.catalog import TOKENS_PER_MILLION
+from pydantic import ConfigDict
+
+from pricing.prices.catalog import TOKENS_PER_MILLION, BillingRates, InferenceRates
 
 REGISTRY_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
@@ -41,38 +42,20 @@ BILLING_FIELDS = {
 # Long-context tiers: `input_cost_per_token_above_200k_tokens` and the like (the threshold is in
 # the name: 200k, 272k, 128k). The whole query is billed at the higher rate above it.
 LONG_CONTEXT = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
-LONG_FIELDS = {"input": "long_input", "output": "long_output", "cache_read_input": "long_cached_input"}
 # Data residency: the multiplier OpenAI charges on regional processing endpoints (us and eu
 # carry the same 1.1 in the registry; the US one is read).
 REGIONAL_UPLIFT = "regional_processing_uplift_multiplier_us"
 
 
-@dataclass(frozen=True)
-class RegistryRow:
+class RegistryRow(BillingRates, InferenceRates):
     """One registry entry, prices in USD per 1M tokens (None = absent or unusable)."""
 
-    input: float | None = None
-    output: float | None = None
-    cached_input: float | None = None
-    batch_input: float | None = None
-    batch_output: float | None = None
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     litellm_provider: str | None = None
     mode: str | None = None
     deprecation_date: date | None = None
     source: str | None = None
-    cache_write_5m: float | None = None
-    cache_write_1h: float | None = None
-    long_context_threshold: float | None = None  # prompt tokens above which the long rates apply
-    long_input: float | None = None
-    long_output: float | None = None
-    long_cached_input: float | None = None
-    flex_input: float | None = None
-    flex_output: float | None = None
-    flex_cached_input: float | None = None
-    priority_input: float | None = None
-    priority_output: float | None = None
-    priority_cached_input: float | None = None
-    regional_uplift: float | None = None  # multiplier on every rate (1.1 = +10%)
 
 
 def per_million(value: Any) -> float | None:
@@ -105,29 +88,51 @@ def _multiplier(value: Any) -> float | None:
     return float(value) if 1 <= value <= 10 else None
 
 
-def long_context(raw: dict) -> dict[str, float | None]:
-    """The lowest long-context tier of a row: its threshold (tokens) and rates (USD/1M)."""
+def long_context_names(k: int) -> dict[str, str]:
+    """Our long-context rate -> its registry field in the tier above `k` thousand tokens."""
+    return {
+        "long_input": f"input_cost_per_token_above_{k}k_tokens",
+        "long_output": f"output_cost_per_token_above_{k}k_tokens",
+        "long_cached_input": f"cache_read_input_token_cost_above_{k}k_tokens",
+    }
+
+
+def _long_context_tier(raw: dict) -> int | None:
+    """The lowest long-context tier (thousands of tokens) with a usable input rate, if any."""
     tiers = sorted(int(m.group(1)) for k in raw if (m := LONG_CONTEXT.match(k)))
-    for k in tiers:
-        rates = {
-            ours: per_million(raw.get(f"{theirs}_cost_per_token_above_{k}k_tokens"))
-            if theirs != "cache_read_input"
-            else per_million(raw.get(f"cache_read_input_token_cost_above_{k}k_tokens"))
-            for theirs, ours in LONG_FIELDS.items()
-        }
-        if rates["long_input"] is not None:
-            return {"long_context_threshold": float(k * 1000), **rates}
-    return {}
+    usable = (k for k in tiers if per_million(raw.get(long_context_names(k)["long_input"])) is not None)
+    return next(usable, None)
+
+
+def billing_values(raw: dict) -> dict[str, Any]:
+    """Our billing field (catalog.BillingRates) -> the row's value as written: USD per token, the
+    long-context threshold in tokens, the regional uplift a multiplier. Absent fields left out."""
+    values = {ours: raw[theirs] for theirs, ours in BILLING_FIELDS.items() if theirs in raw}
+    k = _long_context_tier(raw)
+    if k is not None:
+        values["long_context_threshold"] = k * 1000
+        values.update({ours: raw[theirs] for ours, theirs in long_context_names(k).items() if theirs in raw})
+    if REGIONAL_UPLIFT in raw:
+        values["regional_uplift"] = raw[REGIONAL_UPLIFT]
+    return values
+
+
+def billing_rate(field: str, value: Any) -> float | None:
+    """One billing_values value in the catalog's unit (USD per 1M tokens, tokens or a
+    multiplier from 1 to 10); None when unusable."""
+    if field == "long_context_threshold":
+        return float(value)
+    if field == "regional_uplift":
+        return _multiplier(value)
+    return per_million(value)
 
 
 def parse_row(raw: dict) -> RegistryRow:
     prices = {ours: per_million(raw.get(theirs)) for theirs, ours in PRICE_FIELDS.items()}
-    billing = {ours: per_million(raw.get(theirs)) for theirs, ours in BILLING_FIELDS.items()}
+    billing = {ours: billing_rate(ours, value) for ours, value in billing_values(raw).items()}
     return RegistryRow(
         **prices,
         **billing,
-        **long_context(raw),
-        regional_uplift=_multiplier(raw.get(REGIONAL_UPLIFT)),
         litellm_provider=_text(raw.get("litellm_provider")),
         mode=_text(raw.get("mode")),
         deprecation_date=registry_date(raw.get("deprecation_date")),

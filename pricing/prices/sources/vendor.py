@@ -9,13 +9,15 @@ a server that drips bytes, or pages that never end, stop the read at the deadlin
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 
-from pricing.prices.fetch import FetchError, Progress, host_of
+from pricing.prices.fetch import Download, FetchError, Progress, host_of
 
 DEADLINE = 300.0  # seconds for the whole read of one vendor (every page, every byte)
+Fetcher = Callable[..., Download]  # pricing.prices.fetch.fetch, or the workbook's browser fetch
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ class Deadline:
                 self.outer(received, total)
 
         return progress
+
+    def fetch(self, fetcher: Fetcher, source: str, max_bytes: int) -> Download:
+        """One download within what is left of the time limit (checked before and at every chunk)."""
+        self.check(source)
+        progress = self.progress_for(source)
+        return fetcher(source, progress=progress, timeout=self.timeout(), max_bytes=max_bytes)
 
     def timeout(self, per_read: float = 30.0, connect: float = 10.0) -> httpx.Timeout:
         """fetch's usual timeouts, never longer than what is left."""
