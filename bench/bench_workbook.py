@@ -130,7 +130,7 @@ def libreoffice_chain(static: Path, tmp: Path, catalog, repeats: int) -> bool:
     # a rate the scenario leaves blank is looked up on the Pricing sheet: the engine's resolved rate
     _, resolved = resolve_scenarios([pick], catalog)
     ft = catalog.get(pick.ft_model)
-    rates = {f"{k}_price": float(resolved.columns[k][0]) for k in RESOLVED_RATES}
+    rates = {f"{k}_price": float(getattr(resolved.columns, k)[0]) for k in RESOLVED_RATES}
     rates.update(training_per_1m=ft.training_per_1m, storage_per_month=ft.storage_per_month)
     wrong = []
     for row, field in chain.items():

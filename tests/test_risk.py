@@ -105,11 +105,11 @@ def test_a_draw_equals_evaluate_of_that_scenario():
 def test_fine_tuned_tokens_stay_put_unless_coupling_is_turned_on():
     s = priced(ft_input_tokens=200)
     cols = points(s, {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG)
-    assert list(cols["ft_input_tokens"]) == [200, 200]  # only the named input moves
+    assert list(cols.ft_input_tokens) == [200, 200]  # only the named input moves
     cols = points(s, {"input_tokens": np.array([500.0, 2000.0])}, 2, EMPTY_CATALOG, couple_tokens=True)
-    assert list(cols["ft_input_tokens"]) == pytest.approx([100, 400])  # opt-in: 200/1000 of it
+    assert list(cols.ft_input_tokens) == pytest.approx([100, 400])  # opt-in: 200/1000 of it
     cols = points(priced(), {"input_tokens": np.array([500.0])}, 1, EMPTY_CATALOG)
-    assert cols["ft_input_tokens"][0] == 500  # unset: follows the frontier prompt, as evaluate does
+    assert cols.ft_input_tokens[0] == 500  # unset: follows the frontier prompt, as evaluate does
 
 
 def test_grid_cell_is_evaluate_with_only_its_two_inputs_changed():

@@ -27,6 +27,7 @@ from pricing.model.cashflow import (
     row_sums,
     schedule_rows,
 )
+from pricing.model.columns import EngineColumns
 from pricing.model.finance import FIGURES as FINANCE_FIGURES
 from pricing.model.finance import finance_figures
 from pricing.model.inputs import DAYS_PER_MONTH_AVG, Resolved, resolve_table
@@ -97,7 +98,7 @@ class Result(BaseModel):
 HEADLINE_FIELDS: tuple[str, ...] = tuple(f for f in Result.model_fields if f not in ("name", "notes"))
 
 
-def lifetime_benefit(c: Mapping[str, np.ndarray], frontier_q: np.ndarray, ft_q: np.ndarray) -> np.ndarray:
+def lifetime_benefit(c: EngineColumns, frontier_q: np.ndarray, ft_q: np.ndarray) -> np.ndarray:
     """Sum of monthly net benefit over each lifetime (fractional last month).
 
     The monthly net of COST_MODEL.md summed with weights w_m (share of month m in the lifetime),
@@ -106,28 +107,25 @@ def lifetime_benefit(c: Mapping[str, np.ndarray], frontier_q: np.ndarray, ft_q: 
     Without growth or price changes every sum is sum(w) = the lifetime, so the (n, months)
     matrices are skipped: the common case stays as fast as the bare formulas.
     """
-    life = c["lifetime_months"]
+    life = c.lifetime_months
     sum_w = np.maximum(life, 0.0)  # the weights are 1 for each whole month plus the fraction
     moves = [
-        c[k].any()
-        for k in (
-            "volume_growth_monthly",
-            "frontier_price_decline_annual",
-            "frontier_price_cut",
-            "ft_price_decline_annual",
-        )
+        c.volume_growth_monthly.any(),
+        c.frontier_price_decline_annual.any(),
+        c.frontier_price_cut.any(),
+        c.ft_price_decline_annual.any(),
     ]
     if any(moves):
         months = int(max(1, math.ceil(float(np.max(life, initial=0.0)))))
         m = np.arange(months, dtype=float)[None, :]
-        wg = lifetime_weights(life, months) * (1 + c["volume_growth_monthly"])[:, None] ** m
+        wg = lifetime_weights(life, months) * (1 + c.volume_growth_monthly)[:, None] ** m
         frontier_path, ft_path = price_paths(c, months)
         sum_wg, sum_wgf, sum_wgt = row_sums(wg), row_sums(wg * frontier_path), row_sums(wg * ft_path)
     else:
         sum_wg = sum_wgf = sum_wgt = sum_w
-    q1s = c["queries_per_day"] * c["days_per_month"] * c["ft_traffic_share"]
-    gain = frontier_q * sum_wgf - ft_q * sum_wgt + c["accuracy_lift"] * c["value_per_correct"] * sum_wg
-    return q1s * gain - c["fixed_cost_month"] * sum_w
+    q1s = c.queries_per_day * c.days_per_month * c.ft_traffic_share
+    gain = frontier_q * sum_wgf - ft_q * sum_wgt + c.accuracy_lift * c.value_per_correct * sum_wg
+    return q1s * gain - c.fixed_cost_month * sum_w
 
 
 # The month-1 formulas, each said once: headline() applies them to columns, the one-line FT_
@@ -163,36 +161,36 @@ def breakeven_queries(upfront, life, fixed, days, share, frontier_q, ft_q, lift_
         )
 
 
-def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def headline(c: EngineColumns) -> dict[str, np.ndarray]:
     """All numeric headline figures for every column (NaN where a figure does not exist)."""
     list_q, ft_q = per_query_costs(c)
     # month-1 figures: a one-off frontier price cut counts only when it starts in month 1
-    frontier_q = list_q * np.where(c["frontier_price_cut_month"] <= 1, 1 - c["frontier_price_cut"], 1.0)
-    q1 = c["queries_per_day"] * c["days_per_month"]
-    share = c["ft_traffic_share"]
-    lift, value = c["accuracy_lift"], c["value_per_correct"]
-    fixed = c["fixed_cost_month"]
+    frontier_q = list_q * np.where(c.frontier_price_cut_month <= 1, 1 - c.frontier_price_cut, 1.0)
+    q1 = c.queries_per_day * c.days_per_month
+    share = c.ft_traffic_share
+    lift, value = c.accuracy_lift, c.value_per_correct
+    fixed = c.fixed_cost_month
     frontier_month, ft_month, savings, quality, net = month_one(
         q1, share, frontier_q, ft_q, lift, value, fixed
     )
-    upfront = c["training_cost"] + c["other_upfront"]
-    life = c["lifetime_months"]
+    upfront = c.training_cost + c.other_upfront
+    life = c.lifetime_months
     payback = payback_months(upfront, net)
     breakeven = breakeven_queries(
-        upfront, life, fixed, c["days_per_month"], share, frontier_q, ft_q, lift * value
+        upfront, life, fixed, c.days_per_month, share, frontier_q, ft_q, lift * value
     )
 
     lifetime_net = lifetime_benefit(c, list_q, ft_q) - upfront
     with np.errstate(divide="ignore", invalid="ignore"):
         roi = np.where(upfront > 0, lifetime_net / np.where(upfront > 0, upfront, 1.0), np.nan)
 
-    verdict = verdict_codes(payback, life, net, c["latency_driven"])
+    verdict = verdict_codes(payback, life, net, c.latency_driven)
     base = baseline_figures(c, q1, share, frontier_q, ft_month, quality, fixed, upfront, life)
-    net_mlops = net - c["mlops_extra_month"]
+    net_mlops = net - c.mlops_extra_month
     payback_mlops = payback_months(upfront, net_mlops)
     with np.errstate(invalid="ignore", over="ignore"):
-        payback_day = c["start_ordinal"] + payback * DAYS_PER_MONTH_AVG  # NaN: never pays back
-    mode = np.where(c["latency_driven"] > 0, 2, np.where(quality > savings, 1, 0))
+        payback_day = c.start_ordinal + payback * DAYS_PER_MONTH_AVG  # NaN: never pays back
+    mode = np.where(c.latency_driven > 0, 2, np.where(quality > savings, 1, 0))
     return {
         "frontier_cost_per_query": frontier_q,
         "ft_cost_per_query": ft_q,
@@ -202,7 +200,7 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "quality_value_month": quality,
         "fixed_cost_month": fixed,
         "net_benefit_month": net,
-        "training_cost": c["training_cost"],
+        "training_cost": c.training_cost,
         "upfront_cost": upfront,
         "payback_months": payback,
         "breakeven_queries_per_day": breakeven,
@@ -211,14 +209,14 @@ def headline(c: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "roi": roi,
         **base,
         "verdict_code": verdict,
-        "verdict_with_mlops_code": verdict_codes(payback_mlops, life, net_mlops, c["latency_driven"]),
+        "verdict_with_mlops_code": verdict_codes(payback_mlops, life, net_mlops, c.latency_driven),
         "payback_date": payback_day,
         "mode_code": mode,
     }
 
 
 def baseline_figures(
-    c, q1, share, frontier_q, ft_month, quality, fixed, upfront, life
+    c: EngineColumns, q1, share, frontier_q, ft_month, quality, fixed, upfront, life
 ) -> dict[str, np.ndarray]:
     """Fine-tuning against the honest alternative: the same traffic share sent, prompted as the
     frontier is (same tokens), to a cheaper model with no upfront cost (month-1 figures).
@@ -227,7 +225,7 @@ def baseline_figures(
         (savings_vs_baseline - q1 s lift_now v) + q1 s L v - fixed = upfront / lifetime
     NaN where there is no baseline, no value per correct answer or no lifetime; 0 when
     fine-tuning beats the baseline without any lift."""
-    if not np.isfinite(c["baseline_input"]).any():  # the common case: no baseline named
+    if not np.isfinite(c.baseline_input).any():  # the common case: no baseline named
         none = np.full(np.shape(q1), np.nan)
         return {
             "baseline_cost_per_query": none,
@@ -237,26 +235,26 @@ def baseline_figures(
             "baseline_verdict_code": np.zeros(np.shape(q1), dtype=int),
         }
     base_q = query_cost(
-        c["input_tokens"],
-        c["output_tokens"],
-        c["baseline_input"],
-        c["baseline_output"],
-        c["baseline_cached"],
-        c["cached_share"],
-        c["batch_share"],
-        c["baseline_batch_factor_in"],
-        c["baseline_batch_factor_out"],
+        c.input_tokens,
+        c.output_tokens,
+        c.baseline_input,
+        c.baseline_output,
+        c.baseline_cached,
+        c.cached_share,
+        c.batch_share,
+        c.baseline_batch_factor_in,
+        c.baseline_batch_factor_out,
         billing_options(c, "baseline"),
     )
     has = np.isfinite(base_q)
     base_month = q1 * (share * base_q + (1 - share) * frontier_q)
     vs_base = base_month - ft_month
     net_b = vs_base + quality - fixed
-    value = q1 * share * c["value_per_correct"]
+    value = q1 * share * c.value_per_correct
     payback_b = payback_months(upfront, net_b)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         need = (upfront / np.where(life > 0, life, 1.0) + fixed - vs_base) / np.where(value > 0, value, 1.0)
-    code = verdict_codes(payback_b, life, net_b, c["latency_driven"])
+    code = verdict_codes(payback_b, life, net_b, c.latency_driven)
     return {
         "baseline_cost_per_query": base_q,
         "baseline_savings_month": np.where(has, q1 * share * (frontier_q - base_q), np.nan),
@@ -418,7 +416,7 @@ def evaluate_figure(scenario: Scenario | Mapping[str, Any], output: str, catalog
     return scenario_figures(scenario, catalog).value(output, 0)
 
 
-def figures_for(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def figures_for(columns: EngineColumns) -> dict[str, np.ndarray]:
     """Every headline figure, finance included, for resolved engine columns."""
     figures = headline(columns)
     figures.update(finance_figures(columns))
@@ -432,7 +430,7 @@ class LazyFigures(dict):
     costs ~20x the headline figures for 100,000 rows (bench/bench_engine.py).
     """
 
-    def __init__(self, figures: Mapping[str, np.ndarray], columns: Mapping[str, np.ndarray]):
+    def __init__(self, figures: Mapping[str, np.ndarray], columns: EngineColumns):
         super().__init__(figures)
         self._columns = columns
 

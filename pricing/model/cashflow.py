@@ -9,11 +9,13 @@ both import this module, neither imports the other for it. Pure numpy: no I/O.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from pricing.model import billing
+from pricing.model.columns import EngineColumns
 from pricing.prices.catalog import TOKENS_PER_MILLION
 
 
@@ -55,42 +57,42 @@ def query_cost(
     return ((1 - batch_share) * standard + batch_share * batched) * bill["uplift"]
 
 
-def billing_options(c: Mapping[str, np.ndarray], side: str) -> dict[str, np.ndarray] | None:
+def billing_options(c: EngineColumns, side: str) -> dict[str, np.ndarray] | None:
     """One side's billing factors for query_cost; None where every row is a plain API call, so
     those rows are computed by the very formula they always were."""
-    bill = {f: c[f"{side}_{f}"] for f in billing.FACTORS}
-    plain = not c["cache_write_share"].any() and all((v == billing.NEUTRAL[f]).all() for f, v in bill.items())
-    return None if plain else {**bill, "cache_write_share": c["cache_write_share"]}
+    bill = {f: getattr(c, f"{side}_{f}") for f in billing.FACTORS}
+    plain = not c.cache_write_share.any() and all((v == billing.NEUTRAL[f]).all() for f, v in bill.items())
+    return None if plain else {**bill, "cache_write_share": c.cache_write_share}
 
 
-def per_query_costs(c: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def per_query_costs(c: EngineColumns) -> tuple[np.ndarray, np.ndarray]:
     frontier = query_cost(
-        c["input_tokens"],
-        c["output_tokens"],
-        c["frontier_input"],
-        c["frontier_output"],
-        c["frontier_cached"],
-        c["cached_share"],
-        c["batch_share"],
-        c["frontier_batch_factor_in"],
-        c["frontier_batch_factor_out"],
+        c.input_tokens,
+        c.output_tokens,
+        c.frontier_input,
+        c.frontier_output,
+        c.frontier_cached,
+        c.cached_share,
+        c.batch_share,
+        c.frontier_batch_factor_in,
+        c.frontier_batch_factor_out,
         billing_options(c, "frontier"),
     )
     ft = query_cost(
-        c["ft_input_tokens"],
-        c["ft_output_tokens"],
-        c["ft_input"],
-        c["ft_output"],
-        c["ft_cached"],
-        c["cached_share"],
-        c["batch_share"],
-        c["ft_batch_factor_in"],
-        c["ft_batch_factor_out"],
+        c.ft_input_tokens,
+        c.ft_output_tokens,
+        c.ft_input,
+        c.ft_output,
+        c.ft_cached,
+        c.cached_share,
+        c.batch_share,
+        c.ft_batch_factor_in,
+        c.ft_batch_factor_out,
     )
     return frontier, ft
 
 
-def price_paths(c: Mapping[str, np.ndarray], months: int) -> tuple[np.ndarray, np.ndarray]:
+def price_paths(c: EngineColumns, months: int) -> tuple[np.ndarray, np.ndarray]:
     """(n, months) multipliers of month-1 per-query prices: frontier (yearly decline and the
     one-off cut from its month on) and fine-tuned (its own yearly decline). A path that does
     not move for any row is a (1, months) row of ones, which broadcasts."""
@@ -100,30 +102,26 @@ def price_paths(c: Mapping[str, np.ndarray], months: int) -> tuple[np.ndarray, n
     def yearly(decline: np.ndarray) -> np.ndarray:
         return np.exp(np.log1p(-decline)[:, None] * (m / 12)) if decline.any() else flat
 
-    frontier = yearly(c["frontier_price_decline_annual"])
-    cut = c["frontier_price_cut"]
+    frontier = yearly(c.frontier_price_decline_annual)
+    cut = c.frontier_price_cut
     if cut.any():
-        frontier = frontier * np.where(
-            m + 1 >= c["frontier_price_cut_month"][:, None], (1 - cut)[:, None], 1.0
-        )
-    return frontier, yearly(c["ft_price_decline_annual"])
+        frontier = frontier * np.where(m + 1 >= c.frontier_price_cut_month[:, None], (1 - cut)[:, None], 1.0)
+    return frontier, yearly(c.ft_price_decline_annual)
 
 
-def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.ndarray]:
+def monthly_matrix(c: EngineColumns, months: int) -> dict[str, np.ndarray]:
     """Months 1..months as (n, months) arrays: queries, costs, savings, quality, fixed, net."""
     frontier_q, ft_q = per_query_costs(c)
     m = np.arange(months, dtype=float)[None, :]  # m-1 for month m
-    queries = (c["queries_per_day"] * c["days_per_month"])[:, None] * (1 + c["volume_growth_monthly"])[
-        :, None
-    ] ** m
+    queries = (c.queries_per_day * c.days_per_month)[:, None] * (1 + c.volume_growth_monthly)[:, None] ** m
     frontier_path, ft_path = price_paths(c, months)
     frontier_q_m = frontier_q[:, None] * frontier_path
     ft_q_m = ft_q[:, None] * ft_path
-    share = c["ft_traffic_share"][:, None]
+    share = c.ft_traffic_share[:, None]
     frontier_cost = queries * frontier_q_m
     ft_cost = queries * (share * ft_q_m + (1 - share) * frontier_q_m)
-    quality = queries * share * (c["accuracy_lift"] * c["value_per_correct"])[:, None]
-    fixed = np.broadcast_to(c["fixed_cost_month"][:, None], queries.shape)
+    quality = queries * share * (c.accuracy_lift * c.value_per_correct)[:, None]
+    fixed = np.broadcast_to(c.fixed_cost_month[:, None], queries.shape)
     net = frontier_cost - ft_cost + quality - fixed
     return {
         "queries": queries,
@@ -136,7 +134,7 @@ def monthly_matrix(c: Mapping[str, np.ndarray], months: int) -> dict[str, np.nda
     }
 
 
-def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
+def retrain_outflows(c: EngineColumns, months: int) -> np.ndarray:
     """(n, months+1) array of upfront (month 0) and retrain payments (every lifetime).
 
     Retrain k falls in month ceil(k * lifetime); none in the last month, none once the model
@@ -144,8 +142,8 @@ def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     F(m) = floor(m / lifetime) retrains by the end of month m, so a lifetime far below a month
     (thousands of retrains a month) costs no more than a long one.
     """
-    upfront = c["training_cost"] + c["other_upfront"]
-    life = np.asarray(c["lifetime_months"], dtype=float)
+    upfront = c.training_cost + c.other_upfront
+    life = np.asarray(c.lifetime_months, dtype=float)
     out = np.zeros((len(life), months + 1))
     out[:, 0] = upfront
     if months < 2:
@@ -155,12 +153,12 @@ def retrain_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
         by_end = np.floor((m[None, :] + 1e-9) / life[:, None])
     by_end = np.where(life[:, None] > 0, by_end, 0.0)
     # no retrain once the model has stopped serving: retrain k needs k x lifetime < service
-    service = np.asarray(c["service_months"], dtype=float)
+    service = np.asarray(c.service_months, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         last_k = np.maximum(np.ceil(service / life - 1e-9) - 1, 0.0)
     by_end = np.minimum(by_end, np.where(np.isfinite(service) & (life > 0), last_k, np.inf)[:, None])
     count = np.diff(by_end, axis=1, prepend=0.0)
-    out[:, :months] += count * (c["retrain_cost_share"] * upfront)[:, None]
+    out[:, :months] += count * (c.retrain_cost_share * upfront)[:, None]
     return out
 
 
@@ -176,9 +174,7 @@ def lifetime_weights(lifetime: np.ndarray, months: int) -> np.ndarray:
     return np.clip(lifetime[:, None] - m, 0.0, 1.0)
 
 
-def cash_flows(
-    c: Mapping[str, np.ndarray], months: int
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+def cash_flows(c: EngineColumns, months: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """(monthly figures, outflows, net cash flow) with month 0 = -upfront; shape (n, months+1).
 
     The fine-tuned flows stop when the model stops serving (service_months: shut down, or a
@@ -186,10 +182,10 @@ def cash_flows(
     months cost what the frontier costs and net nothing. A model with lifetime 0 earns nothing.
     """
     monthly = monthly_matrix(c, months)
-    service = np.asarray(c["service_months"], dtype=float)
+    service = np.asarray(c.service_months, dtype=float)
     outflow = retrain_outflows(c, months)
     if (service < months).any():  # (the common case needs no copy of every matrix)
-        if (c["succ_service_end"] > service).any():
+        if (c.succ_service_end > service).any():
             monthly = _with_successor(c, monthly, months)
             outflow = outflow + successor_outflows(c, months)
         else:
@@ -209,25 +205,21 @@ def _until_service_ends(
     return out
 
 
-_SUCCESSOR_RATES = {
-    "ft_input": "succ_ft_input",
-    "ft_output": "succ_ft_output",
-    "ft_cached": "succ_ft_cached",
-    "ft_batch_factor_in": "succ_ft_batch_factor_in",
-    "ft_batch_factor_out": "succ_ft_batch_factor_out",
-    "fixed_cost_month": "succ_fixed_month",
-}
-
-
-def _with_successor(
-    c: Mapping[str, np.ndarray], monthly: dict[str, np.ndarray], months: int
-) -> dict[str, np.ndarray]:
+def _with_successor(c: EngineColumns, monthly: dict[str, np.ndarray], months: int) -> dict[str, np.ndarray]:
     """Monthly figures with ft_model serving until service_months, the successor from then until
     succ_service_end, and the frontier model after that (each weighted by its share of a month)."""
-    service, end = c["service_months"], c["succ_service_end"]
+    service, end = c.service_months, c.succ_service_end
     has = end > service
     # rows without a successor keep their own rates (weight 0): no NaN reaches the sums
-    c2 = {**c, **{k: np.where(has, c[v], c[k]) for k, v in _SUCCESSOR_RATES.items()}}
+    c2 = replace(
+        c,
+        ft_input=np.where(has, c.succ_ft_input, c.ft_input),
+        ft_output=np.where(has, c.succ_ft_output, c.ft_output),
+        ft_cached=np.where(has, c.succ_ft_cached, c.ft_cached),
+        ft_batch_factor_in=np.where(has, c.succ_ft_batch_factor_in, c.ft_batch_factor_in),
+        ft_batch_factor_out=np.where(has, c.succ_ft_batch_factor_out, c.ft_batch_factor_out),
+        fixed_cost_month=np.where(has, c.succ_fixed_month, c.fixed_cost_month),
+    )
     second = monthly_matrix(c2, months)
     w1 = lifetime_weights(service, months)
     w2 = lifetime_weights(np.maximum(end, service), months) - w1
@@ -239,13 +231,13 @@ def _with_successor(
     return out
 
 
-def successor_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
+def successor_outflows(c: EngineColumns, months: int) -> np.ndarray:
     """(n, months+1) payments for the successor: its training and the one-off costs again when it
     takes over (month ceil(service_months)), then retrain_cost_share of that every lifetime
     while it serves (as retrain_outflows counts them; none in the last month)."""
-    s1, end, life = c["service_months"], c["succ_service_end"], c["succ_lifetime_months"]
+    s1, end, life = c.service_months, c.succ_service_end, c.succ_lifetime_months
     has = (end > s1) & np.isfinite(life)
-    upfront = np.where(has, c["succ_training_cost"] + c["other_upfront"], 0.0)
+    upfront = np.where(has, c.succ_training_cost + c.other_upfront, 0.0)
     out = np.zeros((len(s1), months + 1))
     m = np.arange(months, dtype=float)[None, :]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -257,11 +249,11 @@ def successor_outflows(c: Mapping[str, np.ndarray], months: int) -> np.ndarray:
     retrains = np.minimum(retrains, np.where(np.isfinite(end), last_k, np.inf)[:, None])
     first = np.diff(started.astype(float), axis=1, prepend=0.0)
     again = np.diff(retrains, axis=1, prepend=0.0)
-    out[:, :months] = (first + again * c["retrain_cost_share"][:, None]) * upfront[:, None]
+    out[:, :months] = (first + again * c.retrain_cost_share[:, None]) * upfront[:, None]
     return out
 
 
-def schedule_rows(c: Mapping[str, np.ndarray], months: int) -> list[list[dict[str, float]]]:
+def schedule_rows(c: EngineColumns, months: int) -> list[list[dict[str, float]]]:
     monthly, outflow, flows = cash_flows(c, months)
     cumulative = np.cumsum(flows, axis=1)
     zero = np.zeros((flows.shape[0], 1))

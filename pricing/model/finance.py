@@ -22,11 +22,12 @@ returns an array). Pure numpy; numpy-financial is only used by the tests, as the
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 
 import numpy as np
 
 from pricing.model.cashflow import cash_flows
+from pricing.model.columns import EngineColumns
 
 IRR_LOW, IRR_HIGH = -0.9999, 1e6  # monthly rates searched for an IRR
 IRR_GRID_STEP = 0.15  # bracketing grid: log(1 + r) = IRR_GRID_SCALE * sinh(u), u in steps of
@@ -341,9 +342,7 @@ def discounted_payback(rate_monthly, cashflows):
     return _out(out, single)
 
 
-def finance_figures(
-    columns: Mapping[str, np.ndarray], which: Collection[str] = FIGURES
-) -> dict[str, np.ndarray]:
+def finance_figures(columns: EngineColumns, which: Collection[str] = FIGURES) -> dict[str, np.ndarray]:
     """NPV, annual IRR and discounted payback of every scenario's schedule to its horizon.
 
     The flows are pricing.model.cashflow.cash_flows (month 0 = -upfront, a retrain every lifetime),
@@ -355,13 +354,13 @@ def finance_figures(
     unknown = set(which) - set(FIGURES)
     if unknown:
         raise ValueError(f"which must name figures among {FIGURES}, got {sorted(unknown)}")
-    horizons = np.asarray(columns["horizon_months"], dtype=float)
+    horizons = np.asarray(columns.horizon_months, dtype=float)
     n = horizons.size
     out = {k: np.full(n, np.nan) for k in FIGURES if k in which}
-    rate = monthly_rate(columns["discount_rate_annual"])
+    rate = monthly_rate(columns.discount_rate_annual)
     for h in np.unique(horizons):
         rows = np.flatnonzero(horizons == h)
-        sub = columns if rows.size == n else {k: np.asarray(c)[rows] for k, c in columns.items()}
+        sub = columns if rows.size == n else columns.take(rows)
         _, _, flows = cash_flows(sub, int(max(h, 0)))
         if "npv" in out:
             out["npv"][rows] = npv(rate[rows], flows)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
 
 from pricing.model import billing
 from pricing.model.billing import BillingRates, billing_rates
+from pricing.model.columns import EngineColumns
 from pricing.model.scenario import MissingRateError, ScenarioError
 from pricing.model.serving import default_tokens_per_second, gpu_month, serving_gpu, serving_note
 from pricing.model.table import Table
@@ -29,107 +30,54 @@ SEED_MLOPS_FTE = 0.5
 CACHED_FALLBACK = 0.10  # cached input = 10% of input, the seed's convention
 BATCH_FALLBACK = 0.50  # batch = 50% of standard
 
-# The engine's input columns, in order.
-NUMERIC_FIELDS: tuple[str, ...] = (
-    "queries_per_day",
-    "days_per_month",
-    "volume_growth_monthly",
-    "input_tokens",
-    "output_tokens",
-    "ft_input_tokens",
-    "ft_output_tokens",
-    "cached_share",
-    "batch_share",
-    "ft_traffic_share",
-    "frontier_input",
-    "frontier_output",
-    "frontier_cached",
-    "frontier_batch_factor_in",
-    "frontier_batch_factor_out",
-    "ft_input",
-    "ft_output",
-    "ft_cached",
-    "ft_batch_factor_in",
-    "ft_batch_factor_out",
-    "training_cost",
-    "other_upfront",
-    "fixed_cost_month",
-    "lifetime_months",
-    "planned_lifetime_months",
-    "service_months",
-    "retrain_cost_share",
-    "accuracy_lift",
-    "value_per_correct",
-    "discount_rate_annual",
-    "frontier_price_decline_annual",
-    "horizon_months",
-    "frontier_price_cut",
-    "frontier_price_cut_month",
-    "ft_price_decline_annual",
-    "latency_driven",
-    "mlops_extra_month",
-    "start_ordinal",
-    "baseline_input",
-    "baseline_output",
-    "baseline_cached",
-    "baseline_batch_factor_in",
-    "baseline_batch_factor_out",
-    "succ_ft_input",
-    "succ_ft_output",
-    "succ_ft_cached",
-    "succ_ft_batch_factor_in",
-    "succ_ft_batch_factor_out",
-    "succ_training_cost",
-    "succ_fixed_month",
-    "succ_lifetime_months",
-    "succ_service_end",
-    "cache_write_share",
-    *billing.COLUMNS,
-)
+
+@dataclass
+class SideRates:
+    """One model's token rates as the engine bills them: $ per 1M tokens (NaN: the catalog has no
+    rate) and batch rate / standard rate (the batch discount a rate override keeps)."""
+
+    input: float = math.nan
+    output: float = math.nan
+    cached: float = math.nan
+    batch_factor_in: float = BATCH_FALLBACK
+    batch_factor_out: float = BATCH_FALLBACK
+
+
+@dataclass
+class TunedTerms:
+    """What a fine-tuned model costs besides its tokens, and how long it can serve."""
+
+    training_per_1m: float = math.nan  # $ per 1M training tokens
+    training_per_hour: float = math.nan  # $ per training hour (hourly-priced models)
+    min_job_charge: float = 0.0  # $ a training job costs at least
+    hosting_month: float = 0.0
+    storage_month: float = 0.0
+    lifetime_cap: float = math.inf  # months from the start until it shuts down or retires
+    jobs_until_months: float = math.inf  # months from the start until the vendor takes no new jobs
+
+
+def _no_successor() -> TunedTerms:
+    return TunedTerms(hosting_month=math.nan, storage_month=math.nan)
+
+
+# The models whose token rates a scenario uses, as ModelRates attributes and column prefixes.
+RATE_SIDES = ("frontier", "ft", "baseline", "succ_ft")
 
 
 @dataclass
 class ModelRates:
     """What the catalog says about one (frontier, fine-tuned) pair; NaN = the catalog has no rate."""
 
-    frontier_input: float = math.nan
-    frontier_output: float = math.nan
-    frontier_cached: float = math.nan
-    frontier_batch_factor_in: float = BATCH_FALLBACK
-    frontier_batch_factor_out: float = BATCH_FALLBACK
-    ft_input: float = math.nan
-    ft_output: float = math.nan
-    ft_cached: float = math.nan
-    ft_batch_factor_in: float = BATCH_FALLBACK
-    ft_batch_factor_out: float = BATCH_FALLBACK
-    baseline_input: float = math.nan  # NaN: no baseline model in the scenario
-    baseline_output: float = math.nan
-    baseline_cached: float = math.nan
-    baseline_batch_factor_in: float = BATCH_FALLBACK
-    baseline_batch_factor_out: float = BATCH_FALLBACK
-    # the successor fine-tuned model (successor_ft_model); NaN when none is named
-    succ_ft_input: float = math.nan
-    succ_ft_output: float = math.nan
-    succ_ft_cached: float = math.nan
-    succ_ft_batch_factor_in: float = BATCH_FALLBACK
-    succ_ft_batch_factor_out: float = BATCH_FALLBACK
-    succ_training_per_1m: float = math.nan
-    succ_training_per_hour: float = math.nan
-    succ_min_job_charge: float = 0.0
-    succ_fixed_month: float = math.nan
-    succ_cap: float = math.inf
-    succ_jobs_until: float = math.inf
+    frontier: SideRates = field(default_factory=SideRates)
+    ft: SideRates = field(default_factory=SideRates)
+    baseline: SideRates = field(default_factory=SideRates)  # NaN: no baseline model in the scenario
+    succ_ft: SideRates = field(default_factory=SideRates)  # the successor_ft_model; NaN: none named
+    tuned: TunedTerms = field(default_factory=TunedTerms)
+    succ_tuned: TunedTerms = field(default_factory=_no_successor)  # NaN costs: none named
     succ_name: str = ""
-    training_per_1m: float = math.nan
-    training_per_hour: float = math.nan
-    min_job_charge: float = 0.0
-    hosting_month: float = 0.0
-    storage_month: float = 0.0
-    lifetime_cap: float = math.inf
     gpu_hourly: float = math.nan  # $/GPU-hour when the tuned model is served on dedicated GPUs
     gpu_tokens_per_second: float = math.nan  # one GPU's throughput for the model's size
     lifetime_cap_note: str = ""  # said when the cap cuts a scenario's planned lifetime
-    jobs_until_months: float = math.inf  # months from the start until the vendor takes no new jobs
     end_text: str = ""  # "retires on 2027-01-14", for the note saying when the flows stop
     jobs_text: str = ""  # "OpenAI accepts no new fine-tuning jobs after 2027-01-06"
     frontier_name: str = "the frontier model"
@@ -142,6 +90,27 @@ class ModelRates:
     frontier_billing: BillingRates | None = None
     baseline_billing: BillingRates | None = None
 
+    def numbers(self) -> list[float]:
+        """Every rate, in the order of RATE_NAMES (the same loops)."""
+        return [
+            self.gpu_hourly,
+            self.gpu_tokens_per_second,
+            *(getattr(getattr(self, side), f) for side in RATE_SIDES for f in _SIDE_FIELDS),
+            *(getattr(terms, f) for terms in (self.tuned, self.succ_tuned) for f in _TUNED_FIELDS),
+        ]
+
+
+_SIDE_FIELDS = tuple(f.name for f in fields(SideRates))
+_TUNED_FIELDS = tuple(f.name for f in fields(TunedTerms))
+# The flat names of the rate columns: `frontier_input`, `ft_batch_factor_in`, `training_per_1m`
+# (the fine-tuned model's terms), `succ_training_per_1m` (the successor's), ...
+RATE_NAMES: tuple[str, ...] = (
+    "gpu_hourly",
+    "gpu_tokens_per_second",
+    *(f"{side}_{f}" for side in RATE_SIDES for f in _SIDE_FIELDS),
+    *(prefix + f for prefix in ("", "succ_") for f in _TUNED_FIELDS),
+)
+
 
 def _num(value: float | None) -> float:
     return math.nan if value is None else float(value)
@@ -151,6 +120,24 @@ def _factor(entry: ModelEntry, batch_attr: str, base_attr: str) -> float:
     """Batch rate as a share of the standard rate, so price overrides keep the discount."""
     batch, base = getattr(entry, batch_attr), getattr(entry, base_attr)
     return float(batch) / float(base) if batch is not None and base else BATCH_FALLBACK
+
+
+def _side_rates(
+    entry: ModelEntry, input_attr: str, output_attr: str, cached_attr: str, batch_in: str, batch_out: str
+) -> SideRates:
+    """A model's rates read from the catalog fields named (the batch ones as factors)."""
+    return SideRates(
+        input=_num(getattr(entry, input_attr)),
+        output=_num(getattr(entry, output_attr)),
+        cached=_num(getattr(entry, cached_attr)),
+        batch_factor_in=_factor(entry, batch_in, input_attr),
+        batch_factor_out=_factor(entry, batch_out, output_attr),
+    )
+
+
+def _base_rates(entry: ModelEntry) -> SideRates:
+    """The model used as it is (prompted): its base rates, never fine-tuned ones."""
+    return _side_rates(entry, "input", "output", "cached_input", "batch_input", "batch_output")
 
 
 def _status_note(entry: ModelEntry, attr: str, who: str) -> str | None:
@@ -169,10 +156,7 @@ def _frontier(rates: ModelRates, fr: ModelEntry, start: date) -> None:
             f"frontier {fr.id} is past its deprecation date ({fr.deprecation_date.isoformat()}): "
             "compare against the model that replaces it"
         )
-    rates.frontier_input, rates.frontier_output = _num(fr.input), _num(fr.output)
-    rates.frontier_cached = _num(fr.cached_input)
-    rates.frontier_batch_factor_in = _factor(fr, "batch_input", "input")
-    rates.frontier_batch_factor_out = _factor(fr, "batch_output", "output")
+    rates.frontier = _base_rates(fr)
     if (n := _status_note(fr, "cached_input", f"{fr.id}")) is not None:
         rates.cached_notes.append(n)
     for attr in ("batch_input", "batch_output"):
@@ -193,22 +177,25 @@ def _fine_tuned(rates: ModelRates, ft: ModelEntry, start: date, catalog: Catalog
     own = ft.ft_input is not None
     in_attr, out_attr = ("ft_input", "ft_output") if own else ("input", "output")
     cached_attr = "ft_cached_input" if ft.ft_cached_input is not None else "cached_input"
-    rates.ft_input, rates.ft_output = _num(getattr(ft, in_attr)), _num(getattr(ft, out_attr))
-    rates.ft_cached = _num(getattr(ft, cached_attr))
-    rates.ft_batch_factor_in = _factor(ft, "ft_batch_input" if ft.ft_batch_input else "batch_input", in_attr)
-    rates.ft_batch_factor_out = _factor(
-        ft, "ft_batch_output" if ft.ft_batch_output else "batch_output", out_attr
+    rates.ft = _side_rates(
+        ft,
+        in_attr,
+        out_attr,
+        cached_attr,
+        "ft_batch_input" if ft.ft_batch_input else "batch_input",
+        "ft_batch_output" if ft.ft_batch_output else "batch_output",
     )
     if not own:
         rates.notes.append(f"fine-tuned {ft.id} billed at base-model rates (inferred)")
     for attr in ("ft_input", "training_per_1m", "hosting_per_hour", "storage_per_month"):
         if (n := _status_note(ft, attr, ft.id)) is not None:
             rates.notes.append(n)
-    rates.training_per_1m = _num(ft.training_per_1m)
-    rates.training_per_hour = _num(ft.training_per_hour)
-    rates.min_job_charge = ft.min_job_charge or 0.0
-    rates.storage_month = ft.storage_per_month or 0.0
-    rates.hosting_month = ft.monthly_fixed_cost() - rates.storage_month
+    terms = rates.tuned
+    terms.training_per_1m = _num(ft.training_per_1m)
+    terms.training_per_hour = _num(ft.training_per_hour)
+    terms.min_job_charge = ft.min_job_charge or 0.0
+    terms.storage_month = ft.storage_per_month or 0.0
+    terms.hosting_month = ft.monthly_fixed_cost() - terms.storage_month
     _lifetime_cap(rates, ft, start)
 
 
@@ -247,13 +234,11 @@ def _lifetime_cap(rates: ModelRates, ft: ModelEntry, start: date) -> None:
         end, why = min(ends)
         if end <= start:
             raise _no_lifetime(ft, f"{'retired' if why == 'retires' else 'shut down'} on {end.isoformat()}")
-        rates.lifetime_cap = max(0.0, (end - start).days / DAYS_PER_MONTH_AVG)
-        rates.lifetime_cap_note = (
-            f"fine-tuned {ft.id} {why} on {end.isoformat()}: lifetime cut to {rates.lifetime_cap:.1f} months"
-        )
+        cap = rates.tuned.lifetime_cap = max(0.0, (end - start).days / DAYS_PER_MONTH_AVG)
         rates.end_text = f"fine-tuned {ft.id} {why} on {end.isoformat()}"
+        rates.lifetime_cap_note = f"{rates.end_text}: lifetime cut to {cap:.1f} months"
     if ft.jobs_available_until is not None:
-        rates.jobs_until_months = (ft.jobs_available_until - start).days / DAYS_PER_MONTH_AVG
+        rates.tuned.jobs_until_months = (ft.jobs_available_until - start).days / DAYS_PER_MONTH_AVG
         rates.jobs_text = (
             f"{ft.vendor} accepts no new fine-tuning jobs after {ft.jobs_available_until.isoformat()}"
         )
@@ -270,10 +255,7 @@ def _no_lifetime(ft: ModelEntry, why: str) -> ScenarioError:
 def _baseline(rates: ModelRates, b: ModelEntry) -> None:
     """The cheaper model used as it is (prompted): its base rates, never fine-tuned ones."""
     rates.baseline_billing = billing_rates(b, f"{b.id} (baseline_model)")
-    rates.baseline_input, rates.baseline_output = _num(b.input), _num(b.output)
-    rates.baseline_cached = _num(b.cached_input)
-    rates.baseline_batch_factor_in = _factor(b, "batch_input", "input")
-    rates.baseline_batch_factor_out = _factor(b, "batch_output", "output")
+    rates.baseline = _base_rates(b)
 
 
 def _successor(rates: ModelRates, catalog: Catalog, successor_id: str, start: date) -> None:
@@ -285,13 +267,7 @@ def _successor(rates: ModelRates, catalog: Catalog, successor_id: str, start: da
         err = ScenarioError("successor_ft_model", successor_id, exc.allowed)
         err.args = (str(exc).replace("ft_model", "successor_ft_model", 1),)
         raise err from None
-    for name in ("ft_input", "ft_output", "ft_cached", "ft_batch_factor_in", "ft_batch_factor_out"):
-        setattr(rates, f"succ_{name}", getattr(nxt, name))
-    rates.succ_training_per_1m, rates.succ_training_per_hour = nxt.training_per_1m, nxt.training_per_hour
-    rates.succ_min_job_charge = nxt.min_job_charge
-    rates.succ_fixed_month = nxt.hosting_month + nxt.storage_month
-    rates.succ_cap, rates.succ_jobs_until = nxt.lifetime_cap, nxt.jobs_until_months
-    rates.succ_name = nxt.ft_name
+    rates.succ_ft, rates.succ_tuned, rates.succ_name = nxt.ft, nxt.tuned, nxt.ft_name
 
 
 def model_rates(
@@ -330,7 +306,7 @@ def model_rates(
 class Resolved:
     """Engine columns for n scenarios, with per-row notes and errors (None = fine)."""
 
-    columns: dict[str, np.ndarray]
+    columns: EngineColumns
     notes: Sequence[list[str]]
     errors: list[Exception | None]
 
@@ -369,22 +345,40 @@ def successor_columns(x, g, c, tokens, by_hours, by_tokens) -> dict[str, np.ndar
     per_run = np.where(by_hours | by_tokens, np.maximum(per_run, g["succ_min_job_charge"]), per_run)
     has = np.isfinite(g["succ_ft_input"]) & np.isfinite(s1) & (s1 > 0)
     with np.errstate(invalid="ignore"):
-        life = np.where(has, np.minimum(x["lifetime_months"], g["succ_cap"] - s1), np.nan)
+        life = np.where(has, np.minimum(x["lifetime_months"], g["succ_lifetime_cap"] - s1), np.nan)
         life = np.where(has & (life > 0), life, np.nan)
         ok = np.isfinite(life)
         end = s1 + service_months(
-            np.where(ok, life, 0.0), np.where(ok, g["succ_cap"] - s1, 0.0), g["succ_jobs_until"] - s1
+            np.where(ok, life, 0.0),
+            np.where(ok, g["succ_lifetime_cap"] - s1, 0.0),
+            g["succ_jobs_until_months"] - s1,
         )
-    out = {
-        f"succ_{k}": g[f"succ_{k}"]
-        for k in ("ft_input", "ft_output", "ft_batch_factor_in", "ft_batch_factor_out")
-    }
-    out["succ_ft_cached"] = _pick(g["succ_ft_cached"], g["succ_ft_input"] * CACHED_FALLBACK)
+    out = side_columns("succ_ft", x, g)
     out["succ_training_cost"] = per_run * x["training_runs"]
-    out["succ_fixed_month"] = g["succ_fixed_month"] + x["mlops_fte"] * x["engineer_annual_cost"] / 12
+    fixed = g["succ_hosting_month"] + g["succ_storage_month"]
+    out["succ_fixed_month"] = fixed + x["mlops_fte"] * x["engineer_annual_cost"] / 12
     out["succ_lifetime_months"] = life
     out["succ_service_end"] = np.where(ok, end, s1)
     return out
+
+
+def side_columns(side: str, x: dict[str, np.ndarray], g: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """One model's five rate columns (`side` in RATE_SIDES; its SideRates as engine columns, said
+    once): the scenario's price where it gives one (`frontier_input_price`, ...), else the
+    catalog's; a cached rate neither gives is CACHED_FALLBACK of the input rate."""
+
+    def given(what: str, catalog_value: np.ndarray) -> np.ndarray:
+        override = x.get(f"{side}_{what}_price")
+        return catalog_value if override is None else _pick(override, catalog_value)
+
+    price_in = given("input", g[f"{side}_input"])
+    return {
+        f"{side}_input": price_in,
+        f"{side}_output": given("output", g[f"{side}_output"]),
+        f"{side}_cached": given("cached", _pick(g[f"{side}_cached"], price_in * CACHED_FALLBACK)),
+        f"{side}_batch_factor_in": g[f"{side}_batch_factor_in"],
+        f"{side}_batch_factor_out": g[f"{side}_batch_factor_out"],
+    }
 
 
 def token_training_cost(tokens, epochs, training_per_1m):
@@ -437,15 +431,14 @@ def _group_rates(
     return groups, row_group, [group_errors[k] for k in row_group]
 
 
-def _rate_columns(
-    groups: Sequence[ModelRates | None], row_group: np.ndarray, names: Sequence[str]
-) -> dict[str, np.ndarray]:
-    blank = ModelRates()
+def _rate_columns(groups: Sequence[ModelRates | None], row_group: np.ndarray) -> dict[str, np.ndarray]:
+    """Every rate (RATE_NAMES) as a column: each row gets its group's."""
+    numbers = [(g or ModelRates()).numbers() for g in groups]
     if len(groups) == 1:  # one model pair for every row: a read-only broadcast, no copies
-        return {
-            n: np.broadcast_to(np.float64(getattr(groups[0] or blank, n)), row_group.shape) for n in names
-        }
-    return {n: np.array([getattr(g or blank, n) for g in groups], dtype=float)[row_group] for n in names}
+        one = zip(RATE_NAMES, numbers[0], strict=True)
+        return {n: np.broadcast_to(np.float64(v), row_group.shape) for n, v in one}
+    by_rate = np.ascontiguousarray(np.array(numbers, dtype=float).T)  # (rate, group)
+    return dict(zip(RATE_NAMES, by_rate.take(row_group, axis=1), strict=True))  # each row contiguous
 
 
 def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) -> Resolved:
@@ -454,11 +447,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     groups, row_group, errors = _group_rates(t, catalog, today or date.today())
     if any(t.errors):
         errors = [t.errors[i] or errors[i] for i in range(t.n)]
-    g = _rate_columns(
-        groups,
-        row_group,
-        [f.name for f in ModelRates.__dataclass_fields__.values() if f.type in ("float", float)],
-    )
+    g = _rate_columns(groups, row_group)
     c: dict[str, np.ndarray] = {}
     for name in (
         "queries_per_day",
@@ -485,32 +474,11 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     c["ft_input_tokens"] = _pick(x["ft_input_tokens"], x["input_tokens"])
     c["ft_output_tokens"] = _pick(x["ft_output_tokens"], x["output_tokens"])
 
-    rate_errors: dict[str, str] = {}
-    for col, override, _owner in (
-        ("frontier_input", "frontier_input_price", "frontier"),
-        ("frontier_output", "frontier_output_price", "frontier"),
-        ("ft_input", "ft_input_price", "ft"),
-        ("ft_output", "ft_output_price", "ft"),
-    ):
-        c[col] = _pick(x[override], g[col])
-        rate_errors[col] = override
-    # the baseline alternative: NaN rates when the scenario names no baseline model
-    c["baseline_input"] = _pick(x["baseline_input_price"], g["baseline_input"])
-    c["baseline_output"] = _pick(x["baseline_output_price"], g["baseline_output"])
-    c["baseline_cached"] = _pick(g["baseline_cached"], c["baseline_input"] * CACHED_FALLBACK)
-    for name in ("baseline_batch_factor_in", "baseline_batch_factor_out"):
-        c[name] = g[name]
-    c["frontier_cached"] = _pick(
-        x["frontier_cached_price"], _pick(g["frontier_cached"], c["frontier_input"] * CACHED_FALLBACK)
-    )
-    c["ft_cached"] = _pick(x["ft_cached_price"], _pick(g["ft_cached"], c["ft_input"] * CACHED_FALLBACK))
-    for name in (
-        "frontier_batch_factor_in",
-        "frontier_batch_factor_out",
-        "ft_batch_factor_in",
-        "ft_batch_factor_out",
-    ):
-        c[name] = g[name]
+    for side in ("frontier", "ft", "baseline"):  # the baseline's: NaN when the scenario names none
+        c.update(side_columns(side, x, g))
+    # rates a row cannot be priced without, and the input that would give each
+    needed = ("frontier_input", "frontier_output", "ft_input", "ft_output")
+    rate_errors = {col: f"{col}_price" for col in needed}
 
     tokens = _pick(x["training_tokens"], x["training_examples"] * x["tokens_per_example"])
     price = _pick(x["training_per_1m"], g["training_per_1m"])
@@ -540,7 +508,6 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
         c["start_ordinal"] = np.array([(d or start).toordinal() for d in t.dates], dtype=float)
     else:  # the common table: every row starts today
         c["start_ordinal"] = np.broadcast_to(np.float64(start.toordinal()), (t.n,))
-    c["planned_lifetime_months"] = x["lifetime_months"]
     c["lifetime_months"] = np.minimum(x["lifetime_months"], g["lifetime_cap"])
     c["service_months"] = service_months(c["lifetime_months"], g["lifetime_cap"], g["jobs_until_months"])
     c.update(successor_columns(x, g, c, tokens, by_hours, by_tokens))
@@ -600,7 +567,7 @@ def resolve_table(t: Table, catalog: Catalog | None, today: date | None = None) 
     if any(errors):  # failed rows carry zeros, never NaN (the baseline's NaN means "none")
         ok = np.array([e is None for e in errors])
         c = {k: np.where(ok, v, 0.0 if not k.startswith("baseline_") else v) for k, v in c.items()}
-    return Resolved(columns={k: c[k] for k in NUMERIC_FIELDS}, notes=notes, errors=errors)
+    return Resolved(columns=EngineColumns(**c), notes=notes, errors=errors)
 
 
 def _billing(
@@ -666,14 +633,14 @@ class _RowNotes(Sequence[list[str]]):
             return [self[j] for j in range(*i.indices(len(self)))]
         x, grp = self.x, self.groups[i]
         row = list(grp.notes) if grp else []
-        if grp and grp.lifetime_cap < x["lifetime_months"][i]:
+        if grp and grp.tuned.lifetime_cap < x["lifetime_months"][i]:
             row.insert(0, grp.lifetime_cap_note)
         if grp and 0 < self.service[i] < x["horizon_months"][i]:
             at = 1 if row and row[0] == grp.lifetime_cap_note else 0
             row.insert(at, _service_note(grp, self.service[i], self.succ_end[i], x["horizon_months"][i]))
         if grp and x["cached_share"][i] > 0:
             row += grp.cached_notes
-            if math.isnan(x["frontier_cached_price"][i]) and math.isnan(grp.frontier_cached):
+            if math.isnan(x["frontier_cached_price"][i]) and math.isnan(grp.frontier.cached):
                 row.append(f"{grp.frontier_name} cached-input rate inferred: cached = 10% of input")
         if grp and x["batch_share"][i] > 0:
             row += grp.batch_notes
@@ -713,7 +680,7 @@ def _service_note(
     takes over: the frontier model, or the successor (successor_columns) until it stops too."""
     why = (
         f"{grp.end_text}: no retrains after it"
-        if service >= grp.lifetime_cap
+        if service >= grp.tuned.lifetime_cap
         else f"{grp.jobs_text}: the retrain due in month {service:.1f} cannot run"
     )
     if grp.succ_name and succ_end > service:

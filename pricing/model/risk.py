@@ -4,8 +4,8 @@ Every function evaluates all its points in one vectorised pass of the engine:
 - the points are a table of Scenario columns (pricing.model.table: validated column by column, then
   resolved in one pass), so a point is exactly what `evaluate` would give that scenario;
 - names that are engine columns but not Scenario fields (training_cost, other_upfront,
-  fixed_cost_month, frontier_input, ... : pricing.model.inputs.NUMERIC_FIELDS) are set on the
-  resolved columns directly;
+  fixed_cost_month, frontier_input, ... : pricing.model.columns.EngineColumns) are set on the
+  resolved columns directly (a dataclasses.replace copy);
 - headline figures come from breakeven.headline, NPV and discounted payback from
   finance.finance_figures, on those columns. No pydantic per point.
 
@@ -22,24 +22,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel
 
 from pricing.model import breakeven
+from pricing.model.columns import NAMES as COLUMN_NAMES
+from pricing.model.columns import EngineColumns
 from pricing.model.figures import HEADLINE
 from pricing.model.finance import FIGURES as FINANCE_FIGURES
 from pricing.model.finance import finance_figures
 from pricing.model.input_docs import variable_label
-from pricing.model.inputs import NUMERIC_FIELDS, resolve_table
+from pricing.model.inputs import resolve_table
 from pricing.model.risk_options import DEFAULT_DRAWS, DEFAULT_TORNADO_OUTPUT, DISTRIBUTIONS, OUTPUTS  # noqa: F401
 from pricing.model.scenario import BIG, Scenario, ScenarioError, field_allowed
 from pricing.model.table import INTEGER, NUMERIC, validate_table
 from pricing.prices.catalog import Catalog
 
 # Engine columns that are not Scenario fields: set on the resolved columns, any value >= 0.
-COLUMN_ONLY: tuple[str, ...] = tuple(f for f in NUMERIC_FIELDS if f not in Scenario.model_fields)
+COLUMN_ONLY: tuple[str, ...] = tuple(f for f in COLUMN_NAMES if f not in Scenario.model_fields)
 VARIABLES: tuple[str, ...] = NUMERIC + COLUMN_ONLY
 MAX_DRAWS = 1_000_000
 MAX_GRID_CELLS = 250_000
@@ -134,14 +137,14 @@ def _scenario_columns(s: Scenario, n: int) -> dict[str, Any]:
     return cols
 
 
-def _base_value(s: Scenario, base: Mapping[str, np.ndarray], name: str) -> float:
+def _base_value(s: Scenario, base: EngineColumns, name: str) -> float:
     """The scenario's own value of a variable (resolved, for engine columns); NaN if unset."""
     if name in Scenario.model_fields:
         v = getattr(s, name)
-        if v is None and name in base:  # e.g. ft_input_tokens defaults to input_tokens
-            return float(base[name][0])
+        if v is None and name in COLUMN_NAMES:  # e.g. ft_input_tokens defaults to input_tokens
+            return float(getattr(base, name)[0])
         return math.nan if v is None else float(v)
-    return float(base[name][0])
+    return float(getattr(base, name)[0])
 
 
 def points(
@@ -150,7 +153,7 @@ def points(
     n: int,
     catalog: Catalog | None = None,
     couple_tokens: bool = False,
-) -> dict[str, np.ndarray]:
+) -> EngineColumns:
     """Engine columns of n points: the scenario with each named variable set per point, every
     other input as the scenario has it (couple_tokens: see the module's docstring).
 
@@ -176,17 +179,18 @@ def points(
             ratio = np.asarray(values[name], dtype=float) / given if given else 1.0
             raw[ft_name] = own * np.broadcast_to(ratio, (n,))
     cols = _resolve(s, raw, n, catalog)
+    set_columns = {}
     for name, vals in values.items():
         if name in COLUMN_ONLY:
             v = np.broadcast_to(np.asarray(vals, dtype=float), (n,))
             bad = ~np.isfinite(v) | (v < 0) | (v > BIG)
             if bad.any():
                 raise ScenarioError(name, float(v[np.argmax(bad)]), _allowed(name))
-            cols[name] = v.copy()
-    return cols
+            set_columns[name] = v.copy()
+    return replace(cols, **set_columns) if set_columns else cols
 
 
-def _resolve(s: Scenario, raw: Mapping[str, Any], n: int, catalog: Catalog | None) -> dict[str, np.ndarray]:
+def _resolve(s: Scenario, raw: Mapping[str, Any], n: int, catalog: Catalog | None) -> EngineColumns:
     table = validate_table(raw, n)
     resolved = resolve_table(table, catalog)
     for err in resolved.errors:
@@ -195,7 +199,7 @@ def _resolve(s: Scenario, raw: Mapping[str, Any], n: int, catalog: Catalog | Non
     return resolved.columns
 
 
-def figures(columns: Mapping[str, np.ndarray], outputs: Sequence[str]) -> dict[str, np.ndarray]:
+def figures(columns: EngineColumns, outputs: Sequence[str]) -> dict[str, np.ndarray]:
     """The named outputs (NaN where one does not exist) for engine columns."""
     out = breakeven.headline(columns)
     need = [k for k in FINANCE_FIGURES if k in outputs]
@@ -230,7 +234,7 @@ def default_uncertain(
     for name in ("input_tokens", "output_tokens"):
         v = getattr(s, name)
         centred(name, v, min(0.2 * v, 1e8 - v))
-    training = float(points(s, {}, 1, catalog)["training_cost"][0])
+    training = float(points(s, {}, 1, catalog).training_cost[0])
     centred("training_cost", training, 0.5 * training)
     if s.accuracy_lift != 0 and s.value_per_correct > 0:
         lift = s.accuracy_lift
