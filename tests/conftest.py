@@ -17,6 +17,29 @@ os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
 os.environ["FT_BREAKEVEN_HOME"] = tempfile.mkdtemp(prefix="ft-breakeven-test-store-")
 
 
+@pytest.fixture
+def no_second_source(monkeypatch):
+    """Refresh tests plant moves (gpt-4o input +20%) to test the other guards; genai-prices would
+    rightly hold them. The cross-check on a refresh is tested in tests/test_crosscheck.py."""
+    from pricing.prices import refresh_plan
+
+    monkeypatch.setattr(refresh_plan, "CROSS_CHECK", False)
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """Downloads retry at once: the retries are tested, not the waiting between them."""
+    from pricing.prices import fetch
+
+    monkeypatch.setattr(fetch, "RETRY_BACKOFF", 0.0)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A price store folder that does not exist yet (the first save makes it)."""
+    return tmp_path / "store"
+
+
 @pytest.fixture(scope="module")
 def server():
     """A loopback HTTP server that serves registry files the test hands it (no internet here)."""

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.helpers import loopback_server
+
 ROOT = Path(__file__).resolve().parents[1]
 
 Reply = Callable[[BaseHTTPRequestHandler], None]
@@ -114,16 +116,8 @@ class FaultServer:
 @contextmanager
 def fault_server():
     handler = type("Handler", (_Handler,), {"routes": {}})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(handler, daemon_threads=True) as httpd:  # a stalled reply must not block the exit
         yield FaultServer(httpd, handler)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 # ---------------------------------------------------------------- limited subprocesses

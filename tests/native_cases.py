@@ -31,6 +31,34 @@ def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
     today = date.today()
     frontier = [m.id for m in catalog.models if m.input and m.output]
     tuned = [m.id for m in catalog.models if m.offered_for_fine_tuning(today)]
+    u, i = rng.uniform, rng.randint
+    optional = (  # (probability, {input: its draw}): the inputs a case may set beyond the basics
+        (0.5, {"days_per_month": lambda: i(20, 31)}),
+        (0.5, {"volume_growth_monthly": lambda: u(-0.05, 0.1)}),
+        (0.5, {"cached_share": lambda: u(0, 1)}),
+        (0.5, {"batch_share": lambda: u(0, 1)}),
+        (0.5, {"ft_traffic_share": lambda: u(0.1, 1)}),
+        (0.4, {"ft_input_tokens": lambda: i(20, 3000)}),
+        (0.5, {"frontier_price_decline_annual": lambda: u(0, 0.6)}),
+        (0.3, {"frontier_price_cut": lambda: u(0, 0.7), "frontier_price_cut_month": lambda: i(1, 30)}),
+        (0.3, {"ft_price_decline_annual": lambda: u(0, 0.4)}),
+        (0.4, {"start_date": lambda: today + timedelta(days=i(-30, 500))}),  # around shutdown dates
+        (0.2, {"gpu_hourly_price": lambda: u(1, 10), "gpu_tokens_per_second": lambda: u(500, 20000)}),
+        (0.3, {"accuracy_lift": lambda: u(0, 0.3), "value_per_correct": lambda: u(0, 2)}),
+        (0.3, {"mlops_fte": lambda: u(0, 1)}),
+        (0.3, {"retrain_cost_share": lambda: u(0, 1)}),
+        (0.3, {"eval_cost": lambda: u(0, 5000), "training_runs": lambda: i(1, 4)}),
+        (0.25, {"baseline_model": lambda: rng.choice(frontier)}),  # the cheaper model prompted
+        (0.25, {"successor_ft_model": lambda: rng.choice(tuned)}),  # takes over when the model stops
+        (
+            0.2,
+            {
+                "frontier_latency_ms": lambda: u(100, 2000),
+                "ft_latency_ms": lambda: u(50, 800),
+                "latency_budget_ms": lambda: u(100, 1000),
+            },
+        ),
+    )
     out: list[dict] = []
     while len(out) < n:
         s: dict = {
@@ -46,49 +74,9 @@ def random_scenarios(catalog, n: int, seed: int = 14) -> list[dict]:
             "horizon_months": rng.randint(1, 120),
             "discount_rate_annual": rng.uniform(0, 0.3),
         }
-        pick = rng.random
-        if pick() < 0.5:
-            s["days_per_month"] = rng.randint(20, 31)
-        if pick() < 0.5:
-            s["volume_growth_monthly"] = rng.uniform(-0.05, 0.1)
-        if pick() < 0.5:
-            s["cached_share"] = rng.uniform(0, 1)
-        if pick() < 0.5:
-            s["batch_share"] = rng.uniform(0, 1)
-        if pick() < 0.5:
-            s["ft_traffic_share"] = rng.uniform(0.1, 1)
-        if pick() < 0.4:
-            s["ft_input_tokens"] = rng.randint(20, 3000)
-        if pick() < 0.5:
-            s["frontier_price_decline_annual"] = rng.uniform(0, 0.6)
-        if pick() < 0.3:
-            s["frontier_price_cut"] = rng.uniform(0, 0.7)
-            s["frontier_price_cut_month"] = rng.randint(1, 30)
-        if pick() < 0.3:
-            s["ft_price_decline_annual"] = rng.uniform(0, 0.4)
-        if pick() < 0.4:  # around the catalog's shutdown dates
-            s["start_date"] = today + timedelta(days=rng.randint(-30, 500))
-        if pick() < 0.2:  # self-hosting on your own GPUs
-            s["gpu_hourly_price"] = rng.uniform(1, 10)
-            s["gpu_tokens_per_second"] = rng.uniform(500, 20000)
-        if pick() < 0.3:
-            s["accuracy_lift"] = rng.uniform(0, 0.3)
-            s["value_per_correct"] = rng.uniform(0, 2)
-        if pick() < 0.3:
-            s["mlops_fte"] = rng.uniform(0, 1)
-        if pick() < 0.3:
-            s["retrain_cost_share"] = rng.uniform(0, 1)
-        if pick() < 0.3:
-            s["eval_cost"] = rng.uniform(0, 5000)
-            s["training_runs"] = rng.randint(1, 4)
-        if pick() < 0.25:  # the cheaper model prompted, as the honest alternative
-            s["baseline_model"] = rng.choice(frontier)
-        if pick() < 0.25:  # a successor takes over when the model stops serving
-            s["successor_ft_model"] = rng.choice(tuned)
-        if pick() < 0.2:
-            s["frontier_latency_ms"] = rng.uniform(100, 2000)
-            s["ft_latency_ms"] = rng.uniform(50, 800)
-            s["latency_budget_ms"] = rng.uniform(100, 1000)
+        for share, draws in optional:  # each group drawn with its probability, in this order
+            if rng.random() < share:
+                s.update((field, draw()) for field, draw in draws.items())
         inputs = _valid(s, catalog)
         if inputs is None:  # e.g. a model without a rate the engine needs: draw again
             continue

@@ -8,25 +8,22 @@ import pytest
 
 from pricing.model.breakeven import evaluate, evaluate_table
 from pricing.prices.store import bundled_catalog
-from tests.helpers import EMPTY_CATALOG, priced
+from tests.helpers import EMPTY_CATALOG, on_gpt41, priced
 from tests.officejs import call
 from xl_addin.cli import main
 
 CAT = bundled_catalog()
 # The README's worked example (keep in step with it)
-CASE = dict(
+CASE = on_gpt41(
     name="Support bot",
     queries_per_day=20_000,
-    frontier_model="gpt-4.1",
     ft_model="nova-pro",
     baseline_model="gpt-4.1-mini",
-    input_tokens=1000,
     output_tokens=200,
     training_tokens=100e6,
     epochs=1,
     accuracy_lift=0.05,
     value_per_correct=0.01,
-    start_date="2026-12-01",
 )
 
 

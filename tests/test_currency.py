@@ -16,6 +16,7 @@ from pricing.model.currency import USD, Currency, convert_result, make_currency
 from pricing.model.figures import HEADLINE, figure, money_format
 from pricing.model.scenario import ScenarioError, make_scenario
 from pricing.prices.store import bundled_catalog
+from tests.helpers import BAD_CURRENCY_FLAGS, EUR_CAPTION, EUR_FLAGS, EUR_RECORD
 from tests.officejs import call
 from tests.test_baseline import CASE
 from workbook.build import build_template
@@ -85,29 +86,22 @@ def test_cli_report_in_euros(capsys, tmp_path):
     scenario.write_text(json.dumps(CASE))
     assert main(["report", "--scenario", str(scenario), "--format", "json"]) == 0
     usd = json.loads(capsys.readouterr().out)
-    flags = ["--currency", "EUR", "--fx-rate", "0.9", "--fx-date", "2026-12-01", "--fx-source", "ECB"]
+    flags = EUR_FLAGS
     assert main(["report", "--scenario", str(scenario), "--format", "json", *flags]) == 0
     eur = json.loads(capsys.readouterr().out)
-    assert eur["currency"] == {"currency": "EUR", "fx_rate": 0.9, "fx_date": "2026-12-01", "fx_source": "ECB"}
+    assert eur["currency"] == EUR_RECORD
     assert eur["npv"] == pytest.approx(usd["npv"] * 0.9)
     assert eur["upfront_cost"] == pytest.approx(720.0) and eur["payback_months"] == usd["payback_months"]
     assert main(["report", "--scenario", str(scenario), *flags]) == 0
     text = capsys.readouterr().out
-    assert "Money in EUR at 1 USD = 0.9 EUR (rate of 2026-12-01; source: ECB)" in text
+    assert EUR_CAPTION in text
     assert "Upfront cost" in text and "EUR 720" in text and "$" not in text.split("Notes:")[0]
     assert main(["report", "--scenario", str(scenario), "--format", "csv", *flags]) == 0
     header, row = capsys.readouterr().out.splitlines()[:2]
     assert header.endswith("currency,fx_rate,fx_date,fx_source") and row.endswith("EUR,0.9,2026-12-01,ECB")
 
 
-@pytest.mark.parametrize(
-    ("flags", "words"),
-    [
-        (["--currency", "XYZ", "--fx-rate", "2"], ["--currency", "ISO 4217", "'XYZ'"]),
-        (["--currency", "EUR", "--fx-rate", "0"], ["--fx-rate", "> 0", "'0'"]),
-        (["--currency", "EUR"], ["--fx-rate", "required"]),
-    ],
-)
+@pytest.mark.parametrize(("flags", "words"), BAD_CURRENCY_FLAGS)
 def test_cli_refuses_a_bad_currency_in_one_sentence(capsys, flags, words):
     assert main(["report", "--preset", "faisal", *flags]) == 2
     err = capsys.readouterr().err.strip()

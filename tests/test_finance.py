@@ -207,3 +207,20 @@ def test_result_npv_is_the_npv_of_the_schedule():
 def test_never_pays_back_has_no_discounted_payback():
     r = evaluate(priced(ft_input_price=5, ft_output_price=20), EMPTY_CATALOG)
     assert r.discounted_payback_months is None and r.npv < 0
+
+
+@pytest.mark.parametrize(
+    "flows",
+    [
+        [np.nan, 600, 600],  # the upfront itself unknown
+        [-1000, 600, np.nan],  # a later flow unknown (e.g. a successor without a training rate)
+        [-1000, 1200, np.nan],  # even after the crossing: NPV is unknown, so is its payback
+    ],
+)
+def test_unknown_flow_has_no_discounted_payback(flows):
+    """An unknown (NaN) flow makes the payback unknown, as it makes NPV: never 0 or a guess."""
+    assert np.isnan(npv(0.01, flows))
+    assert np.isnan(discounted_payback(0.01, flows))
+    # rows of a table are judged one by one: a known row beside an unknown one keeps its figure
+    both = discounted_payback(0.01, np.array([flows, [-1000, 600, 600]]))
+    assert np.isnan(both[0]) and both[1] == pytest.approx(discounted_payback(0.01, [-1000, 600, 600]))

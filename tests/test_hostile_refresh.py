@@ -11,14 +11,12 @@ import os
 import threading
 import time
 import zlib
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from pricing.model.breakeven import evaluate
 from pricing.model.presets import presets
-from pricing.prices import fetch as fetch_module
-from pricing.prices import refresh_plan
 from pricing.prices.changelog import read_changelog
 from pricing.prices.refresh import refresh
 from pricing.prices.store import bundled_catalog, load_catalog
@@ -34,26 +32,14 @@ from tests.hostile_support import (
     silent,
     tree_bytes,
 )
-from tests.test_refresh_support import encode, registry_dict
+from tests.test_refresh_support import NOW, encode, registry_dict
 from xl_addin.cli import main
 
+pytestmark = pytest.mark.usefixtures("no_second_source", "no_backoff")  # tests/conftest.py
 
-@pytest.fixture(autouse=True)
-def _no_second_source(monkeypatch):
-    """These tests plant moves (gpt-4o input +20%) to test the other guards; genai-prices would
-    rightly hold them. The cross-check on a refresh is tested in tests/test_crosscheck.py."""
-    monkeypatch.setattr(refresh_plan, "CROSS_CHECK", False)
-
-
-NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 BASE = registry_dict()
 BASE_BYTES = encode(BASE)
 GPT4O = "gpt-4o"
-
-
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch):
-    monkeypatch.setattr(fetch_module, "RETRY_BACKOFF", 0.0)
 
 
 @pytest.fixture(scope="module")

@@ -7,40 +7,22 @@ import errno
 import json
 import os
 import socket
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from pricing.prices import fetch as fetch_module
-from pricing.prices import refresh_plan
 from pricing.prices.catalog import Catalog
 from pricing.prices.changelog import read_changelog
 from pricing.prices.fetch import FetchError, check_url, fetch
 from pricing.prices.guards import judge, safe_cell_text
 from pricing.prices.refresh import plan_refresh, refresh, report_lines
 from pricing.prices.store import bundled_catalog, load_catalog
-from tests.test_refresh_support import encode, registry_dict, sha256, store_bytes
+from tests.test_refresh_support import NOW, encode, registry_dict, sha256, store_bytes
 
+pytestmark = pytest.mark.usefixtures("no_second_source", "no_backoff")  # tests/conftest.py
 
-@pytest.fixture(autouse=True)
-def _no_second_source(monkeypatch):
-    """These tests plant moves (gpt-4o input +20%) to test the other guards; genai-prices would
-    rightly hold them. The cross-check on a refresh is tested in tests/test_crosscheck.py."""
-    monkeypatch.setattr(refresh_plan, "CROSS_CHECK", False)
-
-
-NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 BASE = registry_dict()
-
-
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch):
-    monkeypatch.setattr(fetch_module, "RETRY_BACKOFF", 0.0)
-
-
-@pytest.fixture
-def store(tmp_path):
-    return tmp_path / "store"
 
 
 def variant(**rows) -> dict:

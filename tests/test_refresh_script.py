@@ -16,8 +16,6 @@ import xlwings.server as xs
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from pricing.model.presets import presets
-from pricing.prices import fetch as fetch_module
-from pricing.prices import refresh_plan
 from pricing.prices.store import bundled_catalog, load_catalog
 from tests.test_refresh_support import encode, registry_dict
 from workbook.build import build_template
@@ -26,22 +24,15 @@ from workbook.sheets import pricing as wb_pricing
 from xl_addin import scripts
 from xl_addin.cli import main
 
-
-@pytest.fixture(autouse=True)
-def _no_second_source(monkeypatch):
-    """These tests plant moves (gpt-4o input +20%) to test the other guards; genai-prices would
-    rightly hold them. The cross-check on a refresh is tested in tests/test_crosscheck.py."""
-    monkeypatch.setattr(refresh_plan, "CROSS_CHECK", False)
-
+pytestmark = pytest.mark.usefixtures("no_second_source", "no_backoff")  # tests/conftest.py
 
 BASE = registry_dict()
 
 
 @pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("FT_BREAKEVEN_HOME", str(tmp_path / "store"))
-    monkeypatch.setattr(fetch_module, "RETRY_BACKOFF", 0.0)
-    return tmp_path / "store"
+def env(monkeypatch, store):
+    monkeypatch.setenv("FT_BREAKEVEN_HOME", str(store))
+    return store
 
 
 def jump_registry() -> dict:

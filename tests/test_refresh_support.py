@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -18,8 +18,10 @@ from pricing.prices.refresh_plan import REGISTRY_NAME
 from pricing.prices.sources.litellm import BILLING_FIELDS as BILLING_NAMES
 from pricing.prices.sources.litellm import REGIONAL_UPLIFT, long_context_names
 from pricing.prices.store import bundled_catalog
+from tests.helpers import loopback_server
 
 FILLERS = 5000
+NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)  # the refreshes' clock
 
 
 def registry_dict(fillers: int = FILLERS) -> dict:
@@ -122,15 +124,8 @@ class LocalServer:
 @contextmanager
 def local_server():
     handler = type("Handler", (_Handler,), {"routes": {}, "hits": {}})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with loopback_server(handler) as httpd:
         yield LocalServer(httpd, handler)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(5)
 
 
 def store_bytes(store: Path) -> dict[str, bytes | None]:

@@ -6,9 +6,9 @@ import pytest
 
 from pricing.model.breakeven import evaluate, evaluate_table
 from pricing.model.scenario import ScenarioError
-from pricing.prices.catalog import Catalog, ModelEntry
+from pricing.prices.catalog import Catalog
 from pricing.prices.store import bundled_catalog
-from tests.helpers import EMPTY_CATALOG, priced
+from tests.helpers import EMPTY_CATALOG, acme_ft, catalog_of, on_gpt41, priced
 
 CAT = bundled_catalog()
 
@@ -61,17 +61,7 @@ def test_a_table_row_without_a_training_size_fails_alone():
 
 
 def _retired_catalog(shutdown: date) -> Catalog:
-    ft = ModelEntry(
-        id="old-ft",
-        vendor="Acme",
-        display_name="Old",
-        input=1.0,
-        output=1.0,
-        fine_tunable=True,
-        training_per_1m=1.0,
-        shutdown_date=shutdown,
-    )
-    return Catalog(as_of="2026-11-28", source="test", models=[ft])
+    return catalog_of(acme_ft("old-ft", shutdown_date=shutdown))
 
 
 def test_a_retired_model_has_no_lifetime_left():
@@ -87,15 +77,7 @@ def test_a_retired_model_has_no_lifetime_left():
 
 def test_a_model_whose_vendor_stopped_taking_jobs_is_refused():
     # OpenAI takes no new fine-tuning jobs from 2027-01-06 (bundled catalog)
-    s = dict(
-        queries_per_day=5000,
-        frontier_model="gpt-4.1",
-        ft_model="gpt-4.1-mini",
-        input_tokens=1000,
-        output_tokens=100,
-        training_tokens=1e6,
-        start_date="2027-02-01",
-    )
+    s = on_gpt41(start_date="2027-02-01")
     with pytest.raises(
         ScenarioError,
         match="^ft_model gpt-4.1-mini: OpenAI accepts no new fine-tuning "
@@ -106,15 +88,7 @@ def test_a_model_whose_vendor_stopped_taking_jobs_is_refused():
 
 def test_a_deprecated_frontier_model_is_flagged():
     # gpt-4.1 is deprecated on 2027-01-14; the workbook's Checks sheet flags it, so does the report
-    s = dict(
-        queries_per_day=5000,
-        frontier_model="gpt-4.1",
-        ft_model="nova-pro",
-        input_tokens=1000,
-        output_tokens=100,
-        training_tokens=1e6,
-        start_date="2027-02-01",
-    )
+    s = on_gpt41(ft_model="nova-pro", start_date="2027-02-01")
     note = (
         "frontier gpt-4.1 is past its deprecation date (2027-01-14): "
         "compare against the model that replaces it"

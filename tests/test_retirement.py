@@ -12,18 +12,15 @@ import pytest
 from pricing.model.breakeven import evaluate, schedule
 from pricing.prices.catalog import Catalog, ModelEntry
 from pricing.prices.store import bundled_catalog
+from tests.helpers import acme_ft, catalog_of, on_gpt41
 
 CAT = bundled_catalog()
-GPT41_TO_MINI = dict(
+GPT41_TO_MINI = on_gpt41(
     name="gpt-4.1 -> ft gpt-4.1-mini",
     queries_per_day=20_000,
-    frontier_model="gpt-4.1",
-    ft_model="gpt-4.1-mini",
-    input_tokens=1000,
     output_tokens=200,
     training_tokens=100e6,
     epochs=3,
-    start_date="2026-12-01",
 )
 # By hand: upfront 100M x 3 epochs x $5 / 1M = $1,500; frontier (1000 x 2 + 200 x 8) / 1M =
 # $0.0036 a query, fine-tuned (1000 x 0.8 + 200 x 3.2) / 1M = $0.00144; 20,000 x 30 = 600,000
@@ -62,19 +59,9 @@ def test_retired_model_npv_irr_and_payback_by_hand():
 
 
 def _catalog_with_jobs_end(jobs_until: date, shutdown: date | None) -> Catalog:
-    ft = ModelEntry(
-        id="ft-base",
-        vendor="Acme",
-        display_name="Acme FT",
-        input=1.0,
-        output=1.0,
-        fine_tunable=True,
-        training_per_1m=1.0,
-        jobs_available_until=jobs_until,
-        shutdown_date=shutdown,
-    )
+    ft = acme_ft("ft-base", jobs_available_until=jobs_until, shutdown_date=shutdown)
     frontier = ModelEntry(id="big", vendor="Acme", display_name="Big", input=10.0, output=10.0)
-    return Catalog(as_of="2026-11-28", source="test", models=[ft, frontier])
+    return catalog_of(ft, frontier)
 
 
 def _big_to_ft_base(lifetime_months: int) -> dict:

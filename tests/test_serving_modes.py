@@ -11,9 +11,10 @@ from openpyxl.utils import get_column_letter
 
 from pricing.model.presets import presets
 from pricing.model.scenario import ScenarioError, make_scenario
-from pricing.model.serving_modes import HEADERS, serving_modes, table_rows
-from pricing.prices.catalog import SERVING_MODES, Catalog, GpuRate, ModelEntry, ServingOffer
+from pricing.model.serving_modes import HEADERS, MODE_LABELS, serving_modes, table_rows
+from pricing.prices.catalog import SERVING_MODES, GpuRate, ModelEntry, ServingOffer
 from pricing.prices.store import bundled_catalog
+from tests.helpers import BAD_CURRENCY_FLAGS, EUR_CAPTION, EUR_FLAGS, EUR_RECORD, catalog_of
 from tests.libreoffice import SOFFICE, convert_many
 from tests.officejs import NUM, call
 from workbook.sheets import calculator
@@ -24,29 +25,25 @@ def offer(state, note, **kw):
     return ServingOffer(state=state, note=note, source=f"test source: {note}", **kw)
 
 
-CATALOG = Catalog(
-    as_of="2026-11-28",
-    source="test",
-    models=[
-        ModelEntry(
-            id="front", vendor="Frontier Inc", display_name="Front", input=3.0, output=15.0, cached_input=0.3
-        ),
-        ModelEntry(
-            id="tuned-8b",
-            vendor="Together AI",
-            display_name="Tuned 8B",
-            input=0.2,
-            output=0.2,
-            cached_input=0.02,
-            fine_tunable=True,
-            training_per_1m=0.5,
-            ft_input=0.0,
-            ft_output=0.0,
-            ft_cached_input=0.0,
-            serving_gpu="t-h100",
-            params_b=8.0,
-        ),
-    ],
+CATALOG = catalog_of(
+    ModelEntry(
+        id="front", vendor="Frontier Inc", display_name="Front", input=3.0, output=15.0, cached_input=0.3
+    ),
+    ModelEntry(
+        id="tuned-8b",
+        vendor="Together AI",
+        display_name="Tuned 8B",
+        input=0.2,
+        output=0.2,
+        cached_input=0.02,
+        fine_tunable=True,
+        training_per_1m=0.5,
+        ft_input=0.0,
+        ft_output=0.0,
+        ft_cached_input=0.0,
+        serving_gpu="t-h100",
+        params_b=8.0,
+    ),
     gpus=[GpuRate(id="t-h100", vendor="Together AI", gpu="H100 80GB", per_hour=4.0, source="test")],
     serving_modes={
         "Together AI": {
@@ -230,6 +227,46 @@ def test_cli_table_and_json(tmp_path, capsys):
     modes = json.loads(capsys.readouterr().out)["modes"]
     assert [m["state"] for m in modes] == ["not_offered", "offered", "offered", "offered"]
     assert modes[0]["monthly_cost"] is None and modes[1]["cheapest"] is True
+
+
+def test_cli_in_euros_by_hand(tmp_path, capsys):
+    # at 0.9 EUR a USD: serverless LoRA $72 -> EUR 64.80 a month, net benefit ($1,800 - $72)
+    # x 0.9 = EUR 1,555.20; own GPUs 730 h x $2 = $1,460 -> EUR 1,314; paybacks and verdicts stay
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({**dict(BLOCK), "name": "cli", "gpu_hourly_price": 2.0}))
+    assert main(["serving-modes", "--scenario", str(path), *EUR_FLAGS]) == 0
+    text = capsys.readouterr().out
+    assert EUR_CAPTION in text
+    lines = {line.split("  ")[0]: line for line in text.splitlines()}
+    assert (
+        "EUR 65" in lines["Serverless LoRA at base price"]
+        and "EUR 1,555" in lines["Serverless LoRA at base price"]
+    )
+    assert "EUR 1,314" in lines["Own GPUs (per GPU-hour)"]
+    assert not any("$" in lines[label] for label in MODE_LABELS.values())  # the basis below quotes USD rates
+    assert main(["serving-modes", "--scenario", str(path), "--format", "json"]) == 0
+    usd = json.loads(capsys.readouterr().out)["modes"]
+    assert main(["serving-modes", "--scenario", str(path), "--format", "json", *EUR_FLAGS]) == 0
+    eur = json.loads(capsys.readouterr().out)
+    assert eur["currency"] == EUR_RECORD
+    lora = eur["modes"][1]
+    assert lora["monthly_cost"] == pytest.approx(64.8) and lora["net_benefit_month"] == pytest.approx(1555.2)
+    assert lora["payback_months"] == usd[1]["payback_months"] and lora["verdict"] == usd[1]["verdict"]
+    assert [m["cheapest"] for m in eur["modes"]] == [m["cheapest"] for m in usd]
+    assert main(["serving-modes", "--scenario", str(path), "--format", "csv", *EUR_FLAGS]) == 0
+    header, _, lora_row = capsys.readouterr().out.splitlines()[:3]
+    assert header.endswith("currency,fx_rate,fx_date,fx_source") and lora_row.endswith(
+        "EUR,0.9,2026-12-01,ECB"
+    )
+    assert lora_row.split(",")[3:5] == ["64.8", "1555.2"]
+
+
+@pytest.mark.parametrize(("flags", "words"), BAD_CURRENCY_FLAGS)
+def test_cli_refuses_a_bad_currency_in_one_sentence(capsys, flags, words):
+    assert main(["serving-modes", "--preset", "faisal", *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ft-breakeven serving-modes: --") and "\n" not in err
+    assert all(w in err for w in words), err
 
 
 def test_cli_bad_scenario_is_one_sentence(tmp_path, capsys):

@@ -11,13 +11,11 @@ import json
 import subprocess
 import sys
 import textwrap
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from pricing.prices import fetch as fetch_module
 from pricing.prices.changelog import read_changelog
 from pricing.prices.fetch import FetchError
 from pricing.prices.refresh import refresh, report_lines
@@ -26,10 +24,9 @@ from pricing.prices.sources.offer_stream import iter_members
 from pricing.prices.sources.vendor import Deadline
 from pricing.prices.store import bundled_catalog, load_catalog
 from pricing.prices.vendor_refresh import refresh_vendor
-from tests.test_refresh_support import encode, registry_dict
+from tests.test_refresh_support import NOW, encode, registry_dict
 from xl_addin.cli import main as cli_main
 
-NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 TODAY = NOW.date()
 FIXTURES = Path(__file__).parent / "fixtures" / "vendor_prices"
 AZURE_HOST = "https://prices.azure.com:443/api/retail/prices"
@@ -45,14 +42,7 @@ VENDOR_FILES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch):
-    monkeypatch.setattr(fetch_module, "RETRY_BACKOFF", 0.0)
-
-
-@pytest.fixture
-def store(tmp_path):
-    return tmp_path / "store"
+pytestmark = pytest.mark.usefixtures("no_backoff")  # tests/conftest.py
 
 
 def files(store: Path) -> dict[str, bytes | None]:

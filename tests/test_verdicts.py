@@ -14,7 +14,7 @@ from pricing.model.breakeven import (
     verdict_codes,
 )
 from pricing.prices.store import bundled_catalog
-from tests.helpers import EMPTY_CATALOG
+from tests.helpers import EMPTY_CATALOG, on_gpt41
 
 
 def case(upfront: float, queries_per_day: float = 50, **extra):
@@ -114,15 +114,7 @@ def test_every_verdict_is_reached():
 
 def test_minimum_job_charge():
     # mistral-small: $4 per 1M training tokens, at least $4 a job (bundled catalog)
-    base = dict(
-        queries_per_day=1000,
-        frontier_model="gpt-4.1",
-        ft_model="mistral-small",
-        input_tokens=1000,
-        output_tokens=100,
-        epochs=1,
-        start_date="2026-12-01",
-    )
+    base = on_gpt41(queries_per_day=1000, ft_model="mistral-small", epochs=1)  # training_tokens set below
     cat = bundled_catalog()
     small = evaluate(dict(base, training_tokens=100_000, training_runs=3), cat)
     assert small.training_cost == pytest.approx(3 * 4.0)  # 0.1M x $4 = $0.40 -> $4 a run, 3 runs
@@ -136,16 +128,12 @@ def test_minimum_job_charge_of_a_successor():
     # gpt-4.1-mini retires on 2027-01-14 (bundled catalog); mistral-small takes over and is trained
     # on 0.1M tokens: $0.40 at $4 per 1M, billed at its $4 minimum at the switch (month 2) and at
     # each 12-monthly retrain after it. The first job on gpt-4.1-mini: 0.1M x $5 = $0.50 (no minimum).
-    s = dict(
+    s = on_gpt41(
         queries_per_day=20_000,
-        frontier_model="gpt-4.1",
-        ft_model="gpt-4.1-mini",
         successor_ft_model="mistral-small",
-        input_tokens=1000,
         output_tokens=200,
         training_tokens=100_000,
         epochs=1,
-        start_date="2026-12-01",
     )
     rows = schedule(s, bundled_catalog())
     paid = {m: r["upfront_and_retrain"] for m, r in enumerate(rows) if r["upfront_and_retrain"]}

@@ -10,6 +10,7 @@ defence: an unexpected error becomes one sentence pointing to --debug, which sho
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
@@ -23,40 +24,17 @@ from xl_addin.report_risk_args import add_risk_args
 DEBUG_HELP = "show the Python traceback of an unexpected error"
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from xl_addin.report import run_report
+def add_command(sub: argparse._SubParsersAction, name: str, runner: str, **kwargs) -> argparse.ArgumentParser:
+    """Sub-command `name`, run by `runner` ("module:function"), imported only when that
+    sub-command runs (`--help` and `--version` stay fast: issue 19)."""
+    module, function = runner.split(":")
 
-    return run_report(args)
+    def run(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(module), function)(args)
 
-
-def cmd_serving_modes(args: argparse.Namespace) -> int:
-    from xl_addin.serving_modes_cli import run_serving_modes
-
-    return run_serving_modes(args)
-
-
-def cmd_prices(args: argparse.Namespace) -> int:
-    from xl_addin.prices_cli import run_prices
-
-    return run_prices(args)
-
-
-def cmd_refresh(args: argparse.Namespace) -> int:
-    from xl_addin.refresh_cli import run_refresh
-
-    return run_refresh(args)
-
-
-def cmd_inputs(args: argparse.Namespace) -> int:
-    from xl_addin.inputs_cli import run_inputs
-
-    return run_inputs(args)
-
-
-def cmd_build(args: argparse.Namespace) -> int:
-    from xl_addin.build_cli import run_build
-
-    return run_build(args)
+    p = sub.add_parser(name, **kwargs)
+    p.set_defaults(func=run)
+    return p
 
 
 def add_store_flag(p: argparse.ArgumentParser) -> None:
@@ -64,6 +42,10 @@ def add_store_flag(p: argparse.ArgumentParser) -> None:
         "--store",
         help="folder of the user price store (default: FT_BREAKEVEN_HOME or the platform data dir)",
     )
+
+
+def add_format_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -84,47 +66,57 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    report = sub.add_parser("report", help="evaluate a preset or a scenario file")
+    report = add_command(
+        sub, "report", "xl_addin.report:run_report", help="evaluate a preset or a scenario file"
+    )
     src = report.add_mutually_exclusive_group()
     src.add_argument("--preset", help="preset name (see --list-presets)")
     src.add_argument("--scenario", help="JSON file with scenario fields (COST_MODEL.md names)")
     src.add_argument("--all", action="store_true", help="every preset, one row each")
     report.add_argument("--list-presets", action="store_true", help="list preset names and exit")
-    report.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    add_format_flag(report)
     add_store_flag(report)
     add_risk_args(report)
     add_currency_args(report)
-    report.set_defaults(func=cmd_report)
 
-    modes = sub.add_parser(
+    modes = add_command(
+        sub,
         "serving-modes",
+        "xl_addin.serving_modes_cli:run_serving_modes",
         help="one scenario under each serving mode of its vendor (hosted, serverless LoRA, "
         "dedicated GPUs, own GPUs), the cheapest marked",
     )
     src = modes.add_mutually_exclusive_group()
     src.add_argument("--preset", help="preset name (`ft-breakeven report --list-presets`)")
     src.add_argument("--scenario", help="JSON file of one scenario (COST_MODEL.md names)")
-    modes.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    add_format_flag(modes)
     add_store_flag(modes)
-    modes.set_defaults(func=cmd_serving_modes)
+    add_currency_args(modes)
 
-    inputs = sub.add_parser(
+    inputs = add_command(
+        sub,
         "inputs",
+        "xl_addin.inputs_cli:run_inputs",
         help="every scenario input: name, label, unit, allowed values, default (docs/INPUTS.md)",
     )
-    inputs.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    inputs.set_defaults(func=cmd_inputs)
+    add_format_flag(inputs)
 
-    prices = sub.add_parser("prices", help="the price catalog with provenance and as-of dates")
+    prices = add_command(
+        sub,
+        "prices",
+        "xl_addin.prices_cli:run_prices",
+        help="the price catalog with provenance and as-of dates",
+    )
     prices.add_argument("models", nargs="*", help="model ids (default: all)")
     prices.add_argument("--vendor", help="only this vendor")
-    prices.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    add_format_flag(prices)
     prices.add_argument("--history", action="store_true", help="each model's dated price changes since 2023")
     add_store_flag(prices)
-    prices.set_defaults(func=cmd_prices)
 
-    refresh = sub.add_parser(
+    refresh = add_command(
+        sub,
         "refresh",
+        "xl_addin.refresh_cli:run_refresh",
         help="update rates from the LiteLLM registry or a vendor price API (guarded, audited)",
         description="Download the registry (or a vendor's price list), apply safe changes to the "
         "price store, log them, hold back suspicious ones. Exit 1 when a download was rejected or "
@@ -152,10 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     refresh.add_argument("--dry-run", action="store_true", help="report only, save nothing")
     add_store_flag(refresh)
-    refresh.set_defaults(func=cmd_refresh)
 
-    build = sub.add_parser(
+    build = add_command(
+        sub,
         "build",
+        "xl_addin.build_cli:run_build",
         help="write the workbook (calculator, risk, scenarios, pricing, checks)",
         description="Write the Excel workbook from the stored (or bundled) price catalog, for one "
         "runtime: lite (default: xlwings Lite, code inside the workbook; Excel on Windows, Mac, "
@@ -189,7 +182,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_currency_args(build)
     add_store_flag(build)
-    build.set_defaults(func=cmd_build)
 
     from xl_addin.training_args import add_training_parser  # its module: the command is not in this file
 

@@ -91,6 +91,12 @@ FixedCostMonth = _declared(
 DaysPerMonth = _declared("[optional] Days of traffic per month. Default (or 0) 30.")
 
 
+def _output_arg(what: str, default: str, other: str) -> Any:
+    """The `output` argument of FT_GRID and FT_SENSITIVITY: a numeric figure by label or name."""
+    doc = f"[optional] {what}: {label(default)} (default), {label(other)}, ... (a label or its name)."
+    return arg("output", CELLS, doc=doc)
+
+
 def _catalog() -> Catalog:
     from pricing.prices.store import load_catalog  # the user's price store, else the bundled snapshot
 
@@ -411,11 +417,7 @@ def ft_risk(inputs: Inputs, draws=10_000, seed=0, uncertain=None, fx_rate=None):
 @arg("x_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
 @arg("y_field", CELLS, doc="Input varied down the rows, e.g. frontier_price_decline_annual.")
 @arg("y_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
-@arg(
-    "output",
-    CELLS,
-    doc="[optional] Figure in every cell: Payback (default), NPV over the horizon, ... (label or name).",
-)
+@_output_arg("Figure in every cell", "payback_months", "npv")
 @arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
 def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="payback_months", fx_rate=None):
@@ -432,11 +434,7 @@ def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="paybac
 
 
 @func
-@arg(
-    "output",
-    CELLS,
-    doc="[optional] Figure to explain: NPV over the horizon (default), Payback, ... (a label or its name).",
-)
+@_output_arg("Figure to explain", "npv", "payback_months")
 @arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
 def ft_sensitivity(inputs: Inputs, output="npv", fx_rate=None):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pricing.model.breakeven import Result, evaluate_many
 from pricing.model.currency import USD, Currency, convert_result
-from pricing.model.figures import HEADLINE, KIND_TEXT
+from pricing.model.figures import HEADLINE, KIND_TEXT, VERDICT_FIGURES, verdict_text
 from pricing.model.finance import IRR_ABOVE_REASON, IRR_ABOVE_TEXT, irr_beyond_meaning
 from pricing.model.presets import preset, presets
 from pricing.model.scenario import Scenario, ScenarioError, make_scenario
@@ -54,6 +54,8 @@ def never(field: str, result: Result | None = None) -> str:
 def format_value(field: str, value, fmt: str, result: Result | None = None) -> str:
     if value is None:
         return never(field, result)
+    if field in VERDICT_FIGURES and result is not None:  # a latency-driven "Yes" says why
+        return verdict_text(value, result.mode)
     if not fmt.startswith("{") and value < 0:  # money: -$6,059, as accountants write it, not $-6,059
         return "-" + fmt.format(-value)
     if fmt == KIND_TEXT["share"] and abs(value) < 0.1:  # 2.5%, not 3%: small shares keep a decimal

@@ -128,13 +128,19 @@ def accepted_from_book(book) -> dict[str, list[tuple[int, int]]]:
     return marks
 
 
-def write_pricing(book, catalog) -> None:
-    sheet = book.sheets[PRICING_SHEET]
+def _model_table(book, name: str) -> tuple[Any, list[list[Any]], int, list[Any]]:
+    """Sheet `name`, its cells, and the index and cells of its header row (the one with a 'Model'
+    column); a sheet without one is refused in one sentence."""
+    sheet = book.sheets[name]
     grid = _grid(sheet)
     found = _find_header(grid, "model")
     if not found:
-        raise xw.XlwingsError("The Pricing sheet has no header row with a 'Model' column.")
-    r, header = found
+        raise xw.XlwingsError(f"The {name} sheet has no header row with a 'Model' column.")
+    return sheet, grid, *found
+
+
+def write_pricing(book, catalog) -> None:
+    sheet, grid, r, header = _model_table(book, PRICING_SHEET)
     cols = [PRICING_HEADERS.get(_norm(h)) for h in header]
     old_rows = 0
     for row in grid[r + 1 :]:
@@ -164,12 +170,7 @@ def write_pricing(book, catalog) -> None:
 
 
 def append_changelog(book, result: RefreshResult, consumed: list[tuple[int, int]]) -> None:
-    sheet = book.sheets[CHANGELOG_SHEET]
-    grid = _grid(sheet)
-    found = _find_header(grid, "model")
-    if not found:
-        raise xw.XlwingsError("The Changelog sheet has no header row with a 'Model' column.")
-    r, header = found
+    sheet, grid, r, header = _model_table(book, CHANGELOG_SHEET)
     cols = [_norm(h).replace("-", "") for h in header]
     known = [i for i, name in enumerate(cols) if name in CHANGELOG_HEADERS]
     table = _table_at(sheet, r + 1, min(known) + 1) if known else None

@@ -41,6 +41,11 @@ KIND_TEXT = {
     "date": "{:%B %Y}",
     "text": "{}",
 }
+# The verdicts, and why one reads as it does where its payback alone would not say it: a scenario
+# only the fine-tuned model serves within the latency budget is at least "Yes" (latency floor of
+# pricing.model.breakeven.verdict_codes), even with a negative net benefit.
+VERDICT_FIGURES = ("verdict", "verdict_with_mlops", "baseline_verdict")
+LATENCY_REASON = "only option within the latency budget"
 # Figures that may never come: where one is missing, a sheet shows "never", not an error
 PAYBACKS = ("payback_months", "discounted_payback_months", "payback_date")
 NEVER = "never"
@@ -205,6 +210,15 @@ def label(name: str) -> str:
 
 def labels(names) -> list[str]:
     return [label(n) for n in names]
+
+
+def verdict_text(verdict: str, mode: str | None) -> str:
+    """A verdict as people read it (`mode`: what drives the scenario, Result.mode): the latency
+    floor says why, e.g. "Yes: only option within the latency budget"."""
+    from pricing.model.breakeven import MODES, VERDICTS  # the engine's names, loaded with its answer
+
+    floor, latency = VERDICTS[2], MODES[2]  # verdict_codes' floor; mode code 2 is latency-driven
+    return f"{verdict}: {LATENCY_REASON}" if mode == latency and verdict == floor else verdict
 
 
 _ENGINE_NAME = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")

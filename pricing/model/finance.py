@@ -318,7 +318,8 @@ def discounted_payback(rate_monthly, cashflows):
 
     Interpolated linearly within the month that crosses: (m - 1) + (what was still owed after
     month m - 1) / (month m's discounted flow). 0 when nothing is owed at month 0; NaN when it
-    never reaches zero within the flows given. A later retrain may push the cumulative flow
+    never reaches zero within the flows given, or when a flow is unknown (NaN: e.g. a successor
+    model without a training rate), as NPV is then. A later retrain may push the cumulative flow
     below zero again: this is the first recovery, as finance texts define payback.
     """
     v, single = _rows(cashflows)
@@ -339,6 +340,7 @@ def discounted_payback(rate_monthly, cashflows):
         crossing = np.full(n, np.nan)
     owed = v[:, 0] < 0 if months else np.zeros(n, bool)
     out = np.where(owed, np.where(first >= 1, crossing, np.nan), 0.0)
+    out = np.where(np.isnan(v).any(axis=1), np.nan, out)  # an unknown flow: no payback to tell
     return _out(out, single)
 
 

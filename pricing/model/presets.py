@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pricing.model.figures import HEADLINE, labels
+from pricing.model.figures import HEADLINE, VERDICT_FIGURES, labels, verdict_text
 from pricing.model.scenario import Scenario, make_scenario, normalise_label
 from pricing.prices.catalog import Catalog
 
@@ -75,6 +75,8 @@ def seed_comparison_markdown(catalog: Catalog) -> str:
             fmt = HEADLINE[field].text_format
             ours = getattr(r, field)
             ours_text = "never" if ours is None else fmt.format(ours)
+            if field in VERDICT_FIGURES:  # a latency-driven "Yes" says why
+                ours_text = verdict_text(ours, r.mode)
             seed = p.seed.get(field)
             cells.append(f"{fmt.format(seed)} / **{ours_text}**" if seed is not None else f"- / {ours_text}")
         models = f"{p.scenario.frontier_model} -> {p.scenario.ft_model}"

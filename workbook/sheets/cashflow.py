@@ -32,6 +32,7 @@ from pricing.model.scenario import Scenario
 from pricing.model.serving import SECONDS_PER_DAY, THROUGHPUT_TOKENS_X_PARAMS_B
 from pricing.prices.catalog import HOURS_PER_MONTH, TOKENS_PER_MILLION
 from workbook import styles
+from workbook.fields import label as input_label
 from workbook.sheets import cashflow_billing, pricing
 
 SHEET = "Cash flow"
@@ -193,10 +194,10 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         d = _default(f)
         x = inp(f)
         key = "lifetime_months_plan" if f == "lifetime_months" else f  # the plan, before the cut
-        add(key, f, f'IF({x}="",{{@default}},{x})' if d is not None else x, fmt, default=d)
+        add(key, input_label(f), f'IF({x}="",{{@default}},{x})' if d is not None else x, fmt, default=d)
     cashflow_billing.input_steps(add, inp, styles.FMT_PCT)
     for f, base in (("ft_input_tokens", "input_tokens"), ("ft_output_tokens", "output_tokens")):
-        add(f, f"{f} (blank: {base})", f'IF({inp(f)}="",{{{base}}},{inp(f)})', styles.FMT_INT)
+        add(f, input_label(f), f'IF({inp(f)}="",{{{base}}},{inp(f)})', styles.FMT_INT)
     cm = inp("frontier_price_cut_month")
     add(
         "cut_first_month",
@@ -205,7 +206,12 @@ def steps(inp: Callable[[str], str]) -> list[tuple[str, str, str | float, str, f
         "0",
     )
     sd = inp("start_date")
-    add("start_date", "start_date (blank: today)", f'IF({sd}="",TODAY(),{sd})', styles.FMT_DATE)
+    add(
+        "start_date",
+        input_label("start_date"),
+        f'IF({sd}="",TODAY(),{sd})',
+        styles.FMT_DATE,
+    )
 
     section("Rates ($/1M tokens): the Calculator's, else the catalog's fall-backs (pricing/model/inputs.py)")
     for key, model in (

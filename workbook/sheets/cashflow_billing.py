@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from pricing.model.billing import FACTORS, NEUTRAL
 from pricing.prices.catalog import TOKENS_PER_MILLION
+from workbook.fields import label as input_label
 
 Add = Callable[..., None]
 Price = Callable[[str, str], str]  # (model row step, catalog field) -> a Pricing sheet look-up
@@ -23,10 +24,10 @@ def input_steps(add: Add, inp: Callable[[str], str], fmt_pct: str) -> None:
     """The four inputs as the engine reads them (blank: a plain API call)."""
     for field, default, fmt in (("cache_write_share", 0, fmt_pct), ("cache_ttl_minutes", 5, "0")):
         x = inp(field)
-        add(field, field, f'IF({x}="",{{@default}},{x})', fmt, default=default)
+        add(field, input_label(field), f'IF({x}="",{{@default}},{x})', fmt, default=default)
     for field, default in (("service_tier", "standard"), ("data_residency", "global")):
         x = inp(field)
-        add(field, field, f'IF({x}="","{default}",{x})', "@")
+        add(field, input_label(field), f'IF({x}="","{default}",{x})', "@")
     add("one_hour_ttl", "cache time-to-live billed at the 1-hour write rate (minutes)", 60, "0")
 
 
