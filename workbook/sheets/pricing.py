@@ -167,7 +167,7 @@ PROSE_COLUMNS = (
 LABEL_ROW = HEADER_ROW - 1  # the labels with their units, above the field names
 FIELD_FONT = styles.font(color="595959", size=8)  # the field-name header row: small, for FT_PRICE
 # The printed parts, each one landscape page wide beside the repeated vendor and model columns
-# (about 140-185 characters: 75-100% scale): base-model prices; fine-tuned prices; statuses;
+# (124-179 units wide: 70-100% scale in LibreOffice): base-model prices; fine-tuned prices; statuses;
 # dates; sources; notes and serving; the second source and cache writes; billing tiers.
 PRINT_PARTS = (
     ("display_name", "batch_output"),
