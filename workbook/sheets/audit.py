@@ -6,7 +6,7 @@ from __future__ import annotations
 from openpyxl.workbook.defined_name import DefinedName
 
 from pricing.model.figures import label
-from workbook import styles
+from workbook import styles, text_fit
 from workbook.sheets import cashflow, currency_block
 
 SHEET = "Audit"
@@ -56,5 +56,8 @@ def write(ctx) -> None:
         "AuditAgrees", attr_text=f"MIN({SHEET}!$D${FIRST_ROW}:$D${last})=1"
     )
     styles.widths(ws, A=30, B=20, C=20, D=8)
+    for row in (1, 2):  # the title and subtitle wrap inside the printed A:D
+        styles.wrap_across(ws, row, "A", "D")
+    text_fit.wrap_where_cut(ws, 1, 4, 3, last)
     styles.protect(ws)
     styles.print_setup(ws, landscape=False)

@@ -27,6 +27,7 @@ FIRST_ROW = HEADER_ROW + 1
 STATUS_NAME = "RefreshStatus"  # the last refresh's result (xl_addin.scripts writes it)
 BUTTON_ROW_HEIGHT = 21  # points: room for a Refresh prices button in its row
 CHANGELOG_COLUMNS: tuple[str, ...] = tuple(CHANGELOG_FIELDS)
+NOTE_WIDTH = 34  # the accept column's note, right of the table
 ACCEPT_COLUMN = "accept"  # xl_addin.scripts: "yes" here applies a held-back change next time
 EMPTY_ROWS = 20
 
@@ -103,7 +104,10 @@ def write(ctx) -> None:
         len(headers) + 1,
         "accept: type yes on a held-back row to apply that change at the next refresh",
     )
-    styles.note_cell(ws.cell(HEADER_ROW - 1, len(headers) + 1))
+    note = ws.cell(HEADER_ROW - 1, len(headers) + 1)
+    styles.note_cell(note)
     styles.widths(ws, **{"A": 22, "B": 24, "C": 30, "D": 12, "E": 12, "F": 60, "G": 30, "H": 10})
+    styles.widths(ws, **{note.column_letter: NOTE_WIDTH})
+    styles.wrap_in(ws, note, NOTE_WIDTH)  # beside the table's last column: the printed edge
     ws.freeze_panes = f"A{FIRST_ROW}"
     styles.print_setup(ws, repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")

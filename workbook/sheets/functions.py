@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbook import styles
+from workbook import styles, text_fit
 
 SHEET = "Functions"
 TITLE = "Functions: the FT_ functions this workbook uses"
@@ -45,6 +45,7 @@ def write(ctx) -> None:
             )
             ws.row_dimensions[r].height = styles.LINE_POINTS * lines + 3
     styles.widths(ws, **WIDTHS)
+    text_fit.wrap_where_cut(ws, 1, 3, 1, ws.max_row)  # rows whose estimate fell a line short
     ws.freeze_panes = "A5"
     styles.print_setup(ws)
     styles.protect(ws)

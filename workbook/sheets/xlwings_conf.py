@@ -24,8 +24,9 @@ def write(ctx) -> None:
     for i, (key, value) in enumerate(SETTINGS, start=1):
         ws.cell(i, 1, key)
         ws.cell(i, 2, value)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 64
     for i, text in enumerate(NOTES, start=len(SETTINGS) + 2):
         styles.note_cell(ws.cell(i, 1, text))
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 24
+        styles.wrap_across(ws, i, "A", "B")  # merged A:B below the blank row: never read as a key
     styles.print_setup(ws, landscape=False)
