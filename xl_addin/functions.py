@@ -89,6 +89,8 @@ FixedCostMonth = _declared(
     "[optional] Fixed cost of the fine-tuned model in $ per month (hosting, storage, MLOps). Default 0."
 )
 DaysPerMonth = _declared("[optional] Days of traffic per month. Default (or 0) 30.")
+FxRate = _declared(FX_DOC)
+CurrencyCode = _declared(CODE_DOC)
 
 
 def _output_arg(what: str, default: str, other: str) -> Any:
@@ -301,10 +303,8 @@ def ft_breakeven_queries(
         "name). Omitted: every figure as a two-column list."
     ),
 )
-@arg("fx_rate", CELLS, doc=FX_DOC)
-@arg("currency", CELLS, doc=CODE_DOC)
 @excel_errors
-def ft_scenario(inputs: Inputs, output=None, fx_rate=None, currency=None):
+def ft_scenario(inputs: Inputs, output=None, fx_rate: FxRate = None, currency: CurrencyCode = None):
     """A scenario's figure (output) or all figures as field | value rows; model ids fill in
     prices. The Calculator shows an IRR above 1,000% a year as ">1,000%": read payback and NPV."""
     want = xa.choice(output, "output", OUTPUTS, default=None, aliases=BY_LABEL)
@@ -324,9 +324,8 @@ def ft_scenario(inputs: Inputs, output=None, fx_rate=None, currency=None):
     CELLS,
     doc=("[optional] Months to show after month 0. Default (or 0): the scenario's horizon_months (36)."),
 )
-@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_schedule(inputs: Inputs, months=None, fx_rate=None):
+def ft_schedule(inputs: Inputs, months=None, fx_rate: FxRate = None):
     """Month-by-month cash flow (month 0 = upfront): month, frontier cost, FT cost, net cash flow,
     cumulative net."""
     n = xa.number(months, "months", default=None, zero=True, **xa.limits("horizon_months"))
@@ -351,10 +350,8 @@ BASELINE_OUT = (
     doc="[optional] Catalog id of the cheaper model used prompted, e.g. gpt-4.1-mini. Default: the "
     "block's baseline_model.",
 )
-@arg("fx_rate", CELLS, doc=FX_DOC)
-@arg("currency", CELLS, doc=CODE_DOC)
 @excel_errors
-def ft_baseline(inputs: Inputs, baseline_model=None, fx_rate=None, currency=None):
+def ft_baseline(inputs: Inputs, baseline_model=None, fx_rate: FxRate = None, currency: CurrencyCode = None):
     """Fine-tuning against switching to a cheaper model without fine-tuning: its savings, the
     verdict against it, the accuracy lift that beats it and which move is better (rows)."""
     values = xa.block(inputs, "inputs")
@@ -375,9 +372,8 @@ def ft_verdict(inputs: Inputs):
 
 
 @func
-@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_npv(inputs: Inputs, fx_rate=None):
+def ft_npv(inputs: Inputs, fx_rate: FxRate = None):
     """Net present value in $ of fine-tuning over horizon_months at discount_rate_annual. Month 0
     (the upfront cost) is not discounted: Excel's =NPV(r, month 1..n) + month 0."""
     return figure(excel_currency(fx_rate).money(evaluate_figure(_scenario(inputs), "npv", _catalog())))
@@ -395,9 +391,8 @@ def ft_npv(inputs: Inputs, fx_rate=None):
     "row and blank rows are skipped; an input given twice or a fifth column is an error). Each row "
     "replaces that input's built-in range; the others keep theirs.",
 )
-@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_risk(inputs: Inputs, draws=10_000, seed=0, uncertain=None, fx_rate=None):
+def ft_risk(inputs: Inputs, draws=10_000, seed=0, uncertain=None, fx_rate: FxRate = None):
     """Uncertainty: P10/P50/P90 of payback months and NPV, and the probability of paying back
     within the lifetime. The built-in ranges are centred on the block's own values."""
     n = xa.number(
@@ -418,9 +413,10 @@ def ft_risk(inputs: Inputs, draws=10_000, seed=0, uncertain=None, fx_rate=None):
 @arg("y_field", CELLS, doc="Input varied down the rows, e.g. frontier_price_decline_annual.")
 @arg("y_values", CELLS, ndim=2, doc="Its values: a row or column of numbers (blanks skipped).")
 @_output_arg("Figure in every cell", "payback_months", "npv")
-@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="payback_months", fx_rate=None):
+def ft_grid(
+    inputs: Inputs, x_field, x_values, y_field, y_values, output="payback_months", fx_rate: FxRate = None
+):
     """Two-way table (a heat map's data, like Excel's two-variable data table): the output for
     every pair of x and y values, the other inputs as in the block."""
     want = xa.choice(output, "output", NUMERIC_OUTPUTS, default="payback_months", aliases=BY_LABEL)
@@ -435,9 +431,8 @@ def ft_grid(inputs: Inputs, x_field, x_values, y_field, y_values, output="paybac
 
 @func
 @_output_arg("Figure to explain", "npv", "payback_months")
-@arg("fx_rate", CELLS, doc=FX_DOC)
 @excel_errors
-def ft_sensitivity(inputs: Inputs, output="npv", fx_rate=None):
+def ft_sensitivity(inputs: Inputs, output="npv", fx_rate: FxRate = None):
     """Tornado: how much each driver moves the output when set to its low and high value, biggest
     first."""
     want = xa.choice(
@@ -497,10 +492,8 @@ def ft_inputs():
     CELLS,
     doc="Figure to return for each row, e.g. Payback, NPV over the horizon, Verdict (a label or its name).",
 )
-@arg("fx_rate", CELLS, doc=FX_DOC)
-@arg("currency", CELLS, doc=CODE_DOC)
 @excel_errors
-def ft_scenarios(inputs_table, output, fx_rate=None, currency=None):
+def ft_scenarios(inputs_table, output, fx_rate: FxRate = None, currency: CurrencyCode = None):
     """One figure for every row of a scenario table, in one fast call.
     Bad rows show #VALUE!, #N/A or #NUM!; blank rows stay blank."""
     want = xa.choice(output, "output", OUTPUTS, aliases=BY_LABEL)
